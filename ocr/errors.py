@@ -1,0 +1,46 @@
+"""The one family of exceptions the library raises. Only the CLI maps them to exit codes."""
+
+from __future__ import annotations
+
+
+class OcrError(Exception):
+    """Base class. ``exit_code`` is what the CLI exits with when this ends a command."""
+
+    exit_code = 1
+
+
+class InputError(OcrError):
+    """A scan that cannot be read: names the file and, where known, the page."""
+
+    exit_code = 2
+
+    def __init__(self, source: str, message: str, page: int | None = None):
+        self.source = str(source)
+        self.page = page
+        where = self.source if page is None else f"{self.source} page {page}"
+        super().__init__(f"{where}: {message}")
+        self.reason = message
+
+
+class ModelError(OcrError):
+    """Model files missing, damaged or not in the expected form."""
+
+    exit_code = 3
+
+
+class EngineError(OcrError):
+    """The OCR engine failed on a page."""
+
+    exit_code = 4
+
+
+class StoreError(OcrError):
+    """The archive database cannot be opened or written."""
+
+    exit_code = 5
+
+
+class PagesFailed(OcrError):
+    """A batch finished but some pages failed (recorded in the database)."""
+
+    exit_code = 6

@@ -1,0 +1,114 @@
+"""Exports. ``issue_document`` builds the JSON export (a contract: see README), one
+document per issue, all coordinates in original-scan pixels, origin top-left."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+
+def _poly(text: str) -> list[list[float]]:
+    return [[float(x), float(y)] for x, y in json.loads(text)]
+
+
+def issue_document(db, issue_id: int) -> dict[str, Any]:
+    issue = next(db.query("SELECT * FROM issues WHERE id = ?", [issue_id]))
+    pages = list(
+        db.query(
+            "SELECT * FROM pages WHERE issue_id = ? AND number > 0 ORDER BY number", [issue_id]
+        )
+    )
+    doc_pages = []
+    for page in pages:
+        regions = list(db.query("SELECT * FROM regions WHERE page_id = ? ORDER BY ord", [page["id"]]))
+        lines = list(db.query("SELECT * FROM lines WHERE page_id = ? ORDER BY ord", [page["id"]]))
+        by_region: dict[int, list[str]] = {}
+        for line in lines:
+            by_region.setdefault(line["region_id"], []).append(line["text"])
+        doc_pages.append(
+            {
+                "number": page["number"],
+                "source": page["source"],
+                "source_page": page["page_index"] + 1,
+                "status": page["status"],
+                "error": page["error"],
+                "width": page["width"],
+                "height": page["height"],
+                "dpi": page["dpi"],
+                "skew_degrees": page["skew_degrees"],
+                "regions": [
+                    {
+                        "id": r["id"],
+                        "kind": r["kind"],
+                        "poly": _poly(r["poly"]),
+                        "text": r["text"]
+                        if r["text"] is not None
+                        else ("\n".join(by_region[r["id"]]) if r["id"] in by_region else None),
+                        "article": r["article_id"],
+                    }
+                    for r in regions
+                ],
+                "lines": [
+                    {
+                        "id": line["id"],
+                        "text": line["text"],
+                        "confidence": line["confidence"],
+                        "poly": _poly(line["poly"]),
+                        "region": line["region_id"],
+                        "article": line["article_id"],
+                    }
+                    for line in lines
+                ],
+            }
+        )
+    articles = []
+    for art in db.query("SELECT * FROM articles WHERE issue_id = ? ORDER BY ord", [issue_id]):
+        line_ids = [
+            r["line_id"]
+            for r in db.query(
+                "SELECT line_id FROM article_lines WHERE article_id = ? ORDER BY ord", [art["id"]]
+            )
+        ]
+        articles.append(
+            {
+                "id": art["id"],
+                "title": art["title"],
+                "text": art["text"],
+                "pages": json.loads(art["pages"]),
+                "lines": line_ids,
+            }
+        )
+    return {
+        "issue": {
+            "id": issue["id"],
+            "title": issue["title"],
+            "date": issue["date"],
+            "number": issue["number"],
+            "source": issue["source"],
+        },
+        "pages": doc_pages,
+        "articles": articles,
+    }
+
+
+def slug(text: str) -> str:
+    s = re.sub(r"[^\w.-]+", "-", text or "issue", flags=re.UNICODE).strip("-.")
+    return s[:80] or "issue"
+
+
+def export_json(db, out_dir: Path, issue_ids: list[int] | None = None) -> list[Path]:
+    """Write ``<out_dir>/issue-<id>-<title>.json`` for each issue; return the paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if issue_ids is None:
+        issue_ids = [r["id"] for r in db.query("SELECT id FROM issues ORDER BY id")]
+    paths = []
+    for issue_id in issue_ids:
+        doc = issue_document(db, issue_id)
+        path = out_dir / f"issue-{issue_id}-{slug(doc['issue']['title'])}.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(path)
+        paths.append(path)
+    return paths

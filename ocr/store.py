@@ -1,0 +1,513 @@
+"""The archive database: the one adapter for SQLite (through sqlite-utils).
+
+Rows are plain dicts in and out. The schema is built by numbered migrations, each run
+in a transaction and recorded in ``_migrations``. A processed page is written in one
+transaction, so a batch killed at any moment leaves every page either fully stored or
+not at all. Lines and articles carry a ``version``; every change of a line's text is
+kept in ``line_history``, so reviewer corrections are never lost.
+
+Coordinates: ``poly`` columns hold JSON ``[[x, y] x 4]`` in original-scan pixels;
+``x0 y0 x1 y1`` columns hold the box in the deskewed page image.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .errors import StoreError
+from .model import Line, PageJob, PageResult, Region
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_initial",
+        """
+        CREATE TABLE issues (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            title TEXT,
+            date TEXT,
+            number INTEGER,
+            page_count INTEGER,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE provenance (
+            id INTEGER PRIMARY KEY,
+            hash TEXT NOT NULL UNIQUE,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE pages (
+            id INTEGER PRIMARY KEY,
+            issue_id INTEGER NOT NULL REFERENCES issues(id),
+            number INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            source_sha256 TEXT NOT NULL,
+            page_index INTEGER NOT NULL,
+            dpi INTEGER,
+            width INTEGER,
+            height INTEGER,
+            skew_degrees REAL,
+            deskewed_width INTEGER,
+            deskewed_height INTEGER,
+            image_path TEXT,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'done', 'failed')),
+            error TEXT,
+            settings_hash TEXT,
+            provenance_id INTEGER REFERENCES provenance(id),
+            seconds REAL,
+            timings TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            processed_at TEXT,
+            UNIQUE (source_sha256, page_index),
+            UNIQUE (issue_id, number)
+        );
+        CREATE TABLE regions (
+            id INTEGER PRIMARY KEY,
+            page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+            ord INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            x0 REAL, y0 REAL, x1 REAL, y1 REAL,
+            poly TEXT NOT NULL,
+            text TEXT,
+            column_index INTEGER,
+            article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL
+        );
+        CREATE INDEX regions_page ON regions(page_id);
+        CREATE TABLE lines (
+            id INTEGER PRIMARY KEY,
+            page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+            region_id INTEGER REFERENCES regions(id) ON DELETE SET NULL,
+            ord INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            ocr_text TEXT NOT NULL,
+            confidence REAL,
+            poly TEXT NOT NULL,
+            x0 REAL, y0 REAL, x1 REAL, y1 REAL,
+            version INTEGER NOT NULL DEFAULT 1,
+            corrected INTEGER NOT NULL DEFAULT 0,
+            article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX lines_page ON lines(page_id, ord);
+        CREATE INDEX lines_region ON lines(region_id);
+        CREATE TABLE line_history (
+            id INTEGER PRIMARY KEY,
+            line_id INTEGER NOT NULL REFERENCES lines(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            source TEXT NOT NULL,
+            author TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX line_history_line ON line_history(line_id, version);
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            issue_id INTEGER NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+            ord INTEGER NOT NULL,
+            title TEXT,
+            text TEXT NOT NULL DEFAULT '',
+            pages TEXT NOT NULL DEFAULT '[]',
+            method TEXT NOT NULL DEFAULT 'block',
+            version INTEGER NOT NULL DEFAULT 1,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX articles_issue ON articles(issue_id, ord);
+        CREATE TABLE article_lines (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            line_id INTEGER NOT NULL REFERENCES lines(id) ON DELETE CASCADE,
+            ord INTEGER NOT NULL,
+            PRIMARY KEY (article_id, line_id)
+        );
+        CREATE INDEX article_lines_line ON article_lines(line_id);
+        """,
+    ),
+]
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the archive at ``path`` and bring its schema up to date."""
+    path = Path(path)
+    try:
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA busy_timeout=60000")
+        migrate(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open the archive database: {exc}") from exc
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply the migrations not yet recorded; return their names."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {r["name"] for r in db.query("SELECT name FROM _migrations")}
+    applied = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        with transaction(db):
+            for statement in _statements(sql):
+                db.execute(statement)
+            db.execute("INSERT INTO _migrations VALUES (?, ?)", [name, now()])
+        applied.append(name)
+    return applied
+
+
+def _statements(sql: str) -> Iterator[str]:
+    for part in sql.split(";"):
+        if part.strip():
+            yield part
+
+
+class transaction:
+    """``with transaction(db):`` runs the block in one IMMEDIATE transaction."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.conn = db.conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+
+
+# -- issues and pages -------------------------------------------------------------
+
+
+def upsert_issue(db, key: str, source: str, title: str | None, date: str | None) -> int:
+    row = db.execute("SELECT id FROM issues WHERE key = ?", [key]).fetchone()
+    if row:
+        return row[0]
+    t = now()
+    cur = db.execute(
+        "INSERT INTO issues (key, source, title, date, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [key, source, title, date, t, t],
+    )
+    return cur.lastrowid
+
+
+def ensure_page(db, issue_id: int, job: PageJob) -> dict[str, Any]:
+    """The page row for ``job`` (identity: source sha256 + page index), created as
+    pending when new. A page already known under another position is moved."""
+    row = page_by_identity(db, job.source_sha256, job.page_index)
+    if row:
+        if row["issue_id"] != issue_id or row["number"] != job.number:
+            with transaction(db):
+                _free_number(db, issue_id, job.number, row["id"])
+                db.execute(
+                    "UPDATE pages SET issue_id = ?, number = ?, source = ? WHERE id = ?",
+                    [issue_id, job.number, job.source, row["id"]],
+                )
+            row = page_by_identity(db, job.source_sha256, job.page_index)
+        return row
+    with transaction(db):
+        _free_number(db, issue_id, job.number, None)
+        db.execute(
+            "INSERT INTO pages (issue_id, number, source, source_sha256, page_index, dpi, status) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+            [issue_id, job.number, job.source, job.source_sha256, job.page_index, job.dpi],
+        )
+    return page_by_identity(db, job.source_sha256, job.page_index)
+
+
+def _free_number(db, issue_id: int, number: int, keep: int | None) -> None:
+    """A different file now sits at this position of the issue: park the old page's
+    row at a negative number (its stored work is kept, never deleted)."""
+    db.execute(
+        "UPDATE pages SET number = -id WHERE issue_id = ? AND number = ? AND id IS NOT ?",
+        [issue_id, number, keep],
+    )
+
+
+def page_by_identity(db, sha256: str, page_index: int) -> dict[str, Any] | None:
+    rows = list(
+        db.query(
+            "SELECT * FROM pages WHERE source_sha256 = ? AND page_index = ?", [sha256, page_index]
+        )
+    )
+    return rows[0] if rows else None
+
+
+def provenance_id(db, data: dict[str, Any]) -> int:
+    import hashlib
+
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(blob.encode()).hexdigest()
+    row = db.execute("SELECT id FROM provenance WHERE hash = ?", [digest]).fetchone()
+    if row:
+        return row[0]
+    return db.execute(
+        "INSERT INTO provenance (hash, data, created_at) VALUES (?, ?, ?)", [digest, blob, now()]
+    ).lastrowid
+
+
+def record_failure(db, page_id: int, error: str, seconds: float = 0.0) -> None:
+    """Mark a page failed with its reason. Lines stored by an earlier run are kept."""
+    with transaction(db):
+        db.execute(
+            "UPDATE pages SET status = 'failed', error = ?, seconds = ?, processed_at = ?, "
+            "attempts = attempts + 1 WHERE id = ?",
+            [error, seconds, now(), page_id],
+        )
+
+
+def save_page(
+    db, page_id: int, result: PageResult, settings_hash: str, prov_id: int | None
+) -> dict[str, int]:
+    """Store a processed page in one transaction: the page row, its regions and lines.
+
+    Re-processing replaces the previous OCR of the page, except lines a reviewer
+    corrected: those keep their text (and history); the new OCR reading is stored in
+    ``ocr_text`` beside the corrected text.
+    """
+    with transaction(db):
+        corrected = _corrected_lines(db, page_id)
+        db.execute("DELETE FROM article_lines WHERE line_id IN "
+                   "(SELECT id FROM lines WHERE page_id = ? AND corrected = 0)", [page_id])
+        db.execute("DELETE FROM lines WHERE page_id = ? AND corrected = 0", [page_id])
+        db.execute("UPDATE lines SET region_id = NULL WHERE page_id = ?", [page_id])
+        db.execute("DELETE FROM regions WHERE page_id = ?", [page_id])
+        region_ids = _insert_regions(db, page_id, result.regions)
+        n_lines = _insert_lines(db, page_id, result.lines, region_ids, corrected)
+        db.execute(
+            "UPDATE pages SET status = 'done', error = NULL, dpi = ?, width = ?, height = ?, "
+            "skew_degrees = ?, deskewed_width = ?, deskewed_height = ?, image_path = ?, "
+            "settings_hash = ?, provenance_id = ?, seconds = ?, timings = ?, "
+            "attempts = attempts + 1, processed_at = ? WHERE id = ?",
+            [
+                result.dpi,
+                result.width,
+                result.height,
+                round(result.skew_degrees, 4),
+                result.deskewed_width,
+                result.deskewed_height,
+                result.image_path,
+                settings_hash,
+                prov_id,
+                round(result.seconds, 3),
+                json.dumps(result.timings),
+                now(),
+                page_id,
+            ],
+        )
+    return {"regions": len(region_ids), "lines": n_lines}
+
+
+def _corrected_lines(db, page_id: int) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM lines WHERE page_id = ? AND corrected = 1", [page_id]))
+
+
+def _insert_regions(db, page_id: int, regions: list[Region]) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for i, r in enumerate(regions):
+        cur = db.execute(
+            "INSERT INTO regions (page_id, ord, kind, x0, y0, x1, y1, poly, text, column_index) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [page_id, i + 1, r.kind, *_box(r.box.as_list()), _poly(r.poly), r.text, r.column],
+        )
+        ids[r.id] = cur.lastrowid
+    return ids
+
+
+def _insert_lines(
+    db, page_id: int, lines: list[Line], region_ids: dict[str, int], corrected: list[dict]
+) -> int:
+    t = now()
+    for i, line in enumerate(lines):
+        twin = _overlapping(line, corrected)
+        region_id = region_ids.get(line.region) if line.region else None
+        if twin is not None:
+            # Keep the reviewer's text; record the new reading beside it.
+            db.execute(
+                "UPDATE lines SET ocr_text = ?, confidence = ?, region_id = ?, ord = ?, "
+                "updated_at = ? WHERE id = ?",
+                [line.text, line.confidence, region_id, i + 1, t, twin["id"]],
+            )
+            corrected.remove(twin)
+            continue
+        cur = db.execute(
+            "INSERT INTO lines (page_id, region_id, ord, text, ocr_text, confidence, poly, "
+            "x0, y0, x1, y1, version, corrected, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?)",
+            [
+                page_id,
+                region_id,
+                i + 1,
+                line.text,
+                line.text,
+                line.confidence,
+                _poly(line.poly),
+                *_box(line.box.as_list()),
+                t,
+            ],
+        )
+        db.execute(
+            "INSERT INTO line_history (line_id, version, text, source, created_at) "
+            "VALUES (?, 1, ?, 'ocr', ?)",
+            [cur.lastrowid, line.text, t],
+        )
+    return len(lines)
+
+
+def _overlapping(line: Line, corrected: list[dict]) -> dict | None:
+    """The corrected line occupying the same place as ``line`` (box IoU >= 0.5)."""
+    bx = line.box.as_list()
+    for row in corrected:
+        ix = min(bx[2], row["x1"]) - max(bx[0], row["x0"])
+        iy = min(bx[3], row["y1"]) - max(bx[1], row["y0"])
+        if ix <= 0 or iy <= 0:
+            continue
+        inter = ix * iy
+        union = (bx[2] - bx[0]) * (bx[3] - bx[1]) + (row["x1"] - row["x0"]) * (
+            row["y1"] - row["y0"]
+        ) - inter
+        if union > 0 and inter / union >= 0.5:
+            return row
+    return None
+
+
+def _box(b: list[float]) -> list[float]:
+    return [round(v, 1) for v in b]
+
+
+def _poly(poly) -> str:
+    return json.dumps([[round(float(x), 1), round(float(y), 1)] for x, y in poly])
+
+
+# -- corrections ------------------------------------------------------------------
+
+
+def correct_line(db, line_id: int, text: str, author: str | None = None,
+                 expected_version: int | None = None) -> int:
+    """A reviewer's correction: new text, version + 1, history kept. Returns the new
+    version. ``expected_version`` guards against overwriting a concurrent edit."""
+    with transaction(db):
+        row = db.execute("SELECT version FROM lines WHERE id = ?", [line_id]).fetchone()
+        if row is None:
+            raise StoreError(f"no line {line_id}")
+        if expected_version is not None and row[0] != expected_version:
+            raise StoreError(
+                f"line {line_id} is at version {row[0]}, not {expected_version}: "
+                "someone else changed it"
+            )
+        version = row[0] + 1
+        t = now()
+        db.execute(
+            "UPDATE lines SET text = ?, version = ?, corrected = 1, updated_at = ? WHERE id = ?",
+            [text, version, t, line_id],
+        )
+        db.execute(
+            "INSERT INTO line_history (line_id, version, text, source, author, created_at) "
+            "VALUES (?, ?, ?, 'review', ?, ?)",
+            [line_id, version, text, author, t],
+        )
+    return version
+
+
+# -- articles (until article assembly exists: one article per text block) ---------
+
+
+def rebuild_block_articles(db, issue_id: int) -> int:
+    """Replace the issue's articles with one article per text block, in page order."""
+    with transaction(db):
+        db.execute("DELETE FROM articles WHERE issue_id = ?", [issue_id])
+        blocks = list(
+            db.query(
+                "SELECT r.id, p.number FROM regions r JOIN pages p ON p.id = r.page_id "
+                "WHERE p.issue_id = ? AND p.status = 'done' AND p.number > 0 "
+                "AND r.kind IN ('text', 'headline', 'body', 'caption') "
+                "ORDER BY p.number, r.ord",
+                [issue_id],
+            )
+        )
+        t = now()
+        n = 0
+        for block in blocks:
+            lines = list(
+                db.query("SELECT id, text FROM lines WHERE region_id = ? ORDER BY ord", [block["id"]])
+            )
+            if not lines:
+                continue
+            n += 1
+            art = db.execute(
+                "INSERT INTO articles (issue_id, ord, title, text, pages, method, updated_at) "
+                "VALUES (?, ?, NULL, ?, ?, 'block', ?)",
+                [issue_id, n, "\n".join(r["text"] for r in lines), json.dumps([block["number"]]), t],
+            ).lastrowid
+            db.execute("UPDATE regions SET article_id = ? WHERE id = ?", [art, block["id"]])
+            for k, line in enumerate(lines):
+                db.execute(
+                    "INSERT INTO article_lines (article_id, line_id, ord) VALUES (?, ?, ?)",
+                    [art, line["id"], k + 1],
+                )
+                db.execute("UPDATE lines SET article_id = ? WHERE id = ?", [art, line["id"]])
+    return n
+
+
+# -- reading ----------------------------------------------------------------------
+
+
+def status_counts(db) -> dict[str, int]:
+    return {r["status"]: r["n"] for r in db.query(
+        "SELECT status, count(*) AS n FROM pages WHERE number > 0 GROUP BY status")}
+
+
+def failures(db) -> list[dict[str, Any]]:
+    return list(
+        db.query(
+            "SELECT p.id, p.source, p.page_index, p.number, p.error, i.title AS issue "
+            "FROM pages p JOIN issues i ON i.id = p.issue_id "
+            "WHERE p.status = 'failed' ORDER BY p.source, p.page_index"
+        )
+    )
+
+
+def summary(db, issue_ids: list[int] | None = None) -> dict[str, Any]:
+    where, args = "", []
+    if issue_ids:
+        where = f" AND p.issue_id IN ({','.join('?' * len(issue_ids))})"
+        args = list(issue_ids)
+    row = next(
+        db.query(
+            "SELECT count(DISTINCT p.id) AS pages, count(l.id) AS lines, "
+            "coalesce(sum(length(l.text)), 0) AS characters, avg(l.confidence) AS confidence "
+            "FROM pages p LEFT JOIN lines l ON l.page_id = p.id "
+            f"WHERE p.status = 'done' AND p.number > 0{where}",
+            args,
+        )
+    )
+    secs = next(
+        db.query(
+            "SELECT avg(p.seconds) AS s, "
+            "sum(CASE WHEN p.status = 'failed' THEN 1 ELSE 0 END) AS failed "
+            f"FROM pages p WHERE p.number > 0{where}",
+            args,
+        )
+    )
+    return {**row, "seconds_per_page": secs["s"], "failed": secs["failed"] or 0}

@@ -1,0 +1,148 @@
+"""The archive database: migrations, page round trips, corrections kept with history."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ocr import store
+from ocr.export import issue_document
+from ocr.model import Box, Deskew, Line, PageJob, PageResult, Region
+
+
+def make_job(number=1, sha="a" * 64, index=0):
+    return PageJob(
+        source="scans/x.pdf", page_index=index, number=number, issue_key="k", source_sha256=sha
+    )
+
+
+def make_result(job, texts=("第一行", "第二行"), skew=1.5):
+    d = Deskew.for_scan(skew, 1000, 1400)
+    region = Region(id="r1", kind="text", box=Box(50, 60, 500, 900), poly=[], column=0)
+    region.poly = d.to_scan(region.box.poly())
+    lines = []
+    for i, t in enumerate(texts):
+        box = Box(60, 70 + 50 * i, 480, 110 + 50 * i)
+        lines.append(
+            Line(id=f"l{i}", text=t, confidence=0.9, poly=d.to_scan(box.poly()), box=box,
+                 region="r1", order=i + 1)
+        )
+    return PageResult(
+        job=job, width=1000, height=1400, dpi=300, skew_degrees=skew,
+        deskewed_width=d.width, deskewed_height=d.height, regions=[region], lines=lines,
+    )
+
+
+def test_migrations_recorded_and_idempotent(db):
+    names = [r["name"] for r in db.query("SELECT name FROM _migrations")]
+    assert names == [name for name, _ in store.MIGRATIONS]
+    assert store.migrate(db) == []
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    for table in ("issues", "pages", "regions", "lines", "line_history", "articles",
+                  "article_lines", "provenance"):
+        assert db[table].exists()
+
+
+def test_page_round_trip_through_export(db):
+    issue = store.upsert_issue(db, "k", "scans/x.pdf", "x", "2021-01-20")
+    job = make_job()
+    page = store.ensure_page(db, issue, job)
+    assert page["status"] == "pending"
+    result = make_result(job)
+    counts = store.save_page(db, page["id"], result, "h1", store.provenance_id(db, {"m": 1}))
+    assert counts == {"regions": 1, "lines": 2}
+    assert store.rebuild_block_articles(db, issue) == 1
+    doc = issue_document(db, issue)
+    assert doc["issue"]["date"] == "2021-01-20"
+    (p,) = doc["pages"]
+    assert p["skew_degrees"] == 1.5 and p["width"] == 1000 and p["dpi"] == 300
+    assert [ln["text"] for ln in p["lines"]] == ["第一行", "第二行"]
+    for stored, original in zip(p["lines"], result.lines):
+        for (x, y), (ox, oy) in zip(stored["poly"], original.poly):
+            assert abs(x - ox) <= 0.05 and abs(y - oy) <= 0.05
+        assert stored["region"] == p["regions"][0]["id"]
+    (art,) = doc["articles"]
+    assert art["lines"] == [ln["id"] for ln in p["lines"]]
+    assert art["text"] == "第一行\n第二行" and art["pages"] == [1]
+
+
+def test_correction_survives_reprocessing_with_history(db):
+    issue = store.upsert_issue(db, "k", "scans/x.pdf", "x", None)
+    job = make_job()
+    page = store.ensure_page(db, issue, job)
+    store.save_page(db, page["id"], make_result(job), "h1", None)
+    first = next(db.query("SELECT * FROM lines WHERE page_id = ? ORDER BY ord", [page["id"]]))
+    assert store.correct_line(db, first["id"], "第一行（改）", author="rev", expected_version=1) == 2
+    # New OCR of the same page: the corrected line keeps its text; the new reading is kept.
+    store.save_page(db, page["id"], make_result(job, texts=("第一行X", "第二行Y")), "h2", None)
+    rows = list(db.query("SELECT * FROM lines WHERE page_id = ? ORDER BY ord", [page["id"]]))
+    assert [r["text"] for r in rows] == ["第一行（改）", "第二行Y"]
+    assert rows[0]["ocr_text"] == "第一行X" and rows[0]["version"] == 2
+    history = [
+        (r["version"], r["text"], r["source"])
+        for r in db.query("SELECT * FROM line_history WHERE line_id = ? ORDER BY version",
+                          [first["id"]])
+    ]
+    assert history == [(1, "第一行", "ocr"), (2, "第一行（改）", "review")]
+
+
+def test_stale_correction_is_refused(db):
+    issue = store.upsert_issue(db, "k", "scans/x.pdf", "x", None)
+    job = make_job()
+    page = store.ensure_page(db, issue, job)
+    store.save_page(db, page["id"], make_result(job), "h1", None)
+    line_id = db.execute("SELECT id FROM lines LIMIT 1").fetchone()[0]
+    store.correct_line(db, line_id, "甲", expected_version=1)
+    try:
+        store.correct_line(db, line_id, "乙", expected_version=1)
+    except store.StoreError as exc:
+        assert "version 2" in str(exc)
+    else:
+        raise AssertionError("a stale edit must be refused")
+    assert db.execute("SELECT text FROM lines WHERE id = ?", [line_id]).fetchone()[0] == "甲"
+
+
+def test_failure_keeps_previous_work(db):
+    issue = store.upsert_issue(db, "k", "scans/x.pdf", "x", None)
+    job = make_job()
+    page = store.ensure_page(db, issue, job)
+    store.save_page(db, page["id"], make_result(job), "h1", None)
+    store.record_failure(db, page["id"], "scans/x.pdf page 1: boom")
+    row = store.page_by_identity(db, job.source_sha256, 0)
+    assert row["status"] == "failed" and "page 1" in row["error"]
+    assert db.execute("SELECT count(*) FROM lines").fetchone()[0] == 2
+
+
+def test_page_identity_is_sha_and_index(db):
+    issue = store.upsert_issue(db, "k", "scans/x.pdf", "x", None)
+    a = store.ensure_page(db, issue, make_job(1, "a" * 64, 0))
+    b = store.ensure_page(db, issue, make_job(2, "a" * 64, 1))
+    again = store.ensure_page(db, issue, make_job(1, "a" * 64, 0))
+    assert a["id"] == again["id"] != b["id"]
+    # Another file takes position 1: the old page is parked, never deleted.
+    c = store.ensure_page(db, issue, make_job(1, "c" * 64, 0))
+    assert c["number"] == 1
+    parked = store.page_by_identity(db, "a" * 64, 0)
+    assert parked["number"] < 0
+
+
+def test_provenance_deduplicated(db):
+    a = store.provenance_id(db, {"det": "x", "rec": "y"})
+    b = store.provenance_id(db, {"rec": "y", "det": "x"})
+    c = store.provenance_id(db, {"det": "z"})
+    assert a == b != c
+    assert json.loads(db.execute("SELECT data FROM provenance WHERE id = ?", [a]).fetchone()[0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    skew=st.floats(-10, 10),
+    x=st.floats(0, 1000),
+    y=st.floats(0, 1400),
+)
+def test_stored_poly_is_scan_coordinates(skew, x, y):
+    d = Deskew.for_scan(skew, 1000, 1400)
+    (px, py), = d.to_scan(d.to_deskewed([(x, y)]))
+    assert abs(px - x) < 1e-6 and abs(py - y) < 1e-6
