@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -35,6 +36,7 @@ class BatchOptions:
     retry_failed: bool = True
     recycle_after: int = 50  # pages per worker before it is replaced (memory stays flat)
     log_json: Path | None = None
+    engine: str | None = None  # "module:Class"; default PaddleOCR (fakes in tests)
 
 
 @dataclass
@@ -59,7 +61,7 @@ def _noop(event: str, data: dict[str, Any]) -> None:
 
 def plan(db, issues: list[IssueSource], options: BatchOptions, report: BatchReport):
     """Create issue and page rows; return (jobs to run, page ids by job key)."""
-    settings = settings_for(options.dpi, options.models)
+    settings = settings_for(options.dpi, options.models, options.engine)
     digest = settings_hash(settings)
     jobs: list[tuple[PageJob, int]] = []
     for issue in issues:
@@ -92,16 +94,13 @@ def plan(db, issues: list[IssueSource], options: BatchOptions, report: BatchRepo
                 row = store.ensure_page(db, issue_id, job)
                 report.pages += 1
                 if error is not None:
-                    message = str(error) if pages == 1 else f"{error} (page {index + 1})"
+                    # The file could not be opened: its one page row carries the reason.
+                    message = f"{error.source} page {index + 1}: {error.reason}"
                     store.record_failure(db, row["id"], message)
                     report.failed += 1
                     report.failures.append(message)
                     continue
-                if (
-                    not options.redo
-                    and row["status"] == "done"
-                    and row["settings_hash"] == digest
-                ):
+                if not options.redo and row["status"] == "done" and row["settings_hash"] == digest:
                     report.skipped += 1
                     continue
                 if row["status"] == "failed" and not options.retry_failed and not options.redo:
@@ -112,9 +111,7 @@ def plan(db, issues: list[IssueSource], options: BatchOptions, report: BatchRepo
     return jobs, digest, settings
 
 
-def run(
-    paths: list[Path], options: BatchOptions, progress: Progress = _noop
-) -> BatchReport:
+def run(paths: list[Path], options: BatchOptions, progress: Progress = _noop) -> BatchReport:
     """Process the scans under ``paths`` into the archive at ``options.db``."""
     started = time.perf_counter()
     report = BatchReport()
@@ -122,8 +119,15 @@ def run(
     issues = discover([Path(p) for p in paths])
     report.issues = len(issues)
     jobs, digest, settings = plan(db, issues, options, report)
-    progress("start", {"total": report.pages, "todo": len(jobs), "skipped": report.skipped,
-                       "failed": report.failed})
+    progress(
+        "start",
+        {
+            "total": report.pages,
+            "todo": len(jobs),
+            "skipped": report.skipped,
+            "failed": report.failed,
+        },
+    )
     log = open(options.log_json, "a", encoding="utf-8") if options.log_json else None
     try:
         page_ids = {(j.source_sha256, j.page_index): pid for j, pid in jobs}
@@ -187,7 +191,7 @@ def execute(jobs: list[PageJob], options: BatchOptions) -> Iterator[PageResult]:
     workers = max(1, min(options.jobs, len(jobs)))
     threads = max(1, cores // workers)
     if workers == 1:
-        init_worker(options.models, threads)
+        init_worker(options.models, threads, options.engine)
         for job in jobs:
             yield _with_provenance(process_page(job))
         return
@@ -207,41 +211,50 @@ def _worker_process(job: PageJob) -> PageResult:
 
 
 def _pool(jobs: list[PageJob], options: BatchOptions, workers: int, threads: int):
-    pending = list(reversed(jobs))
-    while pending:
+    """Run jobs in worker processes, results as they finish. When a worker dies (killed,
+    out of memory, a crash in native code) the pool is rebuilt; the pages that were in
+    flight are run again one at a time, so only the page that kills its worker fails."""
+    pending = deque(jobs)
+    suspects: deque[PageJob] = deque()
+    while pending or suspects:
         pool = ProcessPoolExecutor(
             max_workers=workers,
             initializer=init_worker,
-            initargs=(options.models, threads),
+            initargs=(options.models, threads, options.engine),
             max_tasks_per_child=options.recycle_after,
         )
         running: dict[Any, PageJob] = {}
         try:
-            while pending or running:
-                while pending and len(running) < workers * 2:
-                    job = pending.pop()
-                    running[pool.submit(_worker_process, job)] = job
+            while pending or suspects or running:
+                if suspects:
+                    if not running:  # isolate: one suspect in flight at a time
+                        job = suspects.popleft()
+                        running[pool.submit(_worker_process, job)] = job
+                else:
+                    while pending and len(running) < workers * 2:
+                        job = pending.popleft()
+                        running[pool.submit(_worker_process, job)] = job
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
                     job = running.pop(fut)
                     try:
-                        yield fut.result()
+                        result = fut.result()
                     except BrokenProcessPool:
+                        running[fut] = job
                         raise
                     except Exception as exc:
-                        yield PageResult(job=job, status="failed", error=f"{job.label}: {exc}")
+                        result = PageResult(job=job, status="failed", error=f"{job.label}: {exc}")
+                    yield result
         except BrokenProcessPool:
-            # A worker died (killed, out of memory, crashed in native code). The pages
-            # it may have held fail; the others go back into the queue.
-            for fut, job in running.items():
-                if fut.done() and not fut.cancelled() and fut.exception() is None:
-                    yield fut.result()
-                else:
+            isolated = len(running) == 1
+            for job in running.values():
+                if isolated:
                     yield PageResult(
                         job=job,
                         status="failed",
                         error=f"{job.label}: the worker process died while processing it",
                     )
-            running.clear()
+                else:
+                    suspects.append(job)
         finally:
             pool.shutdown(wait=False, cancel_futures=True)

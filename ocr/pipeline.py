@@ -22,15 +22,17 @@ from .errors import OcrError
 from .model import PageJob, PageResult
 
 _ENGINE = None  # one engine per worker process, loaded once
+DEFAULT_ENGINE = "ocr.recognize:PaddleEngine"
 
 
-def settings_for(dpi: int, models: str | None) -> dict[str, Any]:
+def settings_for(dpi: int, models: str | None, engine: str | None = None) -> dict[str, Any]:
     """The settings that decide a page's OCR: a change means the page is redone."""
     from .recognize import BLOCK_PAD, DET_SETTINGS
 
     return {
         "dpi": dpi,
         "models": str(models) if models else "default",
+        "engine": engine or DEFAULT_ENGINE,
         "det": DET_SETTINGS,
         "block_pad": BLOCK_PAD,
         "code": __version__,
@@ -45,18 +47,27 @@ def settings_hash(settings: dict[str, Any]) -> str:
 _ENGINE_KEY: tuple | None = None
 
 
-def init_worker(models: str | None, threads: int) -> None:
-    """Load the models once in this process (a second call with the same models and
-    threads keeps the engine already loaded)."""
+def load_engine_class(spec: str):
+    """``module:Class`` -> the class. The engine is pluggable: anything with
+    ``detect``, ``recognize`` and ``provenance`` like :class:`PaddleEngine`."""
+    import importlib
+
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def init_worker(models: str | None, threads: int, engine_spec: str | None = None) -> None:
+    """Load the models once in this process (a second call with the same models,
+    threads and engine keeps the engine already loaded)."""
     global _ENGINE, _ENGINE_KEY
-    key = (str(models) if models else None, threads)
+    spec = engine_spec or DEFAULT_ENGINE
+    key = (str(models) if models else None, threads, spec)
     if _ENGINE is not None and key == _ENGINE_KEY:
         return
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     from .models import load_model_set
-    from .recognize import PaddleEngine
 
-    _ENGINE = PaddleEngine(load_model_set(models), threads=threads)
+    _ENGINE = load_engine_class(spec)(load_model_set(models), threads=threads)
     _ENGINE_KEY = key
 
 
@@ -115,7 +126,9 @@ def _run(job: PageJob, result: PageResult) -> None:
 
     t = time.perf_counter()
     bgr = straight[:, :, ::-1] if straight.ndim == 3 else straight
-    result.lines = read_page(engine(), np.ascontiguousarray(bgr), result.regions, deskew)
+    result.lines = read_page(
+        engine(), np.ascontiguousarray(bgr), result.regions, deskew, result.timings
+    )
     result.timings["recognize"] = round(time.perf_counter() - t, 3)
 
     if job.pages_dir:
