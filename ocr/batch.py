@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,7 @@ def run(paths: list[Path], options: BatchOptions, progress: Progress = _noop) ->
     db = store.open_db(options.db)
     issues = discover([Path(p) for p in paths])
     report.issues = len(issues)
-    jobs, digest, settings = plan(db, issues, options, report)
+    jobs, digest, _ = plan(db, issues, options, report)
     progress(
         "start",
         {
@@ -128,8 +129,13 @@ def run(paths: list[Path], options: BatchOptions, progress: Progress = _noop) ->
             "failed": report.failed,
         },
     )
-    log = open(options.log_json, "a", encoding="utf-8") if options.log_json else None
-    try:
+    with ExitStack() as stack:
+        stack.callback(db.conn.close)
+        log = (
+            stack.enter_context(open(options.log_json, "a", encoding="utf-8"))
+            if options.log_json
+            else None
+        )
         page_ids = {(j.source_sha256, j.page_index): pid for j, pid in jobs}
         prov_cache: dict[str, int] = {}
         for result in execute([j for j, _ in jobs], options):
@@ -142,10 +148,6 @@ def run(paths: list[Path], options: BatchOptions, progress: Progress = _noop) ->
             progress("page", record)
         for issue_id in report.issue_ids:
             store.rebuild_block_articles(db, issue_id)
-    finally:
-        if log:
-            log.close()
-        db.conn.close()
     report.seconds = time.perf_counter() - started
     progress("end", {"report": report})
     return report

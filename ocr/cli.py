@@ -182,14 +182,18 @@ def retry(db, jobs, quiet):
 
     Example: ocr retry --db output/archive.db
     """
-    from . import store
     from .batch import BatchOptions, run
 
     database = _existing(db)
     sources = sorted(
-        {r["source"] for r in database.query("SELECT source FROM issues i WHERE EXISTS "
-                                             "(SELECT 1 FROM pages p WHERE p.issue_id = i.id "
-                                             "AND p.status = 'failed')")}
+        {
+            r["source"]
+            for r in database.query(
+                "SELECT source FROM issues i WHERE EXISTS "
+                "(SELECT 1 FROM pages p WHERE p.issue_id = i.id "
+                "AND p.status = 'failed')"
+            )
+        }
     )
     dpi_row = database.execute("SELECT max(dpi) FROM pages").fetchone()
     database.conn.close()

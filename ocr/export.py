@@ -22,7 +22,9 @@ def issue_document(db, issue_id: int) -> dict[str, Any]:
     )
     doc_pages = []
     for page in pages:
-        regions = list(db.query("SELECT * FROM regions WHERE page_id = ? ORDER BY ord", [page["id"]]))
+        regions = list(
+            db.query("SELECT * FROM regions WHERE page_id = ? ORDER BY ord", [page["id"]])
+        )
         lines = list(db.query("SELECT * FROM lines WHERE page_id = ? ORDER BY ord", [page["id"]]))
         by_region: dict[int, list[str]] = {}
         for line in lines:

@@ -288,8 +288,11 @@ def save_page(
     """
     with transaction(db):
         corrected = _corrected_lines(db, page_id)
-        db.execute("DELETE FROM article_lines WHERE line_id IN "
-                   "(SELECT id FROM lines WHERE page_id = ? AND corrected = 0)", [page_id])
+        db.execute(
+            "DELETE FROM article_lines WHERE line_id IN "
+            "(SELECT id FROM lines WHERE page_id = ? AND corrected = 0)",
+            [page_id],
+        )
         db.execute("DELETE FROM lines WHERE page_id = ? AND corrected = 0", [page_id])
         db.execute("UPDATE lines SET region_id = NULL WHERE page_id = ?", [page_id])
         db.execute("DELETE FROM regions WHERE page_id = ?", [page_id])
@@ -384,9 +387,11 @@ def _overlapping(line: Line, corrected: list[dict]) -> dict | None:
         if ix <= 0 or iy <= 0:
             continue
         inter = ix * iy
-        union = (bx[2] - bx[0]) * (bx[3] - bx[1]) + (row["x1"] - row["x0"]) * (
-            row["y1"] - row["y0"]
-        ) - inter
+        union = (
+            (bx[2] - bx[0]) * (bx[3] - bx[1])
+            + (row["x1"] - row["x0"]) * (row["y1"] - row["y0"])
+            - inter
+        )
         if union > 0 and inter / union >= 0.5:
             return row
     return None
@@ -403,8 +408,9 @@ def _poly(poly) -> str:
 # -- corrections ------------------------------------------------------------------
 
 
-def correct_line(db, line_id: int, text: str, author: str | None = None,
-                 expected_version: int | None = None) -> int:
+def correct_line(
+    db, line_id: int, text: str, author: str | None = None, expected_version: int | None = None
+) -> int:
     """A reviewer's correction: new text, version + 1, history kept. Returns the new
     version. ``expected_version`` guards against overwriting a concurrent edit."""
     with transaction(db):
@@ -450,7 +456,9 @@ def rebuild_block_articles(db, issue_id: int) -> int:
         n = 0
         for block in blocks:
             lines = list(
-                db.query("SELECT id, text FROM lines WHERE region_id = ? ORDER BY ord", [block["id"]])
+                db.query(
+                    "SELECT id, text FROM lines WHERE region_id = ? ORDER BY ord", [block["id"]]
+                )
             )
             if not lines:
                 continue
@@ -458,7 +466,13 @@ def rebuild_block_articles(db, issue_id: int) -> int:
             art = db.execute(
                 "INSERT INTO articles (issue_id, ord, title, text, pages, method, updated_at) "
                 "VALUES (?, ?, NULL, ?, ?, 'block', ?)",
-                [issue_id, n, "\n".join(r["text"] for r in lines), json.dumps([block["number"]]), t],
+                [
+                    issue_id,
+                    n,
+                    "\n".join(r["text"] for r in lines),
+                    json.dumps([block["number"]]),
+                    t,
+                ],
             ).lastrowid
             db.execute("UPDATE regions SET article_id = ? WHERE id = ?", [art, block["id"]])
             for k, line in enumerate(lines):
@@ -474,8 +488,12 @@ def rebuild_block_articles(db, issue_id: int) -> int:
 
 
 def status_counts(db) -> dict[str, int]:
-    return {r["status"]: r["n"] for r in db.query(
-        "SELECT status, count(*) AS n FROM pages WHERE number > 0 GROUP BY status")}
+    return {
+        r["status"]: r["n"]
+        for r in db.query(
+            "SELECT status, count(*) AS n FROM pages WHERE number > 0 GROUP BY status"
+        )
+    }
 
 
 def failures(db) -> list[dict[str, Any]]:

@@ -43,7 +43,7 @@ def match_lines(truth: list[tuple[str, list]], found: list[tuple[str, list]]):
     in its box, left to right; None when there are none."""
     out = []
     boxes = [(text, box_of(poly)) for text, poly in found]
-    for text, poly in truth:
+    for _text, poly in truth:
         tb = box_of(poly)
         hits = [
             (b[0], t)

@@ -26,8 +26,13 @@ def commands(group: click.Group, prefix: str = "ocr"):
 def test_every_command_has_an_example_and_is_documented():
     readme = README.read_text()
     found = list(commands(cli))
-    assert {name for name, _ in found} >= {"ocr process", "ocr status", "ocr retry",
-                                            "ocr export json", "ocr models"}
+    assert {name for name, _ in found} >= {
+        "ocr process",
+        "ocr status",
+        "ocr retry",
+        "ocr export json",
+        "ocr models",
+    }
     for name, cmd in found:
         assert "Example:" in (cmd.help or ""), f"{name} has no example in its help"
         assert re.search(rf"`{re.escape(name)}\b", readme), f"README does not document {name}"

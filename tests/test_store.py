@@ -26,12 +26,26 @@ def make_result(job, texts=("第一行", "第二行"), skew=1.5):
     for i, t in enumerate(texts):
         box = Box(60, 70 + 50 * i, 480, 110 + 50 * i)
         lines.append(
-            Line(id=f"l{i}", text=t, confidence=0.9, poly=d.to_scan(box.poly()), box=box,
-                 region="r1", order=i + 1)
+            Line(
+                id=f"l{i}",
+                text=t,
+                confidence=0.9,
+                poly=d.to_scan(box.poly()),
+                box=box,
+                region="r1",
+                order=i + 1,
+            )
         )
     return PageResult(
-        job=job, width=1000, height=1400, dpi=300, skew_degrees=skew,
-        deskewed_width=d.width, deskewed_height=d.height, regions=[region], lines=lines,
+        job=job,
+        width=1000,
+        height=1400,
+        dpi=300,
+        skew_degrees=skew,
+        deskewed_width=d.width,
+        deskewed_height=d.height,
+        regions=[region],
+        lines=lines,
     )
 
 
@@ -40,8 +54,16 @@ def test_migrations_recorded_and_idempotent(db):
     assert names == [name for name, _ in store.MIGRATIONS]
     assert store.migrate(db) == []
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    for table in ("issues", "pages", "regions", "lines", "line_history", "articles",
-                  "article_lines", "provenance"):
+    for table in (
+        "issues",
+        "pages",
+        "regions",
+        "lines",
+        "line_history",
+        "articles",
+        "article_lines",
+        "provenance",
+    ):
         assert db[table].exists()
 
 
@@ -74,7 +96,9 @@ def test_correction_survives_reprocessing_with_history(db):
     page = store.ensure_page(db, issue, job)
     store.save_page(db, page["id"], make_result(job), "h1", None)
     first = next(db.query("SELECT * FROM lines WHERE page_id = ? ORDER BY ord", [page["id"]]))
-    assert store.correct_line(db, first["id"], "第一行（改）", author="rev", expected_version=1) == 2
+    assert (
+        store.correct_line(db, first["id"], "第一行（改）", author="rev", expected_version=1) == 2
+    )
     # New OCR of the same page: the corrected line keeps its text; the new reading is kept.
     store.save_page(db, page["id"], make_result(job, texts=("第一行X", "第二行Y")), "h2", None)
     rows = list(db.query("SELECT * FROM lines WHERE page_id = ? ORDER BY ord", [page["id"]]))
@@ -82,8 +106,9 @@ def test_correction_survives_reprocessing_with_history(db):
     assert rows[0]["ocr_text"] == "第一行X" and rows[0]["version"] == 2
     history = [
         (r["version"], r["text"], r["source"])
-        for r in db.query("SELECT * FROM line_history WHERE line_id = ? ORDER BY version",
-                          [first["id"]])
+        for r in db.query(
+            "SELECT * FROM line_history WHERE line_id = ? ORDER BY version", [first["id"]]
+        )
     ]
     assert history == [(1, "第一行", "ocr"), (2, "第一行（改）", "review")]
 
@@ -144,5 +169,5 @@ def test_provenance_deduplicated(db):
 )
 def test_stored_poly_is_scan_coordinates(skew, x, y):
     d = Deskew.for_scan(skew, 1000, 1400)
-    (px, py), = d.to_scan(d.to_deskewed([(x, y)]))
+    ((px, py),) = d.to_scan(d.to_deskewed([(x, y)]))
     assert abs(px - x) < 1e-6 and abs(py - y) < 1e-6
