@@ -34,6 +34,7 @@ def issue_document(db, issue_id: int) -> dict[str, Any]:
                 "number": page["number"],
                 "source": page["source"],
                 "source_page": page["page_index"] + 1,
+                "printed_number": page["printed_number"],
                 "status": page["status"],
                 "error": page["error"],
                 "width": page["width"],

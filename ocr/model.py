@@ -31,6 +31,7 @@ Poly = list[Point]
 REGION_KINDS = (
     "text",  # a column block of text whose finer kind is not known yet
     "headline",
+    "subhead",
     "body",
     "caption",
     "photo",
@@ -267,6 +268,9 @@ class PageResult:
     image_path: str | None = None
     regions: list[Region] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
+    # What the page says about itself: {"printed_number": int, "title": str,
+    # "date": "YYYY-MM-DD", "number": int} (masthead and folios), when found.
+    meta: dict[str, Any] = field(default_factory=dict)
     status: str = "done"
     error: str | None = None
     seconds: float = 0.0

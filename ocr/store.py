@@ -131,6 +131,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX article_lines_line ON article_lines(line_id);
         """,
     ),
+    (
+        "0002_page_meta",
+        """
+        ALTER TABLE pages ADD COLUMN printed_number INTEGER;
+        ALTER TABLE pages ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE issues ADD COLUMN flags TEXT NOT NULL DEFAULT '[]';
+        """,
+    ),
 ]
 
 
@@ -302,6 +310,7 @@ def save_page(
             "UPDATE pages SET status = 'done', error = NULL, dpi = ?, width = ?, height = ?, "
             "skew_degrees = ?, deskewed_width = ?, deskewed_height = ?, image_path = ?, "
             "settings_hash = ?, provenance_id = ?, seconds = ?, timings = ?, "
+            "printed_number = ?, meta = ?, "
             "attempts = attempts + 1, processed_at = ? WHERE id = ?",
             [
                 result.dpi,
@@ -315,6 +324,8 @@ def save_page(
                 prov_id,
                 round(result.seconds, 3),
                 json.dumps(result.timings),
+                result.meta.get("printed_number"),
+                json.dumps(result.meta, ensure_ascii=False),
                 now(),
                 page_id,
             ],
