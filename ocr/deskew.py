@@ -5,12 +5,13 @@ Pure functions, image in, data out. Angles follow the convention of
 counter-clockwise positive as seen on screen; deskewing rotates by ``-skew_degrees``.
 
 The angle is found by projection profiles. Ink is weighed by how much darker it is
-than the paper; for each candidate angle the ink points are turned by that angle and
-summed into row and column profiles. Lines of text (rows) and column gutters and
-rules (columns) make both profiles sharpest, so the sum of their squares peaks at the
-true skew. Three passes on ever larger copies of the page narrow the peak down (1
-degree steps over the whole range, then 0.2, then 0.04), and a parabola through the
-best three angles of the last pass gives the final value.
+than the paper (after subtracting a blurred copy, so that photos and shading, which
+carry no direction, drop out); for each candidate angle the ink points are turned by
+that angle and summed into row and column profiles. Lines of text (rows) and column
+gutters and rules (columns) make both profiles sharpest, so the sum of their squares
+peaks at the true skew. Three passes on ever larger copies of the page narrow the peak
+down (1 degree steps over the whole range, then 0.2, then 0.04), and a parabola
+through the best three angles of the last pass gives the final value.
 """
 
 from __future__ import annotations
@@ -26,9 +27,7 @@ from .model import Deskew
 # searched range in degrees, None for the whole range).
 PASSES = ((400, 1.0, None), (800, 0.2, 1.2), (2000, 0.04, 0.2))
 MIN_CONTRAST = 40  # ink must be this much darker than the paper (0-255) to count
-NO_SKEW = 0.02
-SPLAT_OFFSET = 0.21132486540518713
-GRID = 0
+NO_SKEW = 0.02  # below this many degrees, deskew_image leaves the image alone
 HIGHPASS = 3.0  # sigma (pixels of each pass's copy) of the blur subtracted from the ink
 
 
@@ -93,8 +92,8 @@ def _energies(points, angles: np.ndarray) -> np.ndarray:
         c, s = math.cos(t), math.sin(t)
         # Undo a counter-clockwise skew of ``a``: in y-down pixels a point of a
         # horizontal line at x lies at y0 - x tan(a), so y cos + x sin is constant.
-        rows = ys * c + xs * s - GRID * ys
-        cols = xs * c - ys * s - GRID * xs
+        rows = ys * c + xs * s
+        cols = xs * c - ys * s
         out[k] = _profile_energy(rows, wts) + _profile_energy(cols, wts)
     return out
 
@@ -160,7 +159,8 @@ def deskew_image(image: np.ndarray, skew_degrees: float) -> tuple[np.ndarray, De
 
     Uses :meth:`Deskew.matrix` (shifted by half a pixel, since OpenCV puts pixel
     centres at integers and the model at ``i + 0.5``), so that ``to_deskewed`` maps
-    every scan point to where it lands. Below 0.02 degrees the image is returned as is.
+    every scan point to where it lands (bicubic interpolation: small QR codes stay
+    readable). Below 0.02 degrees the image is returned as is.
     """
     h, w = image.shape[:2]
     if abs(skew_degrees) < NO_SKEW:

@@ -129,8 +129,8 @@ def _text_size(ink: np.ndarray) -> tuple[float, float]:
 
 def _find_photos(gray: np.ndarray, ch: float) -> list[tuple[int, int, int, int]]:
     """Boxes of photos: areas of at least ~3 characters a side where nearly every
-    pixel is darker than the paper, and many are gray rather than black (unlike the
-    thick strokes of a big title)."""
+    pixel is darker than the paper (a big title leaves paper between its strokes),
+    and many are gray rather than black (unlike a black banner)."""
     paper = _paper_level(gray)
     smooth = cv2.GaussianBlur(gray, (0, 0), 1.0)
     nonpaper = (smooth < paper - 22).astype(np.float32)
@@ -146,7 +146,11 @@ def _find_photos(gray: np.ndarray, ch: float) -> list[tuple[int, int, int, int]]
             continue
         x0, y0, x1, y1 = _snap(nonpaper > 0, x, y, x + bw, y + bh, k)
         dark = nonpaper[y0:y1, x0:x1].sum()
-        if gray_tone[y0:y1, x0:x1].sum() < 0.25 * dark:
+        # Solid (a character leaves paper around its strokes; a big photo may have
+        # a few white parts) and not all black.
+        fill = dark / ((x1 - x0) * (y1 - y0))
+        big = min(x1 - x0, y1 - y0) >= 8 * ch
+        if fill < 0.75 or (fill < 0.95 and not big) or gray_tone[y0:y1, x0:x1].sum() < 0.25 * dark:
             continue
         boxes.append((x0, y0, x1, y1))
     return _merge_boxes(boxes)
@@ -244,7 +248,8 @@ def _decode_qr(patch: np.ndarray) -> tuple[str | None, np.ndarray] | None:
     for a code that is found but cannot be read; None if there is no code.
 
     Tries OpenCV's detector at two magnifications (small codes decode better larger),
-    then the WeChat detector of opencv-contrib (without its CNN models)."""
+    then, if it found a code it could not read, the WeChat detector of opencv-contrib
+    (without its CNN models)."""
     zoom = 240 / max(patch.shape)
     zoom = float(np.ceil(zoom)) if zoom > 1 else max(zoom, 400 / max(patch.shape), 0.25)
     seen = None
@@ -258,7 +263,9 @@ def _decode_qr(patch: np.ndarray) -> tuple[str | None, np.ndarray] | None:
             if text:
                 return text, points.reshape(-1, 2) / z
             seen = points.reshape(-1, 2) / z
-    if hasattr(cv2, "wechat_qrcode_WeChatQRCode"):
+    if seen is None:
+        return None
+    if hasattr(cv2, "wechat_qrcode_WeChatQRCode"):  # slower; only for a code seen
         big = cv2.resize(patch, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
         try:
             texts, points = cv2.wechat_qrcode_WeChatQRCode().detectAndDecode(big)
@@ -266,7 +273,7 @@ def _decode_qr(patch: np.ndarray) -> tuple[str | None, np.ndarray] | None:
             texts, points = (), ()
         if texts and texts[0] and len(points):
             return texts[0], np.asarray(points[0]).reshape(-1, 2) / zoom
-    if seen is not None and _finder_patterns(patch, seen):
+    if _finder_patterns(patch, seen):
         return None, seen
     return None
 
@@ -478,12 +485,11 @@ def _cuts_v(page: _Page, box) -> list[int]:
         if k0 != k1:
             cuts.append((g0 + g1) // 2)
             continue
-        if _splits_line(page, box, e0, s1, rules):
+        ruled = ruled and s1 - e0 >= 0.4 * page.ch
+        if (not ruled and s1 - e0 < vmin) or _splits_line(page, box, e0, s1, rules):
             continue
-        if ruled and s1 - e0 >= 0.4 * page.ch:
+        if ruled:
             cuts.append((g0 + g1) // 2)
-            continue
-        if s1 - e0 < vmin:
             continue
         left, right = _bands(text[:, :e0], 2), _bands(text[:, s1:], 2)
         # Columns of text on both sides, not the aligned gaps of a few widely spaced
