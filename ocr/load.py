@@ -103,6 +103,7 @@ def count_pages(path: Path) -> int:
     if suffix in IMAGE_SUFFIXES:
         from PIL import Image, UnidentifiedImageError
 
+        Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, with a clear message
         try:
             with Image.open(path) as im:
                 return getattr(im, "n_frames", 1)

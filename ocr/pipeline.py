@@ -1,7 +1,8 @@
 """The per-page pipeline: a plain function of a picklable :class:`PageJob`.
 
 ``process_page`` runs in a worker process (or in the main process for ``--jobs 1``):
-load -> deskew -> segment -> recognize, and returns a small :class:`PageResult`.
+load -> deskew -> segment -> recognize -> region kinds and page metadata, and returns a
+small :class:`PageResult`.
 Only the main process writes to the database (see :mod:`ocr.batch`).
 """
 
@@ -104,7 +105,9 @@ def _run(job: PageJob, result: PageResult) -> None:
     from .deskew import deskew_angle, deskew_image
     from .layout import segment
     from .load import load_page
+    from .metadata import page_meta
     from .recognize import read_page
+    from .regions import classify_regions
 
     t = time.perf_counter()
     image, dpi = load_page(Path(job.source), job.page_index, job.dpi)
@@ -130,6 +133,13 @@ def _run(job: PageJob, result: PageResult) -> None:
         engine(), np.ascontiguousarray(bgr), result.regions, deskew, result.timings
     )
     result.timings["recognize"] = round(time.perf_counter() - t, 3)
+
+    t = time.perf_counter()
+    result.regions, result.lines = classify_regions(
+        result.regions, result.lines, deskew.width, deskew.height, deskew=deskew
+    )
+    result.meta = page_meta(result.regions, result.lines)
+    result.timings["regions"] = round(time.perf_counter() - t, 3)
 
     if job.pages_dir:
         result.image_path = save_page_image(gray, Path(job.pages_dir), job)

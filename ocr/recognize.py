@@ -19,6 +19,7 @@ import numpy as np
 from .errors import EngineError
 from .model import Box, Deskew, Line, Region
 from .models import ModelSet, load_model_set
+from .regions import reading_order
 
 # Detection settings: text blocks at full resolution (only blocks longer than 4000 px
 # are scaled down; PaddleX caps a side at 4000 anyway).
@@ -134,6 +135,11 @@ def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
         image, m, (w, h), borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC
     )
     if h >= 1.5 * w:  # a vertical line of text: turn it to read left to right
+        # Turned counter-clockwise, as PaddleOCR does: the PP-OCRv6 recognizer reads
+        # such crops (characters on their side) as well as upright ones. Measured on
+        # 126 vertical crops (detected headlines, body text of 17-40 px): CER 0.000
+        # turned counter-clockwise, 0.002 cut into character cells set side by side,
+        # 0.92 turned clockwise.
         out = np.rot90(out)
     return out
 
@@ -177,7 +183,8 @@ def read_page(
     timings: dict[str, float] | None = None,
 ) -> list[Line]:
     """The recognize stage: lines with text, confidence, deskewed box and scan polygon,
-    ordered block by block (blocks in their reading order), top to bottom within one."""
+    ordered block by block (blocks in their reading order), within one by rows top to
+    bottom, vertical lines right to left (see :func:`ocr.regions.reading_order`)."""
     timings = {} if timings is None else timings
     t = time.perf_counter()
     detected = detect_lines(engine, image, regions)
@@ -193,24 +200,26 @@ def read_page(
     )
     texts = engine.recognize([crop_quad(image, d.poly) for d in detected])
     timings["recognize_lines"] = round(time.perf_counter() - t, 3)
-    lines: list[Line] = []
-    per_region: dict[int, int] = {}
+    groups: dict[int, list[Line]] = {}
     for d, (text, score) in zip(detected, texts):
         text = text.strip()
         if not text:
             continue
-        key = id(d.region)
-        per_region[key] = per_region.get(key, 0) + 1
         pts = [(float(x), float(y)) for x, y in d.poly]
-        lines.append(
+        groups.setdefault(id(d.region), []).append(
             Line(
-                id=f"l{len(lines) + 1}",
+                id="",
                 text=text,
                 confidence=round(score, 4),
                 poly=[(round(x, 1), round(y, 1)) for x, y in deskew.to_scan(pts)],
                 box=Box.from_poly(pts),
                 region=d.region.id if d.region is not None else None,
-                order=per_region[key],
             )
         )
+    # Within a block: rows top to bottom, vertical lines right to left.
+    lines: list[Line] = []
+    for group in groups.values():  # blocks in their order (detections are sorted)
+        for i, line in enumerate(reading_order(group), start=1):
+            line.id, line.order = f"l{len(lines) + 1}", i
+            lines.append(line)
     return lines

@@ -57,6 +57,13 @@ QR_CAPTION = "扫描二维码"
 SLOGAN = "不忘初心同创文明城 继续前行共筑宝山梦"
 JUMP_OUT = "（下转第2版）"
 JUMP_IN = "（上接第1版）"
+# Ways of printing a jump (out, in), for ``jump_plan``: {to} and {frm} are page numbers.
+JUMP_STYLES = (
+    ("（下转第{to}版）", "（上接第{frm}版）"),
+    ("（转第{to}版）", "（接第{frm}版）"),
+    ("（转{to}版）", "（接{frm}版）"),
+    ("下转第{to}版", "上接第{frm}版"),
+)
 
 LINE_KINDS = ("headline", "subhead", "body", "caption", "masthead", "folio", "jump")
 BLOCK_KINDS = ("text", "masthead", "folio", "photo", "qr", "ad", "rule")
@@ -85,6 +92,15 @@ class TruthBlock:
 
 
 @dataclass
+class TruthArticle:
+    index: int  # TruthLine.article on this page
+    title: str  # the headline as printed here (lines joined with a space)
+    full_title: str  # the article's title (a continuation may print a shorter one)
+    jump_to: int | None = None  # page it continues on
+    jump_from: int | None = None  # page it continues from
+
+
+@dataclass
 class TruthPage:
     image: np.ndarray  # uint8, HxW (gray) or HxWx3 (RGB)
     lines: list[TruthLine]
@@ -93,6 +109,7 @@ class TruthPage:
     dpi: int
     columns: int
     number: int  # 1-based page number
+    articles: list[TruthArticle] = field(default_factory=list)  # titles and jumps
 
 
 # ---------------------------------------------------------------------------- fonts
@@ -435,6 +452,46 @@ class _Canvas:
         self.lines.append(line)
         return line
 
+    def vtext(
+        self,
+        chars: str,
+        face: _Face,
+        cx: float,
+        top: float,
+        advance: float,
+        *,
+        kind: str,
+        block: int,
+        article: int | None,
+    ) -> TruthLine | None:
+        """Draw one vertical line: ``chars`` top to bottom, centred on ``cx``, one every
+        ``advance`` pixels from ``top``; return its truth (text in reading order)."""
+        em = face.px
+        pad = int(em * 0.4) + face.stroke + 2
+        ox, oy = math.floor(cx - em / 2) - pad, math.floor(top) - pad
+        mw = int(math.ceil(em + 2 * pad)) + 1
+        mh = int(math.ceil(advance * len(chars) + 2 * pad)) + 1
+        mask = Image.new("L", (mw, mh), 0)
+        draw = ImageDraw.Draw(mask)
+        for i, ch in enumerate(chars):
+            draw.text(
+                (cx - ox, top + (i + 0.5) * advance - oy),
+                ch,
+                font=face.font,
+                fill=255,
+                anchor="mm",
+                stroke_width=face.stroke,
+                stroke_fill=255,
+            )
+        bbox = mask.getbbox()
+        if bbox is None:
+            return None
+        self.stamp(np.asarray(mask), ox, oy)
+        box = (float(ox + bbox[0]), float(oy + bbox[1]), float(ox + bbox[2]), float(oy + bbox[3]))
+        line = TruthLine(chars, [], box, kind, block, article)
+        self.lines.append(line)
+        return line
+
     def rule(self, x0: float, y0: float, x1: float, y1: float) -> None:
         xi0, yi0 = round(x0), round(y0)
         xi1, yi1 = max(round(x1), xi0 + 1), max(round(y1), yi0 + 1)
@@ -537,6 +594,20 @@ class _Ctx:
     next_para: int = 0
     articles: int = 0
     titles: set[str] = field(default_factory=set)
+    # Jumps as planned by ``jump_plan`` (the defaults print the sample issue's jump).
+    jump_out_text: str = JUMP_OUT
+    jump_in_text: str = JUMP_IN
+    jump_out_title: str | None = None
+    jump_in_title: str | None = None  # the title printed on the continuation
+    jump_in_scale: float = 1.0  # continuation headline size, relative
+    jump_to: int = 2
+    jump_from: int = 1
+    ad_slots: float = 0.0
+    ad_rng: random.Random | None = None
+    truth: dict[int, TruthArticle] = field(default_factory=dict)
+    vertical: float = 0.0  # chance that an article's headline is set vertically
+    vertical_rng: random.Random | None = None
+    module_cols: list[tuple[float, float]] | None = None  # the last module's columns
 
     faces: dict[tuple[str, float], _Face] = field(default_factory=dict)
 
@@ -759,7 +830,7 @@ def _fill(ctx: _Ctx, face: _Face, width: float, capacity: int) -> list[_Line]:
     """Body lines for one article: whole paragraphs, the last cut at a sentence end."""
     out: list[_Line] = []
     if ctx.jump_in:
-        out.append(_Line(_tokens(JUMP_IN), last=True, kind="jump", align="left"))
+        out.append(_Line(_tokens(ctx.jump_in_text), last=True, kind="jump", align="left"))
         ctx.jump_in = False
     indent = 2 * face.px
     tries = 0
@@ -790,7 +861,7 @@ def _fill_to_jump(ctx: _Ctx, face: _Face, width: float, capacity: int) -> list[_
     out = out[: max(0, capacity - 1)]
     if out:
         out[-1].last = False
-    out.append(_Line(_tokens(JUMP_OUT), last=True, kind="jump", align="right"))
+    out.append(_Line(_tokens(ctx.jump_out_text), last=True, kind="jump", align="right"))
     return out
 
 
@@ -807,9 +878,12 @@ def _module(
     qrs: list[str],
     jump_out: bool,
     title: str | None,
+    vertical: str | None = None,
 ) -> list[float]:
     """Lay out one article in columns c0..c0+span-1 between y0 and y1.
 
+    ``vertical`` ("left" or "right") sets the headline top to bottom in a strip on that
+    side, its body columns narrowed beside it (``ctx.module_cols``: the columns used).
     Returns, per column of the span, the y where its body text starts (for gutter rules).
     """
     cv, rng, mm = ctx.cv, ctx.rng, ctx.ppmm
@@ -822,34 +896,48 @@ def _module(
         pool = heads if heads and (rng.random() < 0.5 or not clauses) else clauses
         title = rng.choice(pool or ctx.src.headlines)
     ctx.titles.add(title)
-    face, parts = _headline(ctx, title, mx1 - mx0, head_px)
-    align = rng.choice(("left", "center")) if span > 1 else "left"
-    bi = cv.block("text", art, c0)
-    top = y0
-    for p in parts:
-        cv.text(
-            p, face, mx0, top, kind="headline", block=bi, article=art, width=mx1 - mx0, align=align
-        )
-        top += face.px * 1.25
-    if ctx.src.subheads and rng.random() < 0.35:
-        sub = ctx.face("sans", ctx.body_px * 1.2)
-        lines = _wrap_title(rng.choice(ctx.src.subheads), sub, mx1 - mx0, 2)
-        for p in lines or []:
-            top += sub.px * 0.1
+    ctx.truth[art] = TruthArticle(art, title, title)
+    narrowed = _vertical_headline(ctx, cols, c0, span, y0, y1, title, head_px, art, vertical)
+    if narrowed is not None:
+        cols, body_top = narrowed, y0
+    else:
+        face, parts = _headline(ctx, title, mx1 - mx0, head_px)
+        align = rng.choice(("left", "center")) if span > 1 else "left"
+        bi = cv.block("text", art, c0)
+        top = y0
+        for p in parts:
             cv.text(
                 p,
-                sub,
+                face,
                 mx0,
                 top,
-                kind="subhead",
+                kind="headline",
                 block=bi,
                 article=art,
                 width=mx1 - mx0,
                 align=align,
             )
-            top += sub.px * 1.35
-    cv.close(bi)
-    body_top = top + ctx.pitch * 0.45
+            top += face.px * 1.25
+        if ctx.src.subheads and rng.random() < 0.35:
+            sub = ctx.face("sans", ctx.body_px * 1.2)
+            lines = _wrap_title(rng.choice(ctx.src.subheads), sub, mx1 - mx0, 2)
+            for p in lines or []:
+                top += sub.px * 0.1
+                cv.text(
+                    p,
+                    sub,
+                    mx0,
+                    top,
+                    kind="subhead",
+                    block=bi,
+                    article=art,
+                    width=mx1 - mx0,
+                    align=align,
+                )
+                top += sub.px * 1.35
+        cv.close(bi)
+        body_top = top + ctx.pitch * 0.45
+    ctx.module_cols = cols
     tops = [body_top] * span
     bottoms = [y1] * span
     body = ctx.face("body", ctx.body_px)
@@ -937,6 +1025,70 @@ def _module(
     return tops
 
 
+def _vertical_headline(
+    ctx: _Ctx,
+    cols: list[tuple[float, float]],
+    c0: int,
+    span: int,
+    y0: float,
+    y1: float,
+    title: str,
+    head_px: float,
+    art: int,
+    side: str | None,
+) -> list[tuple[float, float]] | None:
+    """Set ``title`` vertically in a strip on ``side`` of the module (words, or pieces of
+    a long title, in columns read right to left); return the module's narrowed columns,
+    None (nothing drawn) when there is no side or no room."""
+    if side not in ("left", "right"):
+        return None
+    words = ["".join(ch for ch in w if "\u4e00" <= ch <= "\u9fff") for w in title.split()]
+    words = [w for w in words if w]
+    if not words:
+        return None
+    chars = "".join(words)
+    room = (y1 - y0) * 0.8
+    floor = ctx.body_px * 1.3
+    mx0, mx1 = cols[c0][0], cols[c0 + span - 1][1]
+    gutter = cols[c0 + 1][0] - cols[c0][1] if span > 1 else 0.0
+    px = max(head_px, floor)
+    while True:
+        columns = None
+        for k in range(1, 4):
+            n = math.ceil(len(chars) / k)
+            pieces = (
+                words if k == len(words) else [chars[j : j + n] for j in range(0, len(chars), n)]
+            )
+            if all(len(p) * px * 1.08 <= room for p in pieces):
+                columns = pieces
+                break
+        if columns is not None:
+            pitch = px * 1.3
+            strip = (len(columns) - 1) * pitch + px
+            gap = 0.5 * px + ctx.body_px
+            bx0, bx1 = (mx0, mx1 - strip - gap) if side == "right" else (mx0 + strip + gap, mx1)
+            bw = (bx1 - bx0 - (span - 1) * gutter) / span
+            if bw >= 6 * ctx.body_px:  # columns of a few characters read as vertical text
+                break
+        if px <= floor:
+            return None
+        px = max(floor, px * 0.9)
+    face = ctx.face("head", px)
+    sx1 = mx1 if side == "right" else mx0 + strip
+    bi = ctx.cv.block("text", art, c0 + span - 1 if side == "right" else c0)
+    for i, piece in enumerate(columns):  # the first column is the rightmost
+        cx = sx1 - px / 2 - i * pitch
+        ctx.cv.vtext(piece, face, cx, y0, px * 1.08, kind="headline", block=bi, article=art)
+    ctx.cv.close(bi)
+    if "".join(columns) != title.replace(" ", ""):  # punctuation left out
+        ctx.truth[art].title = " ".join(words)
+    out = list(cols)
+    for k in range(span):
+        a = bx0 + k * (bw + gutter)
+        out[c0 + k] = (float(round(a)), float(round(a + bw)))
+    return out
+
+
 def _body(
     ctx: _Ctx,
     x0: float,
@@ -990,26 +1142,59 @@ def _body(
     for i, (b, c, s) in enumerate(modules):
         by0, by1 = bands[b]
         jump_out = ctx.jump_out and i == len(modules) - 1
-        title = ctx.jump_title if (jump_out or (ctx.jump_in and i == 0)) else None
+        jump_in = ctx.jump_in and i == 0
+        title = ctx.jump_title if (jump_out or jump_in) else None
+        if jump_out and ctx.jump_out_title:
+            title = ctx.jump_out_title
+        elif jump_in and ctx.jump_in_title:
+            title = ctx.jump_in_title
         head_px = ctx.head_px if b == 0 else ctx.head_px * 0.8
-        tops = _module(
-            ctx,
-            cols,
-            c,
-            s,
-            by0,
-            by1,
-            head_px=head_px,
-            photo=(b, c, s) in with_photo,
-            qrs=qr_for.get((b, c, s), []),
-            jump_out=jump_out,
-            title=title,
-        )
+        if jump_in and ctx.jump_in_scale != 1.0:
+            head_px *= ctx.jump_in_scale
+        art = ctx.articles
+        ctx.module_cols = None
+        if (
+            ctx.ad_rng is not None
+            and s == 1
+            and b > 0
+            and not (jump_out or jump_in or qr_for.get((b, c, s)))
+            and ctx.ad_rng.random() < ctx.ad_slots
+        ):
+            # An ad in the gap where an article would be: a framed box in one column.
+            ah = min(by1 - by0, max(0.4 * (by1 - by0), 30 * ctx.ppmm))
+            _ad(ctx, cols[c][0], cols[c][1], by0, by0 + ah)
+            tops = [by0]
+        else:
+            vertical = None
+            vrng = None if jump_out or jump_in else ctx.vertical_rng
+            if vrng is not None and vrng.random() < ctx.vertical:
+                vertical = vrng.choice(("right", "left"))
+            tops = _module(
+                ctx,
+                cols,
+                c,
+                s,
+                by0,
+                by1,
+                head_px=head_px,
+                photo=(b, c, s) in with_photo,
+                qrs=qr_for.get((b, c, s), []),
+                jump_out=jump_out,
+                title=title,
+                vertical=vertical,
+            )
+            if jump_out:
+                ctx.truth[art].jump_to = ctx.jump_to
+                ctx.truth[art].full_title = ctx.jump_out_title or ctx.jump_title
+            if jump_in:
+                ctx.truth[art].jump_from = ctx.jump_from
+                ctx.truth[art].full_title = ctx.jump_title
         if not rules:
             continue
+        mcols = ctx.module_cols or cols  # a vertical headline narrows its columns
         for g in range(c, c + s - 1):
             if rng.random() < 0.75:  # rules inside an article are sometimes left out
-                gx = (cols[g][1] + cols[g + 1][0] - rule_w) / 2
+                gx = (mcols[g][1] + mcols[g + 1][0] - rule_w) / 2
                 cv.rule(gx, max(tops[g - c], tops[g + 1 - c]) - ctx.pitch * 0.3, gx + rule_w, by1)
         if c + s < columns:
             gx = (cols[c + s - 1][1] + cols[c + s][0] - rule_w) / 2
@@ -1094,6 +1279,9 @@ def render_page(
     color: bool = False,
     seed: int = 0,
     text: str | None = None,
+    jumps: list[dict] | None = None,
+    ad_slots: float = 0.0,
+    vertical_headlines: float = 0.0,
 ) -> TruthPage:
     """Render one page with known truth (see the module docstring).
 
@@ -1104,6 +1292,17 @@ def render_page(
     ``blur`` is a Gaussian sigma in pixels, ``noise`` a standard deviation in gray
     levels (with it, the paper turns slightly off-white), ``jpeg_quality`` a JPEG round
     trip, ``color`` an RGB image on yellowish paper.
+
+    ``jumps`` is an issue's jump plan (see :func:`jump_plan`): the page's last article
+    continues on a later page, its first continues an article of an earlier page. When
+    None, the sample issue's jump: page 1 continued on page 2, in 60% of issues.
+    ``ad_slots`` is the chance that a one-column article below the top band is replaced
+    by an ad box. ``TruthPage.articles`` records the titles and the jumps.
+
+    ``vertical_headlines`` is the chance (``True``: always) that an article's headline is
+    set top to bottom in a strip at its left or right, its columns narrowed beside it
+    (not for jumping articles, nor where the strip would not fit): one truth line per
+    vertical column, in reading order (columns right to left).
     """
     if columns < 1:
         raise ValueError("columns must be >= 1")
@@ -1114,6 +1313,8 @@ def render_page(
     body_path = _pick_font(font, _BODY_PREFS)
     src = _source(text)
     jump = issue.random() < 0.6
+    out_j = next((j for j in jumps or [] if j["from"] == number), None)
+    in_j = next((j for j in jumps or [] if j["to"] == number), None)
     ctx = _Ctx(
         cv=_Canvas(width, height),
         rng=rng,
@@ -1127,12 +1328,31 @@ def render_page(
         pitch=body_pt * dpi / 72 * rng.uniform(1.42, 1.6),
         src=src,
         number=number,
-        jump_out=jump and number == 1,
-        jump_in=jump and number == 2,
+        jump_out=out_j is not None if jumps is not None else jump and number == 1,
+        jump_in=in_j is not None if jumps is not None else jump and number == 2,
         jump_title=issue.choice(src.headlines),
     )
+    if out_j is not None:
+        ctx.jump_out_title = out_j["title"]
+        ctx.jump_out_text = out_j["out"]
+        ctx.jump_to = out_j["to"]
+    if in_j is not None:
+        ctx.jump_title = in_j["title"]
+        ctx.jump_in_title = in_j["printed_title"]
+        ctx.jump_in_text = in_j["in"]
+        ctx.jump_in_scale = in_j["scale"]
+        ctx.jump_from = in_j["from"]
+    if ad_slots > 0:
+        ctx.ad_slots = ad_slots
+        ctx.ad_rng = random.Random(f"zhangmiao:{seed}:{number}:ads")
+    if vertical_headlines:
+        ctx.vertical = float(vertical_headlines)
+        ctx.vertical_rng = random.Random(f"zhangmiao:{seed}:{number}:vertical")
     if ctx.jump_out or ctx.jump_in:
         ctx.titles.add(ctx.jump_title)
+    for t in (ctx.jump_out_title, ctx.jump_in_title):
+        if t:
+            ctx.titles.add(t)
     ctx.order = list(range(len(src.paragraphs)))
     rng.shuffle(ctx.order)
     margin = _margin_mm(width_mm, height_mm, skew_degrees) * ppmm
@@ -1164,7 +1384,10 @@ def render_page(
         bx0, by0, bx1, by1 = ln.box
         corners = np.array([[bx0, by0, 1], [bx1, by0, 1], [bx1, by1, 1], [bx0, by1, 1]])
         ln.poly = [(float(x), float(y)) for x, y in corners @ m.T]
-    return TruthPage(image, cv.lines, cv.blocks, float(skew_degrees), dpi, columns, number)
+    page = TruthPage(image, cv.lines, cv.blocks, float(skew_degrees), dpi, columns, number)
+    used = {ln.article for ln in cv.lines}
+    page.articles = [a for i, a in sorted(ctx.truth.items()) if i in used]
+    return page
 
 
 def _drop_empty_blocks(cv: _Canvas) -> None:
@@ -1198,8 +1421,54 @@ def _issue_args(pages: int, seed: int, kw: dict) -> list[dict]:
 
 def render_issue(pages: int = 4, *, seed: int = 0, **kw) -> list[TruthPage]:
     """Render an issue: page 1 with the masthead, columns varying from 3 to 6 per page
-    unless ``columns`` is given; other keywords go to :func:`render_page`."""
+    unless ``columns`` is given; other keywords go to :func:`render_page`
+    (``jumps="varied"`` for the jumps of :func:`jump_plan`)."""
+    if kw.get("jumps") == "varied":
+        kw["jumps"] = jump_plan(pages, seed, kw.get("text"))
     return [render_page(**args) for args in _issue_args(pages, seed, kw)]
+
+
+def jump_plan(pages: int, seed: int, text: str | None = None) -> list[dict]:
+    """Articles of an issue that continue on a later page: one or two jumps, each from
+    page ``from`` to a later page ``to`` (not always the next), printed in one of
+    ``JUMP_STYLES``; the continuation repeats the title, or a shorter one, or a smaller
+    one. No page both sends and receives a jump."""
+    rng = random.Random(f"zhangmiao:{seed}:jumps")
+    src = _source(text)
+    plan: list[dict] = []
+    used: set[int] = set()
+    for _ in range(rng.choice((1, 1, 2)) if pages >= 4 else 1):
+        sources = [p for p in range(1, pages) if p not in used]
+        rng.shuffle(sources)
+        for frm in sources:
+            targets = [p for p in range(frm + 1, pages + 1) if p not in used]
+            if targets:
+                break
+        else:
+            break
+        to = rng.choice(targets)
+        used.update((frm, to))
+        titles = [t for t in src.headlines if t not in {j["title"] for j in plan}]
+        title = rng.choice(titles or src.headlines)
+        out, inn = rng.choice(JUMP_STYLES)
+        style = rng.choice(("same", "short", "small"))
+        printed = title
+        if style == "short":
+            words = title.split()
+            chars = title.replace(" ", "")
+            printed = words[0] if len(words) > 1 else chars[: max(4, (len(chars) + 1) // 2)]
+        plan.append(
+            {
+                "from": frm,
+                "to": to,
+                "title": title,
+                "printed_title": printed,
+                "scale": 0.7 if style == "small" else 1.0,
+                "out": out.format(to=to),
+                "in": inn.format(frm=frm),
+            }
+        )
+    return plan
 
 
 def save_pdf(pages: list[TruthPage], path) -> None:

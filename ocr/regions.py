@@ -1,0 +1,760 @@
+"""Region kinds: what each block of a page is, from geometry and text.
+
+:func:`classify_regions` runs after recognition. It takes the layout's blocks (kind
+``text`` for text, plus ``photo``, ``qr`` and ``rule``) and the recognized lines, gives
+every line a kind, and cuts each text block into regions of one kind each:
+
+* ``masthead``: the paper's big title at the top of page 1 and the lines beside it
+  (date, issue number, publisher), down to the rule under it.
+* ``folio``: the running head at the top of other pages (date, paper, ``第N版``) above
+  the rule under it, and the page number at the foot.
+* ``jump``: a line that is only a jump (``（下转第2版）``, ``（上接第1版）``, ``转3版``).
+* ``caption``: small text just under (or over) a photo or a QR code.
+* ``ad``: text in a box framed by rules (centred, or boxed on four sides), or text that
+  reads like an advertisement (a telephone number and the words around one).
+* ``headline``: lines clearly bigger than body text (taller, with wider characters),
+  horizontal or vertical, and the lines of a small block of a few lines all bigger than
+  the text right under it (a narrow column's headline); ``subhead``: up to two smaller
+  display lines right under a headline (or one over it), or what else a block set
+  apart by the layout holds beside a headline.
+* ``body``: the rest.
+
+The kinds are given in that order: a line keeps the first kind it gets. Sizes are
+measured against the page's body text (the median height of horizontal lines of four
+characters or more). Vertical lines (half again taller than wide, read top to bottom)
+are read right to left. Boxes are in deskewed pixels (see ``ocr/model.py``). A block
+whose lines change kind is cut: pieces of one kind that do not overlap another kind's
+lines are kept together; the first piece keeps the block's id, the others get ``b``,
+``c``... after it. Region boxes are made tight around their lines; ``order`` is the
+blocks' reading order, pieces in reading order within their block; ``Line.order`` is
+the reading order within a region. A text block in which nothing was read stays
+``text``; photos, QR codes and rules are passed on as they are.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import string
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .metadata import issue_number, jump_target, normalize, page_number, parse_date
+from .model import Box, Deskew, Line, Poly, Region
+
+NOT_TEXT = frozenset({"photo", "qr", "rule"})
+TEXT_KINDS = ("masthead", "folio", "headline", "subhead", "body", "caption", "ad", "jump")
+
+_CAPTION_START = ("图为", "图：", "图:", "上图", "下图", "左图", "右图", "图片", "▲", "△", "◀")
+_CAPTION_WORDS = re.compile(r"摄$|摄影|供图|图片来源|（摄）|记者\s*\S{2,4}\s*摄")
+_QR_WORDS = re.compile(r"扫|二维码|关注|微信|公众号|码上")
+_AD_WORDS = re.compile(
+    r"热线|电话|咨询|订购|订阅|招聘|招租|优惠|促销|特价|折扣|广告|欢迎|地址|联系|报名|"
+    r"营业|开业|专卖|加盟|代理|敬请|垂询"
+)
+_PHONE = re.compile(r"(?<![0-9])(?:\d{3,4}[-－—]\d{7,8}|1[3-9]\d{9}|\d{8})(?![0-9])")
+_BODY_PUNCT = re.compile(r"[，。；：,;]")
+
+
+def units(text: str) -> float:
+    """Text length in ems: a CJK or full-width character (and Chinese quotes) is 1,
+    anything else about half; spaces do not count."""
+    n = 0.0
+    for ch in text:
+        if ch.isspace():
+            continue
+        wide = unicodedata.east_asian_width(ch) in "WF" or ch in "“”‘’…—"
+        n += 1.0 if wide else 0.55
+    return n
+
+
+def is_vertical(line: Line) -> bool:
+    """A vertical line: taller than wide by half and more than one character."""
+    return line.box.height > 1.5 * line.box.width and units(line.text) >= 2
+
+
+def _size(line: Line) -> float:
+    """The type size of a line: its height, or its width for a vertical line."""
+    return line.box.width if is_vertical(line) else line.box.height
+
+
+def _advance(line: Line) -> float:
+    """Pixels per character along the line."""
+    u = max(units(line.text), 1.0)
+    return (line.box.height if is_vertical(line) else line.box.width) / u
+
+
+def _xov(a: Box, b: Box) -> float:
+    return min(a.x1, b.x1) - max(a.x0, b.x0)
+
+
+def _yov(a: Box, b: Box) -> float:
+    return min(a.y1, b.y1) - max(a.y0, b.y0)
+
+
+def _union(boxes) -> Box:
+    boxes = list(boxes)
+    return Box(
+        min(b.x0 for b in boxes),
+        min(b.y0 for b in boxes),
+        max(b.x1 for b in boxes),
+        max(b.y1 for b in boxes),
+    )
+
+
+@dataclass
+class _Page:
+    lines: list[Line]
+    width: float
+    height: float
+    body: float  # height of a line of body text
+    advance: float  # pixels per character of body text
+    extent: Box  # all the text
+    hrules: list[Box] = field(default_factory=list)
+    vrules: list[Box] = field(default_factory=list)
+    photos: list[Box] = field(default_factory=list)
+    qrs: list[Box] = field(default_factory=list)
+
+    def ratio(self, line: Line) -> float:
+        return _size(line) / self.body
+
+    def adv_ratio(self, line: Line) -> float:
+        return _advance(line) / self.advance
+
+
+def _page(regions: list[Region], lines: list[Line], width: float, height: float) -> _Page:
+    hs, adv = [], []
+    for ln in lines:
+        if units(ln.text) >= 4 and not is_vertical(ln) and ln.box.height > 0:
+            hs.append(ln.box.height)
+            adv.append(_advance(ln))
+    if not hs:
+        hs = [max(1.0, _size(ln)) for ln in lines] or [20.0]
+        adv = [max(1.0, _advance(ln)) for ln in lines] or [20.0]
+    extent = _union(ln.box for ln in lines) if lines else Box(0, 0, width, height)
+    pg = _Page(lines, width, height, statistics.median(hs), statistics.median(adv), extent)
+    for r in regions:
+        if r.kind == "rule":
+            (pg.hrules if r.box.width >= r.box.height else pg.vrules).append(r.box)
+        elif r.kind == "photo":
+            pg.photos.append(r.box)
+        elif r.kind == "qr":
+            pg.qrs.append(r.box)
+    return pg
+
+
+# ---------------------------------------------------------------------------- order
+
+
+def reading_order(lines: list[Line]) -> list[Line]:
+    """Lines of one block in reading order: vertical lines right to left (a column's
+    pieces top to bottom), horizontal lines by rows, top to bottom and left to right.
+    Vertical lines that start no lower than the first row of horizontal text come
+    first (a vertical headline beside its article), the others after it."""
+    vert = [ln for ln in lines if is_vertical(ln)]
+    horiz = [ln for ln in lines if not is_vertical(ln)]
+    rows = _rows(horiz)
+    if not vert:
+        return [ln for row in rows for ln in row]
+    cols = _columns(vert)
+    if not rows:
+        return [ln for col in cols for ln in col]
+    first = rows[0]
+    level = min(ln.box.y0 for ln in first) + 0.5 * max(ln.box.height for ln in first)
+    lead = [c for c in cols if min(ln.box.y0 for ln in c) <= level]
+    rest = [c for c in cols if min(ln.box.y0 for ln in c) > level]
+    out = [ln for col in lead for ln in col] + [ln for row in rows for ln in row]
+    return out + [ln for col in rest for ln in col]
+
+
+def _rows(lines: list[Line]) -> list[list[Line]]:
+    """Horizontal lines grouped into rows (overlapping by half the smaller height)."""
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: (ln.box.center[1], ln.box.x0)):
+        for row in rows[-3:]:
+            if all(_yov(ln.box, o.box) >= 0.5 * min(ln.box.height, o.box.height) for o in row):
+                row.append(ln)
+                break
+        else:
+            rows.append([ln])
+    rows.sort(key=lambda row: min(ln.box.y0 for ln in row))
+    return [sorted(row, key=lambda ln: ln.box.x0) for row in rows]
+
+
+def _columns(lines: list[Line]) -> list[list[Line]]:
+    """Vertical lines grouped into columns (overlapping in x), right to left."""
+    cols: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: -ln.box.center[0]):
+        for col in cols:
+            if all(_xov(ln.box, o.box) >= 0.5 * min(ln.box.width, o.box.width) for o in col):
+                col.append(ln)
+                break
+        else:
+            cols.append([ln])
+    cols.sort(key=lambda col: -max(ln.box.x1 for ln in col))
+    return [sorted(col, key=lambda ln: ln.box.y0) for col in cols]
+
+
+# ---------------------------------------------------------------------------- kinds
+
+
+def _furniture(pg: _Page, kind: dict[str, str]) -> None:
+    """Masthead (and its QR captions) or running head at the top; page number at the
+    foot."""
+    lines = [ln for ln in pg.lines if ln.id not in kind]
+    if not lines:
+        return
+    ext = pg.extent
+    head_rule = None
+    for r in sorted(pg.hrules, key=lambda r: r.y0):
+        if r.width < 0.6 * ext.width:
+            continue
+        if r.y0 > ext.y0 + 0.35 * ext.height:
+            break
+        above = [ln for ln in lines if ln.box.center[1] < r.y0]
+        if not above:
+            continue  # a border above all the text
+        if len(above) <= max(12, 0.2 * len(lines)):
+            head_rule = r
+        break
+    if head_rule is not None:
+        band = [ln for ln in lines if ln.box.center[1] < head_rule.y0]
+    else:  # the lines level with the topmost one, and with those, and so on
+        band = []
+        for ln in sorted(lines, key=lambda ln: ln.box.y0):
+            if band and ln.box.y0 >= max(o.box.y1 for o in band) - 0.2 * ln.box.height:
+                break
+            band.append(ln)
+    if not band:
+        return
+    # A page number other than 1 makes it a running head, however big the paper's name.
+    running = any(page_number(ln.text) not in (None, 1) for ln in band)
+    dated = any(parse_date(ln.text) or issue_number(ln.text) is not None for ln in band)
+    title = max(
+        (ln for ln in band if not is_vertical(ln) and units(ln.text) >= 1),
+        key=lambda ln: ln.box.height,
+        default=None,
+    )
+    if title is not None and title.box.height >= 2.2 * pg.body and not running:
+        th = title.box.height
+        higher = [ln for ln in lines if ln.box.y1 <= title.box.y0 + 0.1 * th]
+        if head_rule is not None and head_rule.y0 > title.box.y1 + 2 * th:
+            band = [ln for ln in band if ln.box.center[1] < title.box.y1 + 0.5 * th]
+        if len(higher) <= 3 and (dated or th >= 3 * pg.body):
+            for ln in band:
+                kind[ln.id] = "caption" if _qr_caption(pg, ln) else "masthead"
+            band = []
+    if band and len(band) <= 8:
+        small = max(map(pg.ratio, band)) <= 1.6
+        prose = any(re.search(r"[，。；]", ln.text) for ln in band)  # running text
+        if (head_rule is not None and (small or running or dated)) or (
+            (running or dated) and not prose
+        ):
+            for ln in band:
+                kind[ln.id] = "folio"
+
+    lines = [ln for ln in lines if ln.id not in kind]
+    if not lines:
+        return
+    low = max(lines, key=lambda ln: ln.box.y1)
+    row = [ln for ln in lines if _yov(ln.box, low.box) >= 0.5 * min(_size(ln), _size(low))]
+    if (
+        low.box.center[1] >= ext.y0 + 0.85 * ext.height
+        and len(row) <= 4
+        and all(not is_vertical(ln) and units(ln.text) <= 24 for ln in row)
+        and any(page_number(ln.text, foot=True) is not None for ln in row)
+    ):
+        for ln in row:
+            kind[ln.id] = "folio"
+
+
+def _qr_caption(pg: _Page, ln: Line) -> bool:
+    """A short line just under (or over) a QR code."""
+    if units(ln.text) > 12:
+        return False
+    b = ln.box
+    for q in pg.qrs:
+        if _xov(b, q) < 0.5 * min(b.width, q.width):
+            continue
+        below = -0.3 * b.height <= b.y0 - q.y1 <= 1.5 * pg.body
+        above = -0.3 * b.height <= q.y0 - b.y1 <= 1.0 * pg.body
+        if below or (above and _QR_WORDS.search(ln.text)):
+            return True
+    return False
+
+
+def _captions(pg: _Page, kind: dict[str, str]) -> None:
+    """Captions: QR codes' short lines; small lines (or lines that read like a caption)
+    right under a photo, with the lines that continue them, or right over it."""
+    free = [ln for ln in pg.lines if ln.id not in kind and not is_vertical(ln)]
+    for ln in free:
+        if _qr_caption(pg, ln):
+            kind[ln.id] = "caption"
+
+    def captionish(ln: Line) -> bool:
+        t = normalize(ln.text)
+        small = pg.ratio(ln) <= 0.93
+        return small or t.startswith(_CAPTION_START) or bool(_CAPTION_WORDS.search(t))
+
+    for p in pg.photos:
+        near = [ln for ln in free if ln.id not in kind and _xov(ln.box, p) >= 0.5 * ln.box.width]
+        under = sorted(
+            (ln for ln in near if ln.box.y0 >= p.y1 - 0.5 * ln.box.height), key=lambda ln: ln.box.y0
+        )
+        if under and under[0].box.y0 - p.y1 <= 1.5 * pg.body and captionish(under[0]):
+            first = under[0]
+            chosen = [first]
+            for ln in under[1:]:
+                prev = chosen[-1]
+                same_row = _yov(ln.box, prev.box) >= 0.5 * min(ln.box.height, prev.box.height)
+                goes_on = (
+                    ln.box.y0 - prev.box.y1 <= 0.6 * first.box.height
+                    and abs(ln.box.height - first.box.height) <= 0.15 * first.box.height
+                    and pg.ratio(ln) <= 0.93
+                    and ln.box.x0 <= first.box.x0 + 0.5 * first.box.height  # not indented
+                )
+                if not (same_row or goes_on):
+                    break
+                chosen.append(ln)
+            for ln in chosen:
+                kind[ln.id] = "caption"
+        over = [ln for ln in near if ln.id not in kind and ln.box.y1 <= p.y0 + 0.5 * ln.box.height]
+        if over:
+            last = max(over, key=lambda ln: ln.box.y1)
+            if p.y0 - last.box.y1 <= 1.0 * pg.body and pg.ratio(last) <= 0.93:
+                kind[last.id] = "caption"
+
+
+def _frame(pg: _Page, box: Box) -> tuple[Box, int] | None:
+    """The frame of rules around ``box`` (a block's text), if any: two parallel rules,
+    close on either side (above and below, or left and right), of the same extent,
+    with no other text between them; with how many sides (2, 3 or 4) have a rule."""
+    tol = 1.5 * pg.body
+    near = 0.5 * pg.body
+    ups = [r for r in pg.hrules if r.y1 <= box.y0 + near and _xov(r, box) >= 0.9 * box.width]
+    downs = [r for r in pg.hrules if r.y0 >= box.y1 - near and _xov(r, box) >= 0.9 * box.width]
+    lefts = [r for r in pg.vrules if r.x1 <= box.x0 + near and _yov(r, box) >= 0.9 * box.height]
+    rights = [r for r in pg.vrules if r.x0 >= box.x1 - near and _yov(r, box) >= 0.9 * box.height]
+    frames = []
+    if ups and downs:
+        up, down = max(ups, key=lambda r: r.y1), min(downs, key=lambda r: r.y0)
+        if (
+            abs(up.x0 - down.x0) <= tol
+            and abs(up.x1 - down.x1) <= tol
+            and _lone(pg, up, "up")
+            and _lone(pg, down, "down")
+        ):
+            frames.append(Box(min(up.x0, down.x0), up.y0, max(up.x1, down.x1), down.y1))
+    if lefts and rights:
+        left, right = max(lefts, key=lambda r: r.x1), min(rights, key=lambda r: r.x0)
+        if (
+            abs(left.y0 - right.y0) <= tol
+            and abs(left.y1 - right.y1) <= tol
+            and _lone(pg, left, "left")
+            and _lone(pg, right, "right")
+        ):
+            frames.append(Box(left.x0, min(left.y0, right.y0), right.x1, max(left.y1, right.y1)))
+    for frame in frames:
+        inner = frame.pad(-near)
+        if any(
+            inner.contains_point(ln.box.center) and not box.pad(1).contains_point(ln.box.center)
+            for ln in pg.lines
+        ):
+            continue  # other text inside: rules around a part of the page, not a box
+
+        def fits(r: Box, a0: float, a1: float) -> bool:  # a side ending at the corners
+            return abs(r.x0 - a0) <= tol and abs(r.x1 - a1) <= tol
+
+        def fits_v(r: Box, a0: float, a1: float) -> bool:
+            return abs(r.y0 - a0) <= tol and abs(r.y1 - a1) <= tol
+
+        f = frame
+        sides = sum(
+            (
+                any(abs(r.center[1] - f.y0) <= tol and fits(r, f.x0, f.x1) for r in pg.hrules),
+                any(abs(r.center[1] - f.y1) <= tol and fits(r, f.x0, f.x1) for r in pg.hrules),
+                any(abs(r.center[0] - f.x0) <= tol and fits_v(r, f.y0, f.y1) for r in pg.vrules),
+                any(abs(r.center[0] - f.x1) <= tol and fits_v(r, f.y0, f.y1) for r in pg.vrules),
+            )
+        )
+        return frame, sides
+    return None
+
+
+def _lone(pg: _Page, rule: Box, side: str) -> bool:
+    """Whether nothing but the page lies right outside ``rule`` (the ``side`` of a box):
+    no text within a line's height of it, unless another rule stands between. A rule
+    between two columns of text is no side of a box."""
+    reach = 1.5 * pg.body
+    for ln in pg.lines:
+        b = ln.box
+        if side in ("left", "right"):
+            if _yov(b, rule) <= 0:
+                continue
+            gap = rule.x0 - b.x1 if side == "left" else b.x0 - rule.x1
+            lo, hi = (b.x1, rule.x0) if side == "left" else (rule.x1, b.x0)
+            between = [v for v in pg.vrules if lo <= v.center[0] <= hi and _yov(v, b) > 0]
+        else:
+            if _xov(b, rule) <= 0:
+                continue
+            gap = rule.y0 - b.y1 if side == "up" else b.y0 - rule.y1
+            lo, hi = (b.y1, rule.y0) if side == "up" else (rule.y1, b.y0)
+            between = [h for h in pg.hrules if lo <= h.center[1] <= hi and _xov(h, b) > 0]
+        if -0.2 * pg.body <= gap <= reach and not between:
+            return False
+    return True
+
+
+def _ads(pg: _Page, kind: dict[str, str], blocks: list[tuple[Region, list[Line]]]) -> None:
+    """Text in a box of rules (on four sides; or on two, when a few lines sit in the
+    middle of it, as a slogan or a notice does); text that reads like an advertisement
+    (a telephone number and the words around one)."""
+    for _, lines in blocks:
+        free = [ln for ln in lines if ln.id not in kind]
+        if not free:
+            continue
+        box = _union(ln.box for ln in free)
+        found = _frame(pg, box)
+        ad = False
+        if found is not None:
+            frame, sides = found
+            centred = (
+                abs(box.center[0] - frame.center[0]) <= 0.1 * frame.width + pg.body
+                and abs(box.center[1] - frame.center[1]) <= 0.15 * frame.height + pg.body
+            )
+            slogan = not any(_BODY_PUNCT.search(ln.text) for ln in free)
+            ad = sides >= 4 or (len(free) <= 4 and centred and slogan)
+        if not ad and len(free) <= 8:
+            text = "".join(normalize(ln.text) for ln in free)
+            ad = bool(_PHONE.search(text)) and len(_AD_WORDS.findall(text)) >= 2
+        if ad:
+            for ln in free:
+                kind[ln.id] = "ad"
+
+
+def _jumps(pg: _Page, kind: dict[str, str]) -> None:
+    for ln in pg.lines:
+        if ln.id not in kind and jump_target(ln.text) is not None:
+            kind[ln.id] = "jump"
+
+
+def _display(pg: _Page, ln: Line) -> bool:
+    """Clearly bigger than body text: taller, with wider characters."""
+    u = units(ln.text)
+    if u < 1.5:
+        return False
+    r, a = pg.ratio(ln), pg.adv_ratio(ln)
+    if is_vertical(ln):
+        return r >= 1.25 and a >= 1.1
+    if r >= 1.5 and a >= 1.2:
+        return True
+    return r >= 1.28 and a >= 1.28 and not _BODY_PUNCT.search(ln.text[:-1])
+
+
+def _headlines(pg: _Page, kind: dict[str, str], block_of: dict[str, str]) -> None:
+    """Headlines; then subheads: up to two lines right under a headline (or one right
+    over it, a kicker), smaller than it and bigger than the text that follows them, or
+    the rest of a block that holds only a headline and them."""
+    free = [ln for ln in pg.lines if ln.id not in kind]
+    for ln in free:
+        if _display(pg, ln):
+            kind[ln.id] = "headline"
+    heads = [h for h in pg.lines if kind.get(h.id) == "headline" and not is_vertical(h)]
+    for h in sorted(heads, key=lambda h: h.box.y0):
+        hh = h.box.height
+        chain = [h]
+        while len(chain) <= 2:
+            last = chain[-1]
+            cands = [
+                ln
+                for ln in pg.lines
+                if ln.id not in kind
+                and not is_vertical(ln)
+                and _xov(ln.box, last.box) > 0.3 * min(ln.box.width, last.box.width)
+                and -0.2 * last.box.height
+                <= ln.box.y0 - last.box.y1
+                <= 0.9 * min(last.box.height, 1.5 * ln.box.height)
+            ]
+            if not cands:
+                break
+            ln = min(cands, key=lambda ln: ln.box.y0)
+            if ln.box.height > 0.88 * hh:
+                break
+            if len(chain) > 1 and abs(ln.box.height - chain[1].box.height) > 0.15 * hh:
+                break
+            block_only = _headline_block_only(pg, ln, kind, block_of)
+            least = 1.2 if _BODY_PUNCT.search(ln.text[:-1]) else 1.08  # running text?
+            if not block_only and not (pg.ratio(ln) >= least and _above_smaller(pg, ln, block_of)):
+                break
+            if _paragraph_start(pg, ln):
+                break
+            kind[ln.id] = "subhead"
+            chain.append(ln)
+        above = [
+            ln
+            for ln in pg.lines
+            if ln.id not in kind
+            and not is_vertical(ln)
+            and _xov(ln.box, h.box) > 0.3 * min(ln.box.width, h.box.width)
+            and -0.2 * hh <= h.box.y0 - ln.box.y1 <= 0.6 * ln.box.height
+            and ln.box.height <= 0.88 * hh
+            and pg.ratio(ln) >= 1.08
+        ]
+        if above:
+            kind[max(above, key=lambda ln: ln.box.y1).id] = "subhead"
+
+
+def _paragraph_start(pg: _Page, ln: Line) -> bool:
+    """Whether ``ln`` starts a paragraph of the text under it: indented on the left,
+    flush with the next line on the right."""
+    under = [
+        o
+        for o in pg.lines
+        if o is not ln
+        and not is_vertical(o)
+        and 0 <= o.box.y0 - ln.box.y1 + 0.2 * ln.box.height <= 1.5 * ln.box.height
+        and _xov(o.box, ln.box) > 0
+    ]
+    if not under:
+        return False
+    nxt = _union(o.box for o in _rows(under)[0])
+    indent = ln.box.x0 - nxt.x0
+    return indent >= 1.2 * pg.advance and abs(ln.box.x1 - nxt.x1) <= pg.advance
+
+
+def _small_headline_blocks(
+    pg: _Page, kind: dict[str, str], blocks: list[tuple[Region, list[Line]]]
+) -> None:
+    """A block of a few lines, all bigger than the text right under it and with no
+    punctuation of running text, is a headline (a small one: a narrow column's, a
+    continued article's); its smaller last lines are left to the subhead rules."""
+    for _, lines in blocks:
+        free = [ln for ln in lines if ln.id not in kind]
+        if not free or len(free) > 4 or len(free) != len(lines) or any(map(is_vertical, free)):
+            continue
+        box = _union(ln.box for ln in free)
+        under = sorted(
+            (
+                o
+                for o in pg.lines
+                if o.id not in kind
+                and o not in free
+                and not is_vertical(o)
+                and o.box.y0 >= box.y1 - 2
+                and o.box.y0 - box.y1 <= 3 * pg.body
+                and _xov(o.box, box) > 0
+            ),
+            key=lambda o: o.box.y0,
+        )[:6]
+        if len(under) >= 2:
+            ref = min(statistics.median(o.box.height for o in under), 1.05 * pg.body)
+        else:  # nothing right under it (a photo): clearly bigger than body text
+            ref = 1.04 * pg.body
+        rows = _rows(free)
+        top = rows[0]
+        tb = _union(ln.box for ln in top)
+        if any(  # right under a bigger headline: a subhead
+            (kind.get(o.id) == "headline" or (o.id not in kind and _display(pg, o)))
+            and o not in free
+            and -0.2 * o.box.height <= tb.y0 - o.box.y1 <= o.box.height
+            and _xov(o.box, tb) > 0
+            and o.box.height >= 1.15 * tb.height
+            for o in pg.lines
+        ):
+            continue
+        if all(
+            ln.box.height >= 1.08 * ref
+            and pg.ratio(ln) >= 1.1
+            and units(ln.text) >= 2
+            and not _BODY_PUNCT.search(ln.text)
+            for ln in top
+        ):
+            h = max(ln.box.height for ln in top)
+            for row in rows:
+                if all(ln.box.height >= 0.92 * h and not _BODY_PUNCT.search(ln.text) for ln in row):
+                    for ln in row:
+                        kind[ln.id] = "headline"
+                else:
+                    break
+
+
+def _above_smaller(pg: _Page, ln: Line, block_of: dict[str, str]) -> bool:
+    """Whether ``ln`` is clearly bigger than the lines under it in its block (a
+    subhead over body text); True when nothing is under it."""
+    block = block_of.get(ln.id)
+    under = sorted(
+        (
+            o
+            for o in pg.lines
+            if block_of.get(o.id) == block
+            and o.box.y0 >= ln.box.y1 - 0.2 * ln.box.height
+            and _xov(o.box, ln.box) > 0
+            and not is_vertical(o)
+        ),
+        key=lambda o: o.box.y0,
+    )[:6]
+    if len(under) < 2:
+        return True
+    return ln.box.height >= 1.1 * statistics.median(o.box.height for o in under)
+
+
+def _headline_block_only(
+    pg: _Page, ln: Line, kind: dict[str, str], block_of: dict[str, str]
+) -> bool:
+    """Whether the layout set ``ln`` apart from running text: its block holds, besides
+    headlines and subheads, only ``ln`` and at most one line under it."""
+    block = block_of.get(ln.id)
+    rest = [
+        o
+        for o in pg.lines
+        if block_of.get(o.id) == block
+        and o is not ln
+        and kind.get(o.id) not in ("headline", "subhead")
+    ]
+    return len(rest) <= 1 and all(o.box.y0 >= ln.box.y0 - 1 for o in rest)
+
+
+# ---------------------------------------------------------------------------- regions
+
+
+def _scan_map(regions: list[Region], deskew: Deskew | None):
+    """A function from deskewed to scan points: ``deskew.to_scan``, or the affine map
+    that the layout's own regions (box and polygon) show."""
+    if deskew is not None:
+        return deskew.to_scan
+    src, dst = [], []
+    for r in regions:
+        if len(r.poly) == 4 and r.box.width > 0 and r.box.height > 0:
+            src += r.box.poly()
+            dst += r.poly
+    if len(src) < 3:
+        return lambda pts: [(float(x), float(y)) for x, y in pts]
+    a = np.hstack([np.asarray(src, float), np.ones((len(src), 1))])
+    m, *_ = np.linalg.lstsq(a, np.asarray(dst, float), rcond=None)
+
+    def to_scan(pts: Poly) -> Poly:
+        p = np.hstack([np.asarray(pts, float), np.ones((len(pts), 1))]) @ m
+        return [(round(float(x), 1), round(float(y), 1)) for x, y in p]
+
+    return to_scan
+
+
+def _pieces(lines: list[Line], kind: dict[str, str]) -> list[list[Line]]:
+    """Cut a block's lines (in reading order) into runs of one kind, then join runs
+    of a kind whose joined box overlaps no line of another kind."""
+    runs: list[list[Line]] = []
+    for ln in lines:
+        if runs and kind[runs[-1][-1].id] == kind[ln.id]:
+            runs[-1].append(ln)
+        else:
+            runs.append([ln])
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(runs)):
+            for j in range(i + 1, len(runs)):
+                a, b = runs[i], runs[j]
+                if kind[a[0].id] != kind[b[0].id]:
+                    continue
+                box = _union(ln.box for ln in a + b)
+                blocked = any(
+                    kind[o.id] != kind[a[0].id] and o.box.intersection(box) > 0.2 * o.box.area
+                    for o in lines
+                )
+                if not blocked:
+                    runs[i] = a + b
+                    del runs[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return runs
+
+
+def classify_regions(
+    regions: list[Region],
+    lines: list[Line],
+    width: float,
+    height: float,
+    deskew: Deskew | None = None,
+) -> tuple[list[Region], list[Line]]:
+    """The page's final regions and lines: every text region holds lines of one kind
+    (see the module docstring). ``width``/``height`` are the deskewed page's size;
+    ``deskew`` maps region boxes to scan polygons (without it, the map the input
+    regions show is used). Pure: the inputs are not changed."""
+    lines = [Line.from_dict(ln.to_dict()) for ln in lines]
+    known = {r.id for r in regions}
+    blocks: list[tuple[Region, list[Line]]] = []
+    by_region: dict[str | None, list[Line]] = {}
+    for ln in lines:
+        by_region.setdefault(ln.region if ln.region in known else None, []).append(ln)
+    extra = by_region.pop(None, [])
+    for r in regions:
+        if r.kind not in NOT_TEXT:
+            blocks.append((r, by_region.get(r.id, [])))
+    if extra:  # lines outside any block: a block of their own
+        box = _union(ln.box for ln in extra)
+        used = {r.id for r in regions}
+        rid = next(f"r{n}" for n in range(len(regions) + 1, 10**6) if f"r{n}" not in used)
+        blocks.append((Region(rid, "text", box, [], order=len(regions) + 1), extra))
+    block_of = {ln.id: r.id for r, ls in blocks for ln in ls}
+
+    pg = _page(regions, lines, width, height)
+    kind: dict[str, str] = {}
+    _jumps(pg, kind)
+    _furniture(pg, kind)
+    _captions(pg, kind)
+    _ads(pg, kind, blocks)
+    _small_headline_blocks(pg, kind, blocks)
+    _headlines(pg, kind, block_of)
+    for ln in lines:
+        kind.setdefault(ln.id, "body")
+
+    to_scan = _scan_map(regions, deskew)
+    out: list[tuple[tuple[int, int], Region]] = []
+    new_lines: list[Line] = []
+    for r in regions:
+        if r.kind in NOT_TEXT:
+            out.append(((r.order, 0), Region.from_dict(r.to_dict())))
+    for r, ls in blocks:
+        if not ls:
+            out.append(((r.order, 0), Region.from_dict(r.to_dict())))
+            continue
+        for k, piece in enumerate(_pieces(reading_order(ls), kind)):
+            rid = r.id if k == 0 else f"{r.id}{_suffix(k)}"
+            box = _union(ln.box for ln in piece)
+            region = Region(
+                id=rid,
+                kind=kind[piece[0].id],
+                box=box,
+                poly=[(round(x, 1), round(y, 1)) for x, y in to_scan(box.poly())],
+                order=r.order,
+                text=None,
+                article=r.article,
+                column=r.column,
+            )
+            out.append(((r.order, k), region))
+            for i, ln in enumerate(reading_order(piece), start=1):
+                ln.region, ln.order = rid, i
+                new_lines.append(ln)
+    out.sort(key=lambda t: t[0])
+    final = []
+    rank = {}
+    for n, (_, region) in enumerate(out, start=1):
+        region.order = n
+        rank[region.id] = n
+        final.append(region)
+    new_lines.sort(key=lambda ln: (rank.get(ln.region, 0), ln.order))
+    return final, new_lines
+
+
+def _suffix(k: int) -> str:
+    """b, c, ... z, then ba, bb ... (the first piece keeps the block's id)."""
+    letters = string.ascii_lowercase
+    out = ""
+    while k:
+        k, d = divmod(k, 26)
+        out = letters[d] + out
+    return out
