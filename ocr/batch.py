@@ -1,29 +1,38 @@
 """Batches: find the pages, skip those already done, run the rest, store the results.
 
-The main process is the single writer to SQLite; workers only compute. Every page is
-stored in its own transaction as soon as it finishes, so an interrupted batch resumes
-where it stopped. A page that fails is recorded with its reason and the batch goes on.
+The main process is the single writer to SQLite; workers only compute (worker
+processes on this machine, see :mod:`ocr.workers`, or a Dask cluster, see
+:mod:`ocr.cluster`). Every page is stored in its own transaction as soon as it
+finishes, so an interrupted batch resumes where it stopped. A page that fails (bad
+file, engine error, crashed or hung worker, a write that fails) is recorded with its
+reason and the batch goes on; only an archive that cannot be written at all stops it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
-from collections import deque
+from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import store
-from .errors import InputError
+from .errors import InputError, StoreError
 from .load import IssueSource, count_pages, discover, sha256_path
 from .model import PageJob, PageResult
-from .pipeline import init_worker, process_page, settings_for, settings_hash
+from .pipeline import settings_for, settings_hash
+
+EXECUTORS = ("local", "inline", "dask")
+STORE_FAILURES_IN_A_ROW = 3  # pages that cannot be stored, in a row, before the batch stops
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
 
 
 @dataclass
@@ -31,13 +40,17 @@ class BatchOptions:
     db: Path = Path("output/archive.db")
     pages_dir: Path | None = Path("output/pages")
     dpi: int = 300
-    jobs: int = 1
+    jobs: int = field(default_factory=default_jobs)  # worker processes
+    threads: int | None = None  # engine threads per worker [default: cores // jobs]
     models: str | None = None
     redo: bool = False
     retry_failed: bool = True
     recycle_after: int = 50  # pages per worker before it is replaced (memory stays flat)
+    page_timeout: float | None = 600.0  # seconds; a page running longer fails
     log_json: Path | None = None
     engine: str | None = None  # "module:Class"; default PaddleOCR (fakes in tests)
+    executor: str = "local"  # local worker processes, inline (this process), dask
+    scheduler: str | None = None  # Dask scheduler address, e.g. tcp://10.0.0.5:8786
 
 
 @dataclass
@@ -51,27 +64,55 @@ class BatchReport:
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
     issue_ids: list[int] = field(default_factory=list)
+    store_failures: int = 0  # pages in a row that could not be stored
+
+    def add(self, other: BatchReport) -> None:
+        for name in ("issues", "pages", "done", "skipped", "failed", "lines"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.failures += other.failures
+        self.issue_ids += [i for i in other.issue_ids if i not in self.issue_ids]
 
 
 Progress = Callable[[str, dict[str, Any]], None]
+Hashes = dict[tuple[str, int, int], str]  # (path, size, mtime_ns) -> sha256
 
 
 def _noop(event: str, data: dict[str, Any]) -> None:
     pass
 
 
-def plan(db, issues: list[IssueSource], options: BatchOptions, report: BatchReport):
-    """Create issue and page rows; return (jobs to run, page ids by job key)."""
+def _sha256(path: Path, hashes: Hashes | None) -> str:
+    if hashes is None:
+        return sha256_path(path)
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in hashes:
+        hashes[key] = sha256_path(path)
+    return hashes[key]
+
+
+def plan(
+    db,
+    issues: list[IssueSource],
+    options: BatchOptions,
+    report: BatchReport,
+    hashes: Hashes | None = None,
+    session: set[tuple[str, int]] | None = None,
+) -> tuple[list[tuple[PageJob, int, int]], str, dict[str, Any]]:
+    """Create issue and page rows; return (jobs to run as (job, page id, issue id),
+    settings hash, settings). Pages in ``session`` (already handled by an earlier
+    batch of the same watch) are not counted again."""
     settings = settings_for(options.dpi, options.models, options.engine)
     digest = settings_hash(settings)
-    jobs: list[tuple[PageJob, int]] = []
+    jobs: list[tuple[PageJob, int, int]] = []
+    planned: set[tuple[str, int]] = set()
     for issue in issues:
         issue_id = store.upsert_issue(db, issue.key, issue.source, issue.title, issue.date)
         report.issue_ids.append(issue_id)
         number = 0
         for path in issue.files:
             try:
-                sha = sha256_path(path)
+                sha = _sha256(path, hashes)
             except OSError as exc:
                 sha = f"unreadable:{path.resolve()}"
                 pages, error = 1, InputError(str(path), f"cannot read: {exc.strerror}")
@@ -93,6 +134,10 @@ def plan(db, issues: list[IssueSource], options: BatchOptions, report: BatchRepo
                     settings=settings,
                 )
                 row = store.ensure_page(db, issue_id, job)
+                if session is not None:
+                    if (sha, index) in session:
+                        continue
+                    session.add((sha, index))
                 report.pages += 1
                 if error is not None:
                     # The file could not be opened: its one page row carries the reason.
@@ -101,162 +146,248 @@ def plan(db, issues: list[IssueSource], options: BatchOptions, report: BatchRepo
                     report.failed += 1
                     report.failures.append(message)
                     continue
+                if (sha, index) in planned:  # the same file twice in this batch
+                    report.skipped += 1
+                    continue
                 if not options.redo and row["status"] == "done" and row["settings_hash"] == digest:
                     report.skipped += 1
                     continue
                 if row["status"] == "failed" and not options.retry_failed and not options.redo:
                     report.skipped += 1
                     continue
-                jobs.append((job, row["id"]))
+                planned.add((sha, index))
+                jobs.append((job, row["id"], issue_id))
         db.execute("UPDATE issues SET page_count = ? WHERE id = ?", [number, issue_id])
     return jobs, digest, settings
 
 
 def run(paths: list[Path], options: BatchOptions, progress: Progress = _noop) -> BatchReport:
     """Process the scans under ``paths`` into the archive at ``options.db``."""
-    started = time.perf_counter()
-    report = BatchReport()
-    db = store.open_db(options.db)
     issues = discover([Path(p) for p in paths])
-    report.issues = len(issues)
-    jobs, digest, _ = plan(db, issues, options, report)
-    progress(
-        "start",
-        {
-            "total": report.pages,
-            "todo": len(jobs),
-            "skipped": report.skipped,
-            "failed": report.failed,
-        },
-    )
+    with open_executor(options) as executor:
+        return run_issues(issues, options, executor, progress)
+
+
+def run_issues(
+    issues: list[IssueSource],
+    options: BatchOptions,
+    executor,
+    progress: Progress = _noop,
+    hashes: Hashes | None = None,
+    session: set[tuple[str, int]] | None = None,
+) -> BatchReport:
+    """Plan ``issues``, run their pages on ``executor`` (see :func:`open_executor`) and
+    store each result as it arrives. ``hashes`` caches files' SHA-256 and ``session``
+    the pages handled so far, across the batches of a watched folder."""
+    started = time.perf_counter()
+    report = BatchReport(issues=len(issues))
     with ExitStack() as stack:
+        db = store.open_db(options.db)
         stack.callback(db.conn.close)
+        jobs, digest, _ = plan(db, issues, options, report, hashes, session)
+        progress(
+            "start",
+            {
+                "total": report.pages,
+                "todo": len(jobs),
+                "skipped": report.skipped,
+                "failed": report.failed,
+            },
+        )
         log = (
             stack.enter_context(open(options.log_json, "a", encoding="utf-8"))
             if options.log_json
             else None
         )
-        page_ids = {(j.source_sha256, j.page_index): pid for j, pid in jobs}
+        page_ids = {(j.source_sha256, j.page_index): (pid, iid) for j, pid, iid in jobs}
+        left = Counter(iid for _, _, iid in jobs)  # pages still to come, per issue
         prov_cache: dict[str, int] = {}
-        for result in execute([j for j, _ in jobs], options):
-            page_id = page_ids[(result.job.source_sha256, result.job.page_index)]
-            _store_result(db, page_id, result, digest, report, prov_cache)
-            record = _log_record(result)
+        for result in executor.map([j for j, _, _ in jobs]):
+            page_id, issue_id = page_ids[(result.job.source_sha256, result.job.page_index)]
+            extras = {k: result.timings.pop(k) for k in list(result.timings) if k[0] == "_"}
+            _store_result(db, page_id, result, digest, report, prov_cache, extras, options)
+            record = _log_record(result, extras)
             if log:
                 log.write(json.dumps(record, ensure_ascii=False) + "\n")
                 log.flush()
             progress("page", record)
+            left[issue_id] -= 1
+            if left[issue_id] == 0:
+                _issue_done(db, issue_id, options)
         for issue_id in report.issue_ids:
-            store.rebuild_block_articles(db, issue_id)
+            if issue_id not in left:  # nothing to run: all its pages were done before
+                _issue_done(db, issue_id, options)
     report.seconds = time.perf_counter() - started
     progress("end", {"report": report})
     return report
 
 
-def _store_result(db, page_id, result: PageResult, digest, report, prov_cache) -> None:
-    if result.status == "done":
-        prov = result.timings.pop("_provenance", None)
-        prov_id = None
-        if prov:
-            key = json.dumps(prov, sort_keys=True)
-            if key not in prov_cache:
-                prov_cache[key] = store.provenance_id(db, prov)
-            prov_id = prov_cache[key]
-        counts = store.save_page(db, page_id, result, digest, prov_id)
-        report.done += 1
-        report.lines += counts["lines"]
+def _issue_done(db, issue_id: int, options: BatchOptions) -> None:
+    """All pages of the issue are stored: rebuild what spans its pages."""
+    try:
+        from .articles import assemble_issue  # articles, issue metadata and page flags
+
+        assemble_issue(db, issue_id)
+    except sqlite3.Error as exc:
+        raise _cannot_write(options, exc) from exc
+
+
+def _cannot_write(options: BatchOptions, exc: object) -> StoreError:
+    return StoreError(
+        f"{options.db}: cannot write to the archive ({exc}); stopped. "
+        "Pages stored so far are kept: free space, then run again to resume"
+    )
+
+
+def _store_result(db, page_id, result, digest, report, prov_cache, extras, options) -> None:
+    """Store one page's result in its own transaction. When that fails (disk full, a
+    database error), the page is recorded as failed with the reason and the batch goes
+    on; when even that cannot be written, the batch stops with a :class:`StoreError`."""
+    try:
+        if result.status == "done":
+            prov = extras.get("_provenance")
+            prov_id = None
+            if prov:
+                key = json.dumps(prov, sort_keys=True)
+                if key not in prov_cache:
+                    prov_cache[key] = store.provenance_id(db, prov)
+                prov_id = prov_cache[key]
+            counts = store.save_page(db, page_id, result, digest, prov_id)
+            report.done += 1
+            report.lines += counts["lines"]
+            report.store_failures = 0
+            return
+        error = result.error or "unknown error"
+    except (sqlite3.Error, OSError) as exc:
+        _rollback(db)
+        error = f"{result.job.label}: cannot store the page: {_reason(exc)}"
+        result.status, result.error = "failed", error
+        report.store_failures += 1
+        if report.store_failures >= STORE_FAILURES_IN_A_ROW:
+            raise _cannot_write(options, _reason(exc)) from exc
     else:
-        store.record_failure(db, page_id, result.error or "unknown error", result.seconds)
-        report.failed += 1
-        report.failures.append(result.error or "unknown error")
+        report.store_failures = 0
+    try:
+        store.record_failure(db, page_id, error, result.seconds)
+    except (sqlite3.Error, OSError) as exc:
+        _rollback(db)
+        raise _cannot_write(options, _reason(exc)) from exc
+    report.failed += 1
+    report.failures.append(error)
 
 
-def _log_record(result: PageResult) -> dict[str, Any]:
+def _reason(exc: BaseException) -> BaseException:
+    """The error that made a write fail. When SQLite has already rolled back (as it may
+    on 'database or disk is full'), the ROLLBACK in ``store.transaction`` fails too and
+    hides it: the first error is then the exception's context."""
+    if "cannot rollback" in str(exc) and exc.__context__ is not None:
+        return exc.__context__
+    return exc
+
+
+def _rollback(db) -> None:
+    """Leave no transaction open after a failed write (SQLite may or may not have
+    rolled it back already)."""
+    if db.conn.in_transaction:
+        try:
+            db.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+
+def _log_record(result: PageResult, extras: dict[str, Any]) -> dict[str, Any]:
     return {
         "source": result.job.source,
         "page": result.job.page_index + 1,
         "number": result.job.number,
+        "sha256": result.job.source_sha256,
         "status": result.status,
         "error": result.error,
         "seconds": round(result.seconds, 3),
         "lines": len(result.lines),
         "skew_degrees": round(result.skew_degrees, 3),
-        "timings": {k: v for k, v in result.timings.items() if not k.startswith("_")},
+        "timings": dict(result.timings),
+        "worker": extras.get("_worker"),
+        "rss_mb": extras.get("_rss_mb"),
+        "peak_rss_mb": extras.get("_peak_rss_mb"),
+        "at": store.now(),
     }
 
 
-def execute(jobs: list[PageJob], options: BatchOptions) -> Iterator[PageResult]:
-    """Run the jobs, yielding results as they finish (in-process for one job at a time)."""
-    if not jobs:
-        return
-    cores = os.cpu_count() or 1
-    workers = max(1, min(options.jobs, len(jobs)))
-    threads = max(1, cores // workers)
-    if workers == 1:
-        init_worker(options.models, threads, options.engine)
+# -- executors ----------------------------------------------------------------------
+
+
+def worker_threads(options: BatchOptions, workers: int) -> int:
+    """Engine threads per worker: the cores shared out, so workers do not fight."""
+    return options.threads or max(1, (os.cpu_count() or 1) // max(1, workers))
+
+
+class InlineExecutor:
+    """Pages one at a time in this process (no timeout, no crash isolation): for
+    debugging and profiling."""
+
+    def __init__(self, options: BatchOptions):
+        self.options = options
+
+    def map(self, jobs: list[PageJob]) -> Iterator[PageResult]:
+        from .pipeline import init_worker
+        from .workers import run_job
+
+        if not jobs:
+            return
+        init_worker(self.options.models, worker_threads(self.options, 1), self.options.engine)
         for job in jobs:
-            yield _with_provenance(process_page(job))
-        return
-    yield from _pool(jobs, options, workers, threads)
+            yield run_job(job)
+
+    def close(self) -> None:
+        pass
 
 
-def _with_provenance(result: PageResult) -> PageResult:
-    from .pipeline import engine
+@contextmanager
+def open_executor(options: BatchOptions):
+    """The executor named by ``options.executor``: something with ``map(jobs)`` that
+    yields page results as they finish. Closed (workers stopped) on exit."""
+    if options.executor == "inline":
+        executor = InlineExecutor(options)
+    elif options.executor == "local":
+        from .workers import WorkerPool
 
-    if result.status == "done":
-        result.timings["_provenance"] = engine().provenance()
-    return result
-
-
-def _worker_process(job: PageJob) -> PageResult:
-    return _with_provenance(process_page(job))
-
-
-def _pool(jobs: list[PageJob], options: BatchOptions, workers: int, threads: int):
-    """Run jobs in worker processes, results as they finish. When a worker dies (killed,
-    out of memory, a crash in native code) the pool is rebuilt; the pages that were in
-    flight are run again one at a time, so only the page that kills its worker fails."""
-    pending = deque(jobs)
-    suspects: deque[PageJob] = deque()
-    while pending or suspects:
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            initializer=init_worker,
-            initargs=(options.models, threads, options.engine),
-            max_tasks_per_child=options.recycle_after,
+        executor = WorkerPool(
+            workers=max(1, options.jobs),
+            threads=options.threads,
+            models=options.models,
+            engine=options.engine,
+            page_timeout=options.page_timeout,
+            recycle_after=max(1, options.recycle_after),
         )
-        running: dict[Any, PageJob] = {}
-        try:
-            while pending or suspects or running:
-                if suspects:
-                    if not running:  # isolate: one suspect in flight at a time
-                        job = suspects.popleft()
-                        running[pool.submit(_worker_process, job)] = job
-                else:
-                    while pending and len(running) < workers * 2:
-                        job = pending.popleft()
-                        running[pool.submit(_worker_process, job)] = job
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    job = running.pop(fut)
-                    try:
-                        result = fut.result()
-                    except BrokenProcessPool:
-                        running[fut] = job
-                        raise
-                    except Exception as exc:
-                        result = PageResult(job=job, status="failed", error=f"{job.label}: {exc}")
-                    yield result
-        except BrokenProcessPool:
-            isolated = len(running) == 1
-            for job in running.values():
-                if isolated:
-                    yield PageResult(
-                        job=job,
-                        status="failed",
-                        error=f"{job.label}: the worker process died while processing it",
-                    )
-                else:
-                    suspects.append(job)
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+    elif options.executor == "dask":
+        from .cluster import DaskExecutor
+
+        executor = DaskExecutor(options)
+    else:
+        raise ValueError(f"unknown executor {options.executor!r}; one of {EXECUTORS}")
+    try:
+        yield executor
+    finally:
+        executor.close()
+
+
+def conflicts(db, limit: int | None = None) -> list[dict[str, Any]]:
+    """Reviewer-corrected lines whose latest OCR reading differs from the correction
+    (the correction is kept; the new reading is in ``lines.ocr_text``)."""
+    sql = (
+        "SELECT l.id, l.text, l.ocr_text, l.ord, p.source, p.page_index, p.number "
+        "FROM lines l JOIN pages p ON p.id = l.page_id "
+        "WHERE l.corrected = 1 AND l.ocr_text != l.text ORDER BY p.source, p.page_index, l.ord"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return list(db.query(sql))
+
+
+def count_conflicts(db) -> tuple[int, int]:
+    """(corrected lines, corrected lines whose latest OCR reading differs)."""
+    row = db.execute(
+        "SELECT count(*), coalesce(sum(ocr_text != text), 0) FROM lines WHERE corrected = 1"
+    ).fetchone()
+    return row[0], row[1]

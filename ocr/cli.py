@@ -60,7 +60,7 @@ def _progress(quiet: bool):
     def on_event(event: str, data: dict) -> None:
         import time
 
-        if event == "start":
+        if event == "start" and state["task"] is None:
             bar.start()
             state["start"] = time.monotonic()
             state["failed"] = data["failed"]
@@ -69,6 +69,15 @@ def _progress(quiet: bool):
                 total=data["total"],
                 completed=data["skipped"] + data["failed"],
                 rate="-",
+                failed=state["failed"],
+            )
+        elif event == "start":  # another batch of a watched folder
+            state["failed"] += data["failed"]
+            task = bar.tasks[0]
+            bar.update(
+                state["task"],
+                total=(task.total or 0) + data["todo"] + data["failed"],
+                advance=data["failed"],
                 failed=state["failed"],
             )
         elif event == "page":
@@ -85,8 +94,88 @@ def _progress(quiet: bool):
     return on_event, bar.stop
 
 
+def run_options(command):
+    """Options shared by ``ocr process`` and ``ocr retry``: how pages are run."""
+    options = [
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Worker processes, each loading the models once [default: one per core].",
+        ),
+        click.option(
+            "--threads",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Engine threads per worker [default: cores / jobs; 1 on Dask].",
+        ),
+        click.option(
+            "--page-timeout",
+            type=click.FloatRange(min=0),
+            default=600,
+            show_default=True,
+            help="Seconds a page may take; a page over it fails and its worker is "
+            "replaced (0: no limit).",
+        ),
+        click.option(
+            "--recycle-after",
+            type=click.IntRange(min=1),
+            default=50,
+            show_default=True,
+            help="Pages per worker process before it is replaced (memory stays flat).",
+        ),
+        click.option(
+            "--executor",
+            type=click.Choice(EXECUTOR_CHOICES),
+            default="local",
+            show_default=True,
+            help="local: worker processes here; dask: a Dask cluster (--scheduler); "
+            "inline: in this process, no timeout (debugging).",
+        ),
+        click.option(
+            "--scheduler",
+            default=None,
+            metavar="tcp://HOST:PORT",
+            help="The Dask scheduler for --executor dask.",
+        ),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
+        click.option(
+            "--log-json",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Append one JSON record per processed page to this file.",
+        ),
+        # The OCR engine as module:Class (tests use a fault-injection fake).
+        click.option("--engine", default=None, hidden=True),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+EXECUTOR_CHOICES = ("local", "dask", "inline")
+
+
+def _batch_options(db, jobs, threads, page_timeout, recycle_after, executor, scheduler, **kw):
+    from .batch import BatchOptions, default_jobs
+
+    if executor == "dask" and not scheduler:
+        raise click.UsageError("--executor dask needs --scheduler tcp://HOST:PORT")
+    return BatchOptions(
+        db=db,
+        jobs=jobs or default_jobs(),
+        threads=threads,
+        page_timeout=page_timeout or None,
+        recycle_after=recycle_after,
+        executor=executor,
+        scheduler=scheduler,
+        **kw,
+    )
+
+
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @db_option
 @click.option(
     "--pages-dir",
@@ -96,46 +185,84 @@ def _progress(quiet: bool):
 )
 @click.option("--dpi", default=300, show_default=True, help="Rasterization DPI for PDFs.")
 @click.option(
-    "--jobs", "-j", default=1, show_default=True, help="Worker processes (each loads the models)."
-)
-@click.option(
     "--models",
     type=click.Path(file_okay=False, exists=True),
     default=None,
     help="A folder holding a *_det and a *_rec PaddleX model folder [default: PP-OCRv6 small].",
 )
 @click.option("--redo", is_flag=True, help="Process pages again even if already done.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option(
-    "--log-json",
-    type=click.Path(dir_okay=False, path_type=Path),
+    "--watch",
+    type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Append one JSON record per processed page to this file.",
+    metavar="DIR",
+    help="Keep watching DIR (a scanner's hot folder) and process scans as they arrive; "
+    "Ctrl-C stops.",
 )
-def process(paths, db, pages_dir, dpi, jobs, models, redo, quiet, log_json):
+@click.option("--watch-settle", type=float, default=2.0, hidden=True)
+@click.option("--watch-poll", type=float, default=1.0, hidden=True)
+@click.option("--watch-seconds", type=float, default=None, hidden=True)
+@click.option("--watch-limit", type=int, default=None, hidden=True)
+@run_options
+def process(
+    paths,
+    db,
+    pages_dir,
+    dpi,
+    models,
+    redo,
+    watch,
+    watch_settle,
+    watch_poll,
+    watch_seconds,
+    watch_limit,
+    quiet,
+    log_json,
+    engine,
+    **run,
+):
     """Process scans (PDFs, folders of images, single images) into the archive.
 
     A PDF is one issue; a folder of images is one issue (pages in natural order);
     a single image is a one-page issue. Pages already done with the same models and
-    settings are skipped, so an interrupted run resumes where it stopped.
+    settings are skipped, so an interrupted run resumes where it stopped. Pages run
+    in --jobs worker processes (or on a Dask cluster); a page that crashes its worker
+    or runs over --page-timeout fails alone.
 
     Example: ocr process scans/ --db output/archive.db --jobs 2
+
+    Example: ocr process --watch /srv/hotfolder --db output/archive.db
     """
     from . import store
-    from .batch import BatchOptions, run
+    from .batch import run as run_batch
 
-    options = BatchOptions(
-        db=db,
+    if not paths and watch is None:
+        raise click.UsageError("give scans to process (PATH...) or a folder to --watch")
+    options = _batch_options(
+        db,
         pages_dir=pages_dir or db.parent / "pages",
         dpi=dpi,
-        jobs=jobs,
         models=models,
         redo=redo,
         log_json=log_json,
+        engine=engine,
+        **run,
     )
     on_event, stop = _progress(quiet)
     try:
-        report = run(list(paths), options, on_event)
+        if paths:
+            report = run_batch(list(paths), options, on_event)
+        if watch is not None:
+            report = _watch(
+                watch,
+                options,
+                on_event,
+                watch_settle,
+                watch_poll,
+                watch_seconds,
+                watch_limit,
+                report if paths else None,
+            )
     finally:
         stop()
     database = store.open_db(db)
@@ -157,32 +284,72 @@ def process(paths, db, pages_dir, dpi, jobs, models, redo, quiet, log_json):
         raise PagesFailed(f"{report.failed} page(s) failed; see 'ocr status', then 'ocr retry'")
 
 
+def _watch(folder, options, on_event, settle, poll, seconds, limit, before):
+    """``process --watch``: until Ctrl-C (or, for tests, a time or page limit)."""
+    import time
+
+    from .watch import watch
+
+    deadline = time.monotonic() + seconds if seconds else None
+
+    def stop(report) -> bool:
+        if limit is not None and report.done + report.failed >= limit:
+            return True
+        return deadline is not None and time.monotonic() >= deadline
+
+    def events(event: str, data: dict) -> None:
+        if event != "end":  # the bar stays up between arrivals
+            on_event(event, data)
+
+    click.echo(f"watching {folder} (Ctrl-C stops)", err=True)
+    report = watch(folder, options, events, settle=settle, poll=poll, stop=stop)
+    if before is not None:
+        before.add(report)
+        before.seconds += report.seconds
+        report = before
+    return report
+
+
 @cli.command()
 @db_option
-def status(db):
-    """Pages by state, and every failed page with its reason.
+@click.option("--limit", default=20, show_default=True, help="How many conflicts to list.")
+def status(db, limit):
+    """Pages by state, every failed page with its reason, and corrections that the
+    latest OCR reads differently (the correction is kept, the new reading beside it).
 
     Example: ocr status --db output/archive.db
     """
     from . import store
+    from .batch import conflicts, count_conflicts
 
     database = _existing(db)
     counts = store.status_counts(database)
     click.echo(" ".join(f"{k}={counts.get(k, 0)}" for k in ("done", "pending", "failed")))
     for row in store.failures(database):
         click.echo(f"failed: {row['error']}")
+    corrected, differing = count_conflicts(database)
+    click.echo(
+        f"corrected lines={corrected}, of which the latest OCR reads differently={differing}"
+    )
+    for row in conflicts(database, limit):
+        click.echo(
+            f"conflict: {row['source']} page {row['page_index'] + 1} line {row['ord']}: "
+            f"kept {row['text']!r}, OCR {row['ocr_text']!r}"
+        )
+    if differing > limit:
+        click.echo(f"... and {differing - limit} more")
+    database.conn.close()
 
 
 @cli.command()
 @db_option
-@click.option("--jobs", "-j", default=1, show_default=True, help="Worker processes.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def retry(db, jobs, quiet):
+@run_options
+def retry(db, quiet, log_json, engine, **run):
     """Process the failed pages again (their source files must still be there).
 
     Example: ocr retry --db output/archive.db
     """
-    from .batch import BatchOptions, run
+    from .batch import run as run_batch
 
     database = _existing(db)
     sources = sorted(
@@ -200,10 +367,17 @@ def retry(db, jobs, quiet):
     if not sources:
         click.echo("no failed pages")
         return
-    options = BatchOptions(db=db, pages_dir=db.parent / "pages", dpi=dpi_row[0] or 300, jobs=jobs)
+    options = _batch_options(
+        db,
+        pages_dir=db.parent / "pages",
+        dpi=dpi_row[0] or 300,
+        log_json=log_json,
+        engine=engine,
+        **run,
+    )
     on_event, stop = _progress(quiet)
     try:
-        report = run([Path(s) for s in sources], options, on_event)
+        report = run_batch([Path(s) for s in sources], options, on_event)
     finally:
         stop()
     click.echo(f"retried: {report.done} processed, {report.failed} still failed")
@@ -282,3 +456,45 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted: pages stored so far are kept; run again to resume", err=True)
         sys.exit(130)
+
+
+@cli.command("articles")
+@db_option
+@click.option(
+    "--issue",
+    "issue_ids",
+    type=int,
+    multiple=True,
+    help="Only this issue (its id; repeatable). Default: every issue.",
+)
+def articles_cmd(db, issue_ids):
+    """Assemble the articles again from the stored lines, reviewer corrections
+    included, without running OCR; also sets each issue's title, date, number and page
+    flags from what its pages say.
+
+    Example: ocr articles --db output/archive.db --issue 1
+    """
+    import json
+
+    from .articles import assemble_issue
+    from .errors import InputError
+
+    database = _existing(db)
+    known = [r["id"] for r in database.query("SELECT id FROM issues ORDER BY id")]
+    missing = [i for i in issue_ids if i not in known]
+    if missing:
+        raise InputError(str(db), f"no issue {', '.join(map(str, missing))}")
+    for issue_id in issue_ids or known:
+        n = assemble_issue(database, issue_id)
+        issue = next(database.query("SELECT * FROM issues WHERE id = ?", [issue_id]))
+        joined = database.execute(
+            "SELECT count(*) FROM articles WHERE issue_id = ? AND json_array_length(pages) > 1",
+            [issue_id],
+        ).fetchone()[0]
+        flags = json.loads(issue["flags"] or "[]")
+        click.echo(
+            f"issue {issue_id} ({issue['title']}, {issue['date'] or 'no date'}"
+            f"{', no. ' + str(issue['number']) if issue['number'] is not None else ''}): "
+            f"{n} articles, {joined} across pages"
+            + (f"; flags: {'; '.join(flags)}" if flags else "")
+        )

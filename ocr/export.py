@@ -81,6 +81,7 @@ def issue_document(db, issue_id: int) -> dict[str, Any]:
                 "text": art["text"],
                 "pages": json.loads(art["pages"]),
                 "lines": line_ids,
+                "version": art["version"],
             }
         )
     return {
@@ -90,6 +91,7 @@ def issue_document(db, issue_id: int) -> dict[str, Any]:
             "date": issue["date"],
             "number": issue["number"],
             "source": issue["source"],
+            "flags": json.loads(issue["flags"] or "[]"),
         },
         "pages": doc_pages,
         "articles": articles,

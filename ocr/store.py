@@ -447,7 +447,7 @@ def correct_line(
     return version
 
 
-# -- articles (until article assembly exists: one article per text block) ---------
+# -- articles: one per text block (the simplest grouping; ocr/articles.py assembles) -
 
 
 def rebuild_block_articles(db, issue_id: int) -> int:
@@ -493,6 +493,135 @@ def rebuild_block_articles(db, issue_id: int) -> int:
                 )
                 db.execute("UPDATE lines SET article_id = ? WHERE id = ?", [art, line["id"]])
     return n
+
+
+# -- articles (assembled from the layout: see ocr/articles.py) ----------------------
+
+
+def issue_pages(db, issue_id: int) -> list[dict[str, Any]]:
+    """The issue's processed pages in order, each page row with its ``regions`` and
+    ``lines`` rows (``lines.text`` is the current text, reviewer corrections included)."""
+    pages = list(
+        db.query(
+            "SELECT * FROM pages WHERE issue_id = ? AND status = 'done' AND number > 0 "
+            "ORDER BY number",
+            [issue_id],
+        )
+    )
+    for page in pages:
+        page["regions"] = list(
+            db.query("SELECT * FROM regions WHERE page_id = ? ORDER BY ord", [page["id"]])
+        )
+        page["lines"] = list(
+            db.query("SELECT * FROM lines WHERE page_id = ? ORDER BY ord", [page["id"]])
+        )
+    return pages
+
+
+def save_articles(
+    db, issue_id: int, articles: list[dict[str, Any]], facts: dict[str, Any], method: str
+) -> int:
+    """Replace the issue's articles in one transaction; return how many there are.
+
+    ``articles`` in reading order, each ``{"title", "text", "pages", "lines",
+    "jump_lines", "regions"}`` (ids as stored). An article already stored that shares
+    most of its lines with a new one keeps its id; its ``version`` goes up when its title
+    or text changed. Lines and regions point to their article (jump lines too, though
+    they are not in ``article_lines`` nor in the text). ``facts`` sets the issue's
+    ``title``, ``date`` and ``number`` where found (None keeps what is there) and its
+    ``flags``.
+    """
+    t = now()
+    with transaction(db):
+        old = {
+            r["id"]: r
+            for r in db.query(
+                "SELECT id, title, text, version FROM articles WHERE issue_id = ?", [issue_id]
+            )
+        }
+        old_lines: dict[int, set[int]] = {i: set() for i in old}
+        for r in db.query(
+            "SELECT al.article_id, al.line_id FROM article_lines al "
+            "JOIN articles a ON a.id = al.article_id WHERE a.issue_id = ?",
+            [issue_id],
+        ):
+            old_lines[r["article_id"]].add(r["line_id"])
+        pages = "(SELECT id FROM pages WHERE issue_id = ?)"
+        db.execute(f"UPDATE lines SET article_id = NULL WHERE page_id IN {pages}", [issue_id])
+        db.execute(f"UPDATE regions SET article_id = NULL WHERE page_id IN {pages}", [issue_id])
+        db.execute(
+            "DELETE FROM article_lines WHERE article_id IN "
+            "(SELECT id FROM articles WHERE issue_id = ?)",
+            [issue_id],
+        )
+        matched = _match_articles(articles, old_lines)
+        for gone in set(old) - set(matched.values()):
+            db.execute("DELETE FROM articles WHERE id = ?", [gone])
+        for k, art in enumerate(articles):
+            pages_json = json.dumps(art["pages"])
+            aid = matched.get(k)
+            if aid is None:
+                aid = db.execute(
+                    "INSERT INTO articles (issue_id, ord, title, text, pages, method, "
+                    "version, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+                    [issue_id, k + 1, art["title"], art["text"], pages_json, method, t],
+                ).lastrowid
+            else:
+                before = old[aid]
+                changed = before["title"] != art["title"] or before["text"] != art["text"]
+                db.execute(
+                    "UPDATE articles SET ord = ?, title = ?, text = ?, pages = ?, method = ?, "
+                    "version = version + ?, updated_at = CASE WHEN ? THEN ? ELSE updated_at END "
+                    "WHERE id = ?",
+                    [k + 1, art["title"], art["text"], pages_json, method, int(changed)]
+                    + [int(changed), t, aid],
+                )
+            for n, line_id in enumerate(art["lines"]):
+                db.execute(
+                    "INSERT INTO article_lines (article_id, line_id, ord) VALUES (?, ?, ?)",
+                    [aid, line_id, n + 1],
+                )
+            ids = list(art["lines"]) + list(art.get("jump_lines", []))
+            for chunk in range(0, len(ids), 500):
+                part = ids[chunk : chunk + 500]
+                db.execute(
+                    f"UPDATE lines SET article_id = ? WHERE id IN ({','.join('?' * len(part))})",
+                    [aid, *part],
+                )
+            for region_id in art.get("regions", []):
+                db.execute("UPDATE regions SET article_id = ? WHERE id = ?", [aid, region_id])
+        db.execute(
+            "UPDATE issues SET title = coalesce(?, title), date = coalesce(?, date), "
+            "number = coalesce(?, number), flags = ?, updated_at = ? WHERE id = ?",
+            [
+                facts.get("title"),
+                facts.get("date"),
+                facts.get("number"),
+                json.dumps(facts.get("flags", []), ensure_ascii=False),
+                t,
+                issue_id,
+            ],
+        )
+    return len(articles)
+
+
+def _match_articles(articles: list[dict[str, Any]], old: dict[int, set[int]]) -> dict[int, int]:
+    """New article index -> the stored article it continues: the one sharing the most
+    lines, when they share more than half of the larger of the two."""
+    owner = {line: aid for aid, lines in old.items() for line in lines}
+    matched: dict[int, int] = {}
+    taken: set[int] = set()
+    for k, art in enumerate(articles):
+        counts: dict[int, int] = {}
+        for line in art["lines"]:
+            if line in owner:
+                counts[owner[line]] = counts.get(owner[line], 0) + 1
+        for aid, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+            if aid not in taken and n > 0.5 * max(len(art["lines"]), len(old[aid])):
+                matched[k] = aid
+                taken.add(aid)
+                break
+    return matched
 
 
 # -- reading ----------------------------------------------------------------------

@@ -1,35 +1,66 @@
 """Fault-injection engines (fakes are for faults only; everything else uses the real
 models). A blank page's width picks the fault: the layout finds no text block on a
-blank page, so the engine is handed the whole page."""
+blank page, so the engine is handed the whole page.
+
+Environment (read in the worker process): ``FAKE_OCR_TEXT`` is what every line reads
+(default 假); ``FAKE_OCR_SECONDS`` makes each page take that long; a page as wide as
+``FAKE_OCR_FAIL_WIDTH`` fails (a fault that goes away when the variable does).
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import numpy as np
 
-DIE_WIDTH = 777  # the worker process dies (as if killed or crashed in native code)
+from ocr.errors import ModelError
+
+DIE_WIDTH = 777  # the worker process dies (as if it crashed in native code)
+KILL_WIDTH = 444  # the worker process is killed mid-page (SIGKILL, as by the OOM killer)
 RAISE_WIDTH = 555  # the engine raises
 HANG_WIDTH = 333  # the engine hangs
 
 
 class FakeEngine:
+    loads = 0  # engines built in this process: the models are loaded once per worker
+
     def __init__(self, models=None, threads=1):
+        FakeEngine.loads += 1
+        self.load = FakeEngine.loads
         self.threads = threads
+        self.text = os.environ.get("FAKE_OCR_TEXT", "假")
+        self.seconds = float(os.environ.get("FAKE_OCR_SECONDS", "0"))
+        self.fail_width = int(os.environ.get("FAKE_OCR_FAIL_WIDTH", "0"))
 
     def provenance(self):
-        return {"engine": "fake"}
+        return {"engine": "fake", "text": self.text, "load": self.load}
 
     def detect(self, image):
         h, w = image.shape[:2]
         if w == DIE_WIDTH:
             os._exit(9)
-        if w == RAISE_WIDTH:
+        if w == KILL_WIDTH:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if w in (RAISE_WIDTH, self.fail_width):
             raise RuntimeError("engine crashed on purpose")
         if w == HANG_WIDTH:
             time.sleep(3600)
+        if self.seconds:
+            time.sleep(self.seconds)
         return [(np.array([[2, 2], [w - 2, 2], [w - 2, h - 2], [2, h - 2]], float), 0.9)]
 
     def recognize(self, crops):
-        return [("假", 0.5) for _ in crops]
+        return [(self.text, 0.5) for _ in crops]
+
+
+class BrokenEngine(FakeEngine):
+    """An engine whose models cannot be loaded: the batch stops before any page."""
+
+    def __init__(self, models=None, threads=1):
+        raise ModelError("the fake models are missing on purpose")
+
+
+class FakeEngineV2(FakeEngine):
+    """Another engine (so other settings): pages done by FakeEngine are redone."""

@@ -1,0 +1,167 @@
+"""Pages on a Dask distributed cluster: the one adapter for ``distributed``.
+
+The client (the ``ocr process`` command) sends one task per page and stores the
+results as they come back (``distributed.as_completed``); it stays the single writer
+to SQLite. Each Dask worker process loads the OCR engine once, at its first page, and
+keeps it (:func:`ocr.pipeline.init_worker` caches it). Tasks carry the page's path,
+not its bytes: the scans (and ``--pages-dir``) must be on a filesystem every worker
+reads at the same path.
+
+Failures stay page-level: a task that raises or whose workers keep dying (Dask's
+``KilledWorker``) is recorded as a failed page; a page running longer than the page
+timeout is cancelled and its worker restarted (through its nanny).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .errors import OcrError
+from .model import PageJob, PageResult
+
+MONITOR_EVERY = 2.0  # seconds between checks for overdue pages
+_RUNNING: dict[str, float] = {}  # on a worker: task key -> when it started
+_LOCK = threading.Lock()  # one page at a time per worker process (one engine)
+_THREADS: dict[str, int] = {}  # in a worker process: the thread limit set
+
+
+class ClusterError(OcrError):
+    """The Dask scheduler cannot be reached or the cluster cannot run pages."""
+
+    exit_code = 4
+
+
+def dask_page(job: PageJob, models: str | None, threads: int, engine: str | None) -> PageResult:
+    """The task run on a Dask worker for one page."""
+    from distributed import get_worker
+
+    from .pipeline import init_worker
+    from .workers import limit_threads, run_job
+
+    key = str(get_worker().get_current_task())
+    with _LOCK:
+        _RUNNING[key] = time.monotonic()
+        try:
+            if _THREADS.get("threads") != threads:  # first page in this worker process
+                limit_threads(threads)
+                _THREADS["threads"] = threads
+            init_worker(models, threads, engine)
+            return run_job(job)
+        finally:
+            _RUNNING.pop(key, None)
+
+
+def overdue(timeout: float) -> dict[str, float]:
+    """Run on each worker: the pages running there for longer than ``timeout``."""
+    now = time.monotonic()
+    return {key: now - t for key, t in list(_RUNNING.items()) if now - t > timeout}
+
+
+class DaskExecutor:
+    """Runs page jobs on the cluster whose scheduler is at ``options.scheduler``."""
+
+    def __init__(self, options: Any):
+        try:
+            from distributed import Client
+        except ImportError as exc:  # pragma: no cover - a dependency
+            raise ClusterError(f"the Dask executor needs 'distributed': {exc}") from exc
+        if not options.scheduler:
+            raise ClusterError("--executor dask needs --scheduler tcp://HOST:PORT")
+        self.options = options
+        try:
+            self.client = Client(options.scheduler, timeout=30, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            msg = f"cannot reach the Dask scheduler {options.scheduler}: {exc}"
+            raise ClusterError(msg) from exc
+
+    def close(self) -> None:
+        self.client.close()
+
+    def map(self, jobs: list[PageJob]) -> Iterator[PageResult]:
+        from distributed import as_completed
+
+        if not jobs:
+            return
+        o = self.options
+        threads = o.threads or 1
+        by_key: dict[str, tuple[Any, PageJob]] = {}
+        for job in jobs:
+            key = f"ocr-page-{job.source_sha256[:12]}-{job.page_index + 1}-{uuid.uuid4().hex[:8]}"
+            fut = self.client.submit(
+                dask_page, _absolute(job), o.models, threads, o.engine, key=key, pure=False
+            )
+            by_key[key] = (fut, job)
+        finished: set[str] = set()
+        stream = as_completed([f for f, _ in by_key.values()], loop=self.client.loop)
+        checked = time.monotonic()
+        while not stream.is_empty():
+            for fut in stream.next_batch(block=False):
+                if fut.key in finished:  # cancelled by the timeout below
+                    continue
+                finished.add(fut.key)
+                job = by_key[fut.key][1]
+                result = self._result(fut, job)
+                result.job = job
+                yield result
+                fut.release()
+            if o.page_timeout and time.monotonic() - checked > MONITOR_EVERY:
+                checked = time.monotonic()
+                yield from self._stop_overdue(by_key, finished)
+            time.sleep(0.05)
+
+    def _result(self, fut, job: PageJob) -> PageResult:
+        if fut.status == "finished":
+            try:
+                return fut.result()
+            except Exception as exc:  # the result could not be fetched
+                return _failed(job, f"its result could not be fetched: {exc}")
+        if fut.status != "error":  # cancelled or lost, not by us
+            return _failed(job, f"the Dask task ended as {fut.status!r}")
+        exc = fut.exception()
+        name = type(exc).__name__
+        if name == "KilledWorker":
+            return _failed(job, f"the Dask workers running it died ({exc})")
+        return _failed(job, f"the Dask task failed: {name}: {exc}")
+
+    def _stop_overdue(self, by_key, finished: set[str]) -> Iterator[PageResult]:
+        try:
+            late = self.client.run(overdue, self.options.page_timeout, on_error="return")
+        except Exception:  # a worker going away: look again next time
+            return
+        for address, keys in late.items():
+            if not isinstance(keys, dict):
+                continue
+            stopped = False
+            for key, seconds in keys.items():
+                if key not in by_key or key in finished:
+                    continue
+                fut, job = by_key[key]
+                finished.add(key)
+                fut.cancel()
+                stopped = True
+                yield _failed(
+                    job,
+                    f"timed out after {seconds:.0f} s on Dask worker {address} "
+                    "(the worker was restarted)",
+                )
+            if stopped:
+                try:
+                    self.client.restart_workers([address], raise_for_error=False)
+                except Exception:  # without a nanny it cannot be restarted
+                    pass
+
+
+def _absolute(job: PageJob) -> PageJob:
+    """The job with absolute paths: workers resolve paths from their own folder."""
+    pages_dir = str(Path(job.pages_dir).resolve()) if job.pages_dir else None
+    return replace(job, source=str(Path(job.source).resolve()), pages_dir=pages_dir)
+
+
+def _failed(job: PageJob, reason: str) -> PageResult:
+    return PageResult(job=job, status="failed", error=f"{job.label}: {reason}")

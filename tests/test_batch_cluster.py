@@ -1,0 +1,96 @@
+"""Pages on a Dask cluster: a local cluster of two worker processes on 127.0.0.1,
+started by the test. The client stays the single writer; failures stay page-level."""
+
+from __future__ import annotations
+
+import json
+
+import dask
+import numpy as np
+import pytest
+from fakes import DIE_WIDTH, HANG_WIDTH, RAISE_WIDTH
+from PIL import Image
+
+from ocr import store
+from ocr.batch import BatchOptions, run
+from ocr.cli import main
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    from distributed import LocalCluster
+
+    # A task whose worker dies is tried on one more worker only (default: 3 more), and
+    # each worker holds only the task it runs (so a death rarely touches another page).
+    settings = {
+        "distributed.scheduler.allowed-failures": 1,
+        "distributed.scheduler.worker-saturation": 1.0,
+    }
+    with dask.config.set(settings):
+        cluster = LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+        try:
+            yield cluster.scheduler_address
+        finally:
+            cluster.close()
+
+
+def blank(path, width):
+    Image.fromarray(np.full((300, width), 255, np.uint8)).save(path)
+
+
+def test_process_on_a_dask_cluster(scheduler, tmp_path, capsys):
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for i in range(6):
+        blank(scans / f"p{i + 1}.png", 600 + 10 * i)
+    db_path = tmp_path / "a.db"
+    log = tmp_path / "log.jsonl"
+    args = ["process", str(scans), "--db", str(db_path), "-q", "--engine", "fakes:FakeEngine"]
+    dask_args = ["--executor", "dask", "--scheduler", scheduler]
+    main([*args, *dask_args, "--log-json", str(log)])
+    assert "6 processed, 0 already done, 0 failed" in capsys.readouterr().out
+
+    db = store.open_db(db_path)
+    assert [r[0] for r in db.execute("SELECT status FROM pages")] == ["done"] * 6
+    assert db.execute("SELECT count(*) FROM lines").fetchone()[0] == 6
+    provenance = [json.loads(r[0]) for r in db.execute("SELECT data FROM provenance")]
+    assert provenance and all(p["load"] == 1 for p in provenance)  # models loaded once
+    db.conn.close()
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert sorted(r["number"] for r in records) == [1, 2, 3, 4, 5, 6]
+    assert len({r["worker"] for r in records}) <= 2  # the cluster's two worker processes
+
+    # Again: everything is already done.
+    main([*args, *dask_args])
+    assert "0 processed, 6 already done" in capsys.readouterr().out
+
+
+def test_failures_on_the_cluster_are_page_level(scheduler, tmp_path):
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for i, width in enumerate([600, RAISE_WIDTH, 620, HANG_WIDTH, 640, DIE_WIDTH, 660]):
+        blank(scans / f"p{i + 1}.png", width)
+    opts = BatchOptions(
+        db=tmp_path / "a.db",
+        pages_dir=None,
+        engine="fakes:FakeEngine",
+        executor="dask",
+        scheduler=scheduler,
+        page_timeout=3,
+    )
+    report = run([scans], opts)
+    assert (report.done, report.failed) == (4, 3)
+    db = store.open_db(tmp_path / "a.db")
+    rows = {r["number"]: r for r in db.query("SELECT * FROM pages")}
+    assert "crashed on purpose" in rows[2]["error"]
+    assert "p4.png page 1: timed out after" in rows[4]["error"]
+    assert "p6.png page 1: the Dask workers running it died" in rows[6]["error"]
+    assert all(rows[n]["status"] == "done" for n in (1, 3, 5, 7))
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.conn.close()

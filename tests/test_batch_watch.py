@@ -1,0 +1,91 @@
+"""`ocr process --watch DIR`: scans dropped into a hot folder are processed once they
+are complete (size and time unchanged for a while); Ctrl-C stops cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from test_batch_resume import done_pages
+
+from ocr import store
+from ocr.cli import main
+from ocr.watch import HotFolder
+
+TESTS = Path(__file__).parent
+
+
+def blank(path: Path, width: int) -> None:
+    tmp = path.with_name("." + path.name)  # written under a hidden name, then renamed
+    Image.fromarray(np.full((300, width), 255, np.uint8)).save(tmp, format="PNG")
+    os.replace(tmp, path)
+
+
+def test_a_file_still_being_written_is_left_alone(tmp_path):
+    hot = HotFolder(tmp_path, settle=1.0)
+    scan = tmp_path / "p1.png"
+    scan.write_bytes(b"\x89PNG partial")
+    now = time.time()
+    assert hot.scan(now) == []  # first sight
+    assert hot.scan(now + 0.5) == []  # unchanged, but not for long enough
+    with open(scan, "ab") as f:
+        f.write(b"more")  # still growing
+    assert hot.scan(now + 5) == []  # changed since the last look
+    assert hot.scan(now + 6) == [scan]  # unchanged and settled: taken
+    assert hot.scan(now + 7) == []  # only once
+
+
+def test_watch_processes_files_as_they_arrive(tmp_path, capsys):
+    hot = tmp_path / "hot"
+    issue = hot / "zhangmiao-2021-01-20"
+    issue.mkdir(parents=True)
+    db_path = tmp_path / "a.db"
+
+    def scanner():
+        for i in range(4):
+            time.sleep(0.3)
+            blank(issue / f"p{i + 1}.png", 600 + 10 * i)
+
+    thread = threading.Thread(target=scanner)
+    thread.start()
+    args = ["process", "--watch", str(hot), "--db", str(db_path), "-q", "-j", "1"]
+    args += ["--engine", "fakes:FakeEngine", "--watch-settle", "0.3", "--watch-poll", "0.1"]
+    main([*args, "--watch-limit", "4", "--watch-seconds", "60"])
+    thread.join()
+    out = capsys.readouterr().out
+    assert "1 issue(s), 4 page(s): 4 processed" in out
+    db = store.open_db(db_path)
+    rows = db.execute("SELECT number, status FROM pages ORDER BY number").fetchall()
+    assert rows == [(1, "done"), (2, "done"), (3, "done"), (4, "done")]
+    assert db.execute("SELECT count(*) FROM issues").fetchone()[0] == 1
+    assert db.execute("SELECT date FROM issues").fetchone()[0] == "2021-01-20"
+    db.conn.close()
+
+
+def test_ctrl_c_stops_watching_cleanly(tmp_path):
+    hot = tmp_path / "hot"
+    hot.mkdir()
+    blank(hot / "a.png", 600)
+    db_path = tmp_path / "a.db"
+    env = dict(os.environ, PYTHONPATH=str(TESTS))
+    cmd = [sys.executable, "-m", "ocr", "process", "--watch", str(hot), "--db", str(db_path)]
+    cmd += ["-q", "-j", "1", "--engine", "fakes:FakeEngine", "--watch-settle", "0.2"]
+    cmd += ["--watch-poll", "0.1"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while done_pages(db_path) < 1:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err.decode()
+    assert "1 issue(s), 1 page(s): 1 processed" in out.decode()
+    assert "Traceback" not in err.decode()
