@@ -10,20 +10,29 @@ How a page is read:
 
 1. Every line gets a role from its region's kind. Lines of unclassified (``text``) regions
    get one from geometry: lines clearly bigger than the page's body text (taller *and* with
-   wider characters) are headlines; lines above the page's top rule, or a page number or
-   running head at the top or foot, are furniture; the first line under a photo is its
-   caption, a short line under a QR code is the code's. Jump lines ("（下转第2版）",
-   "（上接第1版）", "转3版"...) are found in the text, whatever the region says.
-2. Headline lines that touch (stacked or side by side, of a similar size) form a headline;
-   a smaller one right under it is a subhead, right above it a kicker. Body lines are cut
-   into column blocks (lines overlapping in x, with no wide gap and nothing between).
+   wider characters; any vertical line) are headlines; lines above the page's top rule,
+   the band of a huge title at the top, or a running head or page number at the top or
+   foot are furniture; the first line snug under a photo is its caption, a short line
+   under a QR code is the code's; untitled text in a frame of rules is an ad. Jump lines
+   ("（下转第2版）", "（上接第1版）", "转3版"...) are found in the text, whatever the
+   region says. A body-size headline right under body text is a crosshead: running text.
+2. Headline lines stacked at a similar size (or level columns of a vertical headline)
+   form a headline; a clearly smaller one right under it is a subhead, right above it a
+   kicker; unclassified rows right under a headline that are bigger than body text, set
+   off by a wider gap or wider than the column are subheads too. Body lines are cut into
+   column blocks (lines overlapping in x, with no wide gap and nothing between), and
+   blocks that follow each other in a column are joined.
 3. Each block, photo and caption finds its article by looking straight up: a headline
-   there owns it; a photo, caption or block close above passes on its own article. A block
-   that meets a rule, another article's text or nothing is owned by the headline of the
-   block or photo beside it whose top is level with its own (a headline shorter than its
-   article's width, a vertical headline beside its text), if that headline is below what
-   the block met. What is still unowned becomes an untitled article (side-by-side blocks
-   level at the top together).
+   there owns it; a photo, caption or block close above passes on its own article. A
+   block that meets a rule, another article's text or nothing (or that starts level
+   with a vertical headline) is owned by the headline of a block or photo beside it
+   whose top is level with its own, or by a vertical headline next to it, if that
+   headline is below what the block met: blocks with the fewest choices first, never
+   leaving another block without one, then the headline that sits flush left or centred
+   over its blocks; a vertical headline keeps its text on one side, with no rule between.
+   A short block not set flush left in the page's column grid (a slogan centred in a box)
+   takes no neighbour's headline. What is left becomes an untitled article (blocks level
+   side by side together).
 4. An article's text: subheads, captions, then its body blocks left to right by columns,
    top to bottom within each (an XY-cut that prefers vertical cuts); lines of a paragraph
    are joined, a paragraph starts at an indented line or after a short one. The title is
@@ -276,8 +285,8 @@ def _furniture(page: PageLayout, lines: list[Line], st: _Stats) -> set[str]:
     height = page.height or bottom
     flat = sorted(_flat_rules(page, st), key=lambda b: b.y0)
     for rule in [b for b in flat if b.width >= 0.6 * (right - left)][:1]:
-        above = [ln for ln in lines if ln.box.center[1] < rule.y0]
-        if above and len(above) <= 15 and rule.y0 - top <= 0.2 * height:
+        above = [ln for ln in lines if ln.box.center[1] < rule.center[1]]
+        if above and len(above) <= 40 and rule.y0 - top <= 0.2 * height:
             out.update(ln.id for ln in above)
     if not out:
         huge = [
@@ -293,7 +302,7 @@ def _furniture(page: PageLayout, lines: list[Line], st: _Stats) -> set[str]:
             under = [b for b in flat if mast.y1 <= b.y0 <= mast.y1 + 0.1 * height]
             limit = max((b.y0 for b in under), default=mast.y1)
             band = [ln for ln in lines if ln.box.center[1] < limit]
-            if len(band) <= 30:
+            if len(band) <= 40:
                 out.update(ln.id for ln in band)
     for edge in ("top", "bottom"):
         rows = _rows([ln for ln in lines if ln.id not in out])

@@ -175,12 +175,15 @@ def run_issues(
     progress: Progress = _noop,
     hashes: Hashes | None = None,
     session: set[tuple[str, int]] | None = None,
+    report: BatchReport | None = None,
 ) -> BatchReport:
     """Plan ``issues``, run their pages on ``executor`` (see :func:`open_executor`) and
     store each result as it arrives. ``hashes`` caches files' SHA-256 and ``session``
-    the pages handled so far, across the batches of a watched folder."""
+    the pages handled so far, across the batches of a watched folder; ``report``, when
+    given, is filled in as pages are stored (so it holds them even if interrupted)."""
     started = time.perf_counter()
-    report = BatchReport(issues=len(issues))
+    report = report if report is not None else BatchReport()
+    report.issues = len(issues)
     with ExitStack() as stack:
         db = store.open_db(options.db)
         stack.callback(db.conn.close)

@@ -81,8 +81,19 @@ def watch(
         try:
             while not (stop and stop(total)):
                 if hot.scan():
-                    issues = _issues(folder, hot.taken)
-                    total.add(run_issues(issues, options, executor, progress, hashes, session))
+                    batch = BatchReport()
+                    try:
+                        run_issues(
+                            _issues(folder, hot.taken),
+                            options,
+                            executor,
+                            progress,
+                            hashes,
+                            session,
+                            batch,
+                        )
+                    finally:  # pages stored count, even when Ctrl-C cut the batch short
+                        total.add(batch)
                     progress("idle", {"report": total})
                     continue
                 time.sleep(poll)
