@@ -721,7 +721,7 @@ def _tail(line: Line, st: _Stats) -> bool:
     return (
         bool(text)
         and text[-1] in "。！？!?"
-        and _units(text) <= 6
+        and _units(text) <= 12
         and line.box.height <= 1.2 * st.height
     )
 
@@ -750,24 +750,26 @@ def _attach_subheads(heads: list[_Item], lines: list[Line]) -> None:
 
 
 def _crossheads(lines: list[Line], role: dict[str, str], st: _Stats) -> None:
-    """A headline of body size set right under body text in the same column is a
-    crosshead (a heading inside an article): it stays in the running text."""
-    heads: dict[str | None, list[Line]] = {}
+    """A headline or subhead of body size set right under body text in the same column
+    is a crosshead (a heading inside an article) or body text taken for one: it stays
+    in the running text. Top to bottom, so a run of them under body text goes too."""
+    groups: dict[str | None, list[Line]] = {}
     for ln in lines:
-        if role[ln.id] == "head":
-            heads.setdefault(ln.region, []).append(ln)
+        if role[ln.id] in ("head", "sub"):
+            groups.setdefault(ln.region, []).append(ln)
     body = [ln for ln in lines if role[ln.id] == "body"]
-    for group in heads.values():
+    for group in sorted(groups.values(), key=lambda g: min(ln.box.y0 for ln in g)):
         if any(_display(ln, st) for ln in group):
             continue
         top = min(group, key=lambda ln: ln.box.y0)
         if any(
-            0 <= top.box.y0 - b.box.y1 <= st.height
+            -0.2 * st.height <= top.box.y0 - b.box.y1 <= st.height
             and _xov(top.box, b.box) >= 0.5 * min(top.box.width, b.box.width)
             for b in body
         ):
             for ln in group:
                 role[ln.id] = "body"
+            body += group
 
 
 def _framed(item: _Item, items: list[_Item], upright: list[Box], st: _Stats) -> bool:
