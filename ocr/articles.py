@@ -751,25 +751,36 @@ def _attach_subheads(heads: list[_Item], lines: list[Line]) -> None:
 
 def _crossheads(lines: list[Line], role: dict[str, str], st: _Stats) -> None:
     """A headline or subhead of body size set right under body text in the same column
-    is a crosshead (a heading inside an article) or body text taken for one: it stays
-    in the running text. Top to bottom, so a run of them under body text goes too."""
+    is a crosshead (a heading inside an article) or body text taken for one, and so is
+    a bigger one set tight between the lines of a column: it stays in the running
+    text. Top to bottom, so a run of them under body text goes too."""
     groups: dict[str | None, list[Line]] = {}
     for ln in lines:
         if role[ln.id] in ("head", "sub"):
             groups.setdefault(ln.region, []).append(ln)
     body = [ln for ln in lines if role[ln.id] == "body"]
+
+    def touches(a: Line, b: Line, reach: float) -> bool:  # b right under a, same column
+        return -0.2 * st.height <= b.box.y0 - a.box.y1 <= reach and _xov(a.box, b.box) >= 0.5 * min(
+            a.box.width, b.box.width
+        )
+
     for group in sorted(groups.values(), key=lambda g: min(ln.box.y0 for ln in g)):
-        if any(_display(ln, st) for ln in group):
-            continue
         top = min(group, key=lambda ln: ln.box.y0)
-        if any(
-            -0.2 * st.height <= top.box.y0 - b.box.y1 <= st.height
-            and _xov(top.box, b.box) >= 0.5 * min(top.box.width, b.box.width)
-            for b in body
-        ):
-            for ln in group:
-                role[ln.id] = "body"
-            body += group
+        bottom = max(group, key=lambda ln: ln.box.y1)
+        if any(_display(ln, st) for ln in group):
+            # A bigger line set tight between the lines of a column is body text too.
+            tight = 0.3 * st.height
+            if not (
+                any(touches(b, top, tight) for b in body)
+                and any(touches(bottom, b, tight) for b in body)
+            ):
+                continue
+        elif not any(touches(b, top, st.height) for b in body):
+            continue
+        for ln in group:
+            role[ln.id] = "body"
+        body += group
 
 
 def _framed(item: _Item, items: list[_Item], upright: list[Box], st: _Stats) -> bool:
