@@ -351,7 +351,7 @@ def report(args, results: dict, kill: dict | None, elapsed: float, render_s: flo
         f"skew within ±2°, blur 0.5 px, noise 2; {PER_ISSUE} pages per issue (a folder of "
         f"PNGs); seed {args.seed}.",
         "- Ours: `ocr.batch.run` from an empty archive, pages stored in SQLite and page "
-        "images written, local workers recycled every 50 pages (Dask workers are not), "
+        "images written, workers (local and Dask) recycled every 50 pages, "
         "page timeout 600 s; wall time "
         "includes starting the workers and loading the models. The Dask run starts a "
         "`LocalCluster(n_workers=2, threads_per_worker=1, processes=True)` on 127.0.0.1 "
@@ -374,10 +374,9 @@ def report(args, results: dict, kill: dict | None, elapsed: float, render_s: flo
         "",
         "Memory: RSS after page is the worker's resident memory when it finished a page, "
         "averaged over the first and the last pages of the batch (in the order they "
-        "finished); peak RSS is the worker's high-water mark at that point. Local workers "
-        "are replaced every 50 pages, so the last pages come from fresher workers; Dask "
-        "workers live through the whole batch (on a cluster, `dask worker --lifetime` "
-        "replaces them).",
+        "finished); peak RSS is the worker's high-water mark at that point. Workers "
+        "are replaced every 50 pages (Dask workers retire gracefully and their nannies "
+        "start fresh ones), so the last pages come from fresher workers.",
     ]
     if kill:
         ok = (

@@ -353,6 +353,7 @@ class _Item:
     link: _Item | None = None  # takes the owner of this item
     ceiling: float = float("-inf")  # bottom of what it met looking up
     source: str = ""  # for stops and photos: the region kind (or "furniture")
+    column: tuple[float, float] | None = None  # a block's x-range, when its lines stray
 
     @property
     def lines(self) -> list[Line]:
@@ -362,6 +363,8 @@ class _Item:
         boxes = [ln.box for ln in self.lines]
         if boxes:
             self.box = _union(boxes)
+            if self.column is not None:
+                self.box = Box(self.column[0], self.box.y0, self.column[1], self.box.y1)
 
 
 def _uf_groups(n: int, joined) -> list[list[int]]:
@@ -551,10 +554,17 @@ def _merge_stacked(
                 continue
             if narrow.box.width < 0.5 * wide.box.width and len(narrow.rows) > 1:
                 continue
+            if len(wide.rows) == 1 < len(narrow.rows) and _xov(a.box, b.box) < 0.6 * wide.box.width:
+                continue  # a line across columns (a subhead) is no column's
             last = _union(ln.box for ln in a.rows[-1])
             first = _union(ln.box for ln in b.rows[0])
             if _walled(last, first, walls):
                 continue
+            # One line wider than the column it ends or starts (the detector ran it into
+            # the next column): it joins the column, which keeps its width.
+            for one, many in ((a, b), (b, a)):
+                if len(one.rows) == 1 < len(many.rows) and one.box.width > 1.1 * many.box.width:
+                    a.column = (many.box.x0, many.box.x1)
             a.rows = a.rows + b.rows
             a.grow()
             break

@@ -373,24 +373,3 @@ def open_executor(options: BatchOptions):
         yield executor
     finally:
         executor.close()
-
-
-def conflicts(db, limit: int | None = None) -> list[dict[str, Any]]:
-    """Reviewer-corrected lines whose latest OCR reading differs from the correction
-    (the correction is kept; the new reading is in ``lines.ocr_text``)."""
-    sql = (
-        "SELECT l.id, l.text, l.ocr_text, l.ord, p.source, p.page_index, p.number "
-        "FROM lines l JOIN pages p ON p.id = l.page_id "
-        "WHERE l.corrected = 1 AND l.ocr_text != l.text ORDER BY p.source, p.page_index, l.ord"
-    )
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return list(db.query(sql))
-
-
-def count_conflicts(db) -> tuple[int, int]:
-    """(corrected lines, corrected lines whose latest OCR reading differs)."""
-    row = db.execute(
-        "SELECT count(*), coalesce(sum(ocr_text != text), 0) FROM lines WHERE corrected = 1"
-    ).fetchone()
-    return row[0], row[1]

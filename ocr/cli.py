@@ -320,18 +320,17 @@ def status(db, limit):
     Example: ocr status --db output/archive.db
     """
     from . import store
-    from .batch import conflicts, count_conflicts
 
     database = _existing(db)
     counts = store.status_counts(database)
     click.echo(" ".join(f"{k}={counts.get(k, 0)}" for k in ("done", "pending", "failed")))
     for row in store.failures(database):
         click.echo(f"failed: {row['error']}")
-    corrected, differing = count_conflicts(database)
+    corrected, differing = store.count_conflicts(database)
     click.echo(
         f"corrected lines={corrected}, of which the latest OCR reads differently={differing}"
     )
-    for row in conflicts(database, limit):
+    for row in store.conflicts(database, limit):
         click.echo(
             f"conflict: {row['source']} page {row['page_index'] + 1} line {row['ord']}: "
             f"kept {row['text']!r}, OCR {row['ocr_text']!r}"
@@ -349,19 +348,11 @@ def retry(db, quiet, log_json, engine, **run):
 
     Example: ocr retry --db output/archive.db
     """
+    from . import store
     from .batch import run as run_batch
 
     database = _existing(db)
-    sources = sorted(
-        {
-            r["source"]
-            for r in database.query(
-                "SELECT source FROM issues i WHERE EXISTS "
-                "(SELECT 1 FROM pages p WHERE p.issue_id = i.id "
-                "AND p.status = 'failed')"
-            )
-        }
-    )
+    sources = store.sources_with_failures(database)
     dpi_row = database.execute("SELECT max(dpi) FROM pages").fetchone()
     database.conn.close()
     if not sources:

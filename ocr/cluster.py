@@ -7,9 +7,10 @@ keeps it (:func:`ocr.pipeline.init_worker` caches it). Tasks carry the page's pa
 not its bytes: the scans (and ``--pages-dir``) must be on a filesystem every worker
 reads at the same path.
 
-Failures stay page-level: a task that raises or whose workers keep dying (Dask's
-``KilledWorker``) is recorded as a failed page; a page running longer than the page
-timeout is cancelled and its worker restarted (through its nanny).
+Failures stay page-level: a task that raises is recorded as a failed page; one whose
+workers keep dying (Dask's ``KilledWorker``) is sent once more under a new key (an
+innocent page can share a dying worker) and then recorded as failed; a page running
+longer than the page timeout is cancelled and its worker restarted (through its nanny).
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ from .errors import OcrError
 from .model import PageJob, PageResult
 
 MONITOR_EVERY = 2.0  # seconds between checks for overdue pages
+RESUBMIT = 1  # times a page whose Dask workers died is sent again under a new key
 _RUNNING: dict[str, float] = {}  # on a worker: task key -> when it started
 _LOCK = threading.Lock()  # one page at a time per worker process (one engine)
 _THREADS: dict[str, int] = {}  # in a worker process: the thread limit set
+_PAGES = [0]  # pages run in this worker process
+DRAIN_SECONDS = 60.0  # a recycled worker waits this long at most for its results to go
 
 
 class ClusterError(OcrError):
@@ -37,14 +41,17 @@ class ClusterError(OcrError):
     exit_code = 4
 
 
-def dask_page(job: PageJob, models: str | None, threads: int, engine: str | None) -> PageResult:
+def dask_page(
+    job: PageJob, models: str | None, threads: int, engine: str | None, recycle_after: int = 0
+) -> PageResult:
     """The task run on a Dask worker for one page."""
     from distributed import get_worker
 
     from .pipeline import init_worker
     from .workers import limit_threads, run_job
 
-    key = str(get_worker().get_current_task())
+    worker = get_worker()
+    key = str(worker.get_current_task())
     with _LOCK:
         _RUNNING[key] = time.monotonic()
         try:
@@ -55,6 +62,22 @@ def dask_page(job: PageJob, models: str | None, threads: int, engine: str | None
             return run_job(job)
         finally:
             _RUNNING.pop(key, None)
+            _PAGES[0] += 1
+            if recycle_after and _PAGES[0] == recycle_after:
+                worker.loop.add_callback(_recycle, worker)
+
+
+async def _recycle(worker) -> None:
+    """Replace this worker process (memory stays flat), as ``dask worker --lifetime
+    --lifetime-restart`` does: once the results it holds have been fetched (the client
+    releases each as it stores it), retire gracefully; its nanny starts a fresh one."""
+    import asyncio
+
+    deadline = time.monotonic() + DRAIN_SECONDS
+    await asyncio.sleep(0.5)  # the result just returned is stored on the worker first
+    while len(worker.data) and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    await worker.close_gracefully(restart=True, reason="ocr: recycled after its pages")
 
 
 def overdue(timeout: float) -> dict[str, float]:
@@ -88,17 +111,12 @@ class DaskExecutor:
 
         if not jobs:
             return
-        o = self.options
-        threads = o.threads or 1
         by_key: dict[str, tuple[Any, PageJob]] = {}
-        for job in jobs:
-            key = f"ocr-page-{job.source_sha256[:12]}-{job.page_index + 1}-{uuid.uuid4().hex[:8]}"
-            fut = self.client.submit(
-                dask_page, _absolute(job), o.models, threads, o.engine, key=key, pure=False
-            )
-            by_key[key] = (fut, job)
+        tries: dict[tuple[str, int], int] = {}
         finished: set[str] = set()
-        stream = as_completed([f for f, _ in by_key.values()], loop=self.client.loop)
+        stream = as_completed([], loop=self.client.loop)
+        for job in jobs:
+            stream.add(self._submit(job, by_key, tries))
         checked = time.monotonic()
         while not stream.is_empty():
             for fut in stream.next_batch(block=False):
@@ -106,14 +124,37 @@ class DaskExecutor:
                     continue
                 finished.add(fut.key)
                 job = by_key[fut.key][1]
+                if _lost(fut) and tries[_page(job)] <= RESUBMIT:
+                    # Its worker died, perhaps of another page (a worker holds a few
+                    # tasks): try it again under a new key, with a fresh count of deaths.
+                    fut.release()
+                    stream.add(self._submit(job, by_key, tries))
+                    continue
                 result = self._result(fut, job)
                 result.job = job
                 yield result
                 fut.release()
-            if o.page_timeout and time.monotonic() - checked > MONITOR_EVERY:
+            if self.options.page_timeout and time.monotonic() - checked > MONITOR_EVERY:
                 checked = time.monotonic()
                 yield from self._stop_overdue(by_key, finished)
             time.sleep(0.05)
+
+    def _submit(self, job: PageJob, by_key: dict, tries: dict):
+        o = self.options
+        tries[_page(job)] = tries.get(_page(job), 0) + 1
+        key = f"ocr-page-{job.source_sha256[:12]}-{job.page_index + 1}-{uuid.uuid4().hex[:8]}"
+        fut = self.client.submit(
+            dask_page,
+            _absolute(job),
+            o.models,
+            o.threads or 1,
+            o.engine,
+            max(0, o.recycle_after or 0),
+            key=key,
+            pure=False,
+        )
+        by_key[key] = (fut, job)
+        return fut
 
     def _result(self, fut, job: PageJob) -> PageResult:
         if fut.status == "finished":
@@ -161,6 +202,17 @@ def _absolute(job: PageJob) -> PageJob:
     """The job with absolute paths: workers resolve paths from their own folder."""
     pages_dir = str(Path(job.pages_dir).resolve()) if job.pages_dir else None
     return replace(job, source=str(Path(job.source).resolve()), pages_dir=pages_dir)
+
+
+def _page(job: PageJob) -> tuple[str, int]:
+    return (job.source_sha256, job.page_index)
+
+
+def _lost(fut) -> bool:
+    """Whether the task ended because its workers died (not because the page failed)."""
+    if fut.status in ("cancelled", "lost"):
+        return True  # lost by the cluster; ours are in ``finished`` before this is asked
+    return fut.status == "error" and type(fut.exception()).__name__ == "KilledWorker"
 
 
 def _failed(job: PageJob, reason: str) -> PageResult:

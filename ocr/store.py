@@ -200,7 +200,9 @@ class transaction:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
             self.conn.execute("COMMIT")
-        else:
+        elif self.conn.in_transaction:
+            # SQLite may have rolled back already (e.g. "database or disk is full"):
+            # a second ROLLBACK would raise and hide the error that got us here.
             self.conn.execute("ROLLBACK")
 
 
@@ -363,6 +365,14 @@ def _insert_lines(
                 "updated_at = ? WHERE id = ?",
                 [line.text, line.confidence, region_id, i + 1, t, twin["id"]],
             )
+            if line.text != twin["ocr_text"]:
+                # Every new reading is kept too (source 'reocr'; the line's version, which
+                # counts the text shown, stays the reviewer's).
+                db.execute(
+                    "INSERT INTO line_history (line_id, version, text, source, created_at) "
+                    "VALUES (?, ?, ?, 'reocr', ?)",
+                    [twin["id"], twin["version"], line.text, t],
+                )
             corrected.remove(twin)
             continue
         cur = db.execute(
@@ -641,8 +651,42 @@ def failures(db) -> list[dict[str, Any]]:
         db.query(
             "SELECT p.id, p.source, p.page_index, p.number, p.error, i.title AS issue "
             "FROM pages p JOIN issues i ON i.id = p.issue_id "
-            "WHERE p.status = 'failed' ORDER BY p.source, p.page_index"
+            "WHERE p.status = 'failed' AND p.number > 0 ORDER BY p.source, p.page_index"
         )
+    )
+
+
+def conflicts(db, limit: int | None = None) -> list[dict[str, Any]]:
+    """Reviewer-corrected lines whose latest OCR reading differs from the correction
+    (the correction is kept; the new reading is in ``lines.ocr_text``)."""
+    sql = (
+        "SELECT l.id, l.text, l.ocr_text, l.ord, p.source, p.page_index, p.number "
+        "FROM lines l JOIN pages p ON p.id = l.page_id "
+        "WHERE l.corrected = 1 AND l.ocr_text != l.text ORDER BY p.source, p.page_index, l.ord"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return list(db.query(sql))
+
+
+def count_conflicts(db) -> tuple[int, int]:
+    """(corrected lines, corrected lines whose latest OCR reading differs)."""
+    row = db.execute(
+        "SELECT count(*), coalesce(sum(ocr_text != text), 0) FROM lines WHERE corrected = 1"
+    ).fetchone()
+    return row[0], row[1]
+
+
+def sources_with_failures(db) -> list[str]:
+    """The source of every issue with a failed page (what ``ocr retry`` runs again)."""
+    return sorted(
+        {
+            r["source"]
+            for r in db.query(
+                "SELECT source FROM issues i WHERE EXISTS (SELECT 1 FROM pages p "
+                "WHERE p.issue_id = i.id AND p.status = 'failed' AND p.number > 0)"
+            )
+        }
     )
 
 

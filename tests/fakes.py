@@ -64,3 +64,11 @@ class BrokenEngine(FakeEngine):
 
 class FakeEngineV2(FakeEngine):
     """Another engine (so other settings): pages done by FakeEngine are redone."""
+
+
+class SlowEngine(FakeEngine):
+    """Pages that take a while (half a second), so workers are busy across a batch."""
+
+    def detect(self, image):
+        time.sleep(0.5)
+        return super().detect(image)

@@ -84,10 +84,10 @@ def test_corrections_survive_redo_and_the_conflict_is_visible(scans, tmp_path, c
     row = db.execute("SELECT text, ocr_text, corrected, version FROM lines WHERE id = ?", [line])
     assert row.fetchone() == ("正", "新", 1, 2)
     history = db.execute(
-        "SELECT version, text, source FROM line_history WHERE line_id = ? ORDER BY version",
+        "SELECT version, text, source FROM line_history WHERE line_id = ? ORDER BY id",
         [line],
     ).fetchall()
-    assert history == [(1, "旧", "ocr"), (2, "正", "review")]
+    assert history == [(1, "旧", "ocr"), (2, "正", "review"), (2, "新", "reocr")]
     others = {r[0] for r in db.execute("SELECT text FROM lines WHERE corrected = 0")}
     assert others == {"新"}
     db.conn.close()
@@ -98,10 +98,16 @@ def test_corrections_survive_redo_and_the_conflict_is_visible(scans, tmp_path, c
     assert out[2].startswith("conflict: ") and "p2.png page 1 line 1: kept '正', OCR '新'" in out[2]
 
     # Another engine (new settings) redoes the pages without --redo; still kept.
+    monkeypatch.setenv("FAKE_OCR_TEXT", "另")
     main(["process", str(scans), "--db", str(db_path), "-q", "--engine", "fakes:FakeEngineV2"])
     assert "3 processed, 0 already done" in capsys.readouterr().out
     db = store.open_db(db_path)
     assert db.execute("SELECT text FROM lines WHERE id = ?", [line]).fetchone()[0] == "正"
+    readings = db.execute(
+        "SELECT text FROM line_history WHERE line_id = ? AND source = 'reocr' ORDER BY id",
+        [line],
+    ).fetchall()
+    assert [r[0] for r in readings] == ["新", "另"]  # every new reading kept, in order
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.conn.close()
 

@@ -85,12 +85,40 @@ def test_failures_on_the_cluster_are_page_level(scheduler, tmp_path):
         page_timeout=3,
     )
     report = run([scans], opts)
-    assert (report.done, report.failed) == (4, 3)
     db = store.open_db(tmp_path / "a.db")
     rows = {r["number"]: r for r in db.query("SELECT * FROM pages")}
+    assert (report.done, report.failed) == (4, 3), [r["error"] for r in rows.values()]
     assert "crashed on purpose" in rows[2]["error"]
     assert "p4.png page 1: timed out after" in rows[4]["error"]
     assert "p6.png page 1: the Dask workers running it died" in rows[6]["error"]
     assert all(rows[n]["status"] == "done" for n in (1, 3, 5, 7))
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.conn.close()
+
+
+def test_dask_workers_are_recycled(scheduler, tmp_path):
+    """After ``recycle_after`` pages a Dask worker retires and its nanny starts a fresh
+    process; the pages it ran stay stored exactly once."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for i in range(8):
+        blank(scans / f"p{i + 1}.png", 600 + 10 * i)
+    log = tmp_path / "log.jsonl"
+    opts = BatchOptions(
+        db=tmp_path / "a.db",
+        pages_dir=None,
+        engine="fakes:SlowEngine",
+        executor="dask",
+        scheduler=scheduler,
+        recycle_after=2,
+        log_json=log,
+    )
+    report = run([scans], opts)
+    assert (report.done, report.failed) == (8, 0)
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert sorted(r["number"] for r in records) == list(range(1, 9))
+    # Two worker processes at a time, each replaced after two pages: four or more ran.
+    assert len({r["worker"] for r in records}) >= 4
+    db = store.open_db(tmp_path / "a.db")
+    assert db.execute("SELECT count(*) FROM lines").fetchone()[0] == 8
     db.conn.close()
