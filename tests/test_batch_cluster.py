@@ -44,6 +44,26 @@ def blank(path, width):
     Image.fromarray(np.full((300, width), 255, np.uint8)).save(path)
 
 
+def pages(tmp_path, widths):
+    """A folder of blank pages of these widths (the width picks the fake's fault)."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for i, width in enumerate(widths):
+        blank(scans / f"p{i + 1}.png", width)
+    return scans
+
+
+def on_cluster(tmp_path, scheduler, engine="fakes:FakeEngine", **kw) -> BatchOptions:
+    return BatchOptions(
+        db=tmp_path / "a.db",
+        pages_dir=None,
+        engine=engine,
+        executor="dask",
+        scheduler=scheduler,
+        **kw,
+    )
+
+
 def test_process_on_a_dask_cluster(scheduler, tmp_path, capsys):
     scans = tmp_path / "scans"
     scans.mkdir()
@@ -72,19 +92,8 @@ def test_process_on_a_dask_cluster(scheduler, tmp_path, capsys):
 
 
 def test_failures_on_the_cluster_are_page_level(scheduler, tmp_path):
-    scans = tmp_path / "scans"
-    scans.mkdir()
-    for i, width in enumerate([600, RAISE_WIDTH, 620, HANG_WIDTH, 640, DIE_WIDTH, 660]):
-        blank(scans / f"p{i + 1}.png", width)
-    opts = BatchOptions(
-        db=tmp_path / "a.db",
-        pages_dir=None,
-        engine="fakes:FakeEngine",
-        executor="dask",
-        scheduler=scheduler,
-        page_timeout=3,
-    )
-    report = run([scans], opts)
+    scans = pages(tmp_path, [600, RAISE_WIDTH, 620, HANG_WIDTH, 640, DIE_WIDTH, 660])
+    report = run([scans], on_cluster(tmp_path, scheduler, page_timeout=3))
     db = store.open_db(tmp_path / "a.db")
     rows = {r["number"]: r for r in db.query("SELECT * FROM pages")}
     assert (report.done, report.failed) == (4, 3), [r["error"] for r in rows.values()]
@@ -99,20 +108,9 @@ def test_failures_on_the_cluster_are_page_level(scheduler, tmp_path):
 def test_dask_workers_are_recycled(scheduler, tmp_path):
     """After ``recycle_after`` pages a Dask worker retires and its nanny starts a fresh
     process; the pages it ran stay stored exactly once."""
-    scans = tmp_path / "scans"
-    scans.mkdir()
-    for i in range(8):
-        blank(scans / f"p{i + 1}.png", 600 + 10 * i)
+    scans = pages(tmp_path, [600 + 10 * i for i in range(8)])
     log = tmp_path / "log.jsonl"
-    opts = BatchOptions(
-        db=tmp_path / "a.db",
-        pages_dir=None,
-        engine="fakes:SlowEngine",
-        executor="dask",
-        scheduler=scheduler,
-        recycle_after=2,
-        log_json=log,
-    )
+    opts = on_cluster(tmp_path, scheduler, "fakes:SlowEngine", recycle_after=2, log_json=log)
     report = run([scans], opts)
     assert (report.done, report.failed) == (8, 0)
     records = [json.loads(line) for line in log.read_text().splitlines()]

@@ -106,11 +106,13 @@ def test_correction_survives_reprocessing_with_history(db):
     assert rows[0]["ocr_text"] == "第一行X" and rows[0]["version"] == 2
     history = [
         (r["version"], r["text"], r["source"])
-        for r in db.query(
-            "SELECT * FROM line_history WHERE line_id = ? ORDER BY version", [first["id"]]
-        )
+        for r in db.query("SELECT * FROM line_history WHERE line_id = ? ORDER BY id", [first["id"]])
     ]
-    assert history == [(1, "第一行", "ocr"), (2, "第一行（改）", "review")]
+    assert history == [
+        (1, "第一行", "ocr"),
+        (2, "第一行（改）", "review"),
+        (2, "第一行X", "reocr"),  # the new reading is kept too
+    ]
 
 
 def test_stale_correction_is_refused(db):
