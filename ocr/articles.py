@@ -184,22 +184,9 @@ def _vertical(line: Line) -> bool:
     return line.box.height > 1.5 * line.box.width and _units(line.text) >= 2
 
 
-def _xov(a: Box, b: Box) -> float:
-    return min(a.x1, b.x1) - max(a.x0, b.x0)
-
-
-def _yov(a: Box, b: Box) -> float:
-    return min(a.y1, b.y1) - max(a.y0, b.y0)
-
-
-def _union(boxes) -> Box:
-    boxes = list(boxes)
-    return Box(
-        min(b.x0 for b in boxes),
-        min(b.y0 for b in boxes),
-        max(b.x1 for b in boxes),
-        max(b.y1 for b in boxes),
-    )
+_xov = Box.x_overlap
+_yov = Box.y_overlap
+_union = Box.union
 
 
 def _join(a: str, b: str) -> str:
@@ -1282,52 +1269,43 @@ def _link_jumps(parts: list[_Part], printed: dict[int, int]) -> list[list[_Part]
     def link(a: _Part, b: _Part) -> None:
         nxt[id(a)], prev[id(b)] = b, a
 
-    for a in parts:
+    def partner(p: _Part, page: int, taken: dict, marks) -> _Part | None:
+        """The part on ``page`` that ``p`` continues to or from: one whose jump line
+        names ``p``'s page (best title first), else an unmarked one with a like title."""
+        here = printed[p.page]
+        best, best_score = None, 0.0
+        for o in on_page.get(page, []):
+            if id(o) in taken or o is p:
+                continue
+            sim = title_similarity(p.title, o.title)
+            if here in marks(o):
+                score = 1.0 + sim
+            elif not marks(o) and sim >= 0.6:
+                score = sim
+            else:
+                continue
+            if score > best_score:
+                best, best_score = o, score
+        return best
+
+    for a in parts:  # forward: 下转第N版 finds its continuation
         for target in a.out:
             if id(a) in nxt:
                 break
             page = position.get(target)
-            if page is None or page == a.page:
-                continue
-            here = printed[a.page]
-            best, best_score = None, 0.0
-            for b in on_page.get(page, []):
-                if id(b) in prev or b is a:
-                    continue
-                sim = title_similarity(a.title, b.title)
-                if here in b.into:
-                    score = 1.0 + sim
-                elif not b.into and sim >= 0.6:
-                    score = sim
-                else:
-                    continue
-                if score > best_score:
-                    best, best_score = b, score
-            if best is not None:
-                link(a, best)
-    for b in parts:
+            if page is not None and page != a.page:
+                b = partner(a, page, prev, lambda o: o.into)
+                if b is not None:
+                    link(a, b)
+    for b in parts:  # backward: 上接第N版 finds its start
         for source in b.into:
             if id(b) in prev:
                 break
             page = position.get(source)
-            if page is None or page == b.page:
-                continue
-            here = printed[b.page]
-            best, best_score = None, 0.0
-            for a in on_page.get(page, []):
-                if id(a) in nxt or a is b:
-                    continue
-                sim = title_similarity(a.title, b.title)
-                if here in a.out:
-                    score = 1.0 + sim
-                elif not a.out and sim >= 0.6:
-                    score = sim
-                else:
-                    continue
-                if score > best_score:
-                    best, best_score = a, score
-            if best is not None:
-                link(best, b)
+            if page is not None and page != b.page:
+                a = partner(b, page, nxt, lambda o: o.out)
+                if a is not None:
+                    link(a, b)
     articles = []
     for p in parts:
         if id(p) in prev:

@@ -22,6 +22,7 @@ edge and never travels further. Every type round-trips through plain dicts.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -74,10 +75,16 @@ class Box:
     def poly(self) -> Poly:
         return [(self.x0, self.y0), (self.x1, self.y0), (self.x1, self.y1), (self.x0, self.y1)]
 
+    def x_overlap(self, other: Box) -> float:
+        """Width shared with ``other`` (negative: the gap between them)."""
+        return min(self.x1, other.x1) - max(self.x0, other.x0)
+
+    def y_overlap(self, other: Box) -> float:
+        """Height shared with ``other`` (negative: the gap between them)."""
+        return min(self.y1, other.y1) - max(self.y0, other.y0)
+
     def intersection(self, other: Box) -> float:
-        w = min(self.x1, other.x1) - max(self.x0, other.x0)
-        h = min(self.y1, other.y1) - max(self.y0, other.y0)
-        return max(0.0, w) * max(0.0, h)
+        return max(0.0, self.x_overlap(other)) * max(0.0, self.y_overlap(other))
 
     def contains_point(self, p: Point) -> bool:
         return self.x0 <= p[0] < self.x1 and self.y0 <= p[1] < self.y1
@@ -98,6 +105,17 @@ class Box:
 
     def as_list(self) -> list[float]:
         return [self.x0, self.y0, self.x1, self.y1]
+
+    @classmethod
+    def union(cls, boxes: Iterable[Box]) -> Box:
+        """The smallest box holding all ``boxes`` (at least one)."""
+        boxes = list(boxes)
+        return cls(
+            min(b.x0 for b in boxes),
+            min(b.y0 for b in boxes),
+            max(b.x1 for b in boxes),
+            max(b.y1 for b in boxes),
+        )
 
     @classmethod
     def from_poly(cls, poly: Poly) -> Box:

@@ -86,22 +86,9 @@ def _advance(line: Line) -> float:
     return (line.box.height if is_vertical(line) else line.box.width) / u
 
 
-def _xov(a: Box, b: Box) -> float:
-    return min(a.x1, b.x1) - max(a.x0, b.x0)
-
-
-def _yov(a: Box, b: Box) -> float:
-    return min(a.y1, b.y1) - max(a.y0, b.y0)
-
-
-def _union(boxes) -> Box:
-    boxes = list(boxes)
-    return Box(
-        min(b.x0 for b in boxes),
-        min(b.y0 for b in boxes),
-        max(b.x1 for b in boxes),
-        max(b.y1 for b in boxes),
-    )
+_xov = Box.x_overlap
+_yov = Box.y_overlap
+_union = Box.union
 
 
 @dataclass
