@@ -51,6 +51,7 @@ class BatchOptions:
     engine: str | None = None  # "module:Class"; default PaddleOCR (fakes in tests)
     executor: str = "local"  # local worker processes, inline (this process), dask
     scheduler: str | None = None  # Dask scheduler address, e.g. tcp://10.0.0.5:8786
+    script: str = "simplified"  # ocr.script.SCRIPTS: traditional forms read as simplified
 
 
 @dataclass
@@ -102,7 +103,7 @@ def plan(
     """Create issue and page rows; return (jobs to run as (job, page id, issue id),
     settings hash, settings). Pages in ``session`` (already handled by an earlier
     batch of the same watch) are not counted again."""
-    settings = settings_for(options.dpi, options.models, options.engine)
+    settings = settings_for(options.dpi, options.models, options.engine, options.script)
     digest = settings_hash(settings)
     jobs: list[tuple[PageJob, int, int]] = []
     planned: set[tuple[str, int]] = set()

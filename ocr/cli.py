@@ -190,6 +190,15 @@ def _batch_options(db, jobs, threads, page_timeout, recycle_after, executor, sch
     default=None,
     help="A folder holding a *_det and a *_rec PaddleX model folder [default: PP-OCRv6 small].",
 )
+@click.option(
+    "--script",
+    type=click.Choice(["simplified", "as-read"]),
+    default="simplified",
+    show_default=True,
+    help="simplified: traditional forms the recognizer reads now and then are turned "
+    "into simplified ones (OpenCC t2s; a paper printed in simplified characters); "
+    "as-read: keep the recognizer's reading.",
+)
 @click.option("--redo", is_flag=True, help="Process pages again even if already done.")
 @click.option(
     "--watch",
@@ -210,6 +219,7 @@ def process(
     pages_dir,
     dpi,
     models,
+    script,
     redo,
     watch,
     watch_settle,
@@ -243,6 +253,7 @@ def process(
         pages_dir=pages_dir or db.parent / "pages",
         dpi=dpi,
         models=models,
+        script=script,
         redo=redo,
         log_json=log_json,
         engine=engine,

@@ -21,12 +21,15 @@ import numpy as np
 from . import __version__
 from .errors import OcrError
 from .model import PageJob, PageResult
+from .script import DEFAULT_SCRIPT
 
 _ENGINE = None  # one engine per worker process, loaded once
 DEFAULT_ENGINE = "ocr.recognize:PaddleEngine"
 
 
-def settings_for(dpi: int, models: str | None, engine: str | None = None) -> dict[str, Any]:
+def settings_for(
+    dpi: int, models: str | None, engine: str | None = None, script: str = DEFAULT_SCRIPT
+) -> dict[str, Any]:
     """The settings that decide a page's OCR: a change means the page is redone."""
     from .recognize import BLOCK_PAD, DET_SETTINGS
 
@@ -36,6 +39,7 @@ def settings_for(dpi: int, models: str | None, engine: str | None = None) -> dic
         "engine": engine or DEFAULT_ENGINE,
         "det": DET_SETTINGS,
         "block_pad": BLOCK_PAD,
+        "script": script,
         "code": __version__,
     }
 
@@ -108,6 +112,7 @@ def _run(job: PageJob, result: PageResult) -> None:
     from .metadata import page_meta
     from .recognize import read_page
     from .regions import classify_regions
+    from .script import normalize
 
     t = time.perf_counter()
     image, dpi = load_page(Path(job.source), job.page_index, job.dpi)
@@ -132,6 +137,9 @@ def _run(job: PageJob, result: PageResult) -> None:
     result.lines = read_page(
         engine(), np.ascontiguousarray(bgr), result.regions, deskew, result.timings
     )
+    script = job.settings.get("script", DEFAULT_SCRIPT)
+    for line in result.lines:
+        line.text = normalize(line.text, script)
     result.timings["recognize"] = round(time.perf_counter() - t, 3)
 
     t = time.perf_counter()
