@@ -252,6 +252,7 @@ def _store_result(db, page_id, result, digest, report, prov_cache, extras, optio
             prov = extras.get("_provenance")
             prov_id = None
             if prov:
+                prov = {**prov, "settings": result.job.settings}  # what `ocr retry` reuses
                 key = json.dumps(prov, sort_keys=True)
                 if key not in prov_cache:
                     prov_cache[key] = store.provenance_id(db, prov)

@@ -355,7 +355,8 @@ def status(db, limit):
 @db_option
 @run_options
 def retry(db, quiet, log_json, engine, **run):
-    """Process the failed pages again (their source files must still be there).
+    """Process the failed pages again (their source files must still be there), with
+    the DPI, models and script their batch used.
 
     Example: ocr retry --db output/archive.db
     """
@@ -365,14 +366,18 @@ def retry(db, quiet, log_json, engine, **run):
     database = _existing(db)
     sources = store.sources_with_failures(database)
     dpi_row = database.execute("SELECT max(dpi) FROM pages").fetchone()
+    used = store.retry_settings(database)  # the models and script of the failed batch
     database.conn.close()
     if not sources:
         click.echo("no failed pages")
         return
+    models = used.get("models")
     options = _batch_options(
         db,
         pages_dir=db.parent / "pages",
-        dpi=dpi_row[0] or 300,
+        dpi=used.get("dpi") or dpi_row[0] or 300,
+        models=None if models in (None, "default") else models,
+        script=used.get("script", "simplified"),
         log_json=log_json,
         engine=engine,
         **run,

@@ -690,6 +690,23 @@ def sources_with_failures(db) -> list[str]:
     )
 
 
+def retry_settings(db) -> dict[str, Any]:
+    """The page settings (``pipeline.settings_for``) of the latest pages stored in the
+    issues that have failed pages, else of the latest page stored: ``ocr retry`` runs
+    failed pages with the models and script their batch used."""
+    for where in (
+        "WHERE p.issue_id IN (SELECT issue_id FROM pages WHERE status = 'failed')",
+        "",
+    ):
+        row = db.execute(
+            "SELECT v.data FROM pages p JOIN provenance v ON v.id = p.provenance_id "
+            f"{where} ORDER BY p.processed_at DESC, p.id DESC LIMIT 1"
+        ).fetchone()
+        if row:
+            return json.loads(row[0]).get("settings") or {}
+    return {}
+
+
 def summary(db, issue_ids: list[int] | None = None) -> dict[str, Any]:
     where, args = "", []
     if issue_ids:

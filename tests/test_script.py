@@ -54,3 +54,26 @@ def test_process_stores_simplified_text_and_redoes_pages_when_the_script_changes
     db = store.open_db(db_path)
     assert [r[0] for r in db.execute("SELECT text FROM lines")] == ["會議"]
     db.conn.close()
+
+
+def test_retry_uses_the_script_of_the_failed_batch(tmp_path, capsys, monkeypatch):
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for i, width in enumerate((600, 620)):
+        Image.fromarray(np.full((300, width), 255, np.uint8)).save(scans / f"p{i + 1}.png")
+    db_path = tmp_path / "a.db"
+    fake = ["--engine", "fakes:FakeEngine"]
+    monkeypatch.setenv("FAKE_OCR_TEXT", "會議")
+    monkeypatch.setenv("FAKE_OCR_FAIL_WIDTH", "620")  # page 2 fails this time
+    with pytest.raises(SystemExit):
+        main(["process", str(scans), "--db", str(db_path), "-q", "--script", "as-read", *fake])
+    monkeypatch.delenv("FAKE_OCR_FAIL_WIDTH")
+    capsys.readouterr()
+
+    main(["retry", "--db", str(db_path), "-q", *fake])
+    # Page 2 is read as the batch read (as-read), and page 1 is not redone.
+    assert "retried: 1 processed, 0 still failed" in capsys.readouterr().out
+    db = store.open_db(db_path)
+    rows = db.execute("SELECT p.number, l.text FROM lines l JOIN pages p ON p.id = l.page_id")
+    assert sorted(rows.fetchall()) == [(1, "會議"), (2, "會議")]
+    db.conn.close()
