@@ -374,19 +374,6 @@ def versions(runs: dict[str, Run], ours_prov: dict | None) -> str:
     return ", ".join(parts)
 
 
-def git_commit() -> str:
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-    except OSError:
-        return "unknown"
-    return f"{head or 'no commit'}{' + uncommitted changes' if dirty else ''}"
-
-
 def num(v: float, fmt: str = ".2f") -> str:
     return "n/a" if v != v else format(v, fmt)
 
@@ -597,7 +584,7 @@ def report(args, runs, real, real_pg, pages, elapsed, ours_prov) -> str:
         + ", ".join(f"{n} {r.setup_seconds:.1f} s" for n, r in runs.items())
         + ".",
         f"- Command: `{cmd}`",
-        f"- Code: commit {git_commit()}; {versions(runs, ours_prov)}.",
+        f"- Code: commit {common.git_commit()}; {versions(runs, ours_prov)}.",
         f"- Pages: {len(pages)} pages from {len(issues)} generated issue(s) (tests/synth.py "
         f"`render_page`, seeds {', '.join(map(str, issues))}), {args.dpi} dpi, "
         f"{PAGE_MM[0]:.0f}x{PAGE_MM[1]:.0f} mm, columns "

@@ -27,7 +27,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import time
 import unicodedata
@@ -508,19 +507,6 @@ def reading_order() -> list[list[str]]:
 # ---------------------------------------------------------------------------- report
 
 
-def git_commit() -> str:
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
-    except OSError:
-        return "unknown"
-    return f"{head or 'no commit'}{' + uncommitted changes' if dirty else ''}"
-
-
 def pct(v: float) -> str:
     return common.fmt_pct(v, 1)
 
@@ -671,7 +657,7 @@ def report(args, issues, totals, ours, anchor, per, scored, reading, elapsed) ->
         " the anchor included).",
         f"- Machine: {common.machine()}; {args.threads} threads.",
         f"- Command: `.venv/bin/python bench/articles.py{' ' + args.cmd if args.cmd else ''}`",
-        f"- Code: commit {git_commit()}; paddleocr {version('paddleocr')}, onnxruntime "
+        f"- Code: commit {common.git_commit()}; paddleocr {version('paddleocr')}, onnxruntime "
         f"{version('onnxruntime')}; Python {platform.python_version()}.",
         f"- Issues: {len(issues)} generated issues of {PAGES} pages (tests/synth.py, seeds "
         f'{seeds}; `jumps="varied"`, `ad_slots={AD_SLOTS}`,'

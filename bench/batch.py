@@ -289,7 +289,6 @@ def stored(db: Path) -> int:
 
 
 def report(args, results: dict, kill: dict | None, elapsed: float, render_s: float) -> str:
-    from accuracy import git_commit
 
     anchor = results.get("paddle")
     rows = []
@@ -343,7 +342,7 @@ def report(args, results: dict, kill: dict | None, elapsed: float, render_s: flo
         f"{elapsed / 60:.1f} min (rendering {render_s / 60:.1f} min of it).",
         f"- Machine: {common.machine()}.",
         f"- Command: `{' '.join(['.venv/bin/python bench/batch.py', *args.argv])}`",
-        f"- Code: commit {git_commit()}.",
+        f"- Code: commit {common.git_commit()}.",
         f"- Pages: {args.pages} pages from tests/synth.py `render_page`, "
         f"{PAGE['width_mm']:.0f} x {PAGE['height_mm']:.0f} mm at {PAGE['dpi']} dpi "
         f"({round(PAGE['width_mm'] / 25.4 * PAGE['dpi'])} x "

@@ -299,6 +299,21 @@ def tesseract_lines(
 # ---------------------------------------------------------------------------- report
 
 
+def git_commit() -> str:
+    """The commit the benchmark ran on (short hash, and whether the tree was dirty)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{head or 'no commit'}{' + uncommitted changes' if dirty else ''}"
+
+
 def machine() -> str:
     cpu = platform.processor() or "unknown CPU"
     try:
