@@ -26,6 +26,7 @@ from .errors import InputError, StoreError
 from .load import IssueSource, count_pages, discover, sha256_path
 from .model import PageJob, PageResult
 from .pipeline import settings_for, settings_hash
+from .script import DEFAULT_SCRIPT
 
 EXECUTORS = ("local", "inline", "dask")
 STORE_FAILURES_IN_A_ROW = 3  # pages that cannot be stored, in a row, before the batch stops
@@ -51,7 +52,7 @@ class BatchOptions:
     engine: str | None = None  # "module:Class"; default PaddleOCR (fakes in tests)
     executor: str = "local"  # local worker processes, inline (this process), dask
     scheduler: str | None = None  # Dask scheduler address, e.g. tcp://10.0.0.5:8786
-    script: str = "simplified"  # ocr.script.SCRIPTS: traditional forms read as simplified
+    script: str = DEFAULT_SCRIPT  # ocr.script.SCRIPTS: traditional forms read as simplified
 
 
 @dataclass

@@ -10,6 +10,7 @@ import click
 
 from . import __version__
 from .errors import OcrError, PagesFailed
+from .script import DEFAULT_SCRIPT, SCRIPTS
 
 DEFAULT_DB = Path("output/archive.db")
 
@@ -192,8 +193,8 @@ def _batch_options(db, jobs, threads, page_timeout, recycle_after, executor, sch
 )
 @click.option(
     "--script",
-    type=click.Choice(["simplified", "as-read"]),
-    default="simplified",
+    type=click.Choice(SCRIPTS),
+    default=DEFAULT_SCRIPT,
     show_default=True,
     help="simplified: traditional forms the recognizer reads now and then are turned "
     "into simplified ones (OpenCC t2s; a paper printed in simplified characters); "
@@ -377,7 +378,7 @@ def retry(db, quiet, log_json, engine, **run):
         pages_dir=db.parent / "pages",
         dpi=used.get("dpi") or dpi_row[0] or 300,
         models=None if models in (None, "default") else models,
-        script=used.get("script", "simplified"),
+        script=used.get("script", DEFAULT_SCRIPT),
         log_json=log_json,
         engine=engine,
         **run,
