@@ -31,13 +31,14 @@ def settings_for(
     dpi: int, models: str | None, engine: str | None = None, script: str = DEFAULT_SCRIPT
 ) -> dict[str, Any]:
     """The settings that decide a page's OCR: a change means the page is redone."""
-    from .recognize import BLOCK_PAD, DET_SETTINGS
+    from .recognize import BLOCK_PAD, DET_SETTINGS, DET_TILE
 
     return {
         "dpi": dpi,
         "models": str(models) if models else "default",
         "engine": engine or DEFAULT_ENGINE,
         "det": DET_SETTINGS,
+        "det_tile": DET_TILE,
         "block_pad": BLOCK_PAD,
         "script": script,
         "code": __version__,

@@ -33,6 +33,24 @@ DET_SETTINGS = {
 REC_BATCH = 8
 BLOCK_PAD = 12  # pixels of margin around a text block for detection
 
+# Memory. ONNX Runtime keeps, per model, the largest working set a call has needed, so
+# a worker's memory is set by the largest input it has seen. Both inputs are bounded:
+# detection runs on strips of at most DET_TILE_PIXELS (a taller block is cut into
+# overlapping strips across its full width), and a recognition batch is at most
+# REC_BATCH_WIDTH pixels wide in all (crops are scaled to REC_HEIGHT rows, a single crop
+# to at most REC_MAX_WIDTH, PaddleX's own cap). A new engine runs each model at those
+# bounds once (``warm_up``), so a worker reaches its memory when it starts and stays
+# there, however its pages vary. ONNX Runtime's memory patterns are off: they are
+# planned per input shape, and our shapes differ at every call (measured: a 1000x1000
+# block peaks at 468 MB with them off, 619 MB on, at the same speed).
+DET_TILE_PIXELS = 1_000_000
+DET_TILE_MIN_ROWS = 512  # a very wide block still gets strips this tall
+DET_TILE_OVERLAP = 192  # rows shared by neighbouring strips (> 2 x the tallest body line)
+REC_HEIGHT = 48
+REC_MIN_WIDTH = 320
+REC_MAX_WIDTH = 3200
+REC_BATCH_WIDTH = 4096
+
 
 def _quiet_paddle() -> None:
     os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
@@ -50,7 +68,9 @@ class Detected:
 class PaddleEngine:
     """PaddleOCR text detection + recognition on CPU through ONNX Runtime."""
 
-    def __init__(self, models: ModelSet | None = None, threads: int | None = None):
+    def __init__(
+        self, models: ModelSet | None = None, threads: int | None = None, warm: bool = True
+    ):
         _quiet_paddle()
         self.models = models or load_model_set()
         self.threads = threads or max(1, os.cpu_count() or 1)
@@ -58,7 +78,11 @@ class PaddleEngine:
             from paddleocr import TextDetection, TextRecognition
         except ImportError as exc:  # pragma: no cover - install problem
             raise EngineError(f"paddleocr is not installed: {exc}") from exc
-        config = {"intra_op_num_threads": self.threads, "inter_op_num_threads": 1}
+        config = {
+            "intra_op_num_threads": self.threads,
+            "inter_op_num_threads": 1,
+            "enable_mem_pattern": False,
+        }
         try:
             self._det = TextDetection(
                 model_name=self.models.det_name,
@@ -77,6 +101,20 @@ class PaddleEngine:
             )
         except Exception as exc:
             raise EngineError(f"cannot load the OCR models: {exc}") from exc
+        if warm:
+            self.warm_up()
+
+    def warm_up(self) -> None:
+        """Run both models once at their largest inputs: detection on a square block of
+        DET_TILE_PIXELS, recognition on one widest crop and on a full batch."""
+        side = int(DET_TILE_PIXELS**0.5)
+        block = np.full((side, side, 3), 255, dtype=np.uint8)
+        block[::40] = 0  # something to find: dark rules across the block
+        self._detect_one(block)
+        widest = np.full((REC_HEIGHT, REC_MAX_WIDTH, 3), 255, dtype=np.uint8)
+        self._rec.predict([widest], batch_size=1)
+        narrow = widest[:, : REC_BATCH_WIDTH // REC_BATCH]
+        self._rec.predict([narrow] * REC_BATCH, batch_size=REC_BATCH)
 
     def provenance(self) -> dict[str, Any]:
         from importlib.metadata import version
@@ -88,12 +126,25 @@ class PaddleEngine:
             "paddlex": version("paddlex"),
             "onnxruntime": version("onnxruntime"),
             "det_settings": DET_SETTINGS,
+            "det_tile": DET_TILE,
             "rec_batch": REC_BATCH,
+            "rec_batch_width": REC_BATCH_WIDTH,
             "threads": self.threads,
         }
 
     def detect(self, image: np.ndarray) -> list[tuple[np.ndarray, float]]:
-        """Text line quadrilaterals (4x2, image pixels) with their scores."""
+        """Text line quadrilaterals (4x2, image pixels) with their scores; a large image
+        is read in overlapping strips (see :func:`strips`)."""
+        h, w = image.shape[:2]
+        found: list[tuple[np.ndarray, float]] = []
+        for top, bottom, keep_from, keep_to in strips(h, w):
+            for poly, score in self._detect_one(image[top:bottom]):
+                poly = poly + np.array([0.0, top])
+                if keep_from <= poly[:, 1].mean() < keep_to:
+                    found.append((poly, score))
+        return found
+
+    def _detect_one(self, image: np.ndarray) -> list[tuple[np.ndarray, float]]:
         if image.ndim == 2:
             image = np.repeat(image[:, :, None], 3, axis=2)
         (res,) = self._det.predict(np.ascontiguousarray(image))
@@ -103,16 +154,61 @@ class PaddleEngine:
 
     def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """Text and confidence for each crop, in the order given."""
-        if not crops:
-            return []
-        # Batch crops of similar aspect ratio together: less padding, faster.
-        order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
-        batch = [_bgr(crops[i]) for i in order]
-        results = self._rec.predict(batch, batch_size=REC_BATCH)
         out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
-        for i, res in zip(order, results):
-            out[i] = (str(res["rec_text"]), float(res["rec_score"]))
+        for batch in rec_batches([c.shape[:2] for c in crops]):
+            results = self._rec.predict([_bgr(crops[i]) for i in batch], batch_size=len(batch))
+            for i, res in zip(batch, results):
+                out[i] = (str(res["rec_text"]), float(res["rec_score"]))
         return out
+
+
+DET_TILE = {"pixels": DET_TILE_PIXELS, "min_rows": DET_TILE_MIN_ROWS, "overlap": DET_TILE_OVERLAP}
+
+
+def strips(height: int, width: int) -> list[tuple[int, int, float, float]]:
+    """How detection reads an image of ``height`` x ``width``: ``(top, bottom,
+    keep_from, keep_to)`` for each strip, rows ``top:bottom`` across the full width.
+    Strips hold at most DET_TILE_PIXELS (but at least DET_TILE_MIN_ROWS rows) and share
+    DET_TILE_OVERLAP rows with their neighbours; a line found in a strip is kept when its
+    centre lies in ``[keep_from, keep_to)``, the strip's half of each shared band, so a
+    line shorter than the overlap is read whole by exactly one strip."""
+    rows = max(DET_TILE_MIN_ROWS, DET_TILE_PIXELS // max(width, 1))
+    if height <= rows:
+        return [(0, height, -np.inf, np.inf)]
+    step = rows - DET_TILE_OVERLAP
+    count = -(-(height - DET_TILE_OVERLAP) // step)  # ceil
+    step = -(-(height - DET_TILE_OVERLAP) // count)  # spread the strips evenly
+    out = []
+    for k in range(count):
+        top = k * step
+        bottom = min(height, top + step + DET_TILE_OVERLAP)
+        keep_from = -np.inf if k == 0 else top + DET_TILE_OVERLAP / 2
+        keep_to = np.inf if k == count - 1 else bottom - DET_TILE_OVERLAP / 2
+        out.append((top, bottom, keep_from, keep_to))
+    return out
+
+
+def rec_width(height: int, width: int) -> int:
+    """The width a crop has in a recognition batch (scaled to REC_HEIGHT rows)."""
+    wanted = int(REC_HEIGHT * width / max(height, 1))
+    return min(REC_MAX_WIDTH, max(REC_MIN_WIDTH, wanted))
+
+
+def rec_batches(shapes: list[tuple[int, int]]) -> list[list[int]]:
+    """Indexes of crops (given as ``(height, width)``) in recognition batches: crops of
+    similar aspect ratio together (less padding), at most REC_BATCH crops and
+    REC_BATCH_WIDTH pixels of padded width per batch (a batch is as wide as its widest
+    crop times its size), so one call's memory is bounded."""
+    order = sorted(range(len(shapes)), key=lambda i: shapes[i][1] / max(shapes[i][0], 1))
+    batches: list[list[int]] = []
+    for i in order:
+        w = rec_width(*shapes[i])
+        last = batches[-1] if batches else None
+        if last and len(last) < REC_BATCH and (len(last) + 1) * w <= REC_BATCH_WIDTH:
+            last.append(i)
+        else:
+            batches.append([i])
+    return batches
 
 
 def _bgr(img: np.ndarray) -> np.ndarray:
