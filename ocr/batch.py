@@ -83,14 +83,21 @@ def _noop(event: str, data: dict[str, Any]) -> None:
     pass
 
 
-def _sha256(path: Path, hashes: Hashes | None) -> str:
-    if hashes is None:
-        return sha256_path(path)
+def _sha256(db, path: Path, hashes: Hashes | None, rehash: bool = False) -> str:
+    """The file's SHA-256: from ``hashes`` (this watch's cache), else from the archive's
+    record of the file at this path, size and modification time, else read (and
+    recorded). ``rehash`` (``--redo``) reads every file again."""
     st = path.stat()
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
-    if key not in hashes:
-        hashes[key] = sha256_path(path)
-    return hashes[key]
+    if hashes is not None and key in hashes:
+        return hashes[key]
+    sha = None if rehash else store.known_sha256(db, *key)
+    if sha is None:
+        sha = sha256_path(path)
+        store.remember_sha256(db, *key, sha)
+    if hashes is not None:
+        hashes[key] = sha
+    return sha
 
 
 def plan(
@@ -114,7 +121,7 @@ def plan(
         number = 0
         for path in issue.files:
             try:
-                sha = _sha256(path, hashes)
+                sha = _sha256(db, path, hashes, options.redo)
             except OSError as exc:
                 sha = f"unreadable:{path.resolve()}"
                 pages, error = 1, InputError(str(path), f"cannot read: {exc.strerror}")

@@ -139,6 +139,18 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE issues ADD COLUMN flags TEXT NOT NULL DEFAULT '[]';
         """,
     ),
+    (
+        "0003_file_hashes",
+        """
+        CREATE TABLE file_hashes (
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            hashed_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 
@@ -252,6 +264,24 @@ def _free_number(db, issue_id: int, number: int, keep: int | None) -> None:
     db.execute(
         "UPDATE pages SET number = -id WHERE issue_id = ? AND number = ? AND id IS NOT ?",
         [issue_id, number, keep],
+    )
+
+
+def known_sha256(db, path: str, size: int, mtime_ns: int) -> str | None:
+    """The SHA-256 recorded for the file at ``path`` when it had this size and
+    modification time (a resumed batch does not read every scan again)."""
+    row = db.execute(
+        "SELECT sha256 FROM file_hashes WHERE path = ? AND size = ? AND mtime_ns = ?",
+        [path, size, mtime_ns],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def remember_sha256(db, path: str, size: int, mtime_ns: int, sha256: str) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO file_hashes (path, size, mtime_ns, sha256, hashed_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [path, size, mtime_ns, sha256, now()],
     )
 
 

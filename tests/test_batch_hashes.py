@@ -1,0 +1,78 @@
+"""A resumed batch does not read every scan again: the archive records each file's
+SHA-256 with its path, size and modification time. A changed file is read again (and
+its pages are new pages); ``--redo`` reads every file again."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from PIL import Image
+
+from ocr import batch, store
+from ocr.batch import BatchOptions, run
+from ocr.load import sha256_path
+
+
+def _scans(tmp_path, widths=(600, 620, 640)):
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    for i, width in enumerate(widths):
+        Image.fromarray(np.full((300, width), 255, np.uint8)).save(folder / f"p{i + 1}.png")
+    return folder
+
+
+def _counting(monkeypatch) -> list[str]:
+    read: list[str] = []
+
+    def spy(path):
+        read.append(os.path.basename(path))
+        return sha256_path(path)
+
+    monkeypatch.setattr(batch, "sha256_path", spy)
+    return read
+
+
+def test_a_resumed_batch_reads_only_changed_files(tmp_path, monkeypatch):
+    scans = _scans(tmp_path)
+    read = _counting(monkeypatch)
+    opts = BatchOptions(
+        db=tmp_path / "a.db", pages_dir=None, executor="inline", engine="fakes:FakeEngine"
+    )
+    assert run([scans], opts).done == 3
+    assert sorted(read) == ["p1.png", "p2.png", "p3.png"]
+
+    read.clear()
+    report = run([scans], opts)
+    assert (report.done, report.skipped) == (0, 3)
+    assert read == []  # known by path, size and mtime
+
+    # p2 changes (another scan under the same name): read again, and it is a new page
+    Image.fromarray(np.full((300, 700), 255, np.uint8)).save(scans / "p2.png")
+    read.clear()
+    report = run([scans], opts)
+    assert read == ["p2.png"]
+    assert (report.done, report.skipped) == (1, 2)
+    db = store.open_db(tmp_path / "a.db")
+    hashes = {r["path"]: r["sha256"] for r in db.query("SELECT path, sha256 FROM file_hashes")}
+    assert hashes[str((scans / "p2.png").resolve())] == sha256_path(scans / "p2.png")
+    assert len(hashes) == 3
+    db.conn.close()
+
+    # touched but the same bytes: read again, same identity, nothing redone
+    os.utime(scans / "p3.png", ns=(1, 1))
+    read.clear()
+    report = run([scans], opts)
+    assert read == ["p3.png"] and (report.done, report.skipped) == (0, 3)
+
+
+def test_redo_reads_every_file_again(tmp_path, monkeypatch):
+    scans = _scans(tmp_path)
+    opts = BatchOptions(
+        db=tmp_path / "a.db", pages_dir=None, executor="inline", engine="fakes:FakeEngine"
+    )
+    run([scans], opts)
+    read = _counting(monkeypatch)
+    opts.redo = True
+    assert run([scans], opts).done == 3
+    assert sorted(read) == ["p1.png", "p2.png", "p3.png"]
