@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -217,12 +219,13 @@ def run_issues(
         for result in executor.map([j for j, _, _ in jobs]):
             page_id, issue_id = page_ids[(result.job.source_sha256, result.job.page_index)]
             extras = {k: result.timings.pop(k) for k in list(result.timings) if k[0] == "_"}
-            _store_result(db, page_id, result, digest, report, prov_cache, extras, options)
-            record = _log_record(result, extras)
-            if log:
-                log.write(json.dumps(record, ensure_ascii=False) + "\n")
-                log.flush()
-            progress("page", record)
+            with interrupt_after():  # a page stored is a page counted and logged
+                _store_result(db, page_id, result, digest, report, prov_cache, extras, options)
+                record = _log_record(result, extras)
+                if log:
+                    log.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    log.flush()
+                progress("page", record)
             left[issue_id] -= 1
             if left[issue_id] == 0:
                 _issue_done(db, issue_id, options)
@@ -232,6 +235,27 @@ def run_issues(
     report.seconds = time.perf_counter() - started
     progress("end", {"report": report})
     return report
+
+
+@contextmanager
+def interrupt_after():
+    """Hold a Ctrl-C (SIGINT) that arrives inside the block until the block is done, so
+    a page is never stored without being counted (the summary and the log stay exact).
+    Outside the main thread (where signals cannot be handled) it does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[Any] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if held:
+            if callable(previous):
+                previous(signal.SIGINT, held[0])
+            elif previous != signal.SIG_IGN:
+                raise KeyboardInterrupt
 
 
 def _issue_done(db, issue_id: int, options: BatchOptions) -> None:

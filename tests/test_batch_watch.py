@@ -84,11 +84,49 @@ def test_ctrl_c_stops_watching_cleanly(tmp_path):
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.1)
-    # The page is committed just before the report counts it: let the batch finish
-    # and the watcher go back to polling, so Ctrl-C lands while it is idle.
-    time.sleep(1.5)
+    # Ctrl-C right after the page's commit: the page is counted all the same.
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err.decode()
     assert "1 issue(s), 1 page(s): 1 processed" in out.decode()
     assert "Traceback" not in err.decode()
+
+
+def test_ctrl_c_between_storing_and_counting_a_page_waits_for_the_count(tmp_path, monkeypatch):
+    """The page is committed, then Ctrl-C arrives before the report counts it: the
+    interrupt is held until the page is counted and logged, then raised."""
+    from ocr import batch
+    from ocr.batch import BatchOptions, BatchReport, open_executor, run_issues
+    from ocr.load import discover
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for i, width in enumerate((600, 620, 640)):
+        blank(scans / f"p{i + 1}.png", width)
+    save = store.save_page
+
+    def save_then_interrupt(*args, **kwargs):
+        counts = save(*args, **kwargs)  # committed
+        os.kill(os.getpid(), signal.SIGINT)
+        return counts
+
+    monkeypatch.setattr(batch.store, "save_page", save_then_interrupt)
+    log = tmp_path / "log.jsonl"
+    opts = BatchOptions(
+        db=tmp_path / "a.db",
+        pages_dir=None,
+        executor="inline",
+        engine="fakes:FakeEngine",
+        log_json=log,
+    )
+    report = BatchReport()
+    try:
+        with open_executor(opts) as executor:
+            run_issues(discover([scans]), opts, executor, report=report)
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("the Ctrl-C was lost")
+    assert done_pages(tmp_path / "a.db") == 1
+    assert report.done == 1
+    assert len(log.read_text().splitlines()) == 1
