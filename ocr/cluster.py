@@ -51,6 +51,8 @@ def dask_page(
     from .workers import limit_threads, run_job
 
     worker = get_worker()
+    if recycle_after and _PAGES[0] >= recycle_after:
+        _hand_back(worker)
     key = str(worker.get_current_task())
     with _LOCK:
         _RUNNING[key] = time.monotonic()
@@ -65,6 +67,19 @@ def dask_page(
             _PAGES[0] += 1
             if recycle_after and _PAGES[0] == recycle_after:
                 worker.loop.add_callback(_recycle, worker)
+
+
+def _hand_back(worker) -> None:
+    """This worker process is retiring (see :func:`_recycle`) and took another page
+    meanwhile: wait until the scheduler knows it is retiring (it then sends it no more
+    pages) and give the page back unstarted (``Reschedule``), so no work is thrown away."""
+    from distributed import Reschedule
+    from distributed.core import Status
+
+    deadline = time.monotonic() + DRAIN_SECONDS + 10
+    while worker.status == Status.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    raise Reschedule()
 
 
 async def _recycle(worker) -> None:
@@ -124,13 +139,14 @@ class DaskExecutor:
                     continue
                 finished.add(fut.key)
                 job = by_key[fut.key][1]
-                if _lost(fut) and tries[_page(job)] <= RESUBMIT:
+                error = fut.exception() if fut.status == "error" else None  # fetched once
+                if _lost(fut.status, error) and tries[_page(job)] <= RESUBMIT:
                     # Its worker died, perhaps of another page (a worker holds a few
                     # tasks): try it again under a new key, with a fresh count of deaths.
                     fut.release()
                     stream.add(self._submit(job, by_key, tries))
                     continue
-                result = self._result(fut, job)
+                result = self._result(fut, job, error)
                 result.job = job
                 yield result
                 fut.release()
@@ -156,7 +172,7 @@ class DaskExecutor:
         by_key[key] = (fut, job)
         return fut
 
-    def _result(self, fut, job: PageJob) -> PageResult:
+    def _result(self, fut, job: PageJob, error: BaseException | None) -> PageResult:
         if fut.status == "finished":
             try:
                 return fut.result()
@@ -164,11 +180,10 @@ class DaskExecutor:
                 return _failed(job, f"its result could not be fetched: {exc}")
         if fut.status != "error":  # cancelled or lost, not by us
             return _failed(job, f"the Dask task ended as {fut.status!r}")
-        exc = fut.exception()
-        name = type(exc).__name__
+        name = type(error).__name__
         if name == "KilledWorker":
-            return _failed(job, f"the Dask workers running it died ({exc})")
-        return _failed(job, f"the Dask task failed: {name}: {exc}")
+            return _failed(job, f"the Dask workers running it died ({error})")
+        return _failed(job, f"the Dask task failed: {name}: {error}")
 
     def _stop_overdue(self, by_key, finished: set[str]) -> Iterator[PageResult]:
         try:
@@ -208,11 +223,11 @@ def _page(job: PageJob) -> tuple[str, int]:
     return (job.source_sha256, job.page_index)
 
 
-def _lost(fut) -> bool:
+def _lost(status: str, error: BaseException | None) -> bool:
     """Whether the task ended because its workers died (not because the page failed)."""
-    if fut.status in ("cancelled", "lost"):
+    if status in ("cancelled", "lost"):
         return True  # lost by the cluster; ours are in ``finished`` before this is asked
-    return fut.status == "error" and type(fut.exception()).__name__ == "KilledWorker"
+    return status == "error" and type(error).__name__ == "KilledWorker"
 
 
 def _failed(job: PageJob, reason: str) -> PageResult:

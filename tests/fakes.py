@@ -4,7 +4,9 @@ blank page, so the engine is handed the whole page.
 
 Environment (read in the worker process): ``FAKE_OCR_TEXT`` is what every line reads
 (default 假); ``FAKE_OCR_SECONDS`` makes each page take that long; a page as wide as
-``FAKE_OCR_FAIL_WIDTH`` fails (a fault that goes away when the variable does).
+``FAKE_OCR_FAIL_WIDTH`` fails (a fault that goes away when the variable does);
+``FAKE_OCR_STARTS`` names a folder where each page started leaves a file (its width
+first), to count the work done.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -39,6 +42,9 @@ class FakeEngine:
 
     def detect(self, image):
         h, w = image.shape[:2]
+        starts = os.environ.get("FAKE_OCR_STARTS")  # a folder: one file per page started
+        if starts:
+            Path(starts, f"{w}-{os.getpid()}-{time.monotonic_ns()}").touch()
         if w == DIE_WIDTH:
             os._exit(9)
         if w == KILL_WIDTH:

@@ -17,7 +17,16 @@ from ocr.cli import main
 
 
 @pytest.fixture(scope="module")
-def scheduler():
+def starts(tmp_path_factory):
+    """A folder where the fake engines on the workers note each page they start."""
+    folder = tmp_path_factory.mktemp("starts")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FAKE_OCR_STARTS", str(folder))  # inherited by the workers
+        yield folder
+
+
+@pytest.fixture(scope="module")
+def scheduler(starts):
     from distributed import LocalCluster
 
     # A task whose worker dies is tried on one more worker only (default: 3 more), and
@@ -105,10 +114,14 @@ def test_failures_on_the_cluster_are_page_level(scheduler, tmp_path):
     db.conn.close()
 
 
-def test_dask_workers_are_recycled(scheduler, tmp_path):
+def test_dask_workers_are_recycled(scheduler, starts, tmp_path):
     """After ``recycle_after`` pages a Dask worker retires and its nanny starts a fresh
-    process; the pages it ran stay stored exactly once."""
-    scans = pages(tmp_path, [600 + 10 * i for i in range(8)])
+    process; the pages it ran stay stored exactly once, and none is started twice (a
+    page a retiring worker took is handed back before it starts)."""
+    widths = [600 + 10 * i for i in range(8)]
+    scans = pages(tmp_path, widths)
+    for f in starts.iterdir():
+        f.unlink()
     log = tmp_path / "log.jsonl"
     opts = on_cluster(tmp_path, scheduler, "fakes:SlowEngine", recycle_after=2, log_json=log)
     report = run([scans], opts)
@@ -120,3 +133,5 @@ def test_dask_workers_are_recycled(scheduler, tmp_path):
     db = store.open_db(tmp_path / "a.db")
     assert db.execute("SELECT count(*) FROM lines").fetchone()[0] == 8
     db.conn.close()
+    started = sorted(int(f.name.split("-")[0]) for f in starts.iterdir())
+    assert started == widths
