@@ -206,6 +206,8 @@ def progress(name: str):
 def kill_and_resume(folder: Path, pages: int, kills: int, seed: int) -> dict:
     """SIGKILL ``ocr process --jobs 2`` at random points ``kills`` times, then let it
     finish; check every page is stored exactly once and the database is sound."""
+    from ocr import store
+
     src = page_files(folder)[:pages]
     work = OUT / "kill"
     shutil.rmtree(work, ignore_errors=True)
@@ -220,19 +222,19 @@ def kill_and_resume(folder: Path, pages: int, kills: int, seed: int) -> dict:
     at: list[int] = []
     t = time.perf_counter()
     for _ in range(kills):
-        before = stored(db)
+        before = store.pages_done(db)
         left = len(src) - before
         if left < 2:
             break
         target = before + rng.randint(1, max(1, min(left - 1, len(src) // kills)))
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        while stored(db) < target and proc.poll() is None:
+        while store.pages_done(db) < target and proc.poll() is None:
             time.sleep(0.05)
         # Kill some time after a page was stored, so pages are in flight.
         time.sleep(rng.uniform(0.0, 2.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        at.append(stored(db))
+        at.append(store.pages_done(db))
         print(f"  killed with {at[-1]}/{len(src)} pages stored", file=sys.stderr)
     final = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - t
@@ -270,19 +272,6 @@ def cpu_seconds() -> float:
         resource.getrusage(resource.RUSAGE_CHILDREN),
     )
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def stored(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            return conn.execute("SELECT count(*) FROM pages WHERE status = 'done'").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
 
 
 # ---------------------------------------------------------------------------- report

@@ -176,6 +176,23 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+def pages_done(path: str | Path) -> int:
+    """Pages stored as done in the archive at ``path``, read only (never creating,
+    migrating or locking it, so it can watch a batch that is writing); 0 when there is
+    no archive there yet."""
+    path = Path(path)
+    if not path.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=5)
+        try:
+            return conn.execute("SELECT count(*) FROM pages WHERE status = 'done'").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:  # being created: no schema yet
+        return 0
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply the migrations not yet recorded; return their names."""
     db.execute(

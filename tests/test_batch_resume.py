@@ -15,21 +15,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ocr.store import pages_done
+
 TESTS = Path(__file__).parent
 PAGES = 12
-
-
-def done_pages(db_path: Path) -> int:
-    if not db_path.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
-        try:
-            return conn.execute("SELECT count(*) FROM pages WHERE status = 'done'").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:  # schema not there yet
-        return 0
 
 
 def alive(pid: int) -> bool:
@@ -53,7 +42,7 @@ def ocr_process(scans: Path, db_path: Path, log: Path) -> subprocess.Popen:
 
 def kill_when(proc: subprocess.Popen, db_path: Path, pages: int) -> None:
     deadline = time.monotonic() + 60
-    while done_pages(db_path) < pages:
+    while pages_done(db_path) < pages:
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "the batch made no progress"
         time.sleep(0.02)
@@ -71,7 +60,7 @@ def test_kill_9_and_resume(tmp_path):
 
     for when in (3, 7):  # killed twice, at different points
         kill_when(ocr_process(scans, db_path, log), db_path, when)
-        assert done_pages(db_path) < PAGES
+        assert pages_done(db_path) < PAGES
         workers = {json.loads(line)["worker"] for line in log.read_text().splitlines()}
         deadline = time.monotonic() + 10
         while any(alive(pid) for pid in workers) and time.monotonic() < deadline:

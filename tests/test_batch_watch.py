@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from test_batch_resume import done_pages
 
 from ocr import store
 from ocr.cli import main
+from ocr.store import pages_done
 from ocr.watch import HotFolder
 
 TESTS = Path(__file__).parent
@@ -80,7 +80,7 @@ def test_ctrl_c_stops_watching_cleanly(tmp_path):
     cmd += ["--watch-poll", "0.1"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    while done_pages(db_path) < 1:
+    while pages_done(db_path) < 1:
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.1)
@@ -127,6 +127,6 @@ def test_ctrl_c_between_storing_and_counting_a_page_waits_for_the_count(tmp_path
         pass
     else:
         raise AssertionError("the Ctrl-C was lost")
-    assert done_pages(tmp_path / "a.db") == 1
+    assert pages_done(tmp_path / "a.db") == 1
     assert report.done == 1
     assert len(log.read_text().splitlines()) == 1
