@@ -2,8 +2,9 @@
 
 Only this module imports paddleocr, and only when an engine is built. Detection runs
 on each text block of the deskewed page at full resolution (whole-page detection at
-the models' default size misses small newspaper text); recognition is batched over
-all lines of the page. PaddleOCR's result objects are converted to :class:`Line`
+the models' default size misses small newspaper text), a large block in overlapping
+strips; recognition is batched over all lines of the page, in batches of bounded
+width (so a worker's memory is bounded: see DET_TILE_PIXELS). PaddleOCR's result objects are converted to :class:`Line`
 here and go no further.
 """
 
