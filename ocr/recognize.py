@@ -4,8 +4,8 @@ Only this module imports paddleocr, and only when an engine is built. Detection 
 on each text block of the deskewed page at full resolution (whole-page detection at
 the models' default size misses small newspaper text), a large block in overlapping
 strips; recognition is batched over all lines of the page, in batches of bounded
-width (so a worker's memory is bounded: see DET_TILE_PIXELS). PaddleOCR's result objects are converted to :class:`Line`
-here and go no further.
+width (so a worker's memory is bounded: see DET_TILE_PIXELS). PaddleOCR's result
+objects are converted to :class:`Line` here and go no further.
 """
 
 from __future__ import annotations
@@ -37,13 +37,17 @@ BLOCK_PAD = 12  # pixels of margin around a text block for detection
 # Memory. ONNX Runtime keeps, per model, the largest working set a call has needed, so
 # a worker's memory is set by the largest input it has seen. Both inputs are bounded:
 # detection runs on strips of at most DET_TILE_PIXELS (a taller block is cut into
-# overlapping strips across its full width), and a recognition batch is at most
-# REC_BATCH_WIDTH pixels wide in all (crops are scaled to REC_HEIGHT rows, a single crop
-# to at most REC_MAX_WIDTH, PaddleX's own cap). A new engine runs each model at those
-# bounds once (``warm_up``), so a worker reaches its memory when it starts and stays
-# there, however its pages vary. ONNX Runtime's memory patterns are off: they are
+# overlapping strips across its full width; a block wider than DET_TILE_PIXELS /
+# DET_TILE_MIN_ROWS, about 1950 px, still gets strips of DET_TILE_MIN_ROWS rows, and
+# PaddleX scales anything wider than 4000 px down, so no call exceeds 512 x 4000 px),
+# and a recognition batch is at most REC_BATCH_WIDTH pixels wide in all (crops are
+# scaled to REC_HEIGHT rows, a single crop to at most REC_MAX_WIDTH, PaddleX's own cap).
+# A new engine runs each model once at DET_TILE_PIXELS and REC_BATCH_WIDTH
+# (``warm_up``), so a worker reaches its memory when it starts and stays there, however
+# its pages vary; only a block wider than about 1950 px (a banner across the page) can
+# raise it once more, to the 512 x 4000 bound. ONNX Runtime's memory patterns are off: they are
 # planned per input shape, and our shapes differ at every call (measured: a 1000x1000
-# block peaks at 468 MB with them off, 619 MB on, at the same speed).
+# block three times peaks at 487 MB with them off, 619 MB on, at the same speed).
 DET_TILE_PIXELS = 1_000_000
 DET_TILE_MIN_ROWS = 512  # a very wide block still gets strips this tall
 DET_TILE_OVERLAP = 192  # rows shared by neighbouring strips (> 2 x the tallest body line)
