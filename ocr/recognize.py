@@ -139,15 +139,15 @@ class PaddleEngine:
 
     def detect(self, image: np.ndarray) -> list[tuple[np.ndarray, float]]:
         """Text line quadrilaterals (4x2, image pixels) with their scores; a large image
-        is read in overlapping strips (see :func:`strips`)."""
+        is read in overlapping strips (see :func:`strips` and :func:`join_strips`)."""
         h, w = image.shape[:2]
-        found: list[tuple[np.ndarray, float]] = []
-        for top, bottom, keep_from, keep_to in strips(h, w):
-            for poly, score in self._detect_one(image[top:bottom]):
-                poly = poly + np.array([0.0, top])
-                if keep_from <= poly[:, 1].mean() < keep_to:
-                    found.append((poly, score))
-        return found
+        found = []
+        for top, bottom in strips(h, w):
+            shift = np.array([0.0, top])
+            found.append(
+                (top, bottom, [(p + shift, s) for p, s in self._detect_one(image[top:bottom])])
+            )
+        return join_strips(found, h)
 
     def _detect_one(self, image: np.ndarray) -> list[tuple[np.ndarray, float]]:
         if image.ndim == 2:
@@ -170,27 +170,50 @@ class PaddleEngine:
 DET_TILE = {"pixels": DET_TILE_PIXELS, "min_rows": DET_TILE_MIN_ROWS, "overlap": DET_TILE_OVERLAP}
 
 
-def strips(height: int, width: int) -> list[tuple[int, int, float, float]]:
-    """How detection reads an image of ``height`` x ``width``: ``(top, bottom,
-    keep_from, keep_to)`` for each strip, rows ``top:bottom`` across the full width.
-    Strips hold at most DET_TILE_PIXELS (but at least DET_TILE_MIN_ROWS rows) and share
-    DET_TILE_OVERLAP rows with their neighbours; a line found in a strip is kept when its
-    centre lies in ``[keep_from, keep_to)``, the strip's half of each shared band, so a
-    line shorter than the overlap is read whole by exactly one strip."""
+def strips(height: int, width: int) -> list[tuple[int, int]]:
+    """How detection reads an image of ``height`` x ``width``: rows ``top:bottom`` of
+    each strip, across the full width. Strips hold at most DET_TILE_PIXELS (but at least
+    DET_TILE_MIN_ROWS rows) and share DET_TILE_OVERLAP rows with their neighbours, so a
+    line shorter than the overlap lies whole in at least one strip."""
     rows = max(DET_TILE_MIN_ROWS, DET_TILE_PIXELS // max(width, 1))
     if height <= rows:
-        return [(0, height, -np.inf, np.inf)]
+        return [(0, height)]
     step = rows - DET_TILE_OVERLAP
     count = -(-(height - DET_TILE_OVERLAP) // step)  # ceil
     step = -(-(height - DET_TILE_OVERLAP) // count)  # spread the strips evenly
-    out = []
-    for k in range(count):
-        top = k * step
-        bottom = min(height, top + step + DET_TILE_OVERLAP)
-        keep_from = -np.inf if k == 0 else top + DET_TILE_OVERLAP / 2
-        keep_to = np.inf if k == count - 1 else bottom - DET_TILE_OVERLAP / 2
-        out.append((top, bottom, keep_from, keep_to))
-    return out
+    return [(k * step, min(height, k * step + step + DET_TILE_OVERLAP)) for k in range(count)]
+
+
+def join_strips(
+    found: list[tuple[int, int, list[tuple[np.ndarray, float]]]], height: int
+) -> list[tuple[np.ndarray, float]]:
+    """The lines detected strip by strip (``(top, bottom, lines)``, image coordinates),
+    each once. A line seen by two strips is kept from the one where it lies farthest
+    from a cut (its whole, not a piece cut at a strip's edge); a line overlapping one
+    already kept from another strip by more than half of either's box is the same line
+    seen twice. Lines of the same strip are never merged (that is the detector's call)."""
+    if len(found) == 1:
+        return list(found[0][2])
+    candidates = []
+    for k, (top, bottom, lines) in enumerate(found):
+        for i, (poly, score) in enumerate(lines):
+            y0, y1 = float(poly[:, 1].min()), float(poly[:, 1].max())
+            above = y0 - top if top > 0 else np.inf  # rows to the cut above (none at 0)
+            below = bottom - y1 if bottom < height else np.inf
+            margin = min(above, below)
+            candidates.append((-margin, k, i, poly, score))
+    candidates.sort(key=lambda c: c[:3])
+    kept: list[tuple[int, int, Box, np.ndarray, float]] = []
+    for _, k, i, poly, score in candidates:
+        box = Box.from_poly([(float(x), float(y)) for x, y in poly])
+        if any(k2 != k and _same_line(box, b2) for k2, _, b2, _, _ in kept):
+            continue
+        kept.append((k, i, box, poly, score))
+    return [(poly, score) for _, _, _, poly, score in sorted(kept, key=lambda c: c[:2])]
+
+
+def _same_line(a: Box, b: Box) -> bool:
+    return a.intersection(b) > 0.5 * min(a.area, b.area)
 
 
 def rec_width(height: int, width: int) -> int:

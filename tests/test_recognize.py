@@ -4,7 +4,6 @@ each line once."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ from ocr.recognize import (
     REC_BATCH,
     REC_BATCH_WIDTH,
     crop_quad,
+    join_strips,
     rec_batches,
     rec_width,
     strips,
@@ -31,22 +31,52 @@ SEED = Path(__file__).parent / "data" / "zhangmiao-2021-01-20.txt"
     "height,width",
     [(10, 10), (999, 1000), (1000, 1000), (1001, 1000), (3517, 880), (2500, 4000), (9000, 300)],
 )
-def test_strips_cover_the_image_and_share_each_line_once(height, width):
+def test_strips_cover_the_image_and_overlap(height, width):
     parts = strips(height, width)
     rows = max(DET_TILE_MIN_ROWS, DET_TILE_PIXELS // width)
     assert parts[0][0] == 0 and parts[-1][1] == height
-    assert parts[0][2] == -math.inf and parts[-1][3] == math.inf
-    for top, bottom, keep_from, keep_to in parts:
+    for top, bottom in parts:
         assert 0 <= top < bottom <= height
         assert bottom - top <= rows  # the bound on one detection call
-        # a line centred in the kept range and shorter than the overlap is inside
-        assert keep_from == -math.inf or keep_from - top >= DET_TILE_OVERLAP / 2
-        assert keep_to == math.inf or bottom - keep_to >= DET_TILE_OVERLAP / 2
-    for (_, b1, _, to1), (t2, _, from2, _) in zip(parts, parts[1:]):
+    for (_, b1), (t2, _) in zip(parts, parts[1:]):
         assert b1 - t2 == DET_TILE_OVERLAP  # neighbours share the overlap
-        assert to1 == from2  # kept ranges meet: every centre is kept by one strip
     if height <= rows:
         assert len(parts) == 1
+
+
+def _quad(x0, y0, x1, y1):
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=float)
+
+
+def _rows(lines):
+    return sorted((float(p[0, 1]), float(p[2, 1])) for p, _ in lines)
+
+
+def test_join_strips_keeps_each_line_once():
+    """Strips 0-400 and 200-600 of a 600-row image."""
+    top = [
+        (_quad(10, 100, 300, 130), 0.9),  # only in the first strip
+        (_quad(10, 190, 300, 214), 0.9),  # whole here...
+        (_quad(10, 250, 300, 280), 0.9),  # in both, 120 rows above the first strip's cut
+        (_quad(10, 320, 300, 350), 0.9),  # in both, 50 rows above the first strip's cut
+        (_quad(10, 382, 300, 400), 0.8),  # cut by the first strip's lower edge
+    ]
+    bottom = [
+        (_quad(10, 200, 300, 214), 0.6),  # ...and cut by the second strip's upper edge
+        (_quad(11, 252, 301, 281), 0.9),  # 52 rows below the second strip's cut
+        (_quad(11, 321, 301, 351), 0.9),  # 121 rows below it
+        (_quad(10, 382, 300, 421), 0.9),  # whole here
+        (_quad(10, 500, 300, 530), 0.9),
+    ]
+    joined = join_strips([(0, 400, top), (200, 600, bottom)], 600)
+    assert _rows(joined) == [(100, 130), (190, 214), (250, 280), (321, 351), (382, 421), (500, 530)]
+
+
+def test_join_strips_leaves_one_strip_and_close_lines_alone():
+    lines = [(_quad(0, 0, 100, 30), 0.9), (_quad(0, 20, 100, 50), 0.9)]  # overlapping
+    assert len(join_strips([(0, 80, lines)], 80)) == 2
+    other = [(_quad(0, 52, 100, 80), 0.9)]  # the next line, from the next strip
+    assert len(join_strips([(0, 60, lines), (20, 80, other)], 80)) == 3
 
 
 def test_rec_batches_are_bounded_and_complete():
@@ -93,7 +123,7 @@ def test_a_block_taller_than_a_strip_is_read_whole(engine):
     h, w = image.shape[:2]
     assert len(calls) == len(strips(h, w)) > 3
     assert all(rows * cols <= DET_TILE_PIXELS for rows, cols in calls)
-    cuts = [b for top, b, _, _ in strips(h, w)[:-1]] + [t for t, _, _, _ in strips(h, w)[1:]]
+    cuts = [b for _, b in strips(h, w)[:-1]] + [t for t, _ in strips(h, w)[1:]]
     crossing = [b for b in boxes if any(b[1] < c < b[3] for c in cuts)]
     assert crossing, "the page should have lines across a strip's edge"
     centres = sorted(float(p[:, 1].mean()) for p, _ in found)
