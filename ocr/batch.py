@@ -85,7 +85,9 @@ def _noop(event: str, data: dict[str, Any]) -> None:
     pass
 
 
-def _sha256(db, path: Path, hashes: Hashes | None, rehash: bool = False) -> str:
+def _sha256(
+    db, path: Path, hashes: Hashes | None, rehash: bool = False, counts: dict | None = None
+) -> str:
     """The file's SHA-256: from ``hashes`` (this watch's cache), else from the archive's
     record of the file at this path, size and modification time, else read (and
     recorded). ``rehash`` (``--redo``) reads every file again."""
@@ -97,6 +99,8 @@ def _sha256(db, path: Path, hashes: Hashes | None, rehash: bool = False) -> str:
     if sha is None:
         sha = sha256_path(path)
         store.remember_sha256(db, *key, sha)
+        if counts is not None:
+            counts["hashed"] += 1
     if hashes is not None:
         hashes[key] = sha
     return sha
@@ -109,21 +113,25 @@ def plan(
     report: BatchReport,
     hashes: Hashes | None = None,
     session: set[tuple[str, int]] | None = None,
+    progress: Progress = _noop,
 ) -> tuple[list[tuple[PageJob, int, int]], str, dict[str, Any]]:
     """Create issue and page rows; return (jobs to run as (job, page id, issue id),
     settings hash, settings). Pages in ``session`` (already handled by an earlier
-    batch of the same watch) are not counted again."""
+    batch of the same watch) are not counted again. ``progress`` hears ``plan`` after
+    each file (files checked, of how many, how many had to be read to hash them)."""
     settings = settings_for(options.dpi, options.models, options.engine, options.script)
     digest = settings_hash(settings)
     jobs: list[tuple[PageJob, int, int]] = []
     planned: set[tuple[str, int]] = set()
+    files = {"done": 0, "total": sum(len(issue.files) for issue in issues), "hashed": 0}
     for issue in issues:
         issue_id = store.upsert_issue(db, issue.key, issue.source, issue.title, issue.date)
         report.issue_ids.append(issue_id)
         number = 0
         for path in issue.files:
+            files["done"] += 1
             try:
-                sha = _sha256(db, path, hashes, options.redo)
+                sha = _sha256(db, path, hashes, options.redo, files)
             except OSError as exc:
                 sha = f"unreadable:{path.resolve()}"
                 pages, error = 1, InputError(str(path), f"cannot read: {exc.strerror}")
@@ -132,6 +140,7 @@ def plan(
                     pages, error = count_pages(path), None
                 except InputError as exc:
                     pages, error = 1, exc
+            progress("plan", dict(files))
             for index in range(pages):
                 number += 1
                 job = PageJob(
@@ -198,7 +207,7 @@ def run_issues(
     with ExitStack() as stack:
         db = store.open_db(options.db)
         stack.callback(db.conn.close)
-        jobs, digest, _ = plan(db, issues, options, report, hashes, session)
+        jobs, digest, _ = plan(db, issues, options, report, hashes, session, progress)
         progress(
             "start",
             {

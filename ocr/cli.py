@@ -56,11 +56,30 @@ def _progress(quiet: bool):
         console=console,
         transient=False,
     )
-    state = {"task": None, "failed": 0, "done": 0, "start": None}
+    # Before the pages: the scans are checked (hashed, pages counted), which takes a
+    # while on a first run over a large share; shown so a long start is not silent.
+    plan = Progress(
+        TextColumn("[bold]scans"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("checked ({task.fields[hashed]} read)"),
+        console=console,
+        transient=False,
+    )
+    state = {"task": None, "failed": 0, "done": 0, "start": None, "plan": None}
 
     def on_event(event: str, data: dict) -> None:
         import time
 
+        if event == "plan":
+            if state["plan"] is None:
+                plan.start()
+                state["plan"] = plan.add_task("scans", total=data["total"], hashed=0)
+            plan.update(state["plan"], completed=data["done"], hashed=data["hashed"])
+            return
+        if event == "start" and state["plan"] is not None:
+            plan.stop()
+            state["plan"] = None
         if event == "start" and state["task"] is None:
             bar.start()
             state["start"] = time.monotonic()
@@ -92,7 +111,11 @@ def _progress(quiet: bool):
         elif event == "end":
             bar.stop()
 
-    return on_event, bar.stop
+    def stop() -> None:
+        plan.stop()
+        bar.stop()
+
+    return on_event, stop
 
 
 def run_options(command):

@@ -36,6 +36,7 @@ def test_progress_log_status_and_retry(scans, tmp_path, capsys, monkeypatch):
     out, err = capsys.readouterr()
     assert "1 issue(s), 3 page(s): 2 processed, 0 already done, 1 failed" in out
     assert "pages/min" in err and "3/3" in err and "1 failed" in err  # the progress bar
+    assert "checked (3 read)" in err  # the scans checked before the pages
     assert "p2.png page 1: RuntimeError: engine crashed on purpose" in err
 
     records = [json.loads(line) for line in log.read_text().splitlines()]
@@ -59,6 +60,11 @@ def test_progress_log_status_and_retry(scans, tmp_path, capsys, monkeypatch):
     assert capsys.readouterr().out.splitlines()[0] == "done=3 pending=0 failed=0"
     main(["retry", "--db", str(db), "-q", *FAKE])
     assert capsys.readouterr().out.strip() == "no failed pages"
+
+    main(["process", str(scans), "--db", str(db), *FAKE])  # again: the scans are known
+    out, err = capsys.readouterr()
+    assert "3 page(s): 0 processed, 3 already done" in out
+    assert "3/3 checked (0 read)" in err
 
 
 def test_corrections_survive_redo_and_the_conflict_is_visible(scans, tmp_path, capsys, monkeypatch):
