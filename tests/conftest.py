@@ -64,3 +64,16 @@ def text_page(lines: list[str], font_px: int = 40, width: int = 1000):
         draw.text((60, y), line, font=font, fill=0)
         boxes.append(draw.textbbox((60, y), line, font=font))
     return np.asarray(img), boxes
+
+
+def blank_scans(tmp_path: Path, widths=(600, 620, 640)) -> Path:
+    """A folder ``scans`` of blank 300-px-high pages p1.png, p2.png... of these widths
+    (for the fake engines, a page's width picks its fault)."""
+    import numpy as np
+    from PIL import Image
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    for i, width in enumerate(widths):
+        Image.fromarray(np.full((300, width), 255, np.uint8)).save(folder / f"p{i + 1}.png")
+    return folder

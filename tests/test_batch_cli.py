@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
-from PIL import Image
+from conftest import blank_scans
 
 from ocr import store
 from ocr.cli import main
@@ -19,11 +18,7 @@ FAKE = ["--engine", "fakes:FakeEngine"]
 
 @pytest.fixture
 def scans(tmp_path):
-    folder = tmp_path / "scans"
-    folder.mkdir()
-    for i, width in enumerate((600, 620, 640)):
-        Image.fromarray(np.full((300, width), 255, np.uint8)).save(folder / f"p{i + 1}.png")
-    return folder
+    return blank_scans(tmp_path)
 
 
 def test_progress_log_status_and_retry(scans, tmp_path, capsys, monkeypatch):

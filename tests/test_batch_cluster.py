@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 
 import dask
-import numpy as np
 import pytest
+from conftest import blank_scans
 from fakes import DIE_WIDTH, HANG_WIDTH, RAISE_WIDTH
-from PIL import Image
 
 from ocr import store
 from ocr.batch import BatchOptions, run
@@ -49,19 +48,6 @@ def scheduler(starts):
             cluster.close()
 
 
-def blank(path, width):
-    Image.fromarray(np.full((300, width), 255, np.uint8)).save(path)
-
-
-def pages(tmp_path, widths):
-    """A folder of blank pages of these widths (the width picks the fake's fault)."""
-    scans = tmp_path / "scans"
-    scans.mkdir()
-    for i, width in enumerate(widths):
-        blank(scans / f"p{i + 1}.png", width)
-    return scans
-
-
 def on_cluster(tmp_path, scheduler, engine="fakes:FakeEngine", **kw) -> BatchOptions:
     return BatchOptions(
         db=tmp_path / "a.db",
@@ -74,10 +60,7 @@ def on_cluster(tmp_path, scheduler, engine="fakes:FakeEngine", **kw) -> BatchOpt
 
 
 def test_process_on_a_dask_cluster(scheduler, tmp_path, capsys):
-    scans = tmp_path / "scans"
-    scans.mkdir()
-    for i in range(6):
-        blank(scans / f"p{i + 1}.png", 600 + 10 * i)
+    scans = blank_scans(tmp_path, [600 + 10 * i for i in range(6)])
     db_path = tmp_path / "a.db"
     log = tmp_path / "log.jsonl"
     args = ["process", str(scans), "--db", str(db_path), "-q", "--engine", "fakes:FakeEngine"]
@@ -101,7 +84,7 @@ def test_process_on_a_dask_cluster(scheduler, tmp_path, capsys):
 
 
 def test_failures_on_the_cluster_are_page_level(scheduler, tmp_path):
-    scans = pages(tmp_path, [600, RAISE_WIDTH, 620, HANG_WIDTH, 640, DIE_WIDTH, 660])
+    scans = blank_scans(tmp_path, [600, RAISE_WIDTH, 620, HANG_WIDTH, 640, DIE_WIDTH, 660])
     report = run([scans], on_cluster(tmp_path, scheduler, page_timeout=3))
     db = store.open_db(tmp_path / "a.db")
     rows = {r["number"]: r for r in db.query("SELECT * FROM pages")}
@@ -119,7 +102,7 @@ def test_dask_workers_are_recycled(scheduler, starts, tmp_path):
     process; the pages it ran stay stored exactly once, and none is started twice (a
     page a retiring worker took is handed back before it starts)."""
     widths = [600 + 10 * i for i in range(8)]
-    scans = pages(tmp_path, widths)
+    scans = blank_scans(tmp_path, widths)
     for f in starts.iterdir():
         f.unlink()
     log = tmp_path / "log.jsonl"

@@ -7,19 +7,12 @@ from __future__ import annotations
 import os
 
 import numpy as np
+from conftest import blank_scans
 from PIL import Image
 
 from ocr import batch, store
 from ocr.batch import BatchOptions, run
 from ocr.load import sha256_path
-
-
-def _scans(tmp_path, widths=(600, 620, 640)):
-    folder = tmp_path / "scans"
-    folder.mkdir()
-    for i, width in enumerate(widths):
-        Image.fromarray(np.full((300, width), 255, np.uint8)).save(folder / f"p{i + 1}.png")
-    return folder
 
 
 def _counting(monkeypatch) -> list[str]:
@@ -34,7 +27,7 @@ def _counting(monkeypatch) -> list[str]:
 
 
 def test_a_resumed_batch_reads_only_changed_files(tmp_path, monkeypatch):
-    scans = _scans(tmp_path)
+    scans = blank_scans(tmp_path)
     read = _counting(monkeypatch)
     opts = BatchOptions(
         db=tmp_path / "a.db", pages_dir=None, executor="inline", engine="fakes:FakeEngine"
@@ -67,7 +60,7 @@ def test_a_resumed_batch_reads_only_changed_files(tmp_path, monkeypatch):
 
 
 def test_redo_reads_every_file_again(tmp_path, monkeypatch):
-    scans = _scans(tmp_path)
+    scans = blank_scans(tmp_path)
     opts = BatchOptions(
         db=tmp_path / "a.db", pages_dir=None, executor="inline", engine="fakes:FakeEngine"
     )

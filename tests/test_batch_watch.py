@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from conftest import blank_scans
 from PIL import Image
 
 from ocr import store
@@ -99,10 +100,7 @@ def test_ctrl_c_between_storing_and_counting_a_page_waits_for_the_count(tmp_path
     from ocr.batch import BatchOptions, BatchReport, open_executor, run_issues
     from ocr.load import discover
 
-    scans = tmp_path / "scans"
-    scans.mkdir()
-    for i, width in enumerate((600, 620, 640)):
-        blank(scans / f"p{i + 1}.png", width)
+    scans = blank_scans(tmp_path)
     save = store.save_page
 
     def save_then_interrupt(*args, **kwargs):
