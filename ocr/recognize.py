@@ -73,9 +73,7 @@ class Detected:
 class PaddleEngine:
     """PaddleOCR text detection + recognition on CPU through ONNX Runtime."""
 
-    def __init__(
-        self, models: ModelSet | None = None, threads: int | None = None, warm: bool = True
-    ):
+    def __init__(self, models: ModelSet | None = None, threads: int | None = None):
         _quiet_paddle()
         self.models = models or load_model_set()
         self.threads = threads or max(1, os.cpu_count() or 1)
@@ -106,8 +104,7 @@ class PaddleEngine:
             )
         except Exception as exc:
             raise EngineError(f"cannot load the OCR models: {exc}") from exc
-        if warm:
-            self.warm_up()
+        self.warm_up()
 
     def warm_up(self) -> None:
         """Run both models once at their largest inputs: detection on a square block of

@@ -30,9 +30,3 @@ def normalize(text: str, script: str = DEFAULT_SCRIPT) -> str:
     if script != "simplified":
         raise ValueError(f"unknown script {script!r}; one of {SCRIPTS}")
     return _t2s().convert(text)
-
-
-def version() -> str:
-    from importlib.metadata import version as _version
-
-    return _version("opencc")
