@@ -234,7 +234,7 @@ class PaddleWholePage:
         os.environ.setdefault("PADDLE_PDX_LOG_LEVEL", "ERROR")
         from paddleocr import PaddleOCR
 
-        from ocr.models import load_model_set
+        from ocr.recognize.model_files import load_model_set
 
         ms = load_model_set()
         self.ocr = PaddleOCR(

@@ -271,9 +271,10 @@ def generate(n: int, seed: int) -> list[Issue]:
 
 def run_ours(issues: list[Issue], threads: int) -> dict:
     """``ocr process`` on the issue folders (in this process), then the export."""
-    from ocr import batch, store
-    from ocr.articles import assemble_issue
-    from ocr.export import issue_document
+    from ocr import archive
+    from ocr.batch import run as batch
+    from ocr.batch.assemble import assemble_issue
+    from ocr.export.jsondoc import issue_document
 
     db_path = OUT / "archive.db"
     for p in OUT.glob("archive.db*"):
@@ -284,7 +285,7 @@ def run_ours(issues: list[Issue], threads: int) -> dict:
     started = time.perf_counter()
     report = batch.run([i.folder for i in issues], options)
     wall = time.perf_counter() - started
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     out = {"wall": wall, "failed": report.failed, "issues": {}}
     for issue in issues:
         row = next(db.query("SELECT * FROM issues WHERE source = ?", [str(issue.folder)]))
@@ -390,8 +391,7 @@ def _order_of(layout, region_of: dict[str, str]) -> list[str]:
 def nzz_pages() -> list[tuple[str, object, dict, list[str]]]:
     """The NZZ pages as layouts (every line and its region, all kinds 'text'; separators
     as rules) with their regions' reading order."""
-    from ocr.articles import PageLayout
-    from ocr.model import Line, Region
+    from ocr.model import Line, PageLayout, Region
 
     ns = {"p": "http://schema.primaresearch.org/PAGE/gts/pagecontent/2013-07-15"}
     out = []
@@ -439,8 +439,7 @@ OMNI_KINDS = {
 def omni_page(classified: bool):
     """The 农民日报 page of OmniDocBench as a layout (lines from the line spans, one
     region per block) with its blocks' reading order."""
-    from ocr.articles import PageLayout
-    from ocr.model import Line, Region
+    from ocr.model import Line, PageLayout, Region
 
     entries = json.loads(OMNI.read_text(encoding="utf-8"))
     entry = next(e for e in entries if e["page_info"]["image_path"].endswith(OMNI_IMAGE))
@@ -768,9 +767,9 @@ def main(argv: list[str] | None = None) -> int:
     issues = generate(args.issues, args.seed)
     print("ours: ocr process ...", file=sys.stderr)
     ours = run_ours(issues, args.threads)
-    from ocr import store
+    from ocr import archive
 
-    db = store.open_db(OUT / "archive.db")
+    db = archive.open_db(OUT / "archive.db")
     args.kinds = {
         r["kind"]: r["n"] for r in db.query("SELECT kind, count(*) AS n FROM regions GROUP BY kind")
     }

@@ -88,7 +88,7 @@ def generate(n: int, seed: int) -> Path:
 
 
 def page_files(folder: Path) -> list[Path]:
-    from ocr.load import natural_key
+    from ocr.scan.load import natural_key
 
     return sorted(folder.rglob("*.png"), key=lambda p: natural_key(str(p.relative_to(folder))))
 
@@ -97,7 +97,7 @@ def page_files(folder: Path) -> list[Path]:
 
 
 def run_ours(name: str, folder: Path, jobs: int, executor="local", scheduler=None) -> dict:
-    from ocr.batch import BatchOptions, run
+    from ocr.batch.run import BatchOptions, run
 
     db, log = OUT / f"{name}.db", OUT / f"{name}.jsonl"
     for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), log):
@@ -160,7 +160,7 @@ def run_paddle(folder: Path, threads: int = 2) -> dict:
     """PaddleOCR's OCR pipeline on each whole page, as bench/accuracy.py builds it."""
     from accuracy import PaddleWholePage
 
-    from ocr.workers import peak_rss_mb, rss_mb
+    from ocr.batch.workers import peak_rss_mb, rss_mb
 
     t = time.perf_counter()
     system = PaddleWholePage(threads)
@@ -206,7 +206,7 @@ def progress(name: str):
 def kill_and_resume(folder: Path, pages: int, kills: int, seed: int) -> dict:
     """SIGKILL ``ocr process --jobs 2`` at random points ``kills`` times, then let it
     finish; check every page is stored exactly once and the database is sound."""
-    from ocr import store
+    from ocr import archive
 
     src = page_files(folder)[:pages]
     work = OUT / "kill"
@@ -222,19 +222,19 @@ def kill_and_resume(folder: Path, pages: int, kills: int, seed: int) -> dict:
     at: list[int] = []
     t = time.perf_counter()
     for _ in range(kills):
-        before = store.pages_done(db)
+        before = archive.pages_done(db)
         left = len(src) - before
         if left < 2:
             break
         target = before + rng.randint(1, max(1, min(left - 1, len(src) // kills)))
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        while store.pages_done(db) < target and proc.poll() is None:
+        while archive.pages_done(db) < target and proc.poll() is None:
             time.sleep(0.05)
         # Kill some time after a page was stored, so pages are in flight.
         time.sleep(rng.uniform(0.0, 2.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        at.append(store.pages_done(db))
+        at.append(archive.pages_done(db))
         print(f"  killed with {at[-1]}/{len(src)} pages stored", file=sys.stderr)
     final = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - t

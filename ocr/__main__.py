@@ -1,3 +1,3 @@
-from .cli import main
+from ocr.cli.main import main
 
 main()

@@ -299,3 +299,18 @@ class PageResult:
         return Deskew(
             self.skew_degrees, self.width, self.height, self.deskewed_width, self.deskewed_height
         )
+
+
+@dataclass
+class PageLayout:
+    """One page as assembly sees it. ``number`` is the page's 1-based position in the
+    issue, ``printed_number`` what the page says it is (folio), when known. Region and
+    line ids must be unique within the issue. Boxes in deskewed pixels."""
+
+    number: int
+    regions: list[Region]
+    lines: list[Line]
+    printed_number: int | None = None
+    width: float = 0.0
+    height: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)

@@ -18,20 +18,20 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .errors import OcrError
-from .model import PageJob, PageResult
-from .script import DEFAULT_SCRIPT
+from ocr import __version__
+from ocr.errors import OcrError
+from ocr.model import PageJob, PageResult
+from ocr.recognize.script import DEFAULT_SCRIPT
 
 _ENGINE = None  # one engine per worker process, loaded once
-DEFAULT_ENGINE = "ocr.recognize:PaddleEngine"
+DEFAULT_ENGINE = "ocr.recognize.paddle:PaddleEngine"
 
 
 def settings_for(
     dpi: int, models: str | None, engine: str | None = None, script: str = DEFAULT_SCRIPT
 ) -> dict[str, Any]:
     """The settings that decide a page's OCR: a change means the page is redone."""
-    from .recognize import BLOCK_PAD, DET_SETTINGS, DET_TILE
+    from ocr.recognize.paddle import BLOCK_PAD, DET_SETTINGS, DET_TILE
 
     return {
         "dpi": dpi,
@@ -71,7 +71,7 @@ def init_worker(models: str | None, threads: int, engine_spec: str | None = None
     if _ENGINE is not None and key == _ENGINE_KEY:
         return
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
-    from .models import load_model_set
+    from ocr.recognize.model_files import load_model_set
 
     _ENGINE = load_engine_class(spec)(load_model_set(models), threads=threads)
     _ENGINE_KEY = key
@@ -81,12 +81,6 @@ def engine():
     if _ENGINE is None:
         raise RuntimeError("init_worker() has not been called in this process")
     return _ENGINE
-
-
-def to_gray(image: np.ndarray) -> np.ndarray:
-    import cv2
-
-    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
 
 def process_page(job: PageJob) -> PageResult:
@@ -107,13 +101,12 @@ def process_page(job: PageJob) -> PageResult:
 
 
 def _run(job: PageJob, result: PageResult) -> None:
-    from .deskew import deskew_angle, deskew_image
-    from .layout import segment
-    from .load import load_page
-    from .metadata import page_meta
-    from .recognize import read_page
-    from .regions import classify_regions
-    from .script import normalize
+    from ocr.layout import segment
+    from ocr.recognize.paddle import read_page
+    from ocr.recognize.script import normalize
+    from ocr.regions import classify_regions, page_meta
+    from ocr.scan.deskew import deskew_angle, deskew_image
+    from ocr.scan.load import load_page, to_gray
 
     t = time.perf_counter()
     image, dpi = load_page(Path(job.source), job.page_index, job.dpi)

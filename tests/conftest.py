@@ -20,9 +20,9 @@ SEED_TEXT = TESTS / "data" / "zhangmiao-2021-01-20.txt"
 
 @pytest.fixture
 def db(tmp_path):
-    from ocr import store
+    from ocr import archive
 
-    database = store.open_db(tmp_path / "archive.db")
+    database = archive.open_db(tmp_path / "archive.db")
     yield database
     database.conn.close()
 

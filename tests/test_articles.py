@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 import synth
 
-from ocr.articles import (
+from ocr.articles.assemble import (
     PageLayout,
     assemble_articles,
     effective_numbers,

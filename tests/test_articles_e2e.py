@@ -9,9 +9,9 @@ import synth
 from metrics import edit_distance
 from test_articles import norm, truth_articles
 
-from ocr import store
-from ocr.cli import main
-from ocr.export import issue_document
+from ocr import archive
+from ocr.cli.main import main
+from ocr.export.jsondoc import issue_document
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +35,7 @@ def processed(tmp_path_factory):
     synth.save_pdf(pages, pdf)
     db_path = tmp / "archive.db"
     main(["process", str(pdf), "--db", str(db_path), "--dpi", "200", "--quiet"])
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     doc = issue_document(db, 1)
     db.conn.close()
     return pages, doc, db_path
@@ -65,12 +65,12 @@ def test_titles_and_texts(processed):
 def test_reassembly_after_a_correction(processed, capsys):
     _, doc, db_path = processed
     art = next(a for a in doc["articles"] if len(a["lines"]) > 2)
-    db = store.open_db(db_path)
-    store.correct_line(db, art["lines"][0], "校订后的标题")
+    db = archive.open_db(db_path)
+    archive.correct_line(db, art["lines"][0], "校订后的标题")
     db.conn.close()
     main(["articles", "--db", str(db_path)])
     assert "articles" in capsys.readouterr().out
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     row = next(db.query("SELECT title, version FROM articles WHERE id = ?", [art["id"]]))
     db.conn.close()
     assert row["title"].startswith("校订后的标题") and row["version"] == 2

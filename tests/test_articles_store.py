@@ -9,9 +9,11 @@ import pytest
 import synth
 from test_articles import SMALL, norm, truth_articles, truth_layout
 
-from ocr import articles, store
-from ocr.cli import main
-from ocr.export import issue_document
+from ocr import archive
+from ocr.articles.assemble import find_jump
+from ocr.batch import assemble as articles
+from ocr.cli.main import main
+from ocr.export.jsondoc import issue_document
 from ocr.model import PageJob, PageResult
 
 pytestmark = pytest.mark.skipif(not synth.fonts(), reason="no CJK font installed")
@@ -26,13 +28,13 @@ def issue_pages() -> list[synth.TruthPage]:
 
 def store_issue(db, pages, printed=None, classified=False) -> int:
     """Store the truth of ``pages`` as if OCR had read every line exactly."""
-    issue = store.upsert_issue(db, "k", "scans/x", "x", None)
+    issue = archive.upsert_issue(db, "k", "scans/x", "x", None)
     for k, page in enumerate(pages):
         job = PageJob(
             source="scans/x.pdf", page_index=k, number=page.number, issue_key="k",
             source_sha256="a" * 64,
         )  # fmt: skip
-        row = store.ensure_page(db, issue, job)
+        row = archive.ensure_page(db, issue, job)
         layout = truth_layout(page, classified)
         h, w = page.image.shape[:2]
         number = page.number if printed is None else printed[k]
@@ -43,7 +45,7 @@ def store_issue(db, pages, printed=None, classified=False) -> int:
             job=job, width=w, height=h, dpi=100, deskewed_width=w, deskewed_height=h,
             regions=layout.regions, lines=layout.lines, meta=meta,
         )  # fmt: skip
-        store.save_page(db, row["id"], result, "h", None)
+        archive.save_page(db, row["id"], result, "h", None)
     return issue
 
 
@@ -65,7 +67,7 @@ def test_assemble_issue_writes_articles_lines_and_regions(db, issue_pages):
         assert norm("".join(lines[i]["text"] for i in art["lines"])).startswith(norm(art["title"]))
         assert all(lines[i]["article"] == art["id"] for i in art["lines"])
     # jump lines belong to their article but are in neither its lines nor its text
-    jumps = [ln for ln in lines.values() if articles.find_jump(ln["text"])]
+    jumps = [ln for ln in lines.values() if find_jump(ln["text"])]
     assert jumps and all(ln["article"] is not None for ln in jumps)
     in_articles = {i for a in doc["articles"] for i in a["lines"]}
     assert not {ln["id"] for ln in jumps} & in_articles
@@ -95,7 +97,7 @@ def test_flags_for_missing_and_duplicate_pages(db, issue_pages):
 
 
 def test_no_meta_keeps_the_date_from_the_file_name(db):
-    issue = store.upsert_issue(db, "k", "scans/x", "x", "2020-05-01")
+    issue = archive.upsert_issue(db, "k", "scans/x", "x", "2020-05-01")
     articles.assemble_issue(db, issue)
     row = next(db.query("SELECT * FROM issues WHERE id = ?", [issue]))
     assert (row["title"], row["date"], json.loads(row["flags"])) == ("x", "2020-05-01", [])
@@ -107,7 +109,7 @@ def test_reviewer_edit_then_reassembly_bumps_only_that_article(db, issue_pages):
     before = {a["id"]: a for a in issue_document(db, issue)["articles"]}
     target = next(a for a in before.values() if len(a["lines"]) > 3)
     body_line = target["lines"][-1]
-    store.correct_line(db, body_line, "审校后的文字。")
+    archive.correct_line(db, body_line, "审校后的文字。")
     assert articles.assemble_issue(db, issue) == len(before)
     after = {a["id"]: a for a in issue_document(db, issue)["articles"]}
     assert set(after) == set(before)  # same ids: articles are matched by their lines
@@ -135,7 +137,7 @@ def test_a_failing_assembly_falls_back_to_blocks_and_says_so(db, issue_pages, mo
 
 def test_cli_articles_reassembles_from_stored_lines(tmp_path, issue_pages, capsys):
     path = tmp_path / "archive.db"
-    db = store.open_db(path)
+    db = archive.open_db(path)
     issue = store_issue(db, issue_pages)
     db.conn.close()
     main(["articles", "--db", str(path), "--issue", str(issue)])

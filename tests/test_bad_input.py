@@ -10,8 +10,8 @@ import pytest
 from conftest import text_page
 from PIL import Image
 
-from ocr import store
-from ocr.cli import main
+from ocr import archive
+from ocr.cli.main import main
 from ocr.errors import PagesFailed
 
 GOOD = ["张庙街道召开党政负责干部学习讨论会", "交运智慧湾科创园开园仪式举行"]
@@ -88,7 +88,7 @@ def test_bad_file_is_recorded_and_batch_completes(kind, tmp_path, capsys):
     # A first batch stores good work.
     first = good_png(scans / "a-first.png")
     main(["process", str(first), "--db", str(db_path), "--quiet"])
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     before = [r["text"] for r in db.query("SELECT text FROM lines ORDER BY id")]
     db.conn.close()
     assert before, "the good page must give lines"
@@ -103,7 +103,7 @@ def test_bad_file_is_recorded_and_batch_completes(kind, tmp_path, capsys):
     assert str(bad) in err and EXPECTED[kind] in err
     assert "page 1" in err
 
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     rows = {Path(r["source"]).name: r for r in db.query("SELECT * FROM pages")}
     failed = rows[bad.name]
     assert failed["status"] == "failed"

@@ -9,8 +9,8 @@ import json
 import pytest
 from conftest import blank_scans
 
-from ocr import store
-from ocr.cli import main
+from ocr import archive
+from ocr.cli.main import main
 from ocr.errors import PagesFailed
 
 FAKE = ["--engine", "fakes:FakeEngine"]
@@ -66,11 +66,11 @@ def test_corrections_survive_redo_and_the_conflict_is_visible(scans, tmp_path, c
     db_path = tmp_path / "a.db"
     monkeypatch.setenv("FAKE_OCR_TEXT", "旧")
     main(["process", str(scans), "--db", str(db_path), "-q", *FAKE])
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     line = db.execute(
         "SELECT l.id FROM lines l JOIN pages p ON p.id = l.page_id WHERE p.number = 2"
     ).fetchone()[0]
-    store.correct_line(db, line, "正", author="reviewer")
+    archive.correct_line(db, line, "正", author="reviewer")
     db.conn.close()
 
     # Same engine and settings: nothing is redone.
@@ -81,7 +81,7 @@ def test_corrections_survive_redo_and_the_conflict_is_visible(scans, tmp_path, c
     monkeypatch.setenv("FAKE_OCR_TEXT", "新")
     main(["process", str(scans), "--db", str(db_path), "-q", "--redo", *FAKE])
     assert "3 processed, 0 already done" in capsys.readouterr().out
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     row = db.execute("SELECT text, ocr_text, corrected, version FROM lines WHERE id = ?", [line])
     assert row.fetchone() == ("正", "新", 1, 2)
     history = db.execute(
@@ -102,7 +102,7 @@ def test_corrections_survive_redo_and_the_conflict_is_visible(scans, tmp_path, c
     monkeypatch.setenv("FAKE_OCR_TEXT", "另")
     main(["process", str(scans), "--db", str(db_path), "-q", "--engine", "fakes:FakeEngineV2"])
     assert "3 processed, 0 already done" in capsys.readouterr().out
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     assert db.execute("SELECT text FROM lines WHERE id = ?", [line]).fetchone()[0] == "正"
     readings = db.execute(
         "SELECT text FROM line_history WHERE line_id = ? AND source = 'reocr' ORDER BY id",

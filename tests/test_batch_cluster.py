@@ -10,9 +10,9 @@ import pytest
 from conftest import blank_scans
 from fakes import DIE_WIDTH, HANG_WIDTH, RAISE_WIDTH
 
-from ocr import store
-from ocr.batch import BatchOptions, run
-from ocr.cli import main
+from ocr import archive
+from ocr.batch.run import BatchOptions, run
+from ocr.cli.main import main
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_process_on_a_dask_cluster(scheduler, tmp_path, capsys):
     main([*args, *dask_args, "--log-json", str(log)])
     assert "6 processed, 0 already done, 0 failed" in capsys.readouterr().out
 
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     assert [r[0] for r in db.execute("SELECT status FROM pages")] == ["done"] * 6
     assert db.execute("SELECT count(*) FROM lines").fetchone()[0] == 6
     provenance = [json.loads(r[0]) for r in db.execute("SELECT data FROM provenance")]
@@ -86,7 +86,7 @@ def test_process_on_a_dask_cluster(scheduler, tmp_path, capsys):
 def test_failures_on_the_cluster_are_page_level(scheduler, tmp_path):
     scans = blank_scans(tmp_path, [600, RAISE_WIDTH, 620, HANG_WIDTH, 640, DIE_WIDTH, 660])
     report = run([scans], on_cluster(tmp_path, scheduler, page_timeout=3))
-    db = store.open_db(tmp_path / "a.db")
+    db = archive.open_db(tmp_path / "a.db")
     rows = {r["number"]: r for r in db.query("SELECT * FROM pages")}
     assert (report.done, report.failed) == (4, 3), [r["error"] for r in rows.values()]
     assert "crashed on purpose" in rows[2]["error"]
@@ -113,7 +113,7 @@ def test_dask_workers_are_recycled(scheduler, starts, tmp_path):
     assert sorted(r["number"] for r in records) == list(range(1, 9))
     # Two worker processes at a time, each replaced after two pages: four or more ran.
     assert len({r["worker"] for r in records}) >= 4
-    db = store.open_db(tmp_path / "a.db")
+    db = archive.open_db(tmp_path / "a.db")
     assert db.execute("SELECT count(*) FROM lines").fetchone()[0] == 8
     db.conn.close()
     started = sorted(int(f.name.split("-")[0]) for f in starts.iterdir())

@@ -10,9 +10,10 @@ import numpy as np
 from conftest import blank_scans
 from PIL import Image
 
-from ocr import batch, store
-from ocr.batch import BatchOptions, run
-from ocr.load import sha256_path
+from ocr import archive
+from ocr.batch import run as batch
+from ocr.batch.run import BatchOptions, run
+from ocr.scan.load import sha256_path
 
 
 def _counting(monkeypatch) -> list[str]:
@@ -46,7 +47,7 @@ def test_a_resumed_batch_reads_only_changed_files(tmp_path, monkeypatch):
     report = run([scans], opts)
     assert read == ["p2.png"]
     assert (report.done, report.skipped) == (1, 2)
-    db = store.open_db(tmp_path / "a.db")
+    db = archive.open_db(tmp_path / "a.db")
     hashes = {r["path"]: r["sha256"] for r in db.query("SELECT path, sha256 FROM file_hashes")}
     assert hashes[str((scans / "p2.png").resolve())] == sha256_path(scans / "p2.png")
     assert len(hashes) == 3

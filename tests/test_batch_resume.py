@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ocr.store import pages_done
+from ocr.archive import pages_done
 
 TESTS = Path(__file__).parent
 PAGES = 12

@@ -15,10 +15,10 @@ import numpy as np
 from conftest import blank_scans
 from PIL import Image
 
-from ocr import store
-from ocr.cli import main
-from ocr.store import pages_done
-from ocr.watch import HotFolder
+from ocr import archive
+from ocr.archive import pages_done
+from ocr.batch.watch import HotFolder
+from ocr.cli.main import main
 
 TESTS = Path(__file__).parent
 
@@ -62,7 +62,7 @@ def test_watch_processes_files_as_they_arrive(tmp_path, capsys):
     thread.join()
     out = capsys.readouterr().out
     assert "1 issue(s), 4 page(s): 4 processed" in out
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     rows = db.execute("SELECT number, status FROM pages ORDER BY number").fetchall()
     assert rows == [(1, "done"), (2, "done"), (3, "done"), (4, "done")]
     assert db.execute("SELECT count(*) FROM issues").fetchone()[0] == 1
@@ -96,19 +96,19 @@ def test_ctrl_c_stops_watching_cleanly(tmp_path):
 def test_ctrl_c_between_storing_and_counting_a_page_waits_for_the_count(tmp_path, monkeypatch):
     """The page is committed, then Ctrl-C arrives before the report counts it: the
     interrupt is held until the page is counted and logged, then raised."""
-    from ocr import batch
-    from ocr.batch import BatchOptions, BatchReport, open_executor, run_issues
-    from ocr.load import discover
+    from ocr.batch import run as batch
+    from ocr.batch.run import BatchOptions, BatchReport, open_executor, run_issues
+    from ocr.scan.load import discover
 
     scans = blank_scans(tmp_path)
-    save = store.save_page
+    save = archive.save_page
 
     def save_then_interrupt(*args, **kwargs):
         counts = save(*args, **kwargs)  # committed
         os.kill(os.getpid(), signal.SIGINT)
         return counts
 
-    monkeypatch.setattr(batch.store, "save_page", save_then_interrupt)
+    monkeypatch.setattr(batch.archive, "save_page", save_then_interrupt)
     log = tmp_path / "log.jsonl"
     opts = BatchOptions(
         db=tmp_path / "a.db",

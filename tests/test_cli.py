@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pytest
 
-from ocr.cli import cli, main
+from ocr.cli.main import cli, main
 from ocr.errors import StoreError
 
 README = Path(__file__).parent.parent / "README.md"

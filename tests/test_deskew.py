@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from synth import deskewed_offset, render_page
 
-from ocr.deskew import deskew_angle, deskew_image
 from ocr.model import Box, Deskew
+from ocr.scan.deskew import deskew_angle, deskew_image
 
 SKEWS = [-10, -5, -2.5, -0.7, 0, 0.3, 1.2, 4, 9.5]
 SCANS = {

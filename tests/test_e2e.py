@@ -9,8 +9,8 @@ import pytest
 from metrics import line_cer
 from synth import render_issue, save_pdf
 
-from ocr import store
-from ocr.cli import main
+from ocr import archive
+from ocr.cli.main import main
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +38,7 @@ def processed(tmp_path_factory):
 
 def test_pages_stored_with_geometry(processed):
     pages, pdf, db_path, _ = processed
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     rows = list(db.query("SELECT * FROM pages ORDER BY number"))
     assert [r["status"] for r in rows] == ["done", "done"]
     for row, truth in zip(rows, pages):
@@ -53,7 +53,7 @@ def test_pages_stored_with_geometry(processed):
 
 def test_lines_found_and_read(processed):
     pages, _, db_path, _ = processed
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     for number, truth in enumerate(pages, 1):
         found = [
             (r["text"], json.loads(r["poly"]))
@@ -113,11 +113,11 @@ def test_json_export_contract(processed):
 
 def test_rerun_skips_done_pages(processed, capsys):
     _, pdf, db_path, _ = processed
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     before = db.execute("SELECT max(id), count(*) FROM lines").fetchone()
     db.conn.close()
     main(["process", str(pdf), "--db", str(db_path), "--dpi", "200", "--quiet"])
     assert "0 processed, 2 already done" in capsys.readouterr().out
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     assert db.execute("SELECT max(id), count(*) FROM lines").fetchone() == before
     db.conn.close()

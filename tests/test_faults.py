@@ -15,8 +15,8 @@ import pytest
 from fakes import DIE_WIDTH, HANG_WIDTH, KILL_WIDTH, RAISE_WIDTH
 from PIL import Image
 
-from ocr import store
-from ocr.batch import BatchOptions, run
+from ocr import archive
+from ocr.batch.run import BatchOptions, run
 from ocr.errors import ModelError, StoreError
 
 FAKE = "fakes:FakeEngine"
@@ -27,7 +27,7 @@ def blank(path, width):
 
 
 def pages(db_path) -> dict[int, dict]:
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     rows = {r["number"]: r for r in db.query("SELECT * FROM pages")}
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.conn.close()
@@ -43,7 +43,7 @@ def test_engine_exception_fails_that_page_only(tmp_path, jobs):
     opts = BatchOptions(db=tmp_path / "a.db", pages_dir=None, jobs=jobs, engine="fakes:FakeEngine")
     report = run([scans], opts)
     assert (report.done, report.failed) == (3, 1)
-    db = store.open_db(tmp_path / "a.db")
+    db = archive.open_db(tmp_path / "a.db")
     failed = list(db.query("SELECT number, error FROM pages WHERE status = 'failed'"))
     assert [r["number"] for r in failed] == [2]
     assert "p2.png page 1" in failed[0]["error"] and "crashed on purpose" in failed[0]["error"]
@@ -59,7 +59,7 @@ def test_dying_worker_fails_that_page_only(tmp_path):
     opts = BatchOptions(db=tmp_path / "a.db", pages_dir=None, jobs=2, engine="fakes:FakeEngine")
     report = run([scans], opts)
     assert (report.done, report.failed) == (5, 1)
-    db = store.open_db(tmp_path / "a.db")
+    db = archive.open_db(tmp_path / "a.db")
     rows = {r["number"]: r for r in db.query("SELECT * FROM pages")}
     assert rows[3]["status"] == "failed" and "worker process died" in rows[3]["error"]
     assert all(rows[n]["status"] == "done" for n in (1, 2, 4, 5, 6))
@@ -149,14 +149,14 @@ def test_disk_full_writing_a_page_image_fails_that_page_only(tmp_path, monkeypat
 
 
 def test_database_full_for_one_page_fails_that_page_only(tmp_path, monkeypatch):
-    real = store.save_page
+    real = archive.save_page
 
     def save_page(db, page_id, result, *args):
         if result.job.source.endswith("p2.png"):
             raise sqlite3.OperationalError("database or disk is full")
         return real(db, page_id, result, *args)
 
-    monkeypatch.setattr(store, "save_page", save_page)
+    monkeypatch.setattr(archive, "save_page", save_page)
     scans = tmp_path / "scans"
     scans.mkdir()
     for i in range(4):
@@ -173,7 +173,7 @@ def test_database_that_fills_up_stops_the_batch_and_resumes(tmp_path, monkeypatc
     """A real SQLITE_FULL (the database may not grow past a few pages more): the pages
     stored before are kept, the batch stops with a StoreError, and a later run (space
     freed) finishes the rest."""
-    real_open = store.open_db
+    real_open = archive.open_db
 
     def open_small(path):
         db = real_open(path)
@@ -188,11 +188,11 @@ def test_database_that_fills_up_stops_the_batch_and_resumes(tmp_path, monkeypatc
         blank(scans / f"p{i + 1}.png", 600 + 10 * i)
     opts = BatchOptions(db=tmp_path / "a.db", pages_dir=None, jobs=1, engine=FAKE)
     monkeypatch.setenv("FAKE_OCR_TEXT", text)
-    monkeypatch.setattr(store, "open_db", open_small)
+    monkeypatch.setattr(archive, "open_db", open_small)
     with pytest.raises(StoreError, match="database or disk is full"):
         run([scans], opts)
-    monkeypatch.setattr(store, "open_db", real_open)
-    db = store.open_db(tmp_path / "a.db")
+    monkeypatch.setattr(archive, "open_db", real_open)
+    db = archive.open_db(tmp_path / "a.db")
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     stored = db.execute("SELECT count(*) FROM pages WHERE status = 'done'").fetchone()[0]
     db.conn.close()

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from synth import render_page
 
-from ocr.deskew import deskew_angle, deskew_image, to_gray
-from ocr.layout import binarize, crop, segment
+from ocr.layout.segment import binarize, crop, segment
 from ocr.model import Box, Deskew, Region
+from ocr.scan.deskew import deskew_angle, deskew_image
+from ocr.scan.load import to_gray
 
 # (columns, rules, seed, scan effects): small pages for speed, 150-200 dpi.
 PAGES = [

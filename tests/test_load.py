@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from ocr.errors import InputError
-from ocr.load import count_pages, date_from_name, discover, load_page, natural_key
+from ocr.scan.load import count_pages, date_from_name, discover, load_page, natural_key
 
 
 def page_image(value=200, size=(300, 400)):

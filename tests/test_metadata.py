@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from ocr.metadata import cn_int, issue_number, jump_target, page_meta, page_number, parse_date
 from ocr.model import Box, Line, Region
+from ocr.regions.metadata import (
+    cn_int,
+    issue_number,
+    jump_target,
+    page_meta,
+    page_number,
+    parse_date,
+)
 
 
 @pytest.mark.parametrize(

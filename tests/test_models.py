@@ -7,8 +7,8 @@ import shutil
 import pytest
 import yaml
 
-from ocr import models
 from ocr.errors import ModelError
+from ocr.recognize import model_files as models
 
 
 def test_assemble_builds_paddlex_folders(tmp_path):

@@ -11,7 +11,7 @@ import pytest
 from conftest import text_page
 from metrics import edit_distance
 
-from ocr.recognize import (
+from ocr.recognize.paddle import (
     DET_TILE_MIN_ROWS,
     DET_TILE_OVERLAP,
     DET_TILE_PIXELS,

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ocr import store
-from ocr.cli import main
-from ocr.script import normalize
+from ocr import archive
+from ocr.cli.main import main
+from ocr.recognize.script import normalize
 
 
 @pytest.mark.parametrize(
@@ -45,13 +45,13 @@ def test_process_stores_simplified_text_and_redoes_pages_when_the_script_changes
 
     main(args)
     capsys.readouterr()
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     assert [r[0] for r in db.execute("SELECT text FROM lines")] == ["会议"]
     db.conn.close()
 
     main([*args, "--script", "as-read"])  # another setting: the page is redone
     assert "1 processed, 0 already done" in capsys.readouterr().out
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     assert [r[0] for r in db.execute("SELECT text FROM lines")] == ["會議"]
     db.conn.close()
 
@@ -73,7 +73,7 @@ def test_retry_uses_the_script_of_the_failed_batch(tmp_path, capsys, monkeypatch
     main(["retry", "--db", str(db_path), "-q", *fake])
     # Page 2 is read as the batch read (as-read), and page 1 is not redone.
     assert "retried: 1 processed, 0 still failed" in capsys.readouterr().out
-    db = store.open_db(db_path)
+    db = archive.open_db(db_path)
     rows = db.execute("SELECT p.number, l.text FROM lines l JOIN pages p ON p.id = l.page_id")
     assert sorted(rows.fetchall()) == [(1, "會議"), (2, "會議")]
     db.conn.close()

@@ -7,8 +7,9 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocr import store
-from ocr.export import issue_document
+from ocr import archive
+from ocr.errors import StoreError
+from ocr.export.jsondoc import issue_document
 from ocr.model import Box, Deskew, Line, PageJob, PageResult, Region
 
 
@@ -51,8 +52,8 @@ def make_result(job, texts=("第一行", "第二行"), skew=1.5):
 
 def test_migrations_recorded_and_idempotent(db):
     names = [r["name"] for r in db.query("SELECT name FROM _migrations")]
-    assert names == [name for name, _ in store.MIGRATIONS]
-    assert store.migrate(db) == []
+    assert names == [name for name, _ in archive.MIGRATIONS]
+    assert archive.migrate(db) == []
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     for table in (
         "issues",
@@ -68,14 +69,14 @@ def test_migrations_recorded_and_idempotent(db):
 
 
 def test_page_round_trip_through_export(db):
-    issue = store.upsert_issue(db, "k", "scans/x.pdf", "x", "2021-01-20")
+    issue = archive.upsert_issue(db, "k", "scans/x.pdf", "x", "2021-01-20")
     job = make_job()
-    page = store.ensure_page(db, issue, job)
+    page = archive.ensure_page(db, issue, job)
     assert page["status"] == "pending"
     result = make_result(job)
-    counts = store.save_page(db, page["id"], result, "h1", store.provenance_id(db, {"m": 1}))
+    counts = archive.save_page(db, page["id"], result, "h1", archive.provenance_id(db, {"m": 1}))
     assert counts == {"regions": 1, "lines": 2}
-    assert store.rebuild_block_articles(db, issue) == 1
+    assert archive.rebuild_block_articles(db, issue) == 1
     doc = issue_document(db, issue)
     assert doc["issue"]["date"] == "2021-01-20"
     (p,) = doc["pages"]
@@ -91,16 +92,16 @@ def test_page_round_trip_through_export(db):
 
 
 def test_correction_survives_reprocessing_with_history(db):
-    issue = store.upsert_issue(db, "k", "scans/x.pdf", "x", None)
+    issue = archive.upsert_issue(db, "k", "scans/x.pdf", "x", None)
     job = make_job()
-    page = store.ensure_page(db, issue, job)
-    store.save_page(db, page["id"], make_result(job), "h1", None)
+    page = archive.ensure_page(db, issue, job)
+    archive.save_page(db, page["id"], make_result(job), "h1", None)
     first = next(db.query("SELECT * FROM lines WHERE page_id = ? ORDER BY ord", [page["id"]]))
     assert (
-        store.correct_line(db, first["id"], "第一行（改）", author="rev", expected_version=1) == 2
+        archive.correct_line(db, first["id"], "第一行（改）", author="rev", expected_version=1) == 2
     )
     # New OCR of the same page: the corrected line keeps its text; the new reading is kept.
-    store.save_page(db, page["id"], make_result(job, texts=("第一行X", "第二行Y")), "h2", None)
+    archive.save_page(db, page["id"], make_result(job, texts=("第一行X", "第二行Y")), "h2", None)
     rows = list(db.query("SELECT * FROM lines WHERE page_id = ? ORDER BY ord", [page["id"]]))
     assert [r["text"] for r in rows] == ["第一行（改）", "第二行Y"]
     assert rows[0]["ocr_text"] == "第一行X" and rows[0]["version"] == 2
@@ -116,15 +117,15 @@ def test_correction_survives_reprocessing_with_history(db):
 
 
 def test_stale_correction_is_refused(db):
-    issue = store.upsert_issue(db, "k", "scans/x.pdf", "x", None)
+    issue = archive.upsert_issue(db, "k", "scans/x.pdf", "x", None)
     job = make_job()
-    page = store.ensure_page(db, issue, job)
-    store.save_page(db, page["id"], make_result(job), "h1", None)
+    page = archive.ensure_page(db, issue, job)
+    archive.save_page(db, page["id"], make_result(job), "h1", None)
     line_id = db.execute("SELECT id FROM lines LIMIT 1").fetchone()[0]
-    store.correct_line(db, line_id, "甲", expected_version=1)
+    archive.correct_line(db, line_id, "甲", expected_version=1)
     try:
-        store.correct_line(db, line_id, "乙", expected_version=1)
-    except store.StoreError as exc:
+        archive.correct_line(db, line_id, "乙", expected_version=1)
+    except StoreError as exc:
         assert "version 2" in str(exc)
     else:
         raise AssertionError("a stale edit must be refused")
@@ -132,33 +133,33 @@ def test_stale_correction_is_refused(db):
 
 
 def test_failure_keeps_previous_work(db):
-    issue = store.upsert_issue(db, "k", "scans/x.pdf", "x", None)
+    issue = archive.upsert_issue(db, "k", "scans/x.pdf", "x", None)
     job = make_job()
-    page = store.ensure_page(db, issue, job)
-    store.save_page(db, page["id"], make_result(job), "h1", None)
-    store.record_failure(db, page["id"], "scans/x.pdf page 1: boom")
-    row = store.page_by_identity(db, job.source_sha256, 0)
+    page = archive.ensure_page(db, issue, job)
+    archive.save_page(db, page["id"], make_result(job), "h1", None)
+    archive.record_failure(db, page["id"], "scans/x.pdf page 1: boom")
+    row = archive.page_by_identity(db, job.source_sha256, 0)
     assert row["status"] == "failed" and "page 1" in row["error"]
     assert db.execute("SELECT count(*) FROM lines").fetchone()[0] == 2
 
 
 def test_page_identity_is_sha_and_index(db):
-    issue = store.upsert_issue(db, "k", "scans/x.pdf", "x", None)
-    a = store.ensure_page(db, issue, make_job(1, "a" * 64, 0))
-    b = store.ensure_page(db, issue, make_job(2, "a" * 64, 1))
-    again = store.ensure_page(db, issue, make_job(1, "a" * 64, 0))
+    issue = archive.upsert_issue(db, "k", "scans/x.pdf", "x", None)
+    a = archive.ensure_page(db, issue, make_job(1, "a" * 64, 0))
+    b = archive.ensure_page(db, issue, make_job(2, "a" * 64, 1))
+    again = archive.ensure_page(db, issue, make_job(1, "a" * 64, 0))
     assert a["id"] == again["id"] != b["id"]
     # Another file takes position 1: the old page is parked, never deleted.
-    c = store.ensure_page(db, issue, make_job(1, "c" * 64, 0))
+    c = archive.ensure_page(db, issue, make_job(1, "c" * 64, 0))
     assert c["number"] == 1
-    parked = store.page_by_identity(db, "a" * 64, 0)
+    parked = archive.page_by_identity(db, "a" * 64, 0)
     assert parked["number"] < 0
 
 
 def test_provenance_deduplicated(db):
-    a = store.provenance_id(db, {"det": "x", "rec": "y"})
-    b = store.provenance_id(db, {"rec": "y", "det": "x"})
-    c = store.provenance_id(db, {"det": "z"})
+    a = archive.provenance_id(db, {"det": "x", "rec": "y"})
+    b = archive.provenance_id(db, {"rec": "y", "det": "x"})
+    c = archive.provenance_id(db, {"det": "z"})
     assert a == b != c
     assert json.loads(db.execute("SELECT data FROM provenance WHERE id = ?", [a]).fetchone()[0])
 

@@ -13,7 +13,7 @@ from PIL import Image
 from synth import render_issue, render_page
 
 from ocr.model import Box, PageJob
-from ocr.recognize import crop_quad
+from ocr.recognize.paddle import crop_quad
 
 SMALL = dict(columns=3, width_mm=130, height_mm=170, dpi=200)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError
+from ocr.errors import InputError
 
 PDF_SUFFIXES = {".pdf"}
 IMAGE_SUFFIXES = {".tif", ".tiff", ".jpg", ".jpeg", ".png"}
@@ -232,3 +232,18 @@ def _is_gray(arr: np.ndarray) -> bool:
         np.abs(sample[:, :, 0] - sample[:, :, 1]).max() <= 2
         and np.abs(sample[:, :, 1] - sample[:, :, 2]).max() <= 2
     )
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """A uint8 gray copy (or the image itself) of a gray, RGB or RGBA image."""
+    import cv2
+
+    if image.ndim == 2:
+        return image
+    if image.ndim == 3 and image.shape[2] == 1:
+        return image[:, :, 0]
+    if image.ndim == 3 and image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_RGBA2GRAY)
+    if image.ndim == 3 and image.shape[2] == 3:
+        return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    raise ValueError(f"not an image: shape {image.shape}")

@@ -21,8 +21,8 @@ from typing import Any
 
 import sqlite_utils
 
-from .errors import StoreError
-from .model import Line, PageJob, PageResult, Region
+from ocr.errors import StoreError
+from ocr.model import Box, Line, PageJob, PageLayout, PageResult, Region
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -575,6 +575,52 @@ def issue_pages(db, issue_id: int) -> list[dict[str, Any]]:
     return pages
 
 
+def issue_layouts(db, issue_id: int) -> list[PageLayout]:
+    """The issue's processed pages as :class:`PageLayout` objects for article assembly
+    (``lines.text`` is the current text, reviewer corrections included); region and line
+    ids become strings."""
+    return [_layout(p) for p in issue_pages(db, issue_id)]
+
+
+def _layout(page: dict[str, Any]) -> PageLayout:
+    regions = [
+        Region(
+            id=str(r["id"]),
+            kind=r["kind"],
+            box=Box(r["x0"], r["y0"], r["x1"], r["y1"]),
+            poly=[tuple(p) for p in json.loads(r["poly"])],
+            order=r["ord"],
+            text=r["text"],
+            column=r["column_index"],
+        )
+        for r in page["regions"]
+        if r["x0"] is not None
+    ]
+    lines = [
+        Line(
+            id=str(ln["id"]),
+            text=ln["text"],
+            confidence=ln["confidence"] or 0.0,
+            poly=[tuple(p) for p in json.loads(ln["poly"])],
+            box=Box(ln["x0"], ln["y0"], ln["x1"], ln["y1"]),
+            region=str(ln["region_id"]) if ln["region_id"] is not None else None,
+            order=ln["ord"],
+        )
+        for ln in page["lines"]
+        if ln["x0"] is not None
+    ]
+    meta = page.get("meta") or "{}"
+    return PageLayout(
+        number=page["number"],
+        regions=regions,
+        lines=lines,
+        printed_number=page.get("printed_number"),
+        width=float(page.get("deskewed_width") or page.get("width") or 0),
+        height=float(page.get("deskewed_height") or page.get("height") or 0),
+        meta=json.loads(meta) if isinstance(meta, str) else dict(meta),
+    )
+
+
 def save_articles(
     db, issue_id: int, articles: list[dict[str, Any]], facts: dict[str, Any], method: str
 ) -> int:
@@ -777,3 +823,68 @@ def summary(db, issue_ids: list[int] | None = None) -> dict[str, Any]:
         )
     )
     return {**row, "seconds_per_page": secs["s"], "failed": secs["failed"] or 0}
+
+
+# -- reads for the CLI and the exports ---------------------------------------------------
+
+
+def issue_ids(db) -> list[int]:
+    """Every issue's id, in order."""
+    return [r["id"] for r in db.query("SELECT id FROM issues ORDER BY id")]
+
+
+def issue_row(db, issue_id: int) -> dict[str, Any] | None:
+    return next(db.query("SELECT * FROM issues WHERE id = ?", [issue_id]), None)
+
+
+def articles_across_pages(db, issue_id: int) -> int:
+    """How many of the issue's articles run over more than one page."""
+    return db.execute(
+        "SELECT count(*) FROM articles WHERE issue_id = ? AND json_array_length(pages) > 1",
+        [issue_id],
+    ).fetchone()[0]
+
+
+def highest_dpi(db) -> int | None:
+    return db.execute("SELECT max(dpi) FROM pages").fetchone()[0]
+
+
+def issue_record(db, issue_id: int) -> dict[str, Any]:
+    """Everything stored of one issue, as rows: ``issue``; ``pages`` (numbered pages in
+    order, any state), each with its ``regions`` and ``lines`` rows; ``articles`` in
+    order, each with ``line_ids`` in reading order."""
+    pages = list(
+        db.query(
+            "SELECT * FROM pages WHERE issue_id = ? AND number > 0 ORDER BY number", [issue_id]
+        )
+    )
+    for page in pages:
+        page["regions"] = list(
+            db.query("SELECT * FROM regions WHERE page_id = ? ORDER BY ord", [page["id"]])
+        )
+        page["lines"] = list(
+            db.query("SELECT * FROM lines WHERE page_id = ? ORDER BY ord", [page["id"]])
+        )
+    articles = list(db.query("SELECT * FROM articles WHERE issue_id = ? ORDER BY ord", [issue_id]))
+    for art in articles:
+        art["line_ids"] = [
+            r["line_id"]
+            for r in db.query(
+                "SELECT line_id FROM article_lines WHERE article_id = ? ORDER BY ord", [art["id"]]
+            )
+        ]
+    return {"issue": issue_row(db, issue_id), "pages": pages, "articles": articles}
+
+
+def set_page_count(db, issue_id: int, count: int) -> None:
+    db.execute("UPDATE issues SET page_count = ? WHERE id = ?", [count, issue_id])
+
+
+def rollback(db) -> None:
+    """Leave no transaction open after a failed write (SQLite may or may not have
+    rolled it back already)."""
+    if db.conn.in_transaction:
+        try:
+            db.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass

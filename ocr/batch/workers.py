@@ -27,8 +27,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 
-from .errors import EngineError, OcrError
-from .model import PageJob, PageResult
+from ocr.errors import EngineError, OcrError
+from ocr.model import PageJob, PageResult
 
 READY_TIMEOUT = 600.0  # seconds a new worker may take to load the models
 POLL = 0.5  # seconds between checks for overdue pages
@@ -49,7 +49,7 @@ def limit_threads(threads: int) -> None:
 def run_job(job: PageJob) -> PageResult:
     """Process one page in this (worker) process, with the engine's provenance and the
     worker's memory use attached (keys starting with ``_`` are not stored as timings)."""
-    from .pipeline import engine, process_page
+    from ocr.pipeline import engine, process_page
 
     result = process_page(job)
     if result.status == "done":
@@ -82,7 +82,7 @@ def _worker_main(conn: Connection, models: str | None, threads: int, engine: str
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     limit_threads(threads)
     try:
-        from .pipeline import init_worker
+        from ocr.pipeline import init_worker
 
         init_worker(models, threads, engine)
     except BaseException as exc:  # tell the main process why, then stop

@@ -47,15 +47,13 @@ How a page is read:
 from __future__ import annotations
 
 import difflib
-import json
 import re
 import statistics
-import traceback
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Box, Line, Region
+from ocr.model import Box, Line, PageLayout
 
 NOT_TEXT = frozenset({"masthead", "folio", "ad", "qr", "photo", "rule"})  # no article text
 ROLES = {"headline": "head", "subhead": "sub", "caption": "caption", "body": "body", "jump": "body"}
@@ -123,21 +121,6 @@ def strip_jump(text: str) -> str:
 
 
 # -- data in and out ------------------------------------------------------------------
-
-
-@dataclass
-class PageLayout:
-    """One page as assembly sees it. ``number`` is the page's 1-based position in the
-    issue, ``printed_number`` what the page says it is (folio), when known. Region and
-    line ids must be unique within the issue. Boxes in deskewed pixels."""
-
-    number: int
-    regions: list[Region]
-    lines: list[Line]
-    printed_number: int | None = None
-    width: float = 0.0
-    height: float = 0.0
-    meta: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -1370,77 +1353,3 @@ def block_articles(pages: list[PageLayout]) -> list[ArticleDraft]:
                 )
             )
     return drafts
-
-
-# -- the archive ------------------------------------------------------------------------
-
-
-def layout_from_rows(page: dict[str, Any]) -> PageLayout:
-    """A :class:`PageLayout` from a page row with its ``regions`` and ``lines`` rows (as
-    :func:`ocr.store.issue_pages` returns them); ids become strings."""
-    regions = [
-        Region(
-            id=str(r["id"]),
-            kind=r["kind"],
-            box=Box(r["x0"], r["y0"], r["x1"], r["y1"]),
-            poly=[tuple(p) for p in json.loads(r["poly"])],
-            order=r["ord"],
-            text=r["text"],
-            column=r["column_index"],
-        )
-        for r in page["regions"]
-        if r["x0"] is not None
-    ]
-    lines = [
-        Line(
-            id=str(ln["id"]),
-            text=ln["text"],
-            confidence=ln["confidence"] or 0.0,
-            poly=[tuple(p) for p in json.loads(ln["poly"])],
-            box=Box(ln["x0"], ln["y0"], ln["x1"], ln["y1"]),
-            region=str(ln["region_id"]) if ln["region_id"] is not None else None,
-            order=ln["ord"],
-        )
-        for ln in page["lines"]
-        if ln["x0"] is not None
-    ]
-    meta = page.get("meta") or "{}"
-    return PageLayout(
-        number=page["number"],
-        regions=regions,
-        lines=lines,
-        printed_number=page.get("printed_number"),
-        width=float(page.get("deskewed_width") or page.get("width") or 0),
-        height=float(page.get("deskewed_height") or page.get("height") or 0),
-        meta=json.loads(meta) if isinstance(meta, str) else dict(meta),
-    )
-
-
-def assemble_issue(db, issue_id: int) -> int:
-    """Assemble the articles of an issue from its stored lines (reviewer corrections
-    included) and store them, with the issue's title, date, number and page flags, in
-    one transaction. Returns the number of articles. Should assembly itself fail (a bug),
-    the issue gets one article per text block and a flag saying so: a batch never stops
-    here."""
-    from . import store
-
-    pages = [layout_from_rows(p) for p in store.issue_pages(db, issue_id)]
-    facts = issue_facts(pages)
-    method = "layout"
-    try:
-        drafts = assemble_articles(pages)
-    except Exception as exc:  # noqa: BLE001 - keep the batch going, say what happened
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        facts["flags"].append(
-            f"article assembly failed ({type(exc).__name__}: {exc} at line {where.lineno}); "
-            "one article per text block"
-        )
-        drafts, method = block_articles(pages), "block"
-    rows = []
-    for d in drafts:
-        row = d.to_dict()
-        row["lines"] = [int(i) for i in d.lines]
-        row["jump_lines"] = [int(i) for i in d.jump_lines]
-        row["regions"] = [int(i) for i in d.regions]
-        rows.append(row)
-    return store.save_articles(db, issue_id, rows, facts, method=method)

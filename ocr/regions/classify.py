@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .metadata import issue_number, jump_target, normalize, page_number, parse_date
-from .model import Box, Deskew, Line, Poly, Region
+from ocr.model import Box, Deskew, Line, Poly, Region
+from ocr.regions.metadata import issue_number, jump_target, normalize, page_number, parse_date
 
 NOT_TEXT = frozenset({"photo", "qr", "rule"})
 TEXT_KINDS = ("masthead", "folio", "headline", "subhead", "body", "caption", "ad", "jump")

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .batch import BatchOptions, BatchReport, Progress, _noop, open_executor, run_issues
-from .errors import InputError
-from .load import SCAN_SUFFIXES, discover
+from ocr.batch.run import BatchOptions, BatchReport, Progress, _noop, open_executor, run_issues
+from ocr.errors import InputError
+from ocr.scan.load import SCAN_SUFFIXES, discover
 
 
 @dataclass

@@ -21,7 +21,8 @@ import math
 import cv2
 import numpy as np
 
-from .model import Deskew
+from ocr.model import Deskew
+from ocr.scan.load import to_gray
 
 # The passes: (long side of the page copy in pixels, step in degrees, half-width of the
 # searched range in degrees, None for the whole range).
@@ -29,19 +30,6 @@ PASSES = ((400, 1.0, None), (800, 0.2, 1.2), (2000, 0.04, 0.2))
 MIN_CONTRAST = 40  # ink must be this much darker than the paper (0-255) to count
 NO_SKEW = 0.02  # below this many degrees, deskew_image leaves the image alone
 HIGHPASS = 3.0  # sigma (pixels of each pass's copy) of the blur subtracted from the ink
-
-
-def to_gray(image: np.ndarray) -> np.ndarray:
-    """A uint8 gray copy (or the image itself) of a gray, RGB or RGBA image."""
-    if image.ndim == 2:
-        return image
-    if image.ndim == 3 and image.shape[2] == 1:
-        return image[:, :, 0]
-    if image.ndim == 3 and image.shape[2] == 4:
-        return cv2.cvtColor(image, cv2.COLOR_RGBA2GRAY)
-    if image.ndim == 3 and image.shape[2] == 3:
-        return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    raise ValueError(f"not an image: shape {image.shape}")
 
 
 def _scaled(gray: np.ndarray, long_side: int) -> np.ndarray:

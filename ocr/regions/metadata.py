@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import Any
 
-from .model import Line, Region
+from ocr.model import Line, Region
 
 _CN_DIGITS = {
     "〇": 0,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ModelError
+from ocr.errors import ModelError
 
 # The rapidocr wheel version whose models/ folder we take, and the files' checksums.
 RAPIDOCR_VERSION = "3.10.0"

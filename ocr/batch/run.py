@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import store
-from .errors import InputError, StoreError
-from .load import IssueSource, count_pages, discover, sha256_path
-from .model import PageJob, PageResult
-from .pipeline import settings_for, settings_hash
-from .script import DEFAULT_SCRIPT
+from ocr import archive
+from ocr.errors import InputError, StoreError
+from ocr.model import PageJob, PageResult
+from ocr.pipeline import settings_for, settings_hash
+from ocr.recognize.script import DEFAULT_SCRIPT
+from ocr.scan.load import IssueSource, count_pages, discover, sha256_path
 
 EXECUTORS = ("local", "inline", "dask")
 STORE_FAILURES_IN_A_ROW = 3  # pages that cannot be stored, in a row, before the batch stops
@@ -95,10 +95,10 @@ def _sha256(
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
     if hashes is not None and key in hashes:
         return hashes[key]
-    sha = None if rehash else store.known_sha256(db, *key)
+    sha = None if rehash else archive.known_sha256(db, *key)
     if sha is None:
         sha = sha256_path(path)
-        store.remember_sha256(db, *key, sha)
+        archive.remember_sha256(db, *key, sha)
         if counts is not None:
             counts["hashed"] += 1
     if hashes is not None:
@@ -125,7 +125,7 @@ def plan(
     planned: set[tuple[str, int]] = set()
     files = {"done": 0, "total": sum(len(issue.files) for issue in issues), "hashed": 0}
     for issue in issues:
-        issue_id = store.upsert_issue(db, issue.key, issue.source, issue.title, issue.date)
+        issue_id = archive.upsert_issue(db, issue.key, issue.source, issue.title, issue.date)
         report.issue_ids.append(issue_id)
         number = 0
         for path in issue.files:
@@ -153,7 +153,7 @@ def plan(
                     pages_dir=str(options.pages_dir) if options.pages_dir else None,
                     settings=settings,
                 )
-                row = store.ensure_page(db, issue_id, job)
+                row = archive.ensure_page(db, issue_id, job)
                 if session is not None:
                     if (sha, index) in session:
                         continue
@@ -162,7 +162,7 @@ def plan(
                 if error is not None:
                     # The file could not be opened: its one page row carries the reason.
                     message = f"{error.source} page {index + 1}: {error.reason}"
-                    store.record_failure(db, row["id"], message)
+                    archive.record_failure(db, row["id"], message)
                     report.failed += 1
                     report.failures.append(message)
                     continue
@@ -177,7 +177,7 @@ def plan(
                     continue
                 planned.add((sha, index))
                 jobs.append((job, row["id"], issue_id))
-        db.execute("UPDATE issues SET page_count = ? WHERE id = ?", [number, issue_id])
+        archive.set_page_count(db, issue_id, number)
     return jobs, digest, settings
 
 
@@ -205,7 +205,7 @@ def run_issues(
     report = report if report is not None else BatchReport()
     report.issues = len(issues)
     with ExitStack() as stack:
-        db = store.open_db(options.db)
+        db = archive.open_db(options.db)
         stack.callback(db.conn.close)
         jobs, digest, _ = plan(db, issues, options, report, hashes, session, progress)
         progress(
@@ -270,7 +270,7 @@ def interrupt_after():
 def _issue_done(db, issue_id: int, options: BatchOptions) -> None:
     """All pages of the issue are stored: rebuild what spans its pages."""
     try:
-        from .articles import assemble_issue  # articles, issue metadata and page flags
+        from ocr.batch.assemble import assemble_issue  # articles, issue metadata and page flags
 
         assemble_issue(db, issue_id)
     except sqlite3.Error as exc:
@@ -296,16 +296,16 @@ def _store_result(db, page_id, result, digest, report, prov_cache, extras, optio
                 prov = {**prov, "settings": result.job.settings}  # what `ocr retry` reuses
                 key = json.dumps(prov, sort_keys=True)
                 if key not in prov_cache:
-                    prov_cache[key] = store.provenance_id(db, prov)
+                    prov_cache[key] = archive.provenance_id(db, prov)
                 prov_id = prov_cache[key]
-            counts = store.save_page(db, page_id, result, digest, prov_id)
+            counts = archive.save_page(db, page_id, result, digest, prov_id)
             report.done += 1
             report.lines += counts["lines"]
             report.store_failures = 0
             return
         error = result.error or "unknown error"
     except (sqlite3.Error, OSError) as exc:
-        _rollback(db)
+        archive.rollback(db)
         error = f"{result.job.label}: cannot store the page: {_reason(exc)}"
         result.status, result.error = "failed", error
         report.store_failures += 1
@@ -314,9 +314,9 @@ def _store_result(db, page_id, result, digest, report, prov_cache, extras, optio
     else:
         report.store_failures = 0
     try:
-        store.record_failure(db, page_id, error, result.seconds)
+        archive.record_failure(db, page_id, error, result.seconds)
     except (sqlite3.Error, OSError) as exc:
-        _rollback(db)
+        archive.rollback(db)
         raise _cannot_write(options, _reason(exc)) from exc
     report.failed += 1
     report.failures.append(error)
@@ -324,21 +324,11 @@ def _store_result(db, page_id, result, digest, report, prov_cache, extras, optio
 
 def _reason(exc: BaseException) -> BaseException:
     """The error that made a write fail. When SQLite has already rolled back (as it may
-    on 'database or disk is full'), the ROLLBACK in ``store.transaction`` fails too and
+    on 'database or disk is full'), the ROLLBACK in ``archive.transaction`` fails too and
     hides it: the first error is then the exception's context."""
     if "cannot rollback" in str(exc) and exc.__context__ is not None:
         return exc.__context__
     return exc
-
-
-def _rollback(db) -> None:
-    """Leave no transaction open after a failed write (SQLite may or may not have
-    rolled it back already)."""
-    if db.conn.in_transaction:
-        try:
-            db.conn.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
 
 
 def _log_record(result: PageResult, extras: dict[str, Any]) -> dict[str, Any]:
@@ -356,7 +346,7 @@ def _log_record(result: PageResult, extras: dict[str, Any]) -> dict[str, Any]:
         "worker": extras.get("_worker"),
         "rss_mb": extras.get("_rss_mb"),
         "peak_rss_mb": extras.get("_peak_rss_mb"),
-        "at": store.now(),
+        "at": archive.now(),
     }
 
 
@@ -376,8 +366,8 @@ class InlineExecutor:
         self.options = options
 
     def map(self, jobs: list[PageJob]) -> Iterator[PageResult]:
-        from .pipeline import init_worker
-        from .workers import run_job
+        from ocr.batch.workers import run_job
+        from ocr.pipeline import init_worker
 
         if not jobs:
             return
@@ -396,7 +386,7 @@ def open_executor(options: BatchOptions):
     if options.executor == "inline":
         executor = InlineExecutor(options)
     elif options.executor == "local":
-        from .workers import WorkerPool
+        from ocr.batch.workers import WorkerPool
 
         executor = WorkerPool(
             workers=max(1, options.jobs),
@@ -407,7 +397,7 @@ def open_executor(options: BatchOptions):
             recycle_after=max(1, options.recycle_after),
         )
     elif options.executor == "dask":
-        from .cluster import DaskExecutor
+        from ocr.batch.cluster import DaskExecutor
 
         executor = DaskExecutor(options)
     else:

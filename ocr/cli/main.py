@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import OcrError, PagesFailed
-from .script import DEFAULT_SCRIPT, SCRIPTS
+from ocr import __version__
+from ocr.errors import OcrError, PagesFailed
+from ocr.recognize.script import DEFAULT_SCRIPT, SCRIPTS
 
 DEFAULT_DB = Path("output/archive.db")
 
@@ -182,7 +182,7 @@ EXECUTOR_CHOICES = ("local", "dask", "inline")
 
 
 def _batch_options(db, jobs, threads, page_timeout, recycle_after, executor, scheduler, **kw):
-    from .batch import BatchOptions, default_jobs
+    from ocr.batch.run import BatchOptions, default_jobs
 
     if executor == "dask" and not scheduler:
         raise click.UsageError("--executor dask needs --scheduler tcp://HOST:PORT")
@@ -267,8 +267,8 @@ def process(
 
     Example: ocr process --watch /srv/hotfolder --db output/archive.db
     """
-    from . import store
-    from .batch import run as run_batch
+    from ocr import archive
+    from ocr.batch.run import run as run_batch
 
     if not paths and watch is None:
         raise click.UsageError("give scans to process (PATH...) or a folder to --watch")
@@ -300,8 +300,8 @@ def process(
             )
     finally:
         stop()
-    database = store.open_db(db)
-    s = store.summary(database, report.issue_ids)
+    database = archive.open_db(db)
+    s = archive.summary(database, report.issue_ids)
     database.conn.close()
     conf = f"{s['confidence']:.3f}" if s["confidence"] is not None else "-"
     spp = f"{s['seconds_per_page']:.1f}" if s["seconds_per_page"] is not None else "-"
@@ -323,7 +323,7 @@ def _watch(folder, options, on_event, settle, poll, seconds, limit, before):
     """``process --watch``: until Ctrl-C (or, for tests, a time or page limit)."""
     import time
 
-    from .watch import watch
+    from ocr.batch.watch import watch
 
     deadline = time.monotonic() + seconds if seconds else None
 
@@ -354,18 +354,18 @@ def status(db, limit):
 
     Example: ocr status --db output/archive.db
     """
-    from . import store
+    from ocr import archive
 
     database = _existing(db)
-    counts = store.status_counts(database)
+    counts = archive.status_counts(database)
     click.echo(" ".join(f"{k}={counts.get(k, 0)}" for k in ("done", "pending", "failed")))
-    for row in store.failures(database):
+    for row in archive.failures(database):
         click.echo(f"failed: {row['error']}")
-    corrected, differing = store.count_conflicts(database)
+    corrected, differing = archive.count_conflicts(database)
     click.echo(
         f"corrected lines={corrected}, of which the latest OCR reads differently={differing}"
     )
-    for row in store.conflicts(database, limit):
+    for row in archive.conflicts(database, limit):
         click.echo(
             f"conflict: {row['source']} page {row['page_index'] + 1} line {row['ord']}: "
             f"kept {row['text']!r}, OCR {row['ocr_text']!r}"
@@ -384,13 +384,13 @@ def retry(db, quiet, log_json, engine, **run):
 
     Example: ocr retry --db output/archive.db
     """
-    from . import store
-    from .batch import run as run_batch
+    from ocr import archive
+    from ocr.batch.run import run as run_batch
 
     database = _existing(db)
-    sources = store.sources_with_failures(database)
-    dpi_row = database.execute("SELECT max(dpi) FROM pages").fetchone()
-    used = store.retry_settings(database)  # the models and script of the failed batch
+    sources = archive.sources_with_failures(database)
+    highest_dpi = archive.highest_dpi(database)
+    used = archive.retry_settings(database)  # the models and script of the failed batch
     database.conn.close()
     if not sources:
         click.echo("no failed pages")
@@ -399,7 +399,7 @@ def retry(db, quiet, log_json, engine, **run):
     options = _batch_options(
         db,
         pages_dir=db.parent / "pages",
-        dpi=used.get("dpi") or dpi_row[0] or 300,
+        dpi=used.get("dpi") or highest_dpi or 300,
         models=None if models in (None, "default") else models,
         script=used.get("script", DEFAULT_SCRIPT),
         log_json=log_json,
@@ -435,7 +435,7 @@ def export_json_cmd(db, out):
 
     Example: ocr export json --db output/archive.db --out output/export
     """
-    from .export import export_json
+    from ocr.export.jsondoc import export_json
 
     database = _existing(db)
     for path in export_json(database, out):
@@ -454,7 +454,7 @@ def models(models):
 
     Example: ocr models
     """
-    from .models import load_model_set
+    from ocr.recognize.model_files import load_model_set
 
     ms = load_model_set(models)
     for key, value in ms.provenance().items():
@@ -464,12 +464,12 @@ def models(models):
 
 
 def _existing(db: Path):
-    from . import store
-    from .errors import StoreError
+    from ocr import archive
+    from ocr.errors import StoreError
 
     if not db.exists():
         raise StoreError(f"{db}: no archive database there (run 'ocr process' first)")
-    return store.open_db(db)
+    return archive.open_db(db)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -507,21 +507,19 @@ def articles_cmd(db, issue_ids):
     """
     import json
 
-    from .articles import assemble_issue
-    from .errors import InputError
+    from ocr import archive
+    from ocr.batch.assemble import assemble_issue
+    from ocr.errors import InputError
 
     database = _existing(db)
-    known = [r["id"] for r in database.query("SELECT id FROM issues ORDER BY id")]
+    known = archive.issue_ids(database)
     missing = [i for i in issue_ids if i not in known]
     if missing:
         raise InputError(str(db), f"no issue {', '.join(map(str, missing))}")
     for issue_id in issue_ids or known:
         n = assemble_issue(database, issue_id)
-        issue = next(database.query("SELECT * FROM issues WHERE id = ?", [issue_id]))
-        joined = database.execute(
-            "SELECT count(*) FROM articles WHERE issue_id = ? AND json_array_length(pages) > 1",
-            [issue_id],
-        ).fetchone()[0]
+        issue = archive.issue_row(database, issue_id)
+        joined = archive.articles_across_pages(database, issue_id)
         flags = json.loads(issue["flags"] or "[]")
         click.echo(
             f"issue {issue_id} ({issue['title']}, {issue['date'] or 'no date'}"

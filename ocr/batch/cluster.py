@@ -23,8 +23,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .errors import OcrError
-from .model import PageJob, PageResult
+from ocr.errors import OcrError
+from ocr.model import PageJob, PageResult
 
 MONITOR_EVERY = 2.0  # seconds between checks for overdue pages
 RESUBMIT = 1  # times a page whose Dask workers died is sent again under a new key
@@ -47,8 +47,8 @@ def dask_page(
     """The task run on a Dask worker for one page."""
     from distributed import get_worker
 
-    from .pipeline import init_worker
-    from .workers import limit_threads, run_job
+    from ocr.batch.workers import limit_threads, run_job
+    from ocr.pipeline import init_worker
 
     worker = get_worker()
     if recycle_after and _PAGES[0] >= recycle_after:

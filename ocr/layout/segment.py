@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .deskew import to_gray
-from .model import Box, Deskew, Region
+from ocr.model import Box, Deskew, Region
+from ocr.scan.load import to_gray
 
 WORK_SIDE = 2600  # the analysis copy of the page is at most this long (a whole factor)
 PAD = 3  # pixels around the ink of a text block

@@ -8,24 +8,19 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ocr import archive
+
 
 def _poly(text: str) -> list[list[float]]:
     return [[float(x), float(y)] for x, y in json.loads(text)]
 
 
 def issue_document(db, issue_id: int) -> dict[str, Any]:
-    issue = next(db.query("SELECT * FROM issues WHERE id = ?", [issue_id]))
-    pages = list(
-        db.query(
-            "SELECT * FROM pages WHERE issue_id = ? AND number > 0 ORDER BY number", [issue_id]
-        )
-    )
+    record = archive.issue_record(db, issue_id)
+    issue, pages = record["issue"], record["pages"]
     doc_pages = []
     for page in pages:
-        regions = list(
-            db.query("SELECT * FROM regions WHERE page_id = ? ORDER BY ord", [page["id"]])
-        )
-        lines = list(db.query("SELECT * FROM lines WHERE page_id = ? ORDER BY ord", [page["id"]]))
+        regions, lines = page["regions"], page["lines"]
         by_region: dict[int, list[str]] = {}
         for line in lines:
             by_region.setdefault(line["region_id"], []).append(line["text"])
@@ -67,20 +62,14 @@ def issue_document(db, issue_id: int) -> dict[str, Any]:
             }
         )
     articles = []
-    for art in db.query("SELECT * FROM articles WHERE issue_id = ? ORDER BY ord", [issue_id]):
-        line_ids = [
-            r["line_id"]
-            for r in db.query(
-                "SELECT line_id FROM article_lines WHERE article_id = ? ORDER BY ord", [art["id"]]
-            )
-        ]
+    for art in record["articles"]:
         articles.append(
             {
                 "id": art["id"],
                 "title": art["title"],
                 "text": art["text"],
                 "pages": json.loads(art["pages"]),
-                "lines": line_ids,
+                "lines": art["line_ids"],
                 "version": art["version"],
             }
         )
@@ -107,7 +96,7 @@ def export_json(db, out_dir: Path, issue_ids: list[int] | None = None) -> list[P
     """Write ``<out_dir>/issue-<id>-<title>.json`` for each issue; return the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     if issue_ids is None:
-        issue_ids = [r["id"] for r in db.query("SELECT id FROM issues ORDER BY id")]
+        issue_ids = archive.issue_ids(db)
     paths = []
     for issue_id in issue_ids:
         doc = issue_document(db, issue_id)

@@ -1,0 +1,36 @@
+"""Assemble an issue's articles from its stored lines: archive -> articles -> archive."""
+
+from __future__ import annotations
+
+import traceback
+
+from ocr import archive
+from ocr.articles import assemble_articles, block_articles, issue_facts
+
+
+def assemble_issue(db, issue_id: int) -> int:
+    """Assemble the articles of an issue from its stored lines (reviewer corrections
+    included) and store them, with the issue's title, date, number and page flags, in
+    one transaction. Returns the number of articles. Should assembly itself fail (a bug),
+    the issue gets one article per text block and a flag saying so: a batch never stops
+    here."""
+    pages = archive.issue_layouts(db, issue_id)
+    facts = issue_facts(pages)
+    method = "layout"
+    try:
+        drafts = assemble_articles(pages)
+    except Exception as exc:  # noqa: BLE001 - keep the batch going, say what happened
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        facts["flags"].append(
+            f"article assembly failed ({type(exc).__name__}: {exc} at line {where.lineno}); "
+            "one article per text block"
+        )
+        drafts, method = block_articles(pages), "block"
+    rows = []
+    for d in drafts:
+        row = d.to_dict()
+        row["lines"] = [int(i) for i in d.lines]
+        row["jump_lines"] = [int(i) for i in d.jump_lines]
+        row["regions"] = [int(i) for i in d.regions]
+        rows.append(row)
+    return archive.save_articles(db, issue_id, rows, facts, method=method)

@@ -1,0 +1,1 @@
+"""The command line (click): the only place that maps errors to exit codes."""

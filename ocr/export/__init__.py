@@ -1,0 +1,1 @@
+"""Exports: the archive in the formats readers and library systems take."""
