@@ -17,8 +17,9 @@ from synth import deskewed_offset, render_issue
 
 from ocr.layout.segment import segment
 from ocr.model import Box, Deskew, Line, Region
-from ocr.regions.classify import TEXT_KINDS, classify_regions, reading_order
+from ocr.regions.classify import TEXT_KINDS, classify_regions
 from ocr.regions.metadata import page_meta
+from ocr.text import reading_order
 
 # Small issues with seeds the classifier was not tuned on: jumps in several styles, ads
 # in the gaps, vertical headlines (none, some, many).

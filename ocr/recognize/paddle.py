@@ -20,7 +20,7 @@ import numpy as np
 from ocr.errors import EngineError
 from ocr.model import Box, Deskew, Line, Region
 from ocr.recognize.model_files import ModelSet, load_model_set
-from ocr.regions.classify import reading_order
+from ocr.text import reading_order
 
 # Detection settings: text blocks at full resolution (only blocks longer than 4000 px
 # are scaled down; PaddleX caps a side at 4000 anyway).

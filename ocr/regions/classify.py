@@ -36,13 +36,13 @@ from __future__ import annotations
 import re
 import statistics
 import string
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ocr.model import Box, Deskew, Line, Poly, Region
 from ocr.regions.metadata import issue_number, jump_target, normalize, page_number, parse_date
+from ocr.text import advance, is_vertical, line_rows, reading_order, type_size, units
 
 NOT_TEXT = frozenset({"photo", "qr", "rule"})
 TEXT_KINDS = ("masthead", "folio", "headline", "subhead", "body", "caption", "ad", "jump")
@@ -56,34 +56,6 @@ _AD_WORDS = re.compile(
 )
 _PHONE = re.compile(r"(?<![0-9])(?:\d{3,4}[-－—]\d{7,8}|1[3-9]\d{9}|\d{8})(?![0-9])")
 _BODY_PUNCT = re.compile(r"[，。；：,;]")
-
-
-def units(text: str) -> float:
-    """Text length in ems: a CJK or full-width character (and Chinese quotes) is 1,
-    anything else about half; spaces do not count."""
-    n = 0.0
-    for ch in text:
-        if ch.isspace():
-            continue
-        wide = unicodedata.east_asian_width(ch) in "WF" or ch in "“”‘’…—"
-        n += 1.0 if wide else 0.55
-    return n
-
-
-def is_vertical(line: Line) -> bool:
-    """A vertical line: taller than wide by half and more than one character."""
-    return line.box.height > 1.5 * line.box.width and units(line.text) >= 2
-
-
-def _size(line: Line) -> float:
-    """The type size of a line: its height, or its width for a vertical line."""
-    return line.box.width if is_vertical(line) else line.box.height
-
-
-def _advance(line: Line) -> float:
-    """Pixels per character along the line."""
-    u = max(units(line.text), 1.0)
-    return (line.box.height if is_vertical(line) else line.box.width) / u
 
 
 _xov = Box.x_overlap
@@ -105,10 +77,10 @@ class _Page:
     qrs: list[Box] = field(default_factory=list)
 
     def ratio(self, line: Line) -> float:
-        return _size(line) / self.body
+        return type_size(line) / self.body
 
     def adv_ratio(self, line: Line) -> float:
-        return _advance(line) / self.advance
+        return advance(line) / self.advance
 
 
 def _page(regions: list[Region], lines: list[Line], width: float, height: float) -> _Page:
@@ -116,10 +88,10 @@ def _page(regions: list[Region], lines: list[Line], width: float, height: float)
     for ln in lines:
         if units(ln.text) >= 4 and not is_vertical(ln) and ln.box.height > 0:
             hs.append(ln.box.height)
-            adv.append(_advance(ln))
+            adv.append(advance(ln))
     if not hs:
-        hs = [max(1.0, _size(ln)) for ln in lines] or [20.0]
-        adv = [max(1.0, _advance(ln)) for ln in lines] or [20.0]
+        hs = [max(1.0, type_size(ln)) for ln in lines] or [20.0]
+        adv = [max(1.0, advance(ln)) for ln in lines] or [20.0]
     extent = _union(ln.box for ln in lines) if lines else Box(0, 0, width, height)
     pg = _Page(lines, width, height, statistics.median(hs), statistics.median(adv), extent)
     for r in regions:
@@ -133,55 +105,6 @@ def _page(regions: list[Region], lines: list[Line], width: float, height: float)
 
 
 # ---------------------------------------------------------------------------- order
-
-
-def reading_order(lines: list[Line]) -> list[Line]:
-    """Lines of one block in reading order: vertical lines right to left (a column's
-    pieces top to bottom), horizontal lines by rows, top to bottom and left to right.
-    Vertical lines that start no lower than the first row of horizontal text come
-    first (a vertical headline beside its article), the others after it."""
-    vert = [ln for ln in lines if is_vertical(ln)]
-    horiz = [ln for ln in lines if not is_vertical(ln)]
-    rows = _rows(horiz)
-    if not vert:
-        return [ln for row in rows for ln in row]
-    cols = _columns(vert)
-    if not rows:
-        return [ln for col in cols for ln in col]
-    first = rows[0]
-    level = min(ln.box.y0 for ln in first) + 0.5 * max(ln.box.height for ln in first)
-    lead = [c for c in cols if min(ln.box.y0 for ln in c) <= level]
-    rest = [c for c in cols if min(ln.box.y0 for ln in c) > level]
-    out = [ln for col in lead for ln in col] + [ln for row in rows for ln in row]
-    return out + [ln for col in rest for ln in col]
-
-
-def _rows(lines: list[Line]) -> list[list[Line]]:
-    """Horizontal lines grouped into rows (overlapping by half the smaller height)."""
-    rows: list[list[Line]] = []
-    for ln in sorted(lines, key=lambda ln: (ln.box.center[1], ln.box.x0)):
-        for row in rows[-3:]:
-            if all(_yov(ln.box, o.box) >= 0.5 * min(ln.box.height, o.box.height) for o in row):
-                row.append(ln)
-                break
-        else:
-            rows.append([ln])
-    rows.sort(key=lambda row: min(ln.box.y0 for ln in row))
-    return [sorted(row, key=lambda ln: ln.box.x0) for row in rows]
-
-
-def _columns(lines: list[Line]) -> list[list[Line]]:
-    """Vertical lines grouped into columns (overlapping in x), right to left."""
-    cols: list[list[Line]] = []
-    for ln in sorted(lines, key=lambda ln: -ln.box.center[0]):
-        for col in cols:
-            if all(_xov(ln.box, o.box) >= 0.5 * min(ln.box.width, o.box.width) for o in col):
-                col.append(ln)
-                break
-        else:
-            cols.append([ln])
-    cols.sort(key=lambda col: -max(ln.box.x1 for ln in col))
-    return [sorted(col, key=lambda ln: ln.box.y0) for col in cols]
 
 
 # ---------------------------------------------------------------------------- kinds
@@ -246,7 +169,7 @@ def _furniture(pg: _Page, kind: dict[str, str]) -> None:
     if not lines:
         return
     low = max(lines, key=lambda ln: ln.box.y1)
-    row = [ln for ln in lines if _yov(ln.box, low.box) >= 0.5 * min(_size(ln), _size(low))]
+    row = [ln for ln in lines if _yov(ln.box, low.box) >= 0.5 * min(type_size(ln), type_size(low))]
     if (
         low.box.center[1] >= ext.y0 + 0.85 * ext.height
         and len(row) <= 4
@@ -506,7 +429,7 @@ def _paragraph_start(pg: _Page, ln: Line) -> bool:
     ]
     if not under:
         return False
-    nxt = _union(o.box for o in _rows(under)[0])
+    nxt = _union(o.box for o in line_rows(under)[0])
     indent = ln.box.x0 - nxt.x0
     return indent >= 1.2 * pg.advance and abs(ln.box.x1 - nxt.x1) <= pg.advance
 
@@ -539,7 +462,7 @@ def _small_headline_blocks(
             ref = min(statistics.median(o.box.height for o in under), 1.05 * pg.body)
         else:  # nothing right under it (a photo): clearly bigger than body text
             ref = 1.04 * pg.body
-        rows = _rows(free)
+        rows = line_rows(free)
         top = rows[0]
         tb = _union(ln.box for ln in top)
         if any(  # right under a bigger headline: a subhead
