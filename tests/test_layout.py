@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from synth import render_page
 
-from ocr.layout.segment import binarize, crop, segment
+from ocr.layout import binarize, crop, segment
 from ocr.model import Box, Deskew, Region
 from ocr.scan.deskew import deskew_angle, deskew_image
 from ocr.scan.load import to_gray

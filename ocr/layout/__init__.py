@@ -1,5 +1,31 @@
-"""Stage 2, layout (OpenCV): a deskewed page cut into text blocks, photos, QR codes, rules."""
+"""Stage 2, layout (OpenCV): a deskewed page cut into text blocks, photos, QR codes, rules.
 
-from ocr.layout.segment import binarize, crop, segment
+Pure functions, image in, data out. :func:`segment` works on the deskewed gray page:
+
+1. :func:`binarize` finds the ink (``ink``). The analysis runs on a copy at most ~2600 px
+   long (a 300 dpi page is halved); block boxes are measured on the full image.
+2. QR codes (``qr``) are square blobs with many modules that ``cv2.QRCodeDetector`` (or
+   the WeChat detector of opencv-contrib) finds and decodes. Photos (``photos``) are large
+   areas where nearly every pixel is darker than the paper and many are gray (text, even
+   a bold title, leaves paper between black strokes). Rules (``rules``) are long thin
+   lines standing on their own, found by morphological opening in both directions.
+3. The rest is text, cut by a recursive XY-cut (``xycut``). A region is cut, in order of
+   preference: at horizontal rules across it; at vertical gutters (ruled, or white and
+   wide with columns of several lines on both sides; never through a headline, see
+   ``headlines``, or between words of a line); at the white rows just above and below
+   whatever crosses an otherwise white gutter (a headline over several columns, a
+   caption under a wide photo) when that lets a piece be cut into columns; at
+   horizontal white gaps clearly wider than the line spacing, or between text and a
+   photo; at the edges of a photo or QR code. The leaves, in order, are the reading
+   order: top to bottom, and left to right across columns.
+4. Each text leaf becomes a block tight around its ink (plus ``PAD`` pixels);
+   ``Region.column`` is the grid column a block starts in, the grid (``columns``) being
+   the regular pitch that best explains where the cuts between columns fell.
+
+``segment`` (module ``segment``) runs these steps in order.
+"""
+
+from ocr.layout.ink import binarize, crop
+from ocr.layout.segment import segment
 
 __all__ = ["binarize", "crop", "segment"]

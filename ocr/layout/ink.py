@@ -1,0 +1,112 @@
+"""Ink measurement: the ink mask, the paper level, runs of ink, the size of body text."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ocr.model import Box
+from ocr.scan.load import to_gray
+
+
+def crop(image: np.ndarray, box: Box, pad: int = 0) -> np.ndarray:
+    """The part of ``image`` inside ``box`` grown by ``pad``, clipped to the image."""
+    h, w = image.shape[:2]
+    b = box.pad(pad).clip(w, h)
+    x0, y0 = int(np.floor(b.x0)), int(np.floor(b.y0))
+    x1, y1 = int(np.ceil(b.x1)), int(np.ceil(b.y1))
+    return image[y0:y1, x0:x1]
+
+
+def paper_level(gray: np.ndarray) -> float:
+    """The gray level of the paper: the commonest level in the brighter half."""
+    hist = cv2.calcHist([gray], [0], None, [256], [0, 256]).ravel().astype(np.float64)
+    cum = np.cumsum(hist)
+    mid = int(np.searchsorted(cum, 0.5 * cum[-1]))
+    hist = np.convolve(hist, np.ones(5) / 5, mode="same")
+    return float(mid + np.argmax(hist[mid:]))
+
+
+def binarize(gray: np.ndarray) -> np.ndarray:
+    """Ink mask of a page: 255 where there is ink, 0 elsewhere (uint8, same size).
+
+    A pixel is ink when, lightly smoothed, it is darker than the paper by 40 gray
+    levels (less on a faint page: a third of the way to the darkest ink, at least 20),
+    so that off-white paper and noise stay white and thin strokes stay ink."""
+    g = to_gray(np.asarray(gray))
+    if g.dtype != np.uint8:
+        g = np.clip(g, 0, 255).astype(np.uint8)
+    if g.size == 0:
+        return np.zeros(g.shape, np.uint8)
+    smooth = cv2.GaussianBlur(g, (3, 3), 0.8)
+    paper = paper_level(smooth)
+    hist = cv2.calcHist([smooth], [0], None, [256], [0, 256]).ravel()
+    darkest = float(np.searchsorted(np.cumsum(hist), 0.001 * hist.sum()))
+    drop = min(40.0, max(20.0, (paper - darkest) / 3))
+    # THRESH_BINARY_INV: 255 where smooth <= t; t just below paper - drop.
+    t = float(np.ceil(paper - drop) - 1)
+    return cv2.threshold(smooth, t, 255, cv2.THRESH_BINARY_INV)[1]
+
+
+def runs_of(flags: np.ndarray) -> list[tuple[int, int]]:
+    """Half-open runs of True in a 1-D bool array."""
+    if flags.size == 0:
+        return []
+    d = np.diff(np.concatenate(([0], flags.astype(np.int8), [0])))
+    starts = np.flatnonzero(d == 1)
+    ends = np.flatnonzero(d == -1)
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def bands_of(mask: np.ndarray, min_rows: int = 1) -> list[tuple[int, int]]:
+    return [r for r in runs_of(mask.any(axis=1)) if r[1] - r[0] >= min_rows]
+
+
+def text_size(ink: np.ndarray) -> tuple[float, float]:
+    """(height of a line of body text, usual white gap between two lines), measured on
+    the bands of ink in narrow vertical strips of the page (each band one line)."""
+    h, w = ink.shape
+    step = max(8, w // 25)
+    heights: list[int] = []
+    gaps: list[int] = []
+    for x in range(0, w - step + 1, step):
+        runs = [r for r in runs_of(ink[:, x : x + step].any(axis=1)) if r[1] - r[0] >= 4]
+        heights += [e - s for s, e in runs]
+        gaps += [s1 - e0 for (_, e0), (s1, _) in zip(runs, runs[1:], strict=False)]
+    if len(heights) < 10:
+        return 10.0, 5.0
+    hs = np.array(heights, dtype=np.float64)
+    med = float(np.median(hs))
+    ch = float(np.median(hs[(hs > 0.6 * med) & (hs < 1.5 * med)]))
+    gs = np.array([g for g in gaps if g < 2 * ch], dtype=np.float64)
+    gap = float(np.median(gs)) if len(gs) >= 5 else 0.5 * ch
+    return max(6.0, ch), max(1.0, gap)
+
+
+def pool(mask: np.ndarray, f: int) -> np.ndarray:
+    """Any-pooling of a bool mask by a whole factor (padding the edges)."""
+    if f == 1:
+        return mask.copy()
+    h, w = mask.shape
+    ph, pw = -h % f, -w % f
+    m = np.pad(mask, ((0, ph), (0, pw)))
+    return m.reshape((h + ph) // f, f, (w + pw) // f, f).any(axis=(1, 3))
+
+
+def shrink(gray: np.ndarray, f: int) -> np.ndarray:
+    if f == 1:
+        return gray
+    h, w = gray.shape
+    ph, pw = -h % f, -w % f
+    g = np.pad(gray, ((0, ph), (0, pw)), constant_values=255)
+    return cv2.resize(g, ((w + pw) // f, (h + ph) // f), interpolation=cv2.INTER_AREA)
+
+
+def drop_specks(text: np.ndarray, ch: float) -> np.ndarray:
+    """Remove isolated specks of noise (components of a few pixels)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(text.astype(np.uint8), connectivity=8)
+    small = stats[:, cv2.CC_STAT_AREA] <= max(2, int(0.004 * ch * ch))
+    small[0] = False
+    if not small.any():
+        return text
+    return text & ~small[labels]

@@ -1,0 +1,78 @@
+"""Photos: large solid areas darker than the paper, many of their pixels gray."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ocr.layout.ink import paper_level
+
+
+def find_photos(gray: np.ndarray, ch: float) -> list[tuple[int, int, int, int]]:
+    """Boxes of photos: areas of at least ~3 characters a side where nearly every
+    pixel is darker than the paper (a big title leaves paper between its strokes),
+    and many are gray rather than black (unlike a black banner)."""
+    paper = paper_level(gray)
+    smooth = cv2.GaussianBlur(gray, (0, 0), 1.0)
+    nonpaper = (smooth < paper - 22).astype(np.float32)
+    gray_tone = (smooth >= 90) & (smooth < paper - 22)
+    k = max(3, int(round(ch)))
+    density = cv2.blur(nonpaper, (k, k))
+    core = (density >= 0.85).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=4)
+    boxes = []
+    for i in range(1, n):
+        x, y, bw, bh, area = stats[i]
+        if bw < 2.5 * ch or bh < 2.5 * ch or area < 0.5 * bw * bh:
+            continue
+        x0, y0, x1, y1 = _snap(nonpaper > 0, x, y, x + bw, y + bh, k)
+        dark = nonpaper[y0:y1, x0:x1].sum()
+        # Solid (a character leaves paper around its strokes; a big photo may have
+        # a few white parts) and not all black.
+        fill = dark / ((x1 - x0) * (y1 - y0))
+        big = min(x1 - x0, y1 - y0) >= 8 * ch
+        if fill < 0.75 or (fill < 0.95 and not big) or gray_tone[y0:y1, x0:x1].sum() < 0.25 * dark:
+            continue
+        boxes.append((x0, y0, x1, y1))
+    return _merge_boxes(boxes)
+
+
+def _snap(mask: np.ndarray, x0: int, y0: int, x1: int, y1: int, reach: int):
+    """Grow a box side by side while the row or column just outside is mostly set."""
+    h, w = mask.shape
+    for _ in range(reach + 2):
+        grown = False
+        if y0 > 0 and mask[y0 - 1, x0:x1].mean() >= 0.5:
+            y0 -= 1
+            grown = True
+        if y1 < h and mask[y1, x0:x1].mean() >= 0.5:
+            y1 += 1
+            grown = True
+        if x0 > 0 and mask[y0:y1, x0 - 1].mean() >= 0.5:
+            x0 -= 1
+            grown = True
+        if x1 < w and mask[y0:y1, x1].mean() >= 0.5:
+            x1 += 1
+            grown = True
+        if not grown:
+            break
+    return x0, y0, x1, y1
+
+
+def _merge_boxes(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Merge overlapping boxes until none overlap."""
+    boxes = list(boxes)
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                a, b = boxes[i], boxes[j]
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                    boxes[i] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+                    del boxes[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return boxes

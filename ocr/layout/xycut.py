@@ -1,0 +1,263 @@
+"""The recursive XY-cut: where to cut a region of the page next, and the cutting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ocr.layout.ink import bands_of, runs_of
+
+
+@dataclass
+class WorkPage:
+    """The analysis copy of a page and what was found on it (all in work pixels)."""
+
+    text: np.ndarray  # bool, text ink
+    occ: np.ndarray  # bool, text ink or photo/QR area
+    lines: np.ndarray  # bool, occ dilated so that lines of text are solid bars
+    grow: int  # how far (pixels) that dilation reaches up or down
+    obst: np.ndarray  # bool, photo/QR area
+    ch: float  # height of a body character
+    line_gap: float  # usual white gap between two lines of body text
+    hrules: list[tuple[int, int, int, int]] = field(default_factory=list)
+    vrules: list[tuple[int, int, int, int]] = field(default_factory=list)
+    blobs: list[tuple[int, int, int, int]] = field(default_factory=list)  # headline lines
+    column_starts: list[int] = field(default_factory=list)  # x where columns begin
+
+
+def xycut(page: WorkPage, box, leaves: list) -> None:
+    box = _trim(page, box)
+    if box is None:
+        return
+    cuts, horizontal = _find_cuts(page, box)
+    if not cuts:
+        leaves.append(box)
+        return
+    parts = [p for p in (_trim(page, p) for p in _split(box, cuts, horizontal)) if p]
+    if not horizontal:
+        page.column_starts += [p[0] for p in parts[1:]]
+    for part in parts:
+        xycut(page, part, leaves)
+
+
+def _find_cuts(page: WorkPage, box) -> tuple[list[int], bool]:
+    """Where to cut a region next: (positions, horizontal?), ([], _) for a leaf."""
+    cuts = _cuts_h(page, box, strict=True)
+    if cuts:
+        return cuts, True
+    cuts = _cuts_v(page, box)
+    if cuts:
+        return cuts, False
+    cuts = _cuts_blocking(page, box)
+    if cuts:
+        return cuts, True
+    cuts = _cuts_h(page, box, strict=False)
+    if cuts:
+        return cuts, True
+    return _cuts_obstacle(page, box)
+
+
+def _cuts_h(page: WorkPage, box, strict: bool) -> list[int]:
+    """Horizontal cuts (absolute y). strict: only at rules across the whole region;
+    otherwise at white gaps clearly wider than the line spacing or, failing those,
+    between text and a photo."""
+    x0, y0, x1, y1 = box
+    occ = page.occ[y0:y1, x0:x1]
+    runs = _kind_runs(occ, page.obst[y0:y1, x0:x1], axis=1)
+    width = x1 - x0
+    hmin = max(page.line_gap * 1.6, page.line_gap + 0.4 * page.ch)
+    ruled, wide, change = [], [], []
+    for (_, e0, k0), (s1, _, k1) in zip(runs, runs[1:], strict=False):
+        g0, g1 = y0 + e0, y0 + s1
+        if any(
+            g0 - 1 <= (r[1] + r[3]) / 2 <= g1 + 1 and min(r[2], x1) - max(r[0], x0) >= 0.8 * width
+            for r in page.hrules
+        ):
+            ruled.append((g0 + g1) // 2)
+        elif s1 - e0 >= hmin:
+            wide.append((g0 + g1) // 2)
+        elif k0 != k1:
+            change.append((g0 + g1) // 2)
+    if strict:
+        return ruled
+    return sorted(ruled + wide) or change
+
+
+def _cuts_v(page: WorkPage, box) -> list[int]:
+    """Vertical cuts (absolute x) at ruled or wide white gutters that no headline
+    crosses, with columns of text (not single lines) on both sides."""
+    x0, y0, x1, y1 = box
+    occ = page.occ[y0:y1, x0:x1]
+    text = page.text[y0:y1, x0:x1]
+    runs = _kind_runs(occ, page.obst[y0:y1, x0:x1], axis=0)
+    height = y1 - y0
+    vmin = 0.9 * page.ch
+    cuts = []
+    for (_, e0, k0), (s1, _, k1) in zip(runs, runs[1:], strict=False):
+        g0, g1 = x0 + e0, x0 + s1
+        rules = [r for r in page.vrules if g0 - 1 <= (r[0] + r[2]) / 2 <= g1 + 1]
+        ruled = any(min(r[3], y1) - max(r[1], y0) >= 0.6 * height for r in rules)
+        if any(b[0] < g0 and b[2] > g1 and b[1] < y1 and b[3] > y0 for b in page.blobs):
+            continue
+        if k0 != k1:
+            cuts.append((g0 + g1) // 2)
+            continue
+        ruled = ruled and s1 - e0 >= 0.4 * page.ch
+        if (not ruled and s1 - e0 < vmin) or _splits_line(page, box, e0, s1, rules):
+            continue
+        if ruled:
+            cuts.append((g0 + g1) // 2)
+            continue
+        left, right = bands_of(text[:, :e0], 2), bands_of(text[:, s1:], 2)
+        # Columns of text on both sides, not the aligned gaps of a few widely spaced
+        # lines: many lines on both sides, or lines on one side without a partner on
+        # the other (columns of different lengths); never a narrow strip.
+        if min(e0, x1 - g1) >= 3 * page.ch:
+            least = min(len(left), len(right))
+            if least >= 4 or (least >= 2 and _unmatched(left, right) >= 2):
+                cuts.append((g0 + g1) // 2)
+                continue
+        tallest = max((e - s for s, e in left + right), default=0)
+        if s1 - e0 >= 3 * tallest:
+            cuts.append((g0 + g1) // 2)
+    return cuts
+
+
+def _unmatched(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
+    """How many bands of either list overlap no band of the other by half its height."""
+
+    def alone(x, others):
+        return not any(
+            min(x[1], o[1]) - max(x[0], o[0]) >= 0.5 * min(x[1] - x[0], o[1] - o[0]) for o in others
+        )
+
+    return sum(alone(x, b) for x in a) + sum(alone(x, a) for x in b)
+
+
+def _cuts_blocking(page: WorkPage, box) -> list[int]:
+    """Horizontal cuts (absolute y) around whatever crosses an otherwise white gutter,
+    where that lets one of the pieces be cut into columns."""
+    x0, y0, x1, y1 = box
+    occ = page.occ[y0:y1, x0:x1]
+    height = y1 - y0
+    filled = page.lines[y0:y1, x0:x1].sum(axis=0)
+    white_rows = runs_of(~occ.any(axis=1))
+    if not white_rows:
+        return []
+    best: list[int] = []
+    used = filled[filled > 0]
+    if len(used) == 0:
+        return []
+    level = min(0.5 * height, 0.35 * float(np.median(used)))
+    for s, e in runs_of(filled <= level):
+        if e - s < 0.6 * page.ch or s == 0 or e == occ.shape[1]:
+            continue
+        cuts: set[int] = set()
+        # What crosses the gutter crosses its middle (its sides may be in the ragged
+        # edge of a column).
+        c = (s + e) // 2
+        for b0, b1 in runs_of(page.lines[y0:y1, x0 + c - 1 : x0 + c + 2].any(axis=1)):
+            m = min(page.grow, (b1 - b0) // 2)  # undo the dilation of page.lines
+            b0, b1 = b0 + m, b1 - m
+            above = [g for g in white_rows if g[1] <= b0]
+            below = [g for g in white_rows if g[0] >= b1]
+            if above:
+                cuts.add(y0 + (above[-1][0] + above[-1][1]) // 2)
+            if below:
+                cuts.add(y0 + (below[0][0] + below[0][1]) // 2)
+        if not cuts or (best and len(cuts) >= len(best)):
+            continue
+        for part in _split(box, sorted(cuts), True):
+            part = _trim(page, part)
+            if part is not None and _cuts_v(page, part):
+                best = sorted(cuts)  # the fewest cuts that do it
+                break
+    return best
+
+
+def _cuts_obstacle(page: WorkPage, box) -> tuple[list[int], bool]:
+    """Cuts along the edges of a photo or QR code that shares a region with text:
+    (positions, horizontal?). Vertical cuts are tried first."""
+    x0, y0, x1, y1 = box
+    obst = page.obst[y0:y1, x0:x1]
+    if not obst.any() or obst.sum() == page.occ[y0:y1, x0:x1].sum():
+        return [], False
+    occ = page.occ[y0:y1, x0:x1]
+    for axis, horizontal in ((0, False), (1, True)):
+        runs = runs_of(occ.any(axis=axis))
+        has = obst.any(axis=axis)
+        cuts = []
+        for (s0, e0), (s1, e1) in zip(runs, runs[1:], strict=False):
+            if not (has[s0:e0].any() or has[s1:e1].any()):
+                continue
+            if horizontal:
+                cuts.append(y0 + (e0 + s1) // 2)
+                continue
+            g0, g1 = x0 + e0, x0 + s1
+            if any(b[0] < g0 and b[2] > g1 and b[1] < y1 and b[3] > y0 for b in page.blobs):
+                continue
+            if _splits_line(page, box, e0, s1):
+                continue
+            cuts.append((g0 + g1) // 2)
+        if cuts:
+            return cuts, horizontal
+    return [], False
+
+
+def _splits_line(page: WorkPage, box, e0: int, s1: int, rules=()) -> bool:
+    """Whether a white gap (columns e0..s1 of the region) runs through a line of text:
+    ink on both sides, in the same rows, closer together than the line is tall (the
+    space between words; columns are further apart than their text is tall), and no
+    vertical rule (of ``rules``) between them."""
+    x0, y0, x1, y1 = box
+    ruled = np.zeros(y1 - y0, bool)
+    for r in rules:
+        ruled[max(0, r[1] - y0) : max(0, r[3] - y0)] = True
+    text = page.text[y0:y1, x0:x1]
+    reach = int(2 * page.ch)
+    left = text[:, max(0, e0 - reach) : e0]
+    right = text[:, s1 : s1 + reach]
+    if left.size == 0 or right.size == 0:
+        return False
+    for a0, a1 in bands_of(left):
+        cols = np.flatnonzero(left[a0:a1].any(axis=0))
+        end = cols[-1] + 1 - left.shape[1]  # <= 0, relative to e0
+        for b0, b1 in bands_of(right[a0:a1]):
+            if b1 - b0 < 0.5 * min(a1 - a0, page.ch):
+                continue
+            start = int(np.flatnonzero(right[a0 + b0 : a0 + b1].any(axis=0))[0])
+            gap = (s1 - e0) + start - end
+            if gap < 0.95 * max(a1 - a0, b1 - b0) and not ruled[a0 + b0 : a0 + b1].all():
+                return True
+    return False
+
+
+def _trim(page: WorkPage, box):
+    x0, y0, x1, y1 = box
+    occ = page.occ[y0:y1, x0:x1]
+    rows, cols = np.flatnonzero(occ.any(axis=1)), np.flatnonzero(occ.any(axis=0))
+    if len(rows) == 0:
+        return None
+    return (x0 + int(cols[0]), y0 + int(rows[0]), x0 + int(cols[-1]) + 1, y0 + int(rows[-1]) + 1)
+
+
+def _split(box, cuts, horizontal: bool):
+    x0, y0, x1, y1 = box
+    edges = [y0 if horizontal else x0, *sorted(cuts), y1 if horizontal else x1]
+    parts = []
+    for a, b in zip(edges, edges[1:], strict=False):
+        if b > a:
+            parts.append((x0, a, x1, b) if horizontal else (a, y0, b, y1))
+    return parts
+
+
+def _kind_runs(occ: np.ndarray, obst: np.ndarray, axis: int):
+    """Runs of occupied rows (axis=1) or columns (axis=0), each with whether it is
+    all photo/QR, as (start, end, is_obstacle)."""
+    o = occ.sum(axis=axis)
+    b = obst.sum(axis=axis)
+    out = []
+    for s, e in runs_of(o > 0):
+        out.append((s, e, b[s:e].sum() >= 0.97 * o[s:e].sum()))
+    return out
