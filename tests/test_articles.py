@@ -9,17 +9,15 @@ import unicodedata
 import pytest
 import synth
 
-from ocr.articles.assemble import (
-    PageLayout,
+from ocr.articles import (
     assemble_articles,
     effective_numbers,
-    find_jump,
     issue_facts,
     page_flags,
-    strip_jump,
     title_similarity,
 )
-from ocr.model import Box, Line, Region
+from ocr.model import Box, Line, PageLayout, Region
+from ocr.text import find_jump, strip_jump
 
 pytestmark = pytest.mark.skipif(not synth.fonts(), reason="no CJK font installed")
 

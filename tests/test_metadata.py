@@ -6,14 +6,8 @@ from __future__ import annotations
 import pytest
 
 from ocr.model import Box, Line, Region
-from ocr.regions.metadata import (
-    cn_int,
-    issue_number,
-    jump_target,
-    page_meta,
-    page_number,
-    parse_date,
-)
+from ocr.regions.metadata import page_meta
+from ocr.text import cn_int, issue_number, jump_target, page_number, parse_date
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,9 @@
 """Stage 5, articles: an issue's regions and lines grouped into articles in reading order,
 across columns and pages."""
 
-from ocr.articles.assemble import (
-    ArticleDraft,
-    assemble_articles,
-    block_articles,
-    effective_numbers,
-    issue_facts,
-    page_flags,
-    title_similarity,
-)
+from ocr.articles.assemble import ArticleDraft, assemble_articles, block_articles
+from ocr.articles.issue import effective_numbers, issue_facts, page_flags
+from ocr.articles.link import title_similarity
 
 __all__ = [
     "ArticleDraft",

@@ -41,8 +41,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ocr.model import Box, Deskew, Line, Poly, Region
-from ocr.regions.metadata import issue_number, jump_target, normalize, page_number, parse_date
-from ocr.text import advance, is_vertical, line_rows, reading_order, type_size, units
+from ocr.text import (
+    advance,
+    is_vertical,
+    issue_number,
+    jump_target,
+    line_rows,
+    normalize,
+    page_number,
+    parse_date,
+    reading_order,
+    type_size,
+    units,
+)
 
 NOT_TEXT = frozenset({"photo", "qr", "rule"})
 TEXT_KINDS = ("masthead", "folio", "headline", "subhead", "body", "caption", "ad", "jump")

@@ -1,0 +1,383 @@
+"""The items of a page that take part in ownership: headlines (with their subheads and
+kickers), column blocks of body text and captions, photos and stops."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from ocr.articles.lines import Stats, is_vertical, row_text, rows_of, units
+from ocr.model import Box, Line
+from ocr.text import find_jump
+
+_xov = Box.x_overlap
+_yov = Box.y_overlap
+_union = Box.union
+
+
+@dataclass(eq=False)
+class Item:
+    """A thing on the page that takes part in ownership: a headline ("head"), a column
+    block ("body"), a caption, a photo, or something text cannot pass ("stop")."""
+
+    kind: str
+    box: Box
+    rows: list[list[Line]] = field(default_factory=list)
+    subs: list[list[Line]] = field(default_factory=list)  # a head's kickers and subheads
+    region: str | None = None
+    vertical: bool = False
+    owner: Item | None = None  # the head (or untitled root) it belongs to
+    link: Item | None = None  # takes the owner of this item
+    ceiling: float = float("-inf")  # bottom of what it met looking up
+    source: str = ""  # for stops and photos: the region kind (or "furniture")
+    column: tuple[float, float] | None = None  # a block's x-range, when its lines stray
+
+    @property
+    def lines(self) -> list[Line]:
+        return [ln for row in self.subs + self.rows for ln in row]
+
+    def grow(self) -> None:
+        boxes = [ln.box for ln in self.lines]
+        if boxes:
+            self.box = _union(boxes)
+            if self.column is not None:
+                self.box = Box(self.column[0], self.box.y0, self.column[1], self.box.y1)
+
+
+def uf_groups(n: int, joined) -> list[list[int]]:
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if joined(i, j):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
+
+
+def head_items(lines: list[Line], st: Stats) -> list[Item]:
+    """Headline lines that touch form a headline: stacked lines of a similar size; two
+    close pieces of one line; level columns of a vertical headline in one region (two
+    headlines side by side stay apart). A clearly smaller
+    headline just under one is its subhead, just above it its kicker (when it is not
+    itself big: a headline right under the masthead is no subhead of the masthead)."""
+
+    def touching(a: Line, b: Line) -> bool:
+        ha, hb = a.box, b.box
+        if is_vertical(a) or is_vertical(b):  # columns of one vertical headline, level
+            gap = max(ha.x0, hb.x0) - min(ha.x1, hb.x1)
+            level = abs(ha.y0 - hb.y0) <= 0.5 * max(ha.width, hb.width)
+            near = gap <= 0.9 * max(ha.width, hb.width)
+            return is_vertical(a) and is_vertical(b) and a.region == b.region and level and near
+        if _yov(ha, hb) >= 0.5 * min(ha.height, hb.height):
+            return False  # side by side: see below
+        upper, lower = (ha, hb) if ha.y0 <= hb.y0 else (hb, ha)
+        gap = lower.y0 - upper.y1
+        ratio = ha.height / max(hb.height, 1e-6)
+        centred = abs(ha.center[0] - hb.center[0]) <= 0.25 * max(ha.width, hb.width)
+        return (
+            -0.3 * min(ha.height, hb.height) <= gap <= 0.9 * max(ha.height, hb.height)
+            and (_xov(ha, hb) > 0 or centred)
+            and 0.7 <= ratio <= 1 / 0.7
+        )
+
+    stacks = [
+        [lines[i] for i in g]
+        for g in uf_groups(len(lines), lambda i, j: touching(lines[i], lines[j]))
+    ]
+
+    def pieces(a: list[Line], b: list[Line]) -> bool:
+        """Two one-line stacks of one region, close on one row: a headline the detector
+        cut in two (headlines of articles side by side are apart, or several lines)."""
+        if len(a) != 1 or len(b) != 1 or is_vertical(a[0]) or is_vertical(b[0]):
+            return False
+        ha, hb = a[0].box, b[0].box
+        gap = max(ha.x0, hb.x0) - min(ha.x1, hb.x1)
+        return (
+            a[0].region == b[0].region
+            and _yov(ha, hb) >= 0.5 * min(ha.height, hb.height)
+            and gap <= 0.6 * max(ha.height, hb.height)
+        )
+
+    items = []
+    for group in uf_groups(len(stacks), lambda i, j: pieces(stacks[i], stacks[j])):
+        members = [ln for i in group for ln in stacks[i]]
+        vertical = all(is_vertical(ln) for ln in members)
+        if vertical:  # vertical lines read right to left
+            rows = [sorted(members, key=lambda ln: -ln.box.x1)]
+        else:
+            rows = rows_of(members)
+        item = Item("head", _union(ln.box for ln in members), rows=rows, vertical=vertical)
+        items.append(item)
+    # Subheads and kickers: a clearly smaller headline touching a bigger one.
+    items.sort(key=lambda it: it.box.y0)
+    merged = True
+    while merged:
+        merged = False
+        for a in items:
+            for b in items:
+                if a is b or a.vertical or b.vertical or b.box.y0 < a.box.y0:
+                    continue
+                gap = b.box.y0 - a.box.y1
+                ha = statistics.median(ln.box.height for ln in a.lines)
+                hb = statistics.median(ln.box.height for ln in b.lines)
+                if not (-0.3 * hb <= gap <= 1.2 * min(ha, hb) and _xov(a.box, b.box) > 0):
+                    continue
+                if hb <= 0.8 * ha and hb <= 1.7 * st.height:  # b is a's subhead
+                    a.subs += b.subs + b.rows
+                    items.remove(b)
+                    a.grow()
+                elif ha <= 0.8 * hb and ha <= 1.7 * st.height:  # a is b's kicker
+                    b.subs = a.subs + a.rows + b.subs
+                    items.remove(a)
+                    b.grow()
+                else:
+                    continue
+                merged = True
+                break
+            if merged:
+                break
+    return items
+
+
+def attach_subheads(heads: list[Item], lines: list[Line]) -> None:
+    """Classified subhead lines go under the headline right above them; a subhead with
+    no headline over it stands for one."""
+    subs: dict[str | None, list[Line]] = {}
+    for ln in lines:
+        subs.setdefault(ln.region, []).append(ln)
+    for group in subs.values():
+        rows = rows_of(group)
+        sb = _union(ln.box for ln in group)
+        row_h = _union(ln.box for ln in rows[0]).height
+        above = [
+            h
+            for h in heads
+            if h.box.y0 < sb.y0 and sb.y0 - h.box.y1 <= 2.5 * row_h and _xov(h.box, sb) > 0
+        ]
+        if above:
+            h = max(above, key=lambda h: h.box.y1)
+            h.subs += rows
+            h.grow()
+        else:
+            heads.append(Item("head", sb, rows=rows))
+
+
+def column_blocks(kind: str, lines: list[Line], st: Stats, walls: list[Box]) -> list[Item]:
+    """Lines of one region (or of no region) cut into column blocks: lines overlapping
+    in x, cut where the gap between rows is wide or something else lies between."""
+    if not lines:
+        return []
+    widths = sorted(ln.box.width for ln in lines)
+    wide_at = 1.6 * widths[(3 * len(widths)) // 4]  # wider than a column: across columns
+    narrow = [ln for ln in lines if ln.box.width <= wide_at]
+    wide = [ln for ln in lines if ln.box.width > wide_at]
+
+    def same_column(i: int, j: int) -> bool:
+        a, b = narrow[i].box, narrow[j].box
+        return _xov(a, b) >= 0.5 * min(a.width, b.width)
+
+    comps = [[narrow[i] for i in g] for g in uf_groups(len(narrow), same_column)]
+    comps += [[ln] for ln in wide]
+    items = []
+    for comp in comps:
+        rows = rows_of(comp)
+        current: list[list[Line]] = []
+        for row in rows:
+            if current:
+                prev = _union(ln.box for ln in current[-1])
+                cur = _union(ln.box for ln in row)
+                gap = cur.y0 - prev.y1
+                if gap > 1.6 * st.height or _walled(prev, cur, walls):
+                    items.append(make_block(kind, current))
+                    current = []
+            current.append(row)
+        if current:
+            items.append(make_block(kind, current))
+    return items
+
+
+def _walled(upper: Box, lower: Box, walls: list[Box]) -> bool:
+    """Whether something lies between two rows one above the other (its middle between
+    theirs, overlapping them in x)."""
+    x0, x1 = min(upper.x0, lower.x0), max(upper.x1, lower.x1)
+    return any(
+        upper.center[1] < w.center[1] < lower.center[1] and min(w.x1, x1) - max(w.x0, x0) > 0
+        for w in walls
+    )
+
+
+def level_with_vertical(blocks: list[Item], verticals: list[Item], st: Stats) -> set[int]:
+    """Blocks whose tops are level with a vertical headline's, next to it or to one
+    another: they start an article (ids of the items)."""
+    out: set[int] = set()
+    near = [*verticals]
+    while near:
+        v = near.pop()
+        for b in blocks:
+            if id(b) in out or abs(b.box.y0 - v.box.y0) > 0.8 * st.height:
+                continue
+            if max(b.box.x0, v.box.x0) - min(b.box.x1, v.box.x1) <= 0.6 * b.box.width:
+                out.add(id(b))
+                near.append(b)
+    return out
+
+
+def merge_stacked(blocks: list[Item], st: Stats, walls: list[Box], fresh: set[int]) -> list[Item]:
+    """Join blocks of one column that follow each other closely with nothing between
+    (a column the layout cut into regions, a jump line in a region of its own); not a
+    block that starts an article beside a vertical headline (``fresh``)."""
+    blocks = sorted(blocks, key=lambda b: (b.box.y0, b.box.x0))
+    out: list[Item] = []
+    for b in blocks:
+        if id(b) in fresh:
+            out.append(b)
+            continue
+        for a in reversed(out):
+            if a.kind != b.kind:
+                continue
+            narrow, wide = (a, b) if a.box.width <= b.box.width else (b, a)
+            gap = b.box.y0 - a.box.y1
+            if not (-0.3 * st.height <= gap <= 1.6 * st.height):
+                continue
+            if _xov(a.box, b.box) < 0.8 * narrow.box.width:
+                continue
+            if narrow.box.width < 0.5 * wide.box.width and len(narrow.rows) > 1:
+                continue
+            if len(wide.rows) == 1 < len(narrow.rows) and _xov(a.box, b.box) < 0.6 * wide.box.width:
+                continue  # a line across columns (a subhead) is no column's
+            last = _union(ln.box for ln in a.rows[-1])
+            first = _union(ln.box for ln in b.rows[0])
+            if _walled(last, first, walls):
+                continue
+            # One line wider than the column it ends or starts (the detector ran it into
+            # the next column): it joins the column, which keeps its width.
+            for one, many in ((a, b), (b, a)):
+                if len(one.rows) == 1 < len(many.rows) and one.box.width > 1.1 * many.box.width:
+                    a.column = (many.box.x0, many.box.x1)
+            a.rows = a.rows + b.rows
+            a.grow()
+            break
+        else:
+            out.append(b)
+    return out
+
+
+def make_block(kind: str, rows: list[list[Line]]) -> Item:
+    lines = [ln for row in rows for ln in row]
+    return Item(kind, _union(ln.box for ln in lines), rows=rows, region=lines[0].region)
+
+
+def bottom_of(item: Item) -> float:
+    """Where an item ends downwards; a rule (drawn thick by some layouts) at its middle."""
+    return item.box.center[1] if item.source == "rule" else item.box.y1
+
+
+def first_above(item: Item, items: list[Item], st: Stats) -> Item | None:
+    """The nearest item straight above ``item`` (overlapping it in x by a quarter of the
+    narrower of the two)."""
+    best, best_key = None, None
+    for o in items:
+        if o is item or o.box.y0 >= item.box.y0 or bottom_of(o) > item.box.y0 + 0.3 * st.height:
+            continue
+        ov = _xov(o.box, item.box)
+        if ov <= 0 or ov < 0.25 * min(o.box.width, item.box.width):
+            continue
+        key = (bottom_of(o), ov)
+        if best_key is None or key > best_key:
+            best, best_key = o, key
+    return best
+
+
+def split_first_row(item: Item, kind: str) -> Item:
+    """Cut an item's first row off as an item of ``kind``; return the new item."""
+    head = make_block(kind, item.rows[:1])
+    item.rows = item.rows[1:]
+    item.grow()
+    return head
+
+
+def framed(item: Item, items: list[Item], upright: list[Box], st: Stats) -> bool:
+    """Whether ``item`` sits in a frame: rules above, below, left and right of it that
+    meet at the corners (not the rules between columns and bands of a page)."""
+    b = item.box
+    near, slack, b_h = max(4 * st.height, b.height), 2 * st.height, b.height
+    flat = [o.box for o in items if o.source == "rule"]
+    tops = [r for r in flat if 0 <= b.y0 - r.y1 <= near and _xov(r, b) >= 0.8 * b.width]
+    bottoms = [r for r in flat if 0 <= r.y0 - b.y1 <= near and _xov(r, b) >= 0.8 * b.width]
+    lefts = [r for r in upright if 0 <= b.x0 - r.x1 <= near and _yov(r, b) >= 0.8 * b_h]
+    rights = [r for r in upright if 0 <= r.x0 - b.x1 <= near and _yov(r, b) >= 0.8 * b_h]
+    for t in tops:
+        for u in bottoms:
+            for left in lefts:
+                for right in rights:
+                    xs = (t.x0, u.x0, left.x0), (t.x1, u.x1, right.x1)
+                    ys = (t.y0, left.y0, right.y0), (u.y1, left.y1, right.y1)
+                    if all(max(v) - min(v) <= slack for v in (*xs, *ys)):
+                        return True
+    return False
+
+
+def promote_subheads(items: list[Item], guessed: set[str], st: Stats) -> None:
+    """Unclassified rows right under a headline that are a little bigger than body text,
+    set off from the text below by a wider gap or wider than the column under them are
+    its subhead (up to three rows)."""
+    for b in [it for it in items if it.kind == "body"]:
+        above = first_above(b, items, st)
+        if above is None or above.kind != "head" or above.vertical:
+            continue
+        if b.box.y0 - above.box.y1 > 1.5 * st.height:
+            continue
+        boxes = [_union(ln.box for ln in row) for row in b.rows]
+        if len(b.rows) == 1:  # one row alone under a headline, with text under it
+            row = b.rows[0]
+            plain = all(ln.id in guessed for ln in row) and not any(
+                find_jump(ln.text) for ln in row
+            )
+            under = any(
+                o.kind in ("body", "photo", "caption")
+                and o is not b
+                and _xov(o.box, b.box) > 0
+                and 0 <= o.box.y0 - b.box.y1 <= 1.6 * st.height
+                for o in items
+            )
+            if plain and under:
+                above.subs.append(row)
+                above.grow()
+                b.rows = []
+            continue
+        steps = [q.y0 - p.y0 for p, q in zip(boxes, boxes[1:])]
+        pitch = statistics.median(steps)
+        # The subhead ends where the widest step between rows is, when it is clearly
+        # wider than the line spacing...
+        head = steps[:3]
+        k = max(range(len(head)), key=lambda i: head[i]) + 1
+        n = k if head[k - 1] >= 1.3 * pitch else 0
+        if n == 0:  # ... or is rows a little bigger than, or wider than, the text
+            while n < min(3, len(b.rows) - 1):
+                box = boxes[n]
+                u = units(row_text(b.rows[n]))
+                rest = _union(boxes[n + 1 :])
+                big = box.height >= 1.15 * st.height and box.width / max(u, 1) >= 1.1 * st.advance
+                wide = box.x0 < rest.x0 - 0.5 * st.advance or box.x1 > rest.x1 + 0.5 * st.advance
+                if not (big or wide):
+                    break
+                n += 1
+        if any(
+            not all(ln.id in guessed for ln in row) or any(find_jump(ln.text) for ln in row)
+            for row in b.rows[:n]
+        ):
+            n = 0
+        if n:
+            above.subs += b.rows[:n]
+            above.grow()
+            b.rows = b.rows[n:]
+            b.grow()

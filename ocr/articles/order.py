@@ -1,0 +1,166 @@
+"""Reading order and text: an article part's lines in order, joined into paragraphs, and
+the parts of a page ordered by an XY-cut."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ocr.articles.blocks import Item
+from ocr.articles.lines import Stats, join_text, row_text, rows_text
+from ocr.model import Box, PageLayout
+from ocr.text import find_jump, strip_jump
+
+_xov = Box.x_overlap
+_yov = Box.y_overlap
+_union = Box.union
+
+
+@dataclass(eq=False)
+class Part:
+    """An article's part on one page."""
+
+    page: int
+    order: int
+    head: Item | None
+    items: list[Item]
+    title: str | None = None
+    lines: list[str] = field(default_factory=list)
+    text: str = ""
+    jump_lines: list[str] = field(default_factory=list)
+    out: list[int] = field(default_factory=list)  # printed pages it continues on
+    into: list[int] = field(default_factory=list)  # printed pages it is continued from
+    regions: list[str] = field(default_factory=list)
+    box: Box | None = None
+
+
+def xy_order(
+    boxes: list[Box], vertical_first: bool, shrink: float, overlap: float = 0.0
+) -> list[int]:
+    """Indices of ``boxes`` in reading order by recursive XY-cut: cut where no box
+    crosses, preferring vertical cuts (columns) or horizontal ones (bands); where no cut
+    is possible, top to bottom then left to right. Boxes are shrunk by ``shrink`` pixels
+    and by ``overlap`` of their size on each side (lines of two columns that overlap a
+    little still make two columns)."""
+
+    def cuts(idx: list[int], vertical: bool) -> list[list[int]]:
+        spans = []
+        for i in idx:
+            b = boxes[i]
+            lo, hi = (b.x0, b.x1) if vertical else (b.y0, b.y1)
+            d = shrink + overlap * (hi - lo)
+            spans.append((lo + d, hi - d, i))
+        spans.sort()
+        groups: list[list[int]] = []
+        end = float("-inf")
+        for lo, hi, i in spans:
+            if not groups or lo >= end:
+                groups.append([i])
+            else:
+                groups[-1].append(i)
+            end = max(end, hi)
+        return groups
+
+    def rec(idx: list[int]) -> list[int]:
+        if len(idx) <= 1:
+            return idx
+        for vertical in (vertical_first, not vertical_first):
+            groups = cuts(idx, vertical)
+            if len(groups) > 1:
+                return [i for g in groups for i in rec(g)]
+        return sorted(idx, key=lambda i: (boxes[i].y0, boxes[i].x0))
+
+    return rec(list(range(len(boxes))))
+
+
+def parts_of(page: PageLayout, items: list[Item], st: Stats) -> list[Part]:
+    owners: dict[int, tuple[Item, list[Item]]] = {}
+    for it in items:
+        if it.kind in ("body", "caption", "photo") and it.owner is not None:
+            owners.setdefault(id(it.owner), (it.owner, []))[1].append(it)
+    parts = []
+    for head, members in owners.values():
+        if not any(m.kind in ("body", "caption") for m in members):
+            continue
+        part = Part(page.number, 0, head if head.kind == "head" else None, members)
+        fill_part(part, st)
+        if part.lines:
+            parts.append(part)
+    boxes = [p.box for p in parts]
+    order = xy_order(boxes, vertical_first=False, shrink=0.2 * st.height)
+    out = [parts[i] for i in order]
+    for k, p in enumerate(out):
+        p.order = k
+    return out
+
+
+def fill_part(part: Part, st: Stats) -> None:
+    """Title, lines in reading order, text and jumps of one part."""
+    head = part.head
+    ordered: list[str] = []
+    paragraphs: list[str] = []
+    if head is not None:
+        part.title = rows_text(head.rows) or None
+        ordered += [ln.id for r in head.rows for ln in r]
+        for r in head.subs:
+            ordered += [ln.id for ln in r]
+            paragraphs.append(row_text(r))
+    captions = sorted(
+        (m for m in part.items if m.kind == "caption"), key=lambda m: (m.box.y0, m.box.x0)
+    )
+    bodies = [m for m in part.items if m.kind == "body"]
+    order = xy_order(
+        [b.box for b in bodies], vertical_first=True, shrink=0.1 * st.height, overlap=0.05
+    )
+    flow: list[Item] = [bodies[i] for i in order]
+    if captions:  # after what stands above them (a subhead), before the running text
+        top = captions[0].box.y0
+        k = next((k for k, b in enumerate(flow) if b.box.y1 > top), len(flow))
+        flow[k:k] = captions
+    current = ""
+    short = False
+    for b in flow:
+        if b.kind == "caption":
+            if current:
+                paragraphs.append(current)
+                current = ""
+            ordered += [ln.id for r in b.rows for ln in r]
+            paragraphs.append(rows_text(b.rows))
+            continue
+        left = min(ln.box.x0 for ln in b.lines)
+        right = max(ln.box.x1 for ln in b.lines)
+        for row in b.rows:
+            pieces = []
+            for ln in row:
+                j = find_jump(ln.text)
+                if j is not None:
+                    (part.out if j.direction == "out" else part.into).append(j.page)
+                    if j.whole:
+                        part.jump_lines.append(ln.id)
+                        continue
+                    pieces.append(strip_jump(ln.text))
+                else:
+                    pieces.append(ln.text.strip())
+                ordered.append(ln.id)
+            text = ""
+            for p in pieces:
+                text = join_text(text, p)
+            if not text:
+                continue
+            indent = row[0].box.x0 - left > 0.8 * st.advance
+            if current and (indent or short):
+                paragraphs.append(current)
+                current = ""
+            current = join_text(current, text)
+            short = row[-1].box.x1 < right - 1.5 * st.advance
+    if current:
+        paragraphs.append(current)
+    part.lines = ordered
+    part.text = "\n".join(p for p in paragraphs if p)
+    regions = []
+    for m in ([head] if head is not None else []) + part.items:
+        for rid in [m.region] + [ln.region for ln in m.lines]:
+            if rid is not None and rid not in regions:
+                regions.append(rid)
+    part.regions = regions
+    boxes = [m.box for m in part.items] + ([head.box] if head is not None else [])
+    part.box = _union(boxes)

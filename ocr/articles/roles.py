@@ -1,0 +1,168 @@
+"""Line roles: what each line is to article assembly (headline, subhead, caption, body
+or not article text), from its region's kind or guessed from geometry; page furniture."""
+
+from __future__ import annotations
+
+import re
+
+from ocr.articles.lines import Stats, display, is_vertical, rows_of, units
+from ocr.model import Box, Line, PageLayout
+from ocr.text import find_jump
+
+_xov = Box.x_overlap
+_yov = Box.y_overlap
+_union = Box.union
+
+NOT_TEXT = frozenset({"masthead", "folio", "ad", "qr", "photo", "rule"})  # no article text
+
+
+ROLES = {"headline": "head", "subhead": "sub", "caption": "caption", "body": "body", "jump": "body"}
+
+_FOLIO = re.compile(
+    r"^[-–—_~·\s]*[0-9０-９]{1,3}[-–—_~·\s]*$"
+    r"|第\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版"
+    r"|[0-9０-９]{4}\s*年\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日"
+)
+
+
+def _flat_rules(page: PageLayout, st: Stats) -> list[Box]:
+    """Horizontal rules, the pieces of one broken rule (same height, small gaps) joined."""
+    flat = sorted(
+        (
+            r.box
+            for r in page.regions
+            if r.kind == "rule"
+            and r.box.width > 3 * r.box.height
+            and r.box.height <= max(3.0, st.height)
+        ),
+        key=lambda b: b.x0,
+    )
+    out: list[Box] = []
+    for b in flat:
+        for i, o in enumerate(out):
+            if abs(o.center[1] - b.center[1]) <= 0.5 * st.height and b.x0 - o.x1 <= 2 * st.height:
+                out[i] = _union([o, b])
+                break
+        else:
+            out.append(b)
+    return out
+
+
+def _furniture(page: PageLayout, lines: list[Line], st: Stats) -> set[str]:
+    """Unclassified lines that are page furniture: above the page's top rule (masthead,
+    running head); the band of a title far bigger than any headline at the top of the
+    page, down to the rule under it (a masthead); a running head or page number alone
+    at the top or the foot."""
+    if not lines:
+        return set()
+    out: set[str] = set()
+    top = min(ln.box.y0 for ln in lines)
+    bottom = max(ln.box.y1 for ln in lines)
+    left = min(ln.box.x0 for ln in lines)
+    right = max(ln.box.x1 for ln in lines)
+    height = page.height or bottom
+    flat = sorted(_flat_rules(page, st), key=lambda b: b.y0)
+    for rule in [b for b in flat if b.width >= 0.6 * (right - left)][:1]:
+        above = [ln for ln in lines if ln.box.center[1] < rule.center[1]]
+        if above and len(above) <= 40 and rule.y0 - top <= 0.2 * height:
+            out.update(ln.id for ln in above)
+    if not out:
+        huge = [
+            ln
+            for ln in lines
+            if ln.box.height >= 3.5 * st.height
+            and not is_vertical(ln)
+            and ln.box.y1 <= top + 0.2 * height
+            and units(ln.text) <= 20
+        ]
+        if huge:
+            mast = max(huge, key=lambda ln: ln.box.height).box
+            under = [b for b in flat if mast.y1 <= b.y0 <= mast.y1 + 0.1 * height]
+            limit = max((b.y0 for b in under), default=mast.y1)
+            band = [ln for ln in lines if ln.box.center[1] < limit]
+            if len(band) <= 40:
+                out.update(ln.id for ln in band)
+    for edge in ("top", "bottom"):
+        rows = rows_of([ln for ln in lines if ln.id not in out])
+        if not rows:
+            continue
+        row = rows[0] if edge == "top" else rows[-1]
+        near = (
+            row[0].box.y0 <= top + 0.1 * height
+            if edge == "top"
+            else row[0].box.y1 >= bottom - 0.1 * height
+        )
+        text = "".join(ln.text for ln in row)
+        if near and _FOLIO.search(text) and units(text) <= 30 and not find_jump(text):
+            out.update(ln.id for ln in row)
+    return out
+
+
+def line_roles(page: PageLayout, lines: list[Line], st: Stats) -> tuple[dict[str, str], set[str]]:
+    """Each line's role ("head", "sub", "caption", "body" or "stop": not article text)
+    from its region's kind, or guessed from geometry for unclassified lines (returned as
+    the second value)."""
+    kind_of = {r.id: r.kind for r in page.regions}
+    unclassified = [ln for ln in lines if kind_of.get(ln.region, "text") == "text"]
+    furniture = _furniture(page, unclassified, st)
+    role: dict[str, str] = {}
+    guessed: set[str] = set()
+    for ln in lines:
+        kind = kind_of.get(ln.region, "text")
+        if kind in NOT_TEXT or ln.id in furniture:
+            role[ln.id] = "stop"
+        elif kind == "subhead" and _tail(ln, st):
+            role[ln.id] = "body"  # the last line of a paragraph, not a subhead
+        elif kind in ROLES:
+            role[ln.id] = ROLES[kind]
+        else:
+            whole_jump = (j := find_jump(ln.text)) is not None and j.whole
+            role[ln.id] = "head" if not whole_jump and display(ln, st) else "body"
+            guessed.add(ln.id)
+    _crossheads(lines, role, st)
+    return role, guessed
+
+
+def _tail(line: Line, st: Stats) -> bool:
+    """A short line of body size ending a sentence: a paragraph's last line."""
+    text = line.text.strip()
+    return (
+        bool(text)
+        and text[-1] in "。！？!?"
+        and units(text) <= 12
+        and line.box.height <= 1.2 * st.height
+    )
+
+
+def _crossheads(lines: list[Line], role: dict[str, str], st: Stats) -> None:
+    """A headline or subhead of body size set right under body text in the same column
+    is a crosshead (a heading inside an article) or body text taken for one, and so is
+    a bigger one set tight between the lines of a column: it stays in the running
+    text. Top to bottom, so a run of them under body text goes too."""
+    groups: dict[str | None, list[Line]] = {}
+    for ln in lines:
+        if role[ln.id] in ("head", "sub"):
+            groups.setdefault(ln.region, []).append(ln)
+    body = [ln for ln in lines if role[ln.id] == "body"]
+
+    def touches(a: Line, b: Line, reach: float) -> bool:  # b right under a, same column
+        return -0.2 * st.height <= b.box.y0 - a.box.y1 <= reach and _xov(a.box, b.box) >= 0.5 * min(
+            a.box.width, b.box.width
+        )
+
+    for group in sorted(groups.values(), key=lambda g: min(ln.box.y0 for ln in g)):
+        top = min(group, key=lambda ln: ln.box.y0)
+        bottom = max(group, key=lambda ln: ln.box.y1)
+        if any(display(ln, st) for ln in group):
+            # A bigger line set tight between the lines of a column is body text too.
+            tight = 0.3 * st.height
+            if not (
+                any(touches(b, top, tight) for b in body)
+                and any(touches(bottom, b, tight) for b in body)
+            ):
+                continue
+        elif not any(touches(b, top, st.height) for b in body):
+            continue
+        for ln in group:
+            role[ln.id] = "body"
+        body += group
