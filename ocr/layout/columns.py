@@ -36,3 +36,9 @@ def column_grid(starts: list[int], left: float, right: float, ch: float) -> list
         near = [x for x in seen if abs(x - g) <= 0.6 * ch]
         out.append(near[0] if near else float(g))
     return out
+
+
+def column_of(grid: list[float], x: float, ch: float) -> int:
+    """The grid column (0 for the first) that work x falls in, half a character of
+    slack to the left of each column start."""
+    return sum(1 for gx in grid if gx <= x + 0.5 * ch)

@@ -1,4 +1,7 @@
-"""Ink measurement: the ink mask, the paper level, runs of ink, the size of body text."""
+"""Ink measurement: the ink mask, the paper level, runs of ink, the size of body text.
+
+Also the analysis copy (masks pooled and images shrunk by a whole factor), the removal
+of specks of noise, and :func:`crop`, which cuts a block out of a page."""
 
 from __future__ import annotations
 
@@ -18,6 +21,14 @@ def crop(image: np.ndarray, box: Box, pad: int = 0) -> np.ndarray:
     return image[y0:y1, x0:x1]
 
 
+def gray_u8(image: np.ndarray) -> np.ndarray:
+    """``image`` (gray, RGB or RGBA, any number type) as uint8 gray, clipped to 0..255."""
+    g = to_gray(np.asarray(image))
+    if g.dtype != np.uint8:
+        g = np.clip(g, 0, 255).astype(np.uint8)
+    return g
+
+
 def paper_level(gray: np.ndarray) -> float:
     """The gray level of the paper: the commonest level in the brighter half."""
     hist = cv2.calcHist([gray], [0], None, [256], [0, 256]).ravel().astype(np.float64)
@@ -33,9 +44,7 @@ def binarize(gray: np.ndarray) -> np.ndarray:
     A pixel is ink when, lightly smoothed, it is darker than the paper by 40 gray
     levels (less on a faint page: a third of the way to the darkest ink, at least 20),
     so that off-white paper and noise stay white and thin strokes stay ink."""
-    g = to_gray(np.asarray(gray))
-    if g.dtype != np.uint8:
-        g = np.clip(g, 0, 255).astype(np.uint8)
+    g = gray_u8(gray)
     if g.size == 0:
         return np.zeros(g.shape, np.uint8)
     smooth = cv2.GaussianBlur(g, (3, 3), 0.8)
@@ -59,6 +68,7 @@ def runs_of(flags: np.ndarray) -> list[tuple[int, int]]:
 
 
 def bands_of(mask: np.ndarray, min_rows: int = 1) -> list[tuple[int, int]]:
+    """Half-open runs of rows of ``mask`` with a pixel set, at least ``min_rows`` tall."""
     return [r for r in runs_of(mask.any(axis=1)) if r[1] - r[0] >= min_rows]
 
 
@@ -70,7 +80,7 @@ def text_size(ink: np.ndarray) -> tuple[float, float]:
     heights: list[int] = []
     gaps: list[int] = []
     for x in range(0, w - step + 1, step):
-        runs = [r for r in runs_of(ink[:, x : x + step].any(axis=1)) if r[1] - r[0] >= 4]
+        runs = bands_of(ink[:, x : x + step], 4)
         heights += [e - s for s, e in runs]
         gaps += [s1 - e0 for (_, e0), (s1, _) in zip(runs, runs[1:], strict=False)]
     if len(heights) < 10:
@@ -94,6 +104,7 @@ def pool(mask: np.ndarray, f: int) -> np.ndarray:
 
 
 def shrink(gray: np.ndarray, f: int) -> np.ndarray:
+    """A gray image made smaller by a whole factor (area averaging, padding with white)."""
     if f == 1:
         return gray
     h, w = gray.shape

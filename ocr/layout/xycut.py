@@ -11,22 +11,28 @@ from ocr.layout.ink import bands_of, runs_of
 
 @dataclass
 class WorkPage:
-    """The analysis copy of a page and what was found on it (all in work pixels)."""
+    """The analysis copy of a page and what was found on it, all in work pixels.
+
+    A *picture* is a photo or a QR code: its whole box counts as occupied. ``ch``, the
+    height of a body character, is the unit of every threshold of the cuts."""
 
     text: np.ndarray  # bool, text ink
-    occ: np.ndarray  # bool, text ink or photo/QR area
-    lines: np.ndarray  # bool, occ dilated so that lines of text are solid bars
+    occupied: np.ndarray  # bool, text ink or picture area
+    lines: np.ndarray  # bool, occupied dilated so that lines of text are solid bars
     grow: int  # how far (pixels) that dilation reaches up or down
-    obst: np.ndarray  # bool, photo/QR area
+    pictures: np.ndarray  # bool, picture area
     ch: float  # height of a body character
     line_gap: float  # usual white gap between two lines of body text
     hrules: list[tuple[int, int, int, int]] = field(default_factory=list)
     vrules: list[tuple[int, int, int, int]] = field(default_factory=list)
-    blobs: list[tuple[int, int, int, int]] = field(default_factory=list)  # headline lines
+    headlines: list[tuple[int, int, int, int]] = field(default_factory=list)  # their lines
     column_starts: list[int] = field(default_factory=list)  # x where columns begin
 
 
 def xycut(page: WorkPage, box, leaves: list) -> None:
+    """Cut ``box`` (x0, y0, x1, y1) of the page recursively, appending the leaves to
+    ``leaves`` in reading order and the left edges of columns cut apart to
+    ``page.column_starts``."""
     box = _trim(page, box)
     if box is None:
         return
@@ -55,7 +61,7 @@ def _find_cuts(page: WorkPage, box) -> tuple[list[int], bool]:
     cuts = _cuts_h(page, box, strict=False)
     if cuts:
         return cuts, True
-    return _cuts_obstacle(page, box)
+    return _cuts_pictures(page, box)
 
 
 def _cuts_h(page: WorkPage, box, strict: bool) -> list[int]:
@@ -63,12 +69,12 @@ def _cuts_h(page: WorkPage, box, strict: bool) -> list[int]:
     otherwise at white gaps clearly wider than the line spacing or, failing those,
     between text and a photo."""
     x0, y0, x1, y1 = box
-    occ = page.occ[y0:y1, x0:x1]
-    runs = _kind_runs(occ, page.obst[y0:y1, x0:x1], axis=1)
+    occupied = page.occupied[y0:y1, x0:x1]
+    runs = _kind_runs(occupied, page.pictures[y0:y1, x0:x1], axis=1)
     width = x1 - x0
     hmin = max(page.line_gap * 1.6, page.line_gap + 0.4 * page.ch)
     ruled, wide, change = [], [], []
-    for (_, e0, k0), (s1, _, k1) in zip(runs, runs[1:], strict=False):
+    for (_, e0, pic0), (s1, _, pic1) in zip(runs, runs[1:], strict=False):
         g0, g1 = y0 + e0, y0 + s1
         if any(
             g0 - 1 <= (r[1] + r[3]) / 2 <= g1 + 1 and min(r[2], x1) - max(r[0], x0) >= 0.8 * width
@@ -77,7 +83,7 @@ def _cuts_h(page: WorkPage, box, strict: bool) -> list[int]:
             ruled.append((g0 + g1) // 2)
         elif s1 - e0 >= hmin:
             wide.append((g0 + g1) // 2)
-        elif k0 != k1:
+        elif pic0 != pic1:
             change.append((g0 + g1) // 2)
     if strict:
         return ruled
@@ -88,19 +94,19 @@ def _cuts_v(page: WorkPage, box) -> list[int]:
     """Vertical cuts (absolute x) at ruled or wide white gutters that no headline
     crosses, with columns of text (not single lines) on both sides."""
     x0, y0, x1, y1 = box
-    occ = page.occ[y0:y1, x0:x1]
+    occupied = page.occupied[y0:y1, x0:x1]
     text = page.text[y0:y1, x0:x1]
-    runs = _kind_runs(occ, page.obst[y0:y1, x0:x1], axis=0)
+    runs = _kind_runs(occupied, page.pictures[y0:y1, x0:x1], axis=0)
     height = y1 - y0
     vmin = 0.9 * page.ch
     cuts = []
-    for (_, e0, k0), (s1, _, k1) in zip(runs, runs[1:], strict=False):
+    for (_, e0, pic0), (s1, _, pic1) in zip(runs, runs[1:], strict=False):
         g0, g1 = x0 + e0, x0 + s1
         rules = [r for r in page.vrules if g0 - 1 <= (r[0] + r[2]) / 2 <= g1 + 1]
         ruled = any(min(r[3], y1) - max(r[1], y0) >= 0.6 * height for r in rules)
-        if any(b[0] < g0 and b[2] > g1 and b[1] < y1 and b[3] > y0 for b in page.blobs):
+        if _headline_across(page, g0, g1, y0, y1):
             continue
-        if k0 != k1:
+        if pic0 != pic1:
             cuts.append((g0 + g1) // 2)
             continue
         ruled = ruled and s1 - e0 >= 0.4 * page.ch
@@ -139,10 +145,10 @@ def _cuts_blocking(page: WorkPage, box) -> list[int]:
     """Horizontal cuts (absolute y) around whatever crosses an otherwise white gutter,
     where that lets one of the pieces be cut into columns."""
     x0, y0, x1, y1 = box
-    occ = page.occ[y0:y1, x0:x1]
+    occupied = page.occupied[y0:y1, x0:x1]
     height = y1 - y0
     filled = page.lines[y0:y1, x0:x1].sum(axis=0)
-    white_rows = runs_of(~occ.any(axis=1))
+    white_rows = runs_of(~occupied.any(axis=1))
     if not white_rows:
         return []
     best: list[int] = []
@@ -151,7 +157,7 @@ def _cuts_blocking(page: WorkPage, box) -> list[int]:
         return []
     level = min(0.5 * height, 0.35 * float(np.median(used)))
     for s, e in runs_of(filled <= level):
-        if e - s < 0.6 * page.ch or s == 0 or e == occ.shape[1]:
+        if e - s < 0.6 * page.ch or s == 0 or e == occupied.shape[1]:
             continue
         cuts: set[int] = set()
         # What crosses the gutter crosses its middle (its sides may be in the ragged
@@ -176,26 +182,26 @@ def _cuts_blocking(page: WorkPage, box) -> list[int]:
     return best
 
 
-def _cuts_obstacle(page: WorkPage, box) -> tuple[list[int], bool]:
-    """Cuts along the edges of a photo or QR code that shares a region with text:
+def _cuts_pictures(page: WorkPage, box) -> tuple[list[int], bool]:
+    """Cuts along the edges of a picture (photo or QR code) that shares a region with text:
     (positions, horizontal?). Vertical cuts are tried first."""
     x0, y0, x1, y1 = box
-    obst = page.obst[y0:y1, x0:x1]
-    if not obst.any() or obst.sum() == page.occ[y0:y1, x0:x1].sum():
+    pictures = page.pictures[y0:y1, x0:x1]
+    if not pictures.any() or pictures.sum() == page.occupied[y0:y1, x0:x1].sum():
         return [], False
-    occ = page.occ[y0:y1, x0:x1]
+    occupied = page.occupied[y0:y1, x0:x1]
     for axis, horizontal in ((0, False), (1, True)):
-        runs = runs_of(occ.any(axis=axis))
-        has = obst.any(axis=axis)
+        runs = runs_of(occupied.any(axis=axis))
+        pictured = pictures.any(axis=axis)
         cuts = []
         for (s0, e0), (s1, e1) in zip(runs, runs[1:], strict=False):
-            if not (has[s0:e0].any() or has[s1:e1].any()):
+            if not (pictured[s0:e0].any() or pictured[s1:e1].any()):
                 continue
             if horizontal:
                 cuts.append(y0 + (e0 + s1) // 2)
                 continue
             g0, g1 = x0 + e0, x0 + s1
-            if any(b[0] < g0 and b[2] > g1 and b[1] < y1 and b[3] > y0 for b in page.blobs):
+            if _headline_across(page, g0, g1, y0, y1):
                 continue
             if _splits_line(page, box, e0, s1):
                 continue
@@ -203,6 +209,11 @@ def _cuts_obstacle(page: WorkPage, box) -> tuple[list[int], bool]:
         if cuts:
             return cuts, horizontal
     return [], False
+
+
+def _headline_across(page: WorkPage, g0: int, g1: int, y0: int, y1: int) -> bool:
+    """Whether a headline crosses the gutter g0..g1 (absolute x) between rows y0..y1."""
+    return any(b[0] < g0 and b[2] > g1 and b[1] < y1 and b[3] > y0 for b in page.headlines)
 
 
 def _splits_line(page: WorkPage, box, e0: int, s1: int, rules=()) -> bool:
@@ -234,15 +245,17 @@ def _splits_line(page: WorkPage, box, e0: int, s1: int, rules=()) -> bool:
 
 
 def _trim(page: WorkPage, box):
+    """``box`` shrunk to what is occupied in it; None if nothing is."""
     x0, y0, x1, y1 = box
-    occ = page.occ[y0:y1, x0:x1]
-    rows, cols = np.flatnonzero(occ.any(axis=1)), np.flatnonzero(occ.any(axis=0))
+    occupied = page.occupied[y0:y1, x0:x1]
+    rows, cols = np.flatnonzero(occupied.any(axis=1)), np.flatnonzero(occupied.any(axis=0))
     if len(rows) == 0:
         return None
     return (x0 + int(cols[0]), y0 + int(rows[0]), x0 + int(cols[-1]) + 1, y0 + int(rows[-1]) + 1)
 
 
 def _split(box, cuts, horizontal: bool):
+    """The non-empty parts of ``box`` between the cuts (rows if horizontal, else columns)."""
     x0, y0, x1, y1 = box
     edges = [y0 if horizontal else x0, *sorted(cuts), y1 if horizontal else x1]
     parts = []
@@ -252,11 +265,11 @@ def _split(box, cuts, horizontal: bool):
     return parts
 
 
-def _kind_runs(occ: np.ndarray, obst: np.ndarray, axis: int):
+def _kind_runs(occupied: np.ndarray, pictures: np.ndarray, axis: int):
     """Runs of occupied rows (axis=1) or columns (axis=0), each with whether it is
-    all photo/QR, as (start, end, is_obstacle)."""
-    o = occ.sum(axis=axis)
-    b = obst.sum(axis=axis)
+    all picture, as (start, end, is_picture)."""
+    o = occupied.sum(axis=axis)
+    b = pictures.sum(axis=axis)
     out = []
     for s, e in runs_of(o > 0):
         out.append((s, e, b[s:e].sum() >= 0.97 * o[s:e].sum()))
