@@ -1,4 +1,4 @@
-"""QR codes: found as square blobs of many modules, decoded by OpenCV."""
+"""QR codes: square blobs of many modules, found and decoded by OpenCV (or its WeChat detector)."""
 
 from __future__ import annotations
 
