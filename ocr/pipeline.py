@@ -13,53 +13,61 @@ import json
 import os
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ocr import __version__
-from ocr.errors import OcrError
-from ocr.model import PageJob, PageResult
+from ocr.errors import EngineError, OcrError
+from ocr.model import Deskew, Line, PageJob, PageResult, Region
+from ocr.recognize.engine import OcrEngine
 from ocr.recognize.script import DEFAULT_SCRIPT
 
-_ENGINE = None  # one engine per worker process, loaded once
 DEFAULT_ENGINE = "ocr.recognize.paddle:PaddleEngine"
 
 
 def settings_for(
     dpi: int, models: str | None, engine: str | None = None, script: str = DEFAULT_SCRIPT
 ) -> dict[str, Any]:
-    """The settings that decide a page's OCR: a change means the page is redone."""
-    from ocr.recognize.paddle import BLOCK_PAD, DET_SETTINGS, DET_TILE
+    """The settings that decide a page's OCR: a change means the page is redone. The
+    engine's own settings (:meth:`OcrEngine.settings`) are part of them."""
+    from ocr.recognize.read import BLOCK_PAD
 
-    return {
-        "dpi": dpi,
-        "models": str(models) if models else "default",
-        "engine": engine or DEFAULT_ENGINE,
-        "det": DET_SETTINGS,
-        "det_tile": DET_TILE,
-        "block_pad": BLOCK_PAD,
-        "script": script,
-        "code": __version__,
-    }
+    spec = engine or DEFAULT_ENGINE
+    engine_settings = load_engine_class(spec).settings()
+    before = {"dpi": dpi, "models": str(models) if models else "default", "engine": spec}
+    after = {"block_pad": BLOCK_PAD, "script": script, "code": __version__}
+    if clash := (before.keys() | after.keys()) & engine_settings.keys():
+        raise EngineError(f"engine {spec}: settings {sorted(clash)} clash with the pipeline's")
+    return {**before, **engine_settings, **after}  # in this order since the first archive
 
 
 def settings_hash(settings: dict[str, Any]) -> str:
+    """A short digest of ``settings``: pages stored with another were read otherwise."""
     blob = json.dumps(settings, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-_ENGINE_KEY: tuple | None = None
+_ENGINE: OcrEngine | None = None  # one engine per worker process, loaded once
+_ENGINE_KEY: tuple | None = None  # the models, threads and engine it was built with
 
 
-def load_engine_class(spec: str):
-    """``module:Class`` -> the class. The engine is pluggable: anything with
-    ``detect``, ``recognize`` and ``provenance`` like :class:`PaddleEngine`."""
+def load_engine_class(spec: str) -> type[OcrEngine]:
+    """``module:Class`` -> the class, a subclass of :class:`OcrEngine` (the engine is
+    pluggable; the default is :class:`ocr.recognize.paddle.PaddleEngine`)."""
     import importlib
 
     module, _, name = spec.partition(":")
-    return getattr(importlib.import_module(module), name)
+    try:
+        cls = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise EngineError(f"engine {spec}: cannot import it ({exc})") from exc
+    if not (isinstance(cls, type) and issubclass(cls, OcrEngine)):
+        raise EngineError(f"engine {spec}: not a subclass of {OcrEngine.__qualname__}")
+    return cls
 
 
 def init_worker(models: str | None, threads: int, engine_spec: str | None = None) -> None:
@@ -77,7 +85,7 @@ def init_worker(models: str | None, threads: int, engine_spec: str | None = None
     _ENGINE_KEY = key
 
 
-def engine():
+def engine() -> OcrEngine:
     if _ENGINE is None:
         raise RuntimeError("init_worker() has not been called in this process")
     return _ENGINE
@@ -101,50 +109,61 @@ def process_page(job: PageJob) -> PageResult:
 
 
 def _run(job: PageJob, result: PageResult) -> None:
+    """The steps, each timed in ``result.timings``: load -> deskew -> segment ->
+    recognize -> region kinds and page metadata; then keep the deskewed page."""
     from ocr.layout import segment
-    from ocr.recognize.paddle import read_page
-    from ocr.recognize.script import normalize
     from ocr.regions import classify_regions, page_meta
     from ocr.scan.deskew import deskew_angle, deskew_image
     from ocr.scan.load import load_page, to_gray
 
-    t = time.perf_counter()
-    image, dpi = load_page(Path(job.source), job.page_index, job.dpi)
-    result.dpi = dpi
-    result.height, result.width = image.shape[:2]
-    result.timings["load"] = round(time.perf_counter() - t, 3)
+    with _timed(result, "load"):
+        image, result.dpi = load_page(Path(job.source), job.page_index, job.dpi)
+        result.height, result.width = image.shape[:2]
 
-    t = time.perf_counter()
-    skew = deskew_angle(to_gray(image))
-    straight, deskew = deskew_image(image, skew)
-    result.skew_degrees = deskew.skew_degrees
-    result.deskewed_width, result.deskewed_height = deskew.width, deskew.height
-    result.timings["deskew"] = round(time.perf_counter() - t, 3)
+    with _timed(result, "deskew"):
+        straight, deskew = deskew_image(image, deskew_angle(to_gray(image)))
+        result.skew_degrees = deskew.skew_degrees
+        result.deskewed_width, result.deskewed_height = deskew.width, deskew.height
 
-    t = time.perf_counter()
-    gray = to_gray(straight)
-    result.regions = segment(gray, deskew)
-    result.timings["layout"] = round(time.perf_counter() - t, 3)
+    with _timed(result, "layout"):
+        gray = to_gray(straight)
+        result.regions = segment(gray, deskew)
 
-    t = time.perf_counter()
-    bgr = straight[:, :, ::-1] if straight.ndim == 3 else straight
-    result.lines = read_page(
-        engine(), np.ascontiguousarray(bgr), result.regions, deskew, result.timings
-    )
-    script = job.settings.get("script", DEFAULT_SCRIPT)
-    for line in result.lines:
-        line.text = normalize(line.text, script)
-    result.timings["recognize"] = round(time.perf_counter() - t, 3)
+    with _timed(result, "recognize"):
+        script = job.settings.get("script", DEFAULT_SCRIPT)
+        result.lines = recognize_text(straight, result.regions, deskew, script, result.timings)
 
-    t = time.perf_counter()
-    result.regions, result.lines = classify_regions(
-        result.regions, result.lines, deskew.width, deskew.height, deskew=deskew
-    )
-    result.meta = page_meta(result.regions, result.lines)
-    result.timings["regions"] = round(time.perf_counter() - t, 3)
+    with _timed(result, "regions"):
+        result.regions, result.lines = classify_regions(
+            result.regions, result.lines, deskew.width, deskew.height, deskew=deskew
+        )
+        result.meta = page_meta(result.regions, result.lines)
 
     if job.pages_dir:
         result.image_path = save_page_image(gray, Path(job.pages_dir), job)
+
+
+@contextmanager
+def _timed(result: PageResult, step: str) -> Iterator[None]:
+    """Record the seconds the ``with`` block took as ``result.timings[step]``."""
+    started = time.perf_counter()
+    yield
+    result.timings[step] = round(time.perf_counter() - started, 3)
+
+
+def recognize_text(
+    image: np.ndarray, regions: list[Region], deskew: Deskew, script: str, timings: dict
+) -> list[Line]:
+    """The lines of the deskewed page (gray or RGB), read by this process's engine and
+    put in the page's ``script``."""
+    from ocr.recognize.read import read_page
+    from ocr.recognize.script import normalize
+
+    bgr = image[:, :, ::-1] if image.ndim == 3 else image
+    lines = read_page(engine(), np.ascontiguousarray(bgr), regions, deskew, timings)
+    for line in lines:
+        line.text = normalize(line.text, script)
+    return lines
 
 
 def save_page_image(gray: np.ndarray, pages_dir: Path, job: PageJob) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ocr.errors import ModelError
+from ocr.recognize.engine import OcrEngine
 
 DIE_WIDTH = 777  # the worker process dies (as if it crashed in native code)
 KILL_WIDTH = 444  # the worker process is killed mid-page (SIGKILL, as by the OOM killer)
@@ -26,19 +27,26 @@ RAISE_WIDTH = 555  # the engine raises
 HANG_WIDTH = 333  # the engine hangs
 
 
-class FakeEngine:
+class FakeEngine(OcrEngine):
+    """Every block holds one line, reading ``FAKE_OCR_TEXT``; faults picked by width."""
+
+    name = "fake"
     loads = 0  # engines built in this process: the models are loaded once per worker
 
     def __init__(self, models=None, threads=1):
+        super().__init__(models, threads)
         FakeEngine.loads += 1
         self.load = FakeEngine.loads
-        self.threads = threads
         self.text = os.environ.get("FAKE_OCR_TEXT", "假")
         self.seconds = float(os.environ.get("FAKE_OCR_SECONDS", "0"))
         self.fail_width = int(os.environ.get("FAKE_OCR_FAIL_WIDTH", "0"))
 
+    @classmethod
+    def version(cls):
+        return "1"
+
     def provenance(self):
-        return {"engine": "fake", "text": self.text, "load": self.load}
+        return {"engine": self.name, "text": self.text, "load": self.load}
 
     def detect(self, image):
         h, w = image.shape[:2]
@@ -70,6 +78,10 @@ class BrokenEngine(FakeEngine):
 
 class FakeEngineV2(FakeEngine):
     """Another engine (so other settings): pages done by FakeEngine are redone."""
+
+    @classmethod
+    def settings(cls):
+        return {"fake_reading": 2}
 
 
 class SlowEngine(FakeEngine):

@@ -9,6 +9,7 @@ import yaml
 
 from ocr.errors import ModelError
 from ocr.recognize import model_files as models
+from ocr.scan.load import sha256_path
 
 
 def test_assemble_builds_paddlex_folders(tmp_path):
@@ -17,7 +18,7 @@ def test_assemble_builds_paddlex_folders(tmp_path):
         assert (folder / "inference.onnx").exists()
         config = yaml.safe_load((folder / "inference.yml").read_text())
         assert config["Global"]["model_name"] == name
-        assert models.sha256_file(folder / "inference.onnx") == models.SOURCES[name][1]
+        assert sha256_path(folder / "inference.onnx") == models.SOURCES[name][1]
     rec = yaml.safe_load(
         (models.assemble(models.REC_NAME, target_root=tmp_path) / "inference.yml").read_text()
     )
@@ -30,7 +31,7 @@ def test_damaged_cache_is_rebuilt(tmp_path):
     with open(folder / "inference.onnx", "r+b") as f:
         f.write(b"garbage")
     again = models.assemble(models.DET_NAME, target_root=tmp_path)
-    assert models.sha256_file(again / "inference.onnx") == models.SOURCES[models.DET_NAME][1]
+    assert sha256_path(again / "inference.onnx") == models.SOURCES[models.DET_NAME][1]
 
 
 def test_wrong_source_checksum_is_refused(tmp_path):

@@ -1,6 +1,6 @@
 """The recognizer's bounded inputs: detection in overlapping strips, recognition batches
 of bounded width, and (with the real models) a block taller than a strip read whole,
-each line once."""
+each line once; the engine's settings in the page settings."""
 
 from __future__ import annotations
 
@@ -9,15 +9,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import text_page
+from fakes import FakeEngine
 from metrics import edit_distance
 
-from ocr.recognize.paddle import (
+from ocr import __version__, pipeline
+from ocr.errors import EngineError
+from ocr.recognize.read import crop_quad
+from ocr.recognize.strips import (
     DET_TILE_MIN_ROWS,
     DET_TILE_OVERLAP,
     DET_TILE_PIXELS,
     REC_BATCH,
     REC_BATCH_WIDTH,
-    crop_quad,
     join_strips,
     rec_batches,
     rec_width,
@@ -97,6 +100,49 @@ def test_rec_batches_are_bounded_and_complete():
 
 def test_rec_batches_empty():
     assert rec_batches([]) == []
+
+
+def test_default_settings_are_those_of_the_first_archives():
+    """Pages are redone when their settings change: the default engine's must not
+    change by accident (this dict is what every archive's pages were read with)."""
+    assert pipeline.settings_for(300, None) == {
+        "dpi": 300,
+        "models": "default",
+        "engine": "ocr.recognize.paddle:PaddleEngine",
+        "det": {
+            "limit_type": "max",
+            "limit_side_len": 4000,
+            "thresh": 0.3,
+            "box_thresh": 0.5,
+            "unclip_ratio": 1.6,
+        },
+        "det_tile": {"pixels": 1_000_000, "min_rows": 512, "overlap": 192},
+        "block_pad": 12,
+        "script": "simplified",
+        "code": __version__,
+    }
+
+
+def test_settings_come_from_the_engine_class():
+    plain = pipeline.settings_for(300, None, "fakes:FakeEngine")
+    other = pipeline.settings_for(300, None, "fakes:FakeEngineV2")
+    assert "det" not in plain and other["fake_reading"] == 2
+    assert pipeline.settings_hash(plain) != pipeline.settings_hash(other)
+
+
+class _Clashing(FakeEngine):
+    @classmethod
+    def settings(cls):
+        return {"dpi": 600}
+
+
+def test_engines_are_ocr_engines():
+    with pytest.raises(EngineError, match="not a subclass"):
+        pipeline.load_engine_class("metrics:edit_distance")
+    with pytest.raises(EngineError, match="cannot import"):
+        pipeline.load_engine_class("no_such_module:Engine")
+    with pytest.raises(EngineError, match="clash"):
+        pipeline.settings_for(300, None, f"{__name__}:_Clashing")
 
 
 def _seed_lines(n: int, chars: int) -> list[str]:

@@ -8,7 +8,6 @@ checksums so a damaged cache is detected and rebuilt.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -19,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from ocr.errors import ModelError
+from ocr.scan.load import sha256_path
 
 # The rapidocr wheel version whose models/ folder we take, and the files' checksums.
 RAPIDOCR_VERSION = "3.10.0"
@@ -65,14 +65,6 @@ class ModelSet:
             "rec_sha256": self.rec_sha256,
             "models_from": self.source,
         }
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def cache_dir() -> Path:
@@ -158,7 +150,7 @@ def _folder_ok(folder: Path, sha: str) -> bool:
         recorded = json.loads(manifest.read_text())
     except ValueError:
         return False
-    return recorded.get("sha256") == sha and sha256_file(folder / "inference.onnx") == sha
+    return recorded.get("sha256") == sha and sha256_path(folder / "inference.onnx") == sha
 
 
 def assemble(name: str, target_root: Path | None = None, source_dir: Path | None = None) -> Path:
@@ -171,7 +163,7 @@ def assemble(name: str, target_root: Path | None = None, source_dir: Path | None
     src = (source_dir or rapidocr_models_dir()) / filename
     if not src.exists():
         raise ModelError(f"model file missing: {src}")
-    actual = sha256_file(src)
+    actual = sha256_path(src)
     if actual != sha:
         raise ModelError(f"{src}: checksum {actual} does not match the pinned {sha}")
     tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
@@ -234,7 +226,7 @@ def load_model_set(models: str | Path | None = None) -> ModelSet:
 
     def digest(folder: Path) -> str:
         onnx = folder / "inference.onnx"
-        return sha256_file(onnx) if onnx.exists() else "n/a"
+        return sha256_path(onnx) if onnx.exists() else "n/a"
 
     (dn, dd), (rn, rd) = found["det"], found["rec"]
     return ModelSet(dn, dd, rn, rd, digest(dd), digest(rd), str(root))

@@ -36,10 +36,12 @@ class IssueSource:
 
 
 def natural_key(name: str) -> list:
+    """Sort key for file names in natural order (p2 before p10)."""
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", name)]
 
 
 def sha256_path(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex (a scan's identity; model files' checks)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         while block := f.read(1 << 20):

@@ -1,0 +1,148 @@
+"""The recognize stage: a page's text lines, detected and read block by block by an engine.
+
+Detection runs on each text block of the deskewed page at full resolution (whole-page
+detection at the models' default size misses small newspaper text); recognition reads
+all lines of the page in one call, so the engine can batch them. Works against
+:class:`ocr.recognize.engine.OcrEngine`: nothing here knows which engine it is.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ocr.model import Box, Deskew, Line, Region
+from ocr.recognize.engine import OcrEngine
+from ocr.text import reading_order
+
+BLOCK_PAD = 12  # pixels of margin around a text block for detection
+TEXT_KINDS = ("text", "headline", "body", "caption")  # the blocks detection runs on
+
+
+@dataclass
+class Detected:
+    poly: np.ndarray  # 4x2 float, deskewed-image pixels
+    score: float
+    region: Region | None
+
+
+def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The quadrilateral's content, warped upright (as PaddleOCR crops lines)."""
+    import cv2
+
+    q = quad.astype(np.float32)
+    w = int(round(max(np.linalg.norm(q[0] - q[1]), np.linalg.norm(q[2] - q[3]))))
+    h = int(round(max(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2]))))
+    w, h = max(w, 1), max(h, 1)
+    dst = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    m = cv2.getPerspectiveTransform(q, dst)
+    out = cv2.warpPerspective(
+        image, m, (w, h), borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC
+    )
+    if h >= 1.5 * w:  # a vertical line of text: turn it to read left to right
+        # Turned counter-clockwise, as PaddleOCR does: the PP-OCRv6 recognizer reads
+        # such crops (characters on their side) as well as upright ones. Measured on
+        # 126 vertical crops (detected headlines, body text of 17-40 px): CER 0.000
+        # turned counter-clockwise, 0.002 cut into character cells set side by side,
+        # 0.92 turned clockwise.
+        out = np.rot90(out)
+    return out
+
+
+def _order_quad(poly: np.ndarray) -> np.ndarray:
+    """Clockwise from top-left."""
+    pts = np.asarray(poly, dtype=np.float64).reshape(-1, 2)
+    s = pts.sum(axis=1)
+    d = np.diff(pts, axis=1).ravel()
+    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]])
+
+
+def detect_lines(engine: OcrEngine, image: np.ndarray, regions: list[Region]) -> list[Detected]:
+    """Detect text lines block by block; each detection belongs to the block that holds
+    its centre (detections from a neighbour seen through the padding are dropped)."""
+    h, w = image.shape[:2]
+    text_regions = [r for r in regions if r.kind in TEXT_KINDS]
+    if not text_regions:
+        whole = Region(id="r0", kind="text", box=Box(0, 0, w, h), poly=Box(0, 0, w, h).poly())
+        text_regions = [whole]
+    found: list[Detected] = []
+    for region in text_regions:
+        box = region.box.pad(BLOCK_PAD).clip(w, h)
+        x0, y0, x1, y1 = (int(round(v)) for v in box.as_list())
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            continue
+        crop = image[y0:y1, x0:x1]
+        for quad, score in engine.detect(crop):
+            quad = _order_quad(quad) + np.array([x0, y0])
+            cx, cy = quad.mean(axis=0)
+            if region.box.contains_point((cx, cy)):
+                found.append(Detected(quad, score, region))
+    return found
+
+
+def read_page(
+    engine: OcrEngine,
+    image: np.ndarray,
+    regions: list[Region],
+    deskew: Deskew,
+    timings: dict[str, float] | None = None,
+) -> list[Line]:
+    """The recognize stage: lines with text, confidence, deskewed box and scan polygon,
+    ordered block by block (blocks in their reading order), within one by rows top to
+    bottom, vertical lines right to left (see :func:`ocr.text.reading_order`)."""
+    timings = {} if timings is None else timings
+    t = time.perf_counter()
+    detected = detect_lines(engine, image, regions)
+    timings["detect"] = round(time.perf_counter() - t, 3)
+    t = time.perf_counter()
+    detected = _in_block_order(detected, regions)
+    texts = engine.recognize([crop_quad(image, d.poly) for d in detected])
+    timings["recognize_lines"] = round(time.perf_counter() - t, 3)
+    groups: dict[int, list[Line]] = {}
+    for d, (text, score) in zip(detected, texts):
+        text = text.strip()
+        if text:
+            groups.setdefault(id(d.region), []).append(_line(d, text, score, deskew))
+    return _numbered(groups.values())
+
+
+def _in_block_order(detected: list[Detected], regions: list[Region]) -> list[Detected]:
+    """Detections block by block (blocks in the order of ``regions``), within a block
+    top to bottom, then left to right."""
+    rank = {id(r): i for i, r in enumerate(regions)}
+    return sorted(
+        detected,
+        key=lambda d: (
+            rank.get(id(d.region), -1),
+            float(d.poly[:, 1].mean()),
+            float(d.poly[:, 0].min()),
+        ),
+    )
+
+
+def _line(d: Detected, text: str, score: float, deskew: Deskew) -> Line:
+    """A read line: its box in the deskewed page, its polygon in the scan."""
+    pts = [(float(x), float(y)) for x, y in d.poly]
+    return Line(
+        id="",
+        text=text,
+        confidence=round(score, 4),
+        poly=[(round(x, 1), round(y, 1)) for x, y in deskew.to_scan(pts)],
+        box=Box.from_poly(pts),
+        region=d.region.id if d.region is not None else None,
+    )
+
+
+def _numbered(blocks: Iterable[list[Line]]) -> list[Line]:
+    """The lines of each block (blocks in order) in reading order: rows top to bottom,
+    vertical lines right to left; ids ``l1``, ``l2``... across the page, ``order`` 1,
+    2... within a block."""
+    lines: list[Line] = []
+    for group in blocks:
+        for i, line in enumerate(reading_order(group), start=1):
+            line.id, line.order = f"l{len(lines) + 1}", i
+            lines.append(line)
+    return lines

@@ -1,0 +1,97 @@
+"""Bounded engine inputs: detection in overlapping strips, recognition in batches of
+bounded width (engine-independent; the Paddle adapter reads through them).
+
+Memory. ONNX Runtime keeps, per model, the largest working set a call has needed, so
+a worker's memory is set by the largest input it has seen. Both inputs are bounded:
+detection runs on strips of at most DET_TILE_PIXELS (a taller block is cut into
+overlapping strips across its full width; a block wider than DET_TILE_PIXELS /
+DET_TILE_MIN_ROWS, about 1950 px, still gets strips of DET_TILE_MIN_ROWS rows, and
+PaddleX scales anything wider than 4000 px down, so no call exceeds 512 x 4000 px),
+and a recognition batch is at most REC_BATCH_WIDTH pixels wide in all (crops are
+scaled to REC_HEIGHT rows, a single crop to at most REC_MAX_WIDTH, PaddleX's own cap).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ocr.model import Box
+from ocr.recognize.engine import ScoredQuad
+
+DET_TILE_PIXELS = 1_000_000
+DET_TILE_MIN_ROWS = 512  # a very wide block still gets strips this tall
+DET_TILE_OVERLAP = 192  # rows shared by neighbouring strips (> 2 x the tallest body line)
+DET_TILE = {"pixels": DET_TILE_PIXELS, "min_rows": DET_TILE_MIN_ROWS, "overlap": DET_TILE_OVERLAP}
+
+REC_BATCH = 8
+REC_HEIGHT = 48
+REC_MIN_WIDTH = 320
+REC_MAX_WIDTH = 3200
+REC_BATCH_WIDTH = 4096
+
+
+def strips(height: int, width: int) -> list[tuple[int, int]]:
+    """How detection reads an image of ``height`` x ``width``: rows ``top:bottom`` of
+    each strip, across the full width. Strips hold at most DET_TILE_PIXELS (but at least
+    DET_TILE_MIN_ROWS rows) and share DET_TILE_OVERLAP rows with their neighbours, so a
+    line shorter than the overlap lies whole in at least one strip."""
+    rows = max(DET_TILE_MIN_ROWS, DET_TILE_PIXELS // max(width, 1))
+    if height <= rows:
+        return [(0, height)]
+    step = rows - DET_TILE_OVERLAP
+    count = -(-(height - DET_TILE_OVERLAP) // step)  # ceil
+    step = -(-(height - DET_TILE_OVERLAP) // count)  # spread the strips evenly
+    return [(k * step, min(height, k * step + step + DET_TILE_OVERLAP)) for k in range(count)]
+
+
+def join_strips(found: list[tuple[int, int, list[ScoredQuad]]], height: int) -> list[ScoredQuad]:
+    """The lines detected strip by strip (``(top, bottom, lines)``, image coordinates),
+    each once. A line seen by two strips is kept from the one where it lies farthest
+    from a cut (its whole, not a piece cut at a strip's edge); a line overlapping one
+    already kept from another strip by more than half of either's box is the same line
+    seen twice. Lines of the same strip are never merged (that is the detector's call)."""
+    if len(found) == 1:
+        return list(found[0][2])
+    candidates = []
+    for k, (top, bottom, lines) in enumerate(found):
+        for i, (poly, score) in enumerate(lines):
+            y0, y1 = float(poly[:, 1].min()), float(poly[:, 1].max())
+            above = y0 - top if top > 0 else np.inf  # rows to the cut above (none at 0)
+            below = bottom - y1 if bottom < height else np.inf
+            margin = min(above, below)
+            candidates.append((-margin, k, i, poly, score))
+    candidates.sort(key=lambda c: c[:3])
+    kept: list[tuple[int, int, Box, np.ndarray, float]] = []
+    for _, k, i, poly, score in candidates:
+        box = Box.from_poly([(float(x), float(y)) for x, y in poly])
+        if any(k2 != k and _same_line(box, b2) for k2, _, b2, _, _ in kept):
+            continue
+        kept.append((k, i, box, poly, score))
+    return [(poly, score) for _, _, _, poly, score in sorted(kept, key=lambda c: c[:2])]
+
+
+def _same_line(a: Box, b: Box) -> bool:
+    return a.intersection(b) > 0.5 * min(a.area, b.area)
+
+
+def rec_width(height: int, width: int) -> int:
+    """The width a crop has in a recognition batch (scaled to REC_HEIGHT rows)."""
+    wanted = int(REC_HEIGHT * width / max(height, 1))
+    return min(REC_MAX_WIDTH, max(REC_MIN_WIDTH, wanted))
+
+
+def rec_batches(shapes: list[tuple[int, int]]) -> list[list[int]]:
+    """Indexes of crops (given as ``(height, width)``) in recognition batches: crops of
+    similar aspect ratio together (less padding), at most REC_BATCH crops and
+    REC_BATCH_WIDTH pixels of padded width per batch (a batch is as wide as its widest
+    crop times its size), so one call's memory is bounded."""
+    order = sorted(range(len(shapes)), key=lambda i: shapes[i][1] / max(shapes[i][0], 1))
+    batches: list[list[int]] = []
+    for i in order:
+        w = rec_width(*shapes[i])
+        last = batches[-1] if batches else None
+        if last and len(last) < REC_BATCH and (len(last) + 1) * w <= REC_BATCH_WIDTH:
+            last.append(i)
+        else:
+            batches.append([i])
+    return batches
