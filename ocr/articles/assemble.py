@@ -52,17 +52,16 @@ from typing import Any
 from ocr.articles.blocks import (
     Item,
     attach_subheads,
-    column_blocks,
-    first_above,
-    framed,
+    body_blocks,
     head_items,
     level_with_vertical,
     merge_stacked,
+    name_guessed_blocks,
     promote_subheads,
-    split_first_row,
+    stop_items,
 )
 from ocr.articles.issue import effective_numbers
-from ocr.articles.lines import body_stats, row_text, units
+from ocr.articles.lines import body_stats
 from ocr.articles.link import link_jumps
 from ocr.articles.order import Part, parts_of
 from ocr.articles.ownership import resolve
@@ -107,74 +106,21 @@ def _page_parts(page: PageLayout) -> list[Part]:
     lines = [ln for ln in page.lines if ln.text.strip()]
     if not lines:
         return []
-    st = body_stats(lines)
-    role, guessed = line_roles(page, lines, st)
-    heads = head_items([ln for ln in lines if role[ln.id] == "head"], st)
+    body = body_stats(lines)
+    role, guessed = line_roles(page, lines, body)
+    heads = head_items([ln for ln in lines if role[ln.id] == "head"], body)
     attach_subheads(heads, [ln for ln in lines if role[ln.id] == "sub"])
-
-    stops = []
-    upright = []  # vertical rules
-    for r in page.regions:
-        if r.kind == "rule" and r.box.height > r.box.width:
-            upright.append(r.box)  # it separates columns, it is nothing above anything
-            continue
-        if r.kind in NOT_TEXT:
-            kind = "photo" if r.kind == "photo" else "stop"
-            stops.append(Item(kind, r.box, region=r.id, source=r.kind))
-    stops += [Item("stop", ln.box, source="furniture") for ln in lines if role[ln.id] == "stop"]
-
+    stops, upright = stop_items(page, lines, role)
     walls = [h.box for h in heads] + [s.box for s in stops]
-    groups: dict[tuple[str, str | None], list[Line]] = {}
-    for ln in lines:
-        if role[ln.id] in ("body", "caption"):
-            groups.setdefault((role[ln.id], ln.region), []).append(ln)
-    blocks: list[Item] = []
-    for (kind, _), group in groups.items():
-        blocks += column_blocks(kind, group, st, walls)
-    fresh = level_with_vertical(blocks, [h for h in heads if h.vertical], st)
-    blocks = merge_stacked(blocks, st, walls, fresh)
+    blocks = body_blocks(lines, role, body, walls)
+    verticals = [h for h in heads if h.vertical]
+    blocks = merge_stacked(blocks, body, walls, level_with_vertical(blocks, verticals, body))
     items: list[Item] = heads + stops + blocks
-
-    # Captions the region classifier did not name: the first row under a photo is its
-    # caption; a short row under a QR code is the code's, and no article's.
-    for b in blocks:
-        if b.kind != "body" or not all(ln.id in guessed for ln in b.rows[0]):
-            continue
-        above = first_above(b, items, st)
-        if above is None or b.box.y0 - above.box.y1 > 1.5 * st.height:
-            continue
-        first = _union(ln.box for ln in b.rows[0])
-        snug = first.y0 - above.box.y1 <= 0.9 * st.height or first.height <= 0.95 * st.height
-        if above.kind == "photo" and snug:
-            new_kind = "caption"
-        elif above.source == "qr" and units(row_text(b.rows[0])) <= 10:
-            new_kind = "stop"
-        else:
-            continue
-        if len(b.rows) == 1:
-            b.kind = new_kind
-        else:
-            items.append(split_first_row(b, new_kind))
-    for b in blocks:  # untitled text in a frame of rules: an ad or a notice
-        if b.kind == "body" and all(ln.id in guessed for ln in b.lines):
-            above = first_above(b, items, st)
-            if above is not None and above.source == "rule" and framed(b, items, upright, st):
-                b.kind = "stop"
-    for b in blocks:
-        if b.kind == "caption":  # a caption under a QR code is the code's
-            above = first_above(b, items, st)
-            if (
-                above is not None
-                and above.source == "qr"
-                and b.box.y0 - above.box.y1 <= 1.5 * st.height
-            ):
-                b.kind = "stop"
-
-    promote_subheads(items, guessed, st)
+    name_guessed_blocks(blocks, items, guessed, upright, body)
+    promote_subheads(items, guessed, body)
     items = [it for it in items if it.rows or it.kind not in ("body", "caption")]
-    fresh = level_with_vertical(blocks, [h for h in heads if h.vertical], st)
-    resolve(items, st, upright, fresh)
-    return parts_of(page, items, st)
+    resolve(items, body, upright, level_with_vertical(blocks, verticals, body))
+    return parts_of(page, items, body)
 
 
 def assemble_articles(pages: list[PageLayout]) -> list[ArticleDraft]:

@@ -7,7 +7,8 @@ import statistics
 from dataclasses import dataclass, field
 
 from ocr.articles.lines import Stats, is_vertical, row_text, rows_of, units
-from ocr.model import Box, Line
+from ocr.articles.roles import NOT_TEXT
+from ocr.model import Box, Line, PageLayout
 from ocr.text import find_jump
 
 _xov = Box.x_overlap
@@ -66,49 +67,15 @@ def uf_groups(n: int, joined) -> list[list[int]]:
 def head_items(lines: list[Line], st: Stats) -> list[Item]:
     """Headline lines that touch form a headline: stacked lines of a similar size; two
     close pieces of one line; level columns of a vertical headline in one region (two
-    headlines side by side stay apart). A clearly smaller
-    headline just under one is its subhead, just above it its kicker (when it is not
-    itself big: a headline right under the masthead is no subhead of the masthead)."""
-
-    def touching(a: Line, b: Line) -> bool:
-        ha, hb = a.box, b.box
-        if is_vertical(a) or is_vertical(b):  # columns of one vertical headline, level
-            gap = max(ha.x0, hb.x0) - min(ha.x1, hb.x1)
-            level = abs(ha.y0 - hb.y0) <= 0.5 * max(ha.width, hb.width)
-            near = gap <= 0.9 * max(ha.width, hb.width)
-            return is_vertical(a) and is_vertical(b) and a.region == b.region and level and near
-        if _yov(ha, hb) >= 0.5 * min(ha.height, hb.height):
-            return False  # side by side: see below
-        upper, lower = (ha, hb) if ha.y0 <= hb.y0 else (hb, ha)
-        gap = lower.y0 - upper.y1
-        ratio = ha.height / max(hb.height, 1e-6)
-        centred = abs(ha.center[0] - hb.center[0]) <= 0.25 * max(ha.width, hb.width)
-        return (
-            -0.3 * min(ha.height, hb.height) <= gap <= 0.9 * max(ha.height, hb.height)
-            and (_xov(ha, hb) > 0 or centred)
-            and 0.7 <= ratio <= 1 / 0.7
-        )
-
+    headlines side by side stay apart). A clearly smaller headline just under one is its
+    subhead, just above it its kicker (when it is not itself big: a headline right under
+    the masthead is no subhead of the masthead)."""
     stacks = [
         [lines[i] for i in g]
-        for g in uf_groups(len(lines), lambda i, j: touching(lines[i], lines[j]))
+        for g in uf_groups(len(lines), lambda i, j: _stacked(lines[i], lines[j]))
     ]
-
-    def pieces(a: list[Line], b: list[Line]) -> bool:
-        """Two one-line stacks of one region, close on one row: a headline the detector
-        cut in two (headlines of articles side by side are apart, or several lines)."""
-        if len(a) != 1 or len(b) != 1 or is_vertical(a[0]) or is_vertical(b[0]):
-            return False
-        ha, hb = a[0].box, b[0].box
-        gap = max(ha.x0, hb.x0) - min(ha.x1, hb.x1)
-        return (
-            a[0].region == b[0].region
-            and _yov(ha, hb) >= 0.5 * min(ha.height, hb.height)
-            and gap <= 0.6 * max(ha.height, hb.height)
-        )
-
     items = []
-    for group in uf_groups(len(stacks), lambda i, j: pieces(stacks[i], stacks[j])):
+    for group in uf_groups(len(stacks), lambda i, j: _pieces(stacks[i], stacks[j])):
         members = [ln for i in group for ln in stacks[i]]
         vertical = all(is_vertical(ln) for ln in members)
         if vertical:  # vertical lines read right to left
@@ -117,35 +84,71 @@ def head_items(lines: list[Line], st: Stats) -> list[Item]:
             rows = rows_of(members)
         item = Item("head", _union(ln.box for ln in members), rows=rows, vertical=vertical)
         items.append(item)
-    # Subheads and kickers: a clearly smaller headline touching a bigger one.
     items.sort(key=lambda it: it.box.y0)
-    merged = True
-    while merged:
-        merged = False
-        for a in items:
-            for b in items:
-                if a is b or a.vertical or b.vertical or b.box.y0 < a.box.y0:
-                    continue
-                gap = b.box.y0 - a.box.y1
-                ha = statistics.median(ln.box.height for ln in a.lines)
-                hb = statistics.median(ln.box.height for ln in b.lines)
-                if not (-0.3 * hb <= gap <= 1.2 * min(ha, hb) and _xov(a.box, b.box) > 0):
-                    continue
-                if hb <= 0.8 * ha and hb <= 1.7 * st.height:  # b is a's subhead
-                    a.subs += b.subs + b.rows
-                    items.remove(b)
-                    a.grow()
-                elif ha <= 0.8 * hb and ha <= 1.7 * st.height:  # a is b's kicker
-                    b.subs = a.subs + a.rows + b.subs
-                    items.remove(a)
-                    b.grow()
-                else:
-                    continue
-                merged = True
-                break
-            if merged:
-                break
+    while _merge_subhead(items, st):
+        pass
     return items
+
+
+def _stacked(a: Line, b: Line) -> bool:
+    """Two headline lines of one headline: stacked at a similar size, or level columns of
+    a vertical headline in one region."""
+    ha, hb = a.box, b.box
+    if is_vertical(a) or is_vertical(b):  # columns of one vertical headline, level
+        gap = max(ha.x0, hb.x0) - min(ha.x1, hb.x1)
+        level = abs(ha.y0 - hb.y0) <= 0.5 * max(ha.width, hb.width)
+        near = gap <= 0.9 * max(ha.width, hb.width)
+        return is_vertical(a) and is_vertical(b) and a.region == b.region and level and near
+    if _yov(ha, hb) >= 0.5 * min(ha.height, hb.height):
+        return False  # side by side: see _pieces
+    upper, lower = (ha, hb) if ha.y0 <= hb.y0 else (hb, ha)
+    gap = lower.y0 - upper.y1
+    ratio = ha.height / max(hb.height, 1e-6)
+    centred = abs(ha.center[0] - hb.center[0]) <= 0.25 * max(ha.width, hb.width)
+    return (
+        -0.3 * min(ha.height, hb.height) <= gap <= 0.9 * max(ha.height, hb.height)
+        and (_xov(ha, hb) > 0 or centred)
+        and 0.7 <= ratio <= 1 / 0.7
+    )
+
+
+def _pieces(a: list[Line], b: list[Line]) -> bool:
+    """Two one-line stacks of one region, close on one row: a headline the detector cut
+    in two (headlines of articles side by side are apart, or several lines)."""
+    if len(a) != 1 or len(b) != 1 or is_vertical(a[0]) or is_vertical(b[0]):
+        return False
+    ha, hb = a[0].box, b[0].box
+    gap = max(ha.x0, hb.x0) - min(ha.x1, hb.x1)
+    return (
+        a[0].region == b[0].region
+        and _yov(ha, hb) >= 0.5 * min(ha.height, hb.height)
+        and gap <= 0.6 * max(ha.height, hb.height)
+    )
+
+
+def _merge_subhead(items: list[Item], st: Stats) -> bool:
+    """Merge the first clearly smaller headline touching a bigger one into it (its
+    subhead under it, its kicker above it); whether one was merged."""
+    for a in items:
+        for b in items:
+            if a is b or a.vertical or b.vertical or b.box.y0 < a.box.y0:
+                continue
+            gap = b.box.y0 - a.box.y1
+            ha = statistics.median(ln.box.height for ln in a.lines)
+            hb = statistics.median(ln.box.height for ln in b.lines)
+            if not (-0.3 * hb <= gap <= 1.2 * min(ha, hb) and _xov(a.box, b.box) > 0):
+                continue
+            if hb <= 0.8 * ha and hb <= 1.7 * st.height:  # b is a's subhead
+                a.subs += b.subs + b.rows
+                items.remove(b)
+                a.grow()
+                return True
+            if ha <= 0.8 * hb and ha <= 1.7 * st.height:  # a is b's kicker
+                b.subs = a.subs + a.rows + b.subs
+                items.remove(a)
+                b.grow()
+                return True
+    return False
 
 
 def attach_subheads(heads: list[Item], lines: list[Line]) -> None:
@@ -381,3 +384,72 @@ def promote_subheads(items: list[Item], guessed: set[str], st: Stats) -> None:
             above.grow()
             b.rows = b.rows[n:]
             b.grow()
+
+
+def stop_items(page: PageLayout, lines: list[Line], role: dict[str, str]):
+    """The page's photos and what text cannot pass (regions of no article text, furniture
+    lines), and its vertical rules (which separate columns and are above nothing)."""
+    stops: list[Item] = []
+    upright: list[Box] = []
+    for r in page.regions:
+        if r.kind == "rule" and r.box.height > r.box.width:
+            upright.append(r.box)
+            continue
+        if r.kind in NOT_TEXT:
+            kind = "photo" if r.kind == "photo" else "stop"
+            stops.append(Item(kind, r.box, region=r.id, source=r.kind))
+    stops += [Item("stop", ln.box, source="furniture") for ln in lines if role[ln.id] == "stop"]
+    return stops, upright
+
+
+def body_blocks(lines: list[Line], role: dict[str, str], st: Stats, walls: list[Box]) -> list[Item]:
+    """The column blocks of the body and caption lines of each region."""
+    groups: dict[tuple[str, str | None], list[Line]] = {}
+    for ln in lines:
+        if role[ln.id] in ("body", "caption"):
+            groups.setdefault((role[ln.id], ln.region), []).append(ln)
+    blocks: list[Item] = []
+    for (kind, _), group in groups.items():
+        blocks += column_blocks(kind, group, st, walls)
+    return blocks
+
+
+def name_guessed_blocks(
+    blocks: list[Item], items: list[Item], guessed: set[str], upright: list[Box], st: Stats
+) -> None:
+    """Give blocks of guessed lines the kind their place shows: the first row under a
+    photo is its caption; a short row under a QR code is the code's, and no article's;
+    untitled text in a frame of rules is an ad or a notice; and a caption under a QR
+    code is the code's."""
+    for b in blocks:
+        if b.kind != "body" or not all(ln.id in guessed for ln in b.rows[0]):
+            continue
+        above = first_above(b, items, st)
+        if above is None or b.box.y0 - above.box.y1 > 1.5 * st.height:
+            continue
+        first = _union(ln.box for ln in b.rows[0])
+        snug = first.y0 - above.box.y1 <= 0.9 * st.height or first.height <= 0.95 * st.height
+        if above.kind == "photo" and snug:
+            new_kind = "caption"
+        elif above.source == "qr" and units(row_text(b.rows[0])) <= 10:
+            new_kind = "stop"
+        else:
+            continue
+        if len(b.rows) == 1:
+            b.kind = new_kind
+        else:
+            items.append(split_first_row(b, new_kind))
+    for b in blocks:
+        if b.kind == "body" and all(ln.id in guessed for ln in b.lines):
+            above = first_above(b, items, st)
+            if above is not None and above.source == "rule" and framed(b, items, upright, st):
+                b.kind = "stop"
+    for b in blocks:
+        if b.kind == "caption":
+            above = first_above(b, items, st)
+            if (
+                above is not None
+                and above.source == "qr"
+                and b.box.y0 - above.box.y1 <= 1.5 * st.height
+            ):
+                b.kind = "stop"

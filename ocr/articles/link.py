@@ -26,25 +26,50 @@ def title_similarity(a: str | None, b: str | None) -> float:
 
 
 def link_jumps(parts: list[Part], printed: dict[int, int]) -> list[list[Part]]:
-    """Join the parts of continued articles; return the articles as lists of parts."""
-    position = {}
-    for pos, num in printed.items():
-        position.setdefault(num, pos)
-    nxt: dict[int, Part] = {}  # id(part) -> the part continuing it
-    prev: dict[int, Part] = {}
-    on_page: dict[int, list[Part]] = {}
-    for p in parts:
-        on_page.setdefault(p.page, []).append(p)
+    """Join the parts of continued articles; return the articles as lists of parts.
+    ``printed``: each page position's printed page number."""
+    links = _Links(parts, printed)
+    for a in parts:  # forward: 下转第N版 finds its continuation
+        links.follow(a, a.out, links.next, links.prev, lambda o: o.into)
+    for b in parts:  # backward: 上接第N版 finds its start
+        links.follow(b, b.into, links.prev, links.next, lambda o: o.out)
+    return links.chains()
 
-    def link(a: Part, b: Part) -> None:
-        nxt[id(a)], prev[id(b)] = b, a
 
-    def partner(p: Part, page: int, taken: dict, marks) -> Part | None:
+class _Links:
+    """The parts of an issue and which continues which."""
+
+    def __init__(self, parts: list[Part], printed: dict[int, int]) -> None:
+        self.parts = parts
+        self.printed = printed
+        self.position: dict[int, int] = {}  # printed number -> first page with it
+        for pos, num in printed.items():
+            self.position.setdefault(num, pos)
+        self.next: dict[int, Part] = {}  # id(part) -> the part continuing it
+        self.prev: dict[int, Part] = {}  # id(part) -> the part it continues
+        self.on_page: dict[int, list[Part]] = {}
+        for p in parts:
+            self.on_page.setdefault(p.page, []).append(p)
+
+    def follow(self, p: Part, targets: list[int], mine: dict, theirs: dict, marks) -> None:
+        """Link ``p`` to the partner on the first of ``targets`` (printed pages) that has
+        one; ``mine``/``theirs``: the links of this direction and the opposite one."""
+        for target in targets:
+            if id(p) in mine:
+                break
+            page = self.position.get(target)
+            if page is None or page == p.page:
+                continue
+            o = self.partner(p, page, theirs, marks)
+            if o is not None:
+                mine[id(p)], theirs[id(o)] = o, p
+
+    def partner(self, p: Part, page: int, taken: dict, marks) -> Part | None:
         """The part on ``page`` that ``p`` continues to or from: one whose jump line
         names ``p``'s page (best title first), else an unmarked one with a like title."""
-        here = printed[p.page]
+        here = self.printed[p.page]
         best, best_score = None, 0.0
-        for o in on_page.get(page, []):
+        for o in self.on_page.get(page, []):
             if id(o) in taken or o is p:
                 continue
             sim = title_similarity(p.title, o.title)
@@ -58,32 +83,16 @@ def link_jumps(parts: list[Part], printed: dict[int, int]) -> list[list[Part]]:
                 best, best_score = o, score
         return best
 
-    for a in parts:  # forward: 下转第N版 finds its continuation
-        for target in a.out:
-            if id(a) in nxt:
-                break
-            page = position.get(target)
-            if page is not None and page != a.page:
-                b = partner(a, page, prev, lambda o: o.into)
-                if b is not None:
-                    link(a, b)
-    for b in parts:  # backward: 上接第N版 finds its start
-        for source in b.into:
-            if id(b) in prev:
-                break
-            page = position.get(source)
-            if page is not None and page != b.page:
-                a = partner(b, page, nxt, lambda o: o.out)
-                if a is not None:
-                    link(a, b)
-    articles = []
-    for p in parts:
-        if id(p) in prev:
-            continue
-        chain, cur, seen = [p], p, {id(p)}
-        while id(cur) in nxt and id(nxt[id(cur)]) not in seen:
-            cur = nxt[id(cur)]
-            seen.add(id(cur))
-            chain.append(cur)
-        articles.append(chain)
-    return articles
+    def chains(self) -> list[list[Part]]:
+        """The articles: each part that continues none, with the parts continuing it."""
+        articles = []
+        for p in self.parts:
+            if id(p) in self.prev:
+                continue
+            chain, cur, seen = [p], p, {id(p)}
+            while id(cur) in self.next and id(self.next[id(cur)]) not in seen:
+                cur = self.next[id(cur)]
+                seen.add(id(cur))
+                chain.append(cur)
+            articles.append(chain)
+        return articles

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ocr.articles.blocks import Item
 from ocr.articles.lines import Stats, join_text, row_text, rows_text
-from ocr.model import Box, PageLayout
+from ocr.model import Box, Line, PageLayout
 from ocr.text import find_jump, strip_jump
 
 _xov = Box.x_overlap
@@ -96,66 +96,28 @@ def parts_of(page: PageLayout, items: list[Item], st: Stats) -> list[Part]:
 def fill_part(part: Part, st: Stats) -> None:
     """Title, lines in reading order, text and jumps of one part."""
     head = part.head
-    ordered: list[str] = []
-    paragraphs: list[str] = []
+    part.lines = []
+    text = _Paragraphs()
     if head is not None:
         part.title = rows_text(head.rows) or None
-        ordered += [ln.id for r in head.rows for ln in r]
+        part.lines += [ln.id for r in head.rows for ln in r]
         for r in head.subs:
-            ordered += [ln.id for ln in r]
-            paragraphs.append(row_text(r))
-    captions = sorted(
-        (m for m in part.items if m.kind == "caption"), key=lambda m: (m.box.y0, m.box.x0)
-    )
-    bodies = [m for m in part.items if m.kind == "body"]
-    order = xy_order(
-        [b.box for b in bodies], vertical_first=True, shrink=0.1 * st.height, overlap=0.05
-    )
-    flow: list[Item] = [bodies[i] for i in order]
-    if captions:  # after what stands above them (a subhead), before the running text
-        top = captions[0].box.y0
-        k = next((k for k, b in enumerate(flow) if b.box.y1 > top), len(flow))
-        flow[k:k] = captions
-    current = ""
-    short = False
-    for b in flow:
+            part.lines += [ln.id for ln in r]
+            text.done.append(row_text(r))
+    for b in _flow(part, st):
         if b.kind == "caption":
-            if current:
-                paragraphs.append(current)
-                current = ""
-            ordered += [ln.id for r in b.rows for ln in r]
-            paragraphs.append(rows_text(b.rows))
+            part.lines += [ln.id for r in b.rows for ln in r]
+            text.add(rows_text(b.rows))
             continue
         left = min(ln.box.x0 for ln in b.lines)
         right = max(ln.box.x1 for ln in b.lines)
         for row in b.rows:
-            pieces = []
-            for ln in row:
-                j = find_jump(ln.text)
-                if j is not None:
-                    (part.out if j.direction == "out" else part.into).append(j.page)
-                    if j.whole:
-                        part.jump_lines.append(ln.id)
-                        continue
-                    pieces.append(strip_jump(ln.text))
-                else:
-                    pieces.append(ln.text.strip())
-                ordered.append(ln.id)
-            text = ""
-            for p in pieces:
-                text = join_text(text, p)
-            if not text:
-                continue
-            indent = row[0].box.x0 - left > 0.8 * st.advance
-            if current and (indent or short):
-                paragraphs.append(current)
-                current = ""
-            current = join_text(current, text)
-            short = row[-1].box.x1 < right - 1.5 * st.advance
-    if current:
-        paragraphs.append(current)
-    part.lines = ordered
-    part.text = "\n".join(p for p in paragraphs if p)
+            read = _read_row(part, row)
+            if read:
+                indent = row[0].box.x0 - left > 0.8 * st.advance
+                text.row(read, indent, short=row[-1].box.x1 < right - 1.5 * st.advance)
+    text.end()
+    part.text = "\n".join(p for p in text.done if p)
     regions = []
     for m in ([head] if head is not None else []) + part.items:
         for rid in [m.region] + [ln.region for ln in m.lines]:
@@ -164,3 +126,66 @@ def fill_part(part: Part, st: Stats) -> None:
     part.regions = regions
     boxes = [m.box for m in part.items] + ([head.box] if head is not None else [])
     part.box = _union(boxes)
+
+
+def _flow(part: Part, st: Stats) -> list[Item]:
+    """A part's body blocks in reading order (by columns), its captions after what stands
+    above them (a subhead) and before the running text."""
+    captions = sorted(
+        (m for m in part.items if m.kind == "caption"), key=lambda m: (m.box.y0, m.box.x0)
+    )
+    bodies = [m for m in part.items if m.kind == "body"]
+    order = xy_order(
+        [b.box for b in bodies], vertical_first=True, shrink=0.1 * st.height, overlap=0.05
+    )
+    flow: list[Item] = [bodies[i] for i in order]
+    if captions:
+        top = captions[0].box.y0
+        k = next((k for k, b in enumerate(flow) if b.box.y1 > top), len(flow))
+        flow[k:k] = captions
+    return flow
+
+
+def _read_row(part: Part, row: list[Line]) -> str:
+    """The text of a row of body lines, jump phrases out (noted on the part, and a line
+    that is only a jump kept out of its lines); the lines go on the part's lines."""
+    text = ""
+    for ln in row:
+        j = find_jump(ln.text)
+        if j is not None:
+            (part.out if j.direction == "out" else part.into).append(j.page)
+            if j.whole:
+                part.jump_lines.append(ln.id)
+                continue
+            piece = strip_jump(ln.text)
+        else:
+            piece = ln.text.strip()
+        part.lines.append(ln.id)
+        text = join_text(text, piece)
+    return text
+
+
+class _Paragraphs:
+    """Rows of text joined into paragraphs: a paragraph starts at an indented row or
+    after a short one."""
+
+    def __init__(self) -> None:
+        self.done: list[str] = []
+        self.current = ""
+        self.short = False  # the last row ended short of the column's right edge
+
+    def end(self) -> None:
+        if self.current:
+            self.done.append(self.current)
+            self.current = ""
+
+    def add(self, text: str) -> None:
+        """A paragraph of its own (a caption)."""
+        self.end()
+        self.done.append(text)
+
+    def row(self, text: str, indent: bool, short: bool) -> None:
+        if self.current and (indent or self.short):
+            self.end()
+        self.current = join_text(self.current, text)
+        self.short = short

@@ -9,94 +9,182 @@ from ocr.model import Box
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
-_union = Box.union
+
+# How far (in body lines) a photo, caption or block passes its own article on to what
+# lies under it.
+_REACH = {"photo": 4.0, "caption": 4.0, "body": 1.6}
 
 
-def resolve(items: list[Item], st: Stats, upright: list[Box], fresh: set[int]) -> None:
-    """Give every block, caption and photo its owner (see the module docstring)."""
-    ownable = sorted(
-        (it for it in items if it.kind in ("body", "caption", "photo")),
-        key=lambda it: (it.box.y0, it.box.x0),
-    )
-    pending = []
-    for it in ownable:
-        above = first_above(it, items, st)
-        gap = it.box.y0 - bottom_of(above) if above is not None else 0.0
-        it.ceiling = bottom_of(above) if above is not None else float("-inf")
-        reach = {"photo": 4.0, "caption": 4.0, "body": 1.6}  # lines of gap passed on
-        if above is not None and above.kind == "head":
-            it.owner = above
-        elif id(it) in fresh:
-            pending.append(it)
-        elif above is not None and gap <= reach.get(above.kind, -1.0) * st.height:
-            it.link = above
-        else:
-            pending.append(it)
+def resolve(items: list[Item], body: Stats, upright: list[Box], fresh: set[int]) -> None:
+    """Give every block, caption and photo its owner (see :mod:`ocr.articles.assemble`).
+    ``upright``: the page's vertical rules; ``fresh``: ids of blocks that start an article
+    level with a vertical headline."""
+    Ownership(items, body, upright).resolve(fresh)
 
-    def owner(it: Item) -> Item | None:
+
+class Ownership:
+    """The owners of a page's blocks, captions and photos, found in four steps: looking
+    straight up (:meth:`look_up`), then, for what met no headline, a headline beside it
+    (:meth:`place`, :meth:`rebalance`), then untitled articles for the rest
+    (:meth:`untitled`)."""
+
+    def __init__(self, items: list[Item], body: Stats, upright: list[Box]) -> None:
+        self.items = items
+        self.body = body
+        self.upright = upright  # vertical rules
+        self.ownable = sorted(
+            (it for it in items if it.kind in ("body", "caption", "photo")),
+            key=lambda it: (it.box.y0, it.box.x0),
+        )
+        self.heads = [it for it in items if it.kind == "head"]
+        self.level = 0.8 * body.height  # tops this close are level
+        # The page's columns: the x-ranges of its long blocks. A short block that is not
+        # set flush left in a column (a slogan centred in a box the layout did not see)
+        # does not join its neighbours' article.
+        self.grid = [b.box for b in self.ownable if b.kind == "body" and len(b.rows) >= 4]
+        self.pending: list[Item] = []  # what has no owner yet
+
+    def resolve(self, fresh: set[int]) -> None:
+        self.look_up(fresh)
+        placed = self.place()
+        self.rebalance(placed)
+        self.untitled()
+        for it in self.ownable:
+            it.owner = self.owner(it)
+
+    def look_up(self, fresh: set[int]) -> None:
+        """A headline straight above owns an item; a photo, caption or block close above
+        passes on its own owner (``link``); the rest are pending."""
+        for it in self.ownable:
+            above = first_above(it, self.items, self.body)
+            gap = it.box.y0 - bottom_of(above) if above is not None else 0.0
+            it.ceiling = bottom_of(above) if above is not None else float("-inf")
+            if above is not None and above.kind == "head":
+                it.owner = above
+            elif id(it) in fresh:
+                self.pending.append(it)
+            elif above is not None and gap <= _REACH.get(above.kind, -1.0) * self.body.height:
+                it.link = above
+            else:
+                self.pending.append(it)
+
+    def place(self) -> list[Item]:
+        """Give pending items a headline beside them: first what strands no other item,
+        has the fewest choices and fits best. Returns the items placed."""
+        placed: list[Item] = []
+        while self.pending:
+            choice = None
+            for it in self.pending:
+                found = self.candidates(it)
+                for h in found:
+                    cost = (self.strands(it, h), len(found), self.cost_with(it, h))
+                    if choice is None or cost < choice[0]:
+                        choice = (cost, it, h)
+            if choice is None:
+                break
+            _, it, h = choice
+            it.owner = h
+            self.pending.remove(it)
+            placed.append(it)
+        return placed
+
+    def rebalance(self, placed: list[Item]) -> None:
+        """Move placed items to another candidate headline where the whole fits better."""
+        for _ in range(2 * len(placed)):
+            moved = False
+            for it in placed:
+                here = it.owner
+                for h in self.candidates(it):
+                    if h is here:
+                        continue
+                    before = self.spread(here) + self.spread(h)
+                    it.owner = h
+                    if self.spread(here) + self.spread(h) < before - 1e-3:
+                        here, moved = h, True
+                    else:
+                        it.owner = here
+            if not moved:
+                break
+
+    def untitled(self) -> None:
+        """What is left starts untitled articles; level blocks side by side go together."""
+        roots: list[Item] = []
+        for it in sorted(self.pending, key=lambda it: it.box.x0):
+            if it.kind == "photo":
+                continue
+            for root in roots:
+                members = [m for m in self.ownable if m.owner is root]
+                if any(
+                    abs(m.box.y0 - it.box.y0) <= self.level
+                    and max(m.box.x0, it.box.x0) - min(m.box.x1, it.box.x1) <= 0.6 * it.box.width
+                    for m in members
+                ):
+                    it.owner = root
+                    break
+            else:
+                root = Item("untitled", it.box)
+                roots.append(root)
+                it.owner = root
+
+    def owner(self, it: Item) -> Item | None:
+        """The owner of ``it``, following the links of what passes its owner on."""
         seen = set()
         while it.owner is None and it.link is not None and id(it) not in seen:
             seen.add(id(it))
             it = it.link
         return it.owner
 
-    heads = [it for it in items if it.kind == "head"]
-    level = 0.8 * st.height
-
-    def spread(h: Item | None) -> float:
+    def spread(self, h: Item | None) -> float:
         """How badly ``h`` heads its blocks: its offset from their left edge or their
         centre, over their width (0: a headline flush left or centred over them)."""
-        xs = [m.box for m in ownable if owner(m) is h]
-        if h is None or h.vertical or not xs:
+        boxes = [m.box for m in self.ownable if self.owner(m) is h]
+        if h is None or h.vertical or not boxes:
             return 0.0
-        x0, x1 = min(b.x0 for b in xs), max(b.x1 for b in xs)
-        off = min(abs(h.box.x0 - x0), abs(h.box.center[0] - (x0 + x1) / 2))
-        return off / max(x1 - x0, 1.0)
+        x0, x1 = min(b.x0 for b in boxes), max(b.x1 for b in boxes)
+        offset = min(abs(h.box.x0 - x0), abs(h.box.center[0] - (x0 + x1) / 2))
+        return offset / max(x1 - x0, 1.0)
 
-    # The page's columns: the x-ranges of its long blocks. A short block that is not
-    # set flush left in a column (a slogan centred in a box the layout did not see)
-    # does not join its neighbours' article.
-    grid = [b.box for b in ownable if b.kind == "body" and len(b.rows) >= 4]
-
-    def in_grid(it: Item) -> bool:
-        if it.kind != "body" or len(it.rows) > 3 or not grid:
+    def in_grid(self, it: Item) -> bool:
+        """Whether ``it`` is set flush left in a column of the page (long blocks are)."""
+        if it.kind != "body" or len(it.rows) > 3 or not self.grid:
             return True
-        slack = 0.4 * st.advance
+        slack = 0.4 * self.body.advance
         return any(
             _xov(c, it.box) >= 0.5 * it.box.width
             and abs(c.x0 - it.box.x0) <= slack
             and it.box.x1 <= c.x1 + slack
-            for c in grid
+            for c in self.grid
         )
 
-    def candidates(it: Item) -> list[Item]:
+    def candidates(self, it: Item) -> list[Item]:
         """Headlines of the blocks level with ``it`` and next to it, below what ``it``
         met looking up; a vertical headline beside it."""
         found: list[Item] = []
-        if not in_grid(it):
+        if not self.in_grid(it):
             return found
-        for s in ownable:
-            if s is it or abs(s.box.y0 - it.box.y0) > level:
+        line = self.body.height
+        for s in self.ownable:
+            if s is it or abs(s.box.y0 - it.box.y0) > self.level:
                 continue
-            h = owner(s)
+            h = self.owner(s)
             if h is None or h.kind != "head" or h in found:
                 continue
             if h.vertical:  # beside its text, level with its top
-                if abs(h.box.y0 - it.box.y0) > 2.5 * st.height:
+                if abs(h.box.y0 - it.box.y0) > 2.5 * line:
                     continue
-            elif h.box.y1 > it.box.y0 + 0.3 * st.height or h.box.y0 < it.ceiling - level:
+            elif h.box.y1 > it.box.y0 + 0.3 * line or h.box.y0 < it.ceiling - self.level:
                 continue
             if max(s.box.x0, it.box.x0) - min(s.box.x1, it.box.x1) <= 0.6 * it.box.width:
                 found.append(h)
-        for h in heads:
-            if not h.vertical or h in found or abs(h.box.y0 - it.box.y0) > 2.5 * st.height:
+        for h in self.heads:
+            if not h.vertical or h in found or abs(h.box.y0 - it.box.y0) > 2.5 * line:
                 continue
             near = max(h.box.x0, it.box.x0) - min(h.box.x1, it.box.x1) <= 0.6 * it.box.width
-            if near and not ruled(h, it):
+            if near and not self.ruled(h, it):
                 found.append(h)
-        return [h for h in found if not h.vertical or one_side(h, it)]
+        return [h for h in found if not h.vertical or self.one_side(h, it)]
 
-    def ruled(h: Item, it: Item) -> bool:
+    def ruled(self, h: Item, it: Item) -> bool:
         """A vertical rule stands between ``h`` and ``it``."""
         lo, hi = sorted((h.box.center[0], it.box.center[0]))
         return any(
@@ -104,83 +192,33 @@ def resolve(items: list[Item], st: Stats, upright: list[Box], fresh: set[int]) -
             and not (h.box.x0 <= r.center[0] <= h.box.x1)
             and not (it.box.x0 <= r.center[0] <= it.box.x1)
             and _yov(r, it.box) >= 0.5 * min(r.height, it.box.height)
-            for r in upright
+            for r in self.upright
         )
 
-    def one_side(h: Item, it: Item) -> bool:
+    def one_side(self, h: Item, it: Item) -> bool:
         """A vertical headline stands on one side of its text: not between its blocks."""
         left = it.box.center[0] < h.box.center[0]
         return all(
             (m.box.center[0] < h.box.center[0]) == left
-            for m in ownable
-            if m is not it and owner(m) is h
+            for m in self.ownable
+            if m is not it and self.owner(m) is h
         )
 
-    def cost_with(it: Item, h: Item) -> float:
+    def cost_with(self, it: Item, h: Item) -> float:
+        """How badly ``h`` would head ``it``: the gap to a vertical headline, else the
+        spread of ``h`` over its blocks with ``it`` among them."""
         if h.vertical:  # the nearer vertical headline
             gap = max(h.box.x0, it.box.x0) - min(h.box.x1, it.box.x1)
             return max(0.0, gap) / max(it.box.width, 1.0)
         old, it.owner = it.owner, h
-        cost = spread(h)
+        cost = self.spread(h)
         it.owner = old
         return cost
 
-    def strands(it: Item, h: Item) -> int:
-        """How many other pending blocks giving ``it`` to ``h`` leaves with no choice."""
-        before = [q for q in pending if q is not it and candidates(q)]
+    def strands(self, it: Item, h: Item) -> int:
+        """How many other pending items giving ``it`` to ``h`` leaves with no choice."""
+        before = [q for q in self.pending if q is not it and self.candidates(q)]
         it.owner = h
-        n = sum(1 for q in before if not candidates(q))
+        n = sum(1 for q in before if not self.candidates(q))
         it.owner = None
         return n
-
-    placed: list[Item] = []
-    while pending:  # first what strands no other block, has the fewest choices, fits best
-        choice = None
-        for it in pending:
-            found = candidates(it)
-            for h in found:
-                c = (strands(it, h), len(found), cost_with(it, h))
-                if choice is None or c < choice[0]:
-                    choice = (c, it, h)
-        if choice is None:
-            break
-        _, it, h = choice
-        it.owner = h
-        pending.remove(it)
-        placed.append(it)
-    for _ in range(2 * len(placed)):  # ... then move blocks where the whole fits better
-        moved = False
-        for it in placed:
-            here = it.owner
-            for h in candidates(it):
-                if h is here:
-                    continue
-                before = spread(here) + spread(h)
-                it.owner = h
-                if spread(here) + spread(h) < before - 1e-3:
-                    here, moved = h, True
-                else:
-                    it.owner = here
-        if not moved:
-            break
-
-    # What is left starts untitled articles; level blocks side by side go together.
-    roots: list[Item] = []
-    for it in sorted(pending, key=lambda it: it.box.x0):
-        if it.kind == "photo":
-            continue
-        for r in roots:
-            members = [m for m in ownable if m.owner is r]
-            if any(
-                abs(m.box.y0 - it.box.y0) <= level
-                and max(m.box.x0, it.box.x0) - min(m.box.x1, it.box.x1) <= 0.6 * it.box.width
-                for m in members
-            ):
-                it.owner = r
-                break
-        else:
-            root = Item("untitled", it.box)
-            roots.append(root)
-            it.owner = root
-    for it in ownable:
-        it.owner = owner(it)
