@@ -1,6 +1,8 @@
-"""Fault-injection engines (fakes are for faults only; everything else uses the real
-models). A blank page's width picks the fault: the layout finds no text block on a
-blank page, so the engine is handed the whole page.
+"""Fault-injection engines: OcrEngine subclasses that crash, hang or die on purpose.
+
+Fakes are for faults only; everything else uses the real models. A blank page's width
+picks the fault: the layout finds no text block on a blank page, so the engine is
+handed the whole page.
 
 Environment (read in the worker process): ``FAKE_OCR_TEXT`` is what every line reads
 (default 假); ``FAKE_OCR_SECONDS`` makes each page take that long; a page as wide as

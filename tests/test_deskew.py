@@ -1,5 +1,6 @@
-"""The deskew stage: the measured angle on generated pages, and THE coordinate convention
-(``Deskew.to_deskewed`` says where ``deskew_image`` puts every scan point)."""
+"""The deskew stage: the measured angle on generated pages, and THE coordinate convention.
+
+``Deskew.to_deskewed`` says where ``deskew_image`` puts every scan point."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""The recognizer's bounded inputs: detection in overlapping strips, recognition batches
-of bounded width, and (with the real models) a block taller than a strip read whole,
-each line once; the engine's settings in the page settings."""
+"""Recognition's bounded inputs, and the engine's settings in the page settings.
+
+Detection in overlapping strips, recognition batches of bounded width, and (with the
+real models) a block taller than a strip read whole, each line once."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Traditional forms read by the recognizer become simplified (``--script``), through
-the real OpenCC data; ``as-read`` keeps the reading. Pages are redone when it changes."""
+"""The page's script: traditional forms read by the recognizer become simplified.
+
+``--script simplified`` goes through the real OpenCC data; ``as-read`` keeps the
+reading. Pages are redone when it changes."""
 
 from __future__ import annotations
 

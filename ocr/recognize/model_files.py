@@ -1,5 +1,7 @@
-"""Model folders: PP-OCRv6 ONNX files from the pinned ``rapidocr`` wheel, assembled
-offline into PaddleX model folders (``inference.onnx`` + ``inference.yml``).
+"""The model files: PP-OCRv6 ONNX files assembled offline into PaddleX model folders.
+
+The ONNX files come from the pinned ``rapidocr`` wheel; a folder holds
+``inference.onnx`` + ``inference.yml``.
 
 Nothing here downloads anything. The ONNX files are verified against pinned SHA-256
 checksums before use, and each assembled folder carries a ``manifest.json`` with the

@@ -48,6 +48,7 @@ DET_SETTINGS = {
 
 
 def _quiet_paddle() -> None:
+    """No model-source check (nothing is downloaded) and no chatter from PaddleX."""
     os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
     os.environ.setdefault("DISABLE_MODEL_SOURCE_CHECK", "True")
     os.environ.setdefault("PADDLE_PDX_LOG_LEVEL", "ERROR")

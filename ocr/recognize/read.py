@@ -24,6 +24,8 @@ TEXT_KINDS = ("text", "headline", "body", "caption")  # the blocks detection run
 
 @dataclass
 class Detected:
+    """A line found by detection, before it is read: where, how sure, in which block."""
+
     poly: np.ndarray  # 4x2 float, deskewed-image pixels
     score: float
     region: Region | None

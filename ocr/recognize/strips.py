@@ -1,5 +1,6 @@
-"""Bounded engine inputs: detection in overlapping strips, recognition in batches of
-bounded width (engine-independent; the Paddle adapter reads through them).
+"""Bounded engine inputs: detection in overlapping strips, recognition in batches.
+
+Engine-independent; the Paddle adapter reads through them.
 
 Memory. ONNX Runtime keeps, per model, the largest working set a call has needed, so
 a worker's memory is set by the largest input it has seen. Both inputs are bounded:
