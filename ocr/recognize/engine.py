@@ -37,8 +37,9 @@ class OcrEngine(abc.ABC):
     * :meth:`provenance` -- what is recorded with every page read (models, versions,
       settings); by default the name, version and settings.
 
-    Images are uint8 arrays, gray (HxW) or BGR (HxWx3, OpenCV's order). Engine output
-    is converted to plain tuples here, at the edge: nothing engine-specific travels on.
+    Images are uint8 arrays, gray (HxW) or BGR (HxWx3, OpenCV's order). A subclass
+    converts its library's output to the plain tuples below: nothing engine-specific
+    travels further.
     The engine-independent reading (blocks, crops, order) is :mod:`ocr.recognize.read`.
     """
 
