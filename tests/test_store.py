@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocr import archive
+from ocr.articles import block_articles
 from ocr.errors import StoreError
 from ocr.export.jsondoc import issue_document
 from ocr.model import Box, Deskew, Line, PageJob, PageResult, Region
@@ -50,6 +51,17 @@ def make_result(job, texts=("第一行", "第二行"), skew=1.5):
     )
 
 
+def store_block_articles(db, issue_id: int) -> int:
+    """One article per text block of the stored pages (the fallback of article assembly),
+    stored as the batch stores articles."""
+    drafts = block_articles(archive.issue_layouts(db, issue_id))
+    rows = [
+        {**d.to_dict(), "lines": [int(i) for i in d.lines], "regions": [int(i) for i in d.regions]}
+        for d in drafts
+    ]
+    return archive.save_articles(db, issue_id, rows, {"flags": []}, method="block")
+
+
 def test_migrations_recorded_and_idempotent(db):
     names = [r["name"] for r in db.query("SELECT name FROM _migrations")]
     assert names == [name for name, _ in archive.MIGRATIONS]
@@ -76,7 +88,7 @@ def test_page_round_trip_through_export(db):
     result = make_result(job)
     counts = archive.save_page(db, page["id"], result, "h1", archive.provenance_id(db, {"m": 1}))
     assert counts == {"regions": 1, "lines": 2}
-    assert archive.rebuild_block_articles(db, issue) == 1
+    assert store_block_articles(db, issue) == 1
     doc = issue_document(db, issue)
     assert doc["issue"]["date"] == "2021-01-20"
     (p,) = doc["pages"]
@@ -89,6 +101,9 @@ def test_page_round_trip_through_export(db):
     (art,) = doc["articles"]
     assert art["lines"] == [ln["id"] for ln in p["lines"]]
     assert art["text"] == "第一行\n第二行" and art["pages"] == [1]
+    linked = db.execute("SELECT DISTINCT article_id FROM lines").fetchall()
+    linked += db.execute("SELECT DISTINCT article_id FROM regions").fetchall()
+    assert {r[0] for r in linked} == {art["id"]}
 
 
 def test_correction_survives_reprocessing_with_history(db):

@@ -1,15 +1,46 @@
 """The archive: the SQLite database, the only code that reads or writes SQL.
 
 Callers use the functions re-exported here (``from ocr import archive``;
-``archive.save_page(db, ...)``), never the modules behind them."""
+``archive.save_page(db, ...)``), never the modules behind them, so that patching
+``archive.save_page`` or ``archive.open_db`` reaches every caller.
 
-from ocr.archive.store import (
-    MIGRATIONS,
-    articles_across_pages,
-    conflicts,
-    correct_line,
-    count_conflicts,
+- ``db``: opening an archive (``open_db``), ``migrate``, ``transaction``, ``now``.
+- ``migrations``: the schema as numbered migrations, each run in a transaction and
+  recorded by name in ``_migrations`` (a released migration never changes: existing
+  archives must open).
+- ``pages``: issues, page rows, a processed page's regions and lines, provenance,
+  failures, file hashes.
+- ``corrections``: reviewer corrections, kept through re-OCR, and conflicts.
+- ``articles``: an issue's articles, replaced at once.
+- ``queries``: every read.
+
+Rows are plain dicts in and out (through sqlite-utils). One process writes: the batch's
+main process stores every page in one transaction, so a batch killed at any moment
+leaves every page either fully stored or not at all. Lines and articles carry a
+``version``; every change of a line's text is kept in ``line_history``, so reviewer
+corrections are never lost.
+
+Coordinates: ``poly`` columns hold JSON ``[[x, y] x 4]`` in original-scan pixels;
+``x0 y0 x1 y1`` columns hold the box in the deskewed page image.
+"""
+
+from ocr.archive.articles import save_articles
+from ocr.archive.corrections import conflicts, correct_line, count_conflicts
+from ocr.archive.db import migrate, now, open_db, rollback, transaction
+from ocr.archive.migrations import MIGRATIONS
+from ocr.archive.pages import (
     ensure_page,
+    known_sha256,
+    page_by_identity,
+    provenance_id,
+    record_failure,
+    remember_sha256,
+    save_page,
+    set_page_count,
+    upsert_issue,
+)
+from ocr.archive.queries import (
+    articles_across_pages,
     failures,
     highest_dpi,
     issue_ids,
@@ -17,26 +48,11 @@ from ocr.archive.store import (
     issue_pages,
     issue_record,
     issue_row,
-    known_sha256,
-    migrate,
-    now,
-    open_db,
-    page_by_identity,
     pages_done,
-    provenance_id,
-    rebuild_block_articles,
-    record_failure,
-    remember_sha256,
     retry_settings,
-    rollback,
-    save_articles,
-    save_page,
-    set_page_count,
     sources_with_failures,
     status_counts,
     summary,
-    transaction,
-    upsert_issue,
 )
 
 __all__ = [
@@ -60,7 +76,6 @@ __all__ = [
     "page_by_identity",
     "pages_done",
     "provenance_id",
-    "rebuild_block_articles",
     "record_failure",
     "remember_sha256",
     "retry_settings",

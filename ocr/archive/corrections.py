@@ -1,0 +1,113 @@
+"""Reviewer corrections: a line's new text with its history, kept when the page is read again.
+
+A corrected line (``corrected = 1``) keeps its text through every re-OCR of its page;
+the new reading goes to ``ocr_text`` and to ``line_history`` (source ``reocr``). Where
+the two differ, the line is a conflict for a reviewer to look at.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocr.archive.db import now, transaction
+from ocr.errors import StoreError
+from ocr.model import Line
+
+
+def correct_line(
+    db, line_id: int, text: str, author: str | None = None, expected_version: int | None = None
+) -> int:
+    """A reviewer's correction: new text, version + 1, history kept. Returns the new
+    version. ``expected_version`` guards against overwriting a concurrent edit."""
+    with transaction(db):
+        row = db.execute("SELECT version FROM lines WHERE id = ?", [line_id]).fetchone()
+        if row is None:
+            raise StoreError(f"no line {line_id}")
+        if expected_version is not None and row[0] != expected_version:
+            raise StoreError(
+                f"line {line_id} is at version {row[0]}, not {expected_version}: "
+                "someone else changed it"
+            )
+        version = row[0] + 1
+        t = now()
+        db.execute(
+            "UPDATE lines SET text = ?, version = ?, corrected = 1, updated_at = ? WHERE id = ?",
+            [text, version, t, line_id],
+        )
+        db.execute(
+            "INSERT INTO line_history (line_id, version, text, source, author, created_at) "
+            "VALUES (?, ?, ?, 'review', ?, ?)",
+            [line_id, version, text, author, t],
+        )
+    return version
+
+
+# -- keeping corrections when a page is read again --------------------------------------
+
+
+def corrected_lines(db, page_id: int) -> list[dict[str, Any]]:
+    """The page's corrected line rows (what a re-OCR of the page must keep)."""
+    return list(db.query("SELECT * FROM lines WHERE page_id = ? AND corrected = 1", [page_id]))
+
+
+def corrected_twin(line: Line, corrected: list[dict]) -> dict | None:
+    """The corrected line occupying the same place as ``line`` (box IoU >= 0.5)."""
+    bx = line.box.as_list()
+    for row in corrected:
+        ix = min(bx[2], row["x1"]) - max(bx[0], row["x0"])
+        iy = min(bx[3], row["y1"]) - max(bx[1], row["y0"])
+        if ix <= 0 or iy <= 0:
+            continue
+        inter = ix * iy
+        union = (
+            (bx[2] - bx[0]) * (bx[3] - bx[1])
+            + (row["x1"] - row["x0"]) * (row["y1"] - row["y0"])
+            - inter
+        )
+        if union > 0 and inter / union >= 0.5:
+            return row
+    return None
+
+
+def keep_correction(
+    db, twin: dict[str, Any], line: Line, region_id: int | None, ord_: int, t: str
+) -> None:
+    """The new reading ``line`` of the corrected line ``twin``: the reviewer's text
+    stays; the reading is stored beside it (``ocr_text``) and in the history."""
+    db.execute(
+        "UPDATE lines SET ocr_text = ?, confidence = ?, region_id = ?, ord = ?, "
+        "updated_at = ? WHERE id = ?",
+        [line.text, line.confidence, region_id, ord_, t, twin["id"]],
+    )
+    if line.text != twin["ocr_text"]:
+        # Every new reading is kept too (source 'reocr'; the line's version, which
+        # counts the text shown, stays the reviewer's).
+        db.execute(
+            "INSERT INTO line_history (line_id, version, text, source, created_at) "
+            "VALUES (?, ?, ?, 'reocr', ?)",
+            [twin["id"], twin["version"], line.text, t],
+        )
+
+
+# -- conflicts ---------------------------------------------------------------------------
+
+
+def conflicts(db, limit: int | None = None) -> list[dict[str, Any]]:
+    """Reviewer-corrected lines whose latest OCR reading differs from the correction
+    (the correction is kept; the new reading is in ``lines.ocr_text``)."""
+    sql = (
+        "SELECT l.id, l.text, l.ocr_text, l.ord, p.source, p.page_index, p.number "
+        "FROM lines l JOIN pages p ON p.id = l.page_id "
+        "WHERE l.corrected = 1 AND l.ocr_text != l.text ORDER BY p.source, p.page_index, l.ord"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return list(db.query(sql))
+
+
+def count_conflicts(db) -> tuple[int, int]:
+    """(corrected lines, corrected lines whose latest OCR reading differs)."""
+    row = db.execute(
+        "SELECT count(*), coalesce(sum(ocr_text != text), 0) FROM lines WHERE corrected = 1"
+    ).fetchone()
+    return row[0], row[1]

@@ -1,0 +1,136 @@
+"""The archive's schema: numbered migrations, applied in order by ``db.migrate``.
+
+A migration, once released, never changes (existing archives record it by name as
+applied); a change of schema is a new migration at the end of the list.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_initial",
+        """
+        CREATE TABLE issues (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            title TEXT,
+            date TEXT,
+            number INTEGER,
+            page_count INTEGER,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE provenance (
+            id INTEGER PRIMARY KEY,
+            hash TEXT NOT NULL UNIQUE,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE pages (
+            id INTEGER PRIMARY KEY,
+            issue_id INTEGER NOT NULL REFERENCES issues(id),
+            number INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            source_sha256 TEXT NOT NULL,
+            page_index INTEGER NOT NULL,
+            dpi INTEGER,
+            width INTEGER,
+            height INTEGER,
+            skew_degrees REAL,
+            deskewed_width INTEGER,
+            deskewed_height INTEGER,
+            image_path TEXT,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'done', 'failed')),
+            error TEXT,
+            settings_hash TEXT,
+            provenance_id INTEGER REFERENCES provenance(id),
+            seconds REAL,
+            timings TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            processed_at TEXT,
+            UNIQUE (source_sha256, page_index),
+            UNIQUE (issue_id, number)
+        );
+        CREATE TABLE regions (
+            id INTEGER PRIMARY KEY,
+            page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+            ord INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            x0 REAL, y0 REAL, x1 REAL, y1 REAL,
+            poly TEXT NOT NULL,
+            text TEXT,
+            column_index INTEGER,
+            article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL
+        );
+        CREATE INDEX regions_page ON regions(page_id);
+        CREATE TABLE lines (
+            id INTEGER PRIMARY KEY,
+            page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+            region_id INTEGER REFERENCES regions(id) ON DELETE SET NULL,
+            ord INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            ocr_text TEXT NOT NULL,
+            confidence REAL,
+            poly TEXT NOT NULL,
+            x0 REAL, y0 REAL, x1 REAL, y1 REAL,
+            version INTEGER NOT NULL DEFAULT 1,
+            corrected INTEGER NOT NULL DEFAULT 0,
+            article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX lines_page ON lines(page_id, ord);
+        CREATE INDEX lines_region ON lines(region_id);
+        CREATE TABLE line_history (
+            id INTEGER PRIMARY KEY,
+            line_id INTEGER NOT NULL REFERENCES lines(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            source TEXT NOT NULL,
+            author TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX line_history_line ON line_history(line_id, version);
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            issue_id INTEGER NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+            ord INTEGER NOT NULL,
+            title TEXT,
+            text TEXT NOT NULL DEFAULT '',
+            pages TEXT NOT NULL DEFAULT '[]',
+            method TEXT NOT NULL DEFAULT 'block',
+            version INTEGER NOT NULL DEFAULT 1,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX articles_issue ON articles(issue_id, ord);
+        CREATE TABLE article_lines (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            line_id INTEGER NOT NULL REFERENCES lines(id) ON DELETE CASCADE,
+            ord INTEGER NOT NULL,
+            PRIMARY KEY (article_id, line_id)
+        );
+        CREATE INDEX article_lines_line ON article_lines(line_id);
+        """,
+    ),
+    (
+        "0002_page_meta",
+        """
+        ALTER TABLE pages ADD COLUMN printed_number INTEGER;
+        ALTER TABLE pages ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE issues ADD COLUMN flags TEXT NOT NULL DEFAULT '[]';
+        """,
+    ),
+    (
+        "0003_file_hashes",
+        """
+        CREATE TABLE file_hashes (
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            hashed_at TEXT NOT NULL
+        );
+        """,
+    ),
+]
