@@ -1,4 +1,5 @@
-"""The one data model: pages, regions, lines and articles, with their geometry.
+"""The one data model: pages, regions and lines with their geometry, and the kinds of
+regions and lines.
 
 Coordinate convention (used everywhere in this package):
 
@@ -29,22 +30,43 @@ from typing import Any
 Point = tuple[float, float]
 Poly = list[Point]
 
-REGION_KINDS = (
-    "text",  # a column block of text whose finer kind is not known yet
-    "headline",
-    "subhead",
-    "body",
-    "caption",
-    "photo",
-    "ad",
-    "qr",
-    "masthead",
-    "folio",
-    "rule",
-    "jump",
-)
 
-PAGE_STATES = ("pending", "done", "failed")
+class Kind:
+    """The one vocabulary of kinds, for regions and their lines alike (plain strings,
+    stored as they are). The layout gives ``TEXT``, ``PHOTO``, ``QR`` and ``RULE``
+    blocks; the region classifier gives each line of a text block one of
+    :data:`TEXT_KINDS` and cuts the block by kind; article assembly reads every line by
+    the same names (a ``JUMP`` line as ``BODY``), and calls ``FURNITURE`` what is on the
+    page but in no article."""
+
+    TEXT = "text"  # a text block whose finer kind is not known (yet)
+    HEADLINE = "headline"
+    SUBHEAD = "subhead"  # a subhead or kicker, with its headline
+    BODY = "body"
+    CAPTION = "caption"  # of a photo or QR code
+    JUMP = "jump"  # a line that is only a jump: （下转第2版）
+    AD = "ad"
+    MASTHEAD = "masthead"
+    FOLIO = "folio"  # a running head or page number
+    PHOTO = "photo"
+    QR = "qr"
+    RULE = "rule"
+    FURNITURE = "furniture"  # (assembly) not article text, and no text passes it
+
+
+# What the region classifier makes of the lines of text blocks.
+TEXT_KINDS = (
+    Kind.MASTHEAD,
+    Kind.FOLIO,
+    Kind.HEADLINE,
+    Kind.SUBHEAD,
+    Kind.BODY,
+    Kind.CAPTION,
+    Kind.AD,
+    Kind.JUMP,
+)
+NOT_TEXT = frozenset({Kind.PHOTO, Kind.QR, Kind.RULE})  # blocks that hold no lines
+NOT_ARTICLE = NOT_TEXT | {Kind.MASTHEAD, Kind.FOLIO, Kind.AD}  # kinds of no article text
 
 
 @dataclass(frozen=True)
@@ -235,22 +257,6 @@ class Region:
         d = dict(d)
         d["poly"] = [tuple(p) for p in d["poly"]]
         d["box"] = Box(*d["box"])
-        return cls(**d)
-
-
-@dataclass
-class Article:
-    id: str
-    title: str | None
-    text: str
-    pages: list[int]
-    lines: list[str]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Article:
         return cls(**d)
 
 

@@ -16,8 +16,8 @@ import pytest
 from synth import deskewed_offset, render_issue
 
 from ocr.layout.segment import segment
-from ocr.model import Box, Deskew, Line, Region
-from ocr.regions.classify import TEXT_KINDS, classify_regions
+from ocr.model import NOT_TEXT, Box, Deskew, Kind, Line, Region
+from ocr.regions import TEXT_KINDS, classify_regions
 from ocr.regions.metadata import page_meta
 from ocr.text import reading_order
 
@@ -145,7 +145,7 @@ def test_the_contract(issue):
         by_region[ln.region].append(ln)
     assert set(by_region) <= set(ids)
     for r in out:
-        assert r.kind in TEXT_KINDS + ("photo", "qr", "rule", "text")
+        assert r.kind in TEXT_KINDS + tuple(NOT_TEXT) + (Kind.TEXT,)
         mine = by_region.get(r.id, [])
         if r.kind in ("photo", "qr", "rule"):
             assert not mine

@@ -65,8 +65,8 @@ from ocr.articles.lines import body_stats
 from ocr.articles.link import link_jumps
 from ocr.articles.order import Part, parts_of
 from ocr.articles.ownership import resolve
-from ocr.articles.roles import NOT_TEXT, line_roles
-from ocr.model import Box, Line, PageLayout
+from ocr.articles.roles import line_roles
+from ocr.model import NOT_ARTICLE, Box, Kind, Line, PageLayout
 from ocr.text import find_jump
 
 __all__ = ["ArticleDraft", "assemble_articles", "block_articles", "find_jump"]
@@ -108,8 +108,8 @@ def _page_parts(page: PageLayout) -> list[Part]:
         return []
     body = body_stats(lines)
     role, guessed = line_roles(page, lines, body)
-    heads = head_items([ln for ln in lines if role[ln.id] == "head"], body)
-    attach_subheads(heads, [ln for ln in lines if role[ln.id] == "sub"])
+    heads = head_items([ln for ln in lines if role[ln.id] == Kind.HEADLINE], body)
+    attach_subheads(heads, [ln for ln in lines if role[ln.id] == Kind.SUBHEAD])
     stops, upright = stop_items(page, lines, role)
     walls = [h.box for h in heads] + [s.box for s in stops]
     blocks = body_blocks(lines, role, body, walls)
@@ -118,7 +118,7 @@ def _page_parts(page: PageLayout) -> list[Part]:
     items: list[Item] = heads + stops + blocks
     name_guessed_blocks(blocks, items, guessed, upright, body)
     promote_subheads(items, guessed, body)
-    items = [it for it in items if it.rows or it.kind not in ("body", "caption")]
+    items = [it for it in items if it.rows or it.kind not in (Kind.BODY, Kind.CAPTION)]
     resolve(items, body, upright, level_with_vertical(blocks, verticals, body))
     return parts_of(page, items, body)
 
@@ -162,7 +162,7 @@ def block_articles(pages: list[PageLayout]) -> list[ArticleDraft]:
             by_region.setdefault(ln.region, []).append(ln)
         for r in sorted(page.regions, key=lambda r: r.order):
             lines = by_region.get(r.id, [])
-            if r.kind in NOT_TEXT or not lines:
+            if r.kind in NOT_ARTICLE or not lines:
                 continue
             drafts.append(
                 ArticleDraft(

@@ -7,8 +7,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from ocr.articles.lines import Stats, is_vertical, row_text, rows_of, units
-from ocr.articles.roles import NOT_TEXT
-from ocr.model import Box, Line, PageLayout
+from ocr.model import NOT_ARTICLE, Box, Kind, Line, PageLayout
 from ocr.text import find_jump
 
 _xov = Box.x_overlap
@@ -16,10 +15,13 @@ _yov = Box.y_overlap
 _union = Box.union
 
 
+UNTITLED = "untitled"  # the kind of the root that owns the items of an untitled article
+
+
 @dataclass(eq=False)
 class Item:
-    """A thing on the page that takes part in ownership: a headline ("head"), a column
-    block ("body"), a caption, a photo, or something text cannot pass ("stop")."""
+    """A thing on the page that takes part in ownership, by ``kind``: a headline, a column
+    block of body text, a caption, a photo, or furniture (text cannot pass it)."""
 
     kind: str
     box: Box
@@ -82,7 +84,7 @@ def head_items(lines: list[Line], st: Stats) -> list[Item]:
             rows = [sorted(members, key=lambda ln: -ln.box.x1)]
         else:
             rows = rows_of(members)
-        item = Item("head", _union(ln.box for ln in members), rows=rows, vertical=vertical)
+        item = Item(Kind.HEADLINE, _union(ln.box for ln in members), rows=rows, vertical=vertical)
         items.append(item)
     items.sort(key=lambda it: it.box.y0)
     while _merge_subhead(items, st):
@@ -171,7 +173,7 @@ def attach_subheads(heads: list[Item], lines: list[Line]) -> None:
             h.subs += rows
             h.grow()
         else:
-            heads.append(Item("head", sb, rows=rows))
+            heads.append(Item(Kind.HEADLINE, sb, rows=rows))
 
 
 def column_blocks(kind: str, lines: list[Line], st: Stats, walls: list[Box]) -> list[Item]:
@@ -281,7 +283,7 @@ def make_block(kind: str, rows: list[list[Line]]) -> Item:
 
 def bottom_of(item: Item) -> float:
     """Where an item ends downwards; a rule (drawn thick by some layouts) at its middle."""
-    return item.box.center[1] if item.source == "rule" else item.box.y1
+    return item.box.center[1] if item.source == Kind.RULE else item.box.y1
 
 
 def first_above(item: Item, items: list[Item], st: Stats) -> Item | None:
@@ -313,7 +315,7 @@ def framed(item: Item, items: list[Item], upright: list[Box], st: Stats) -> bool
     meet at the corners (not the rules between columns and bands of a page)."""
     b = item.box
     near, slack, b_h = max(4 * st.height, b.height), 2 * st.height, b.height
-    flat = [o.box for o in items if o.source == "rule"]
+    flat = [o.box for o in items if o.source == Kind.RULE]
     tops = [r for r in flat if 0 <= b.y0 - r.y1 <= near and _xov(r, b) >= 0.8 * b.width]
     bottoms = [r for r in flat if 0 <= r.y0 - b.y1 <= near and _xov(r, b) >= 0.8 * b.width]
     lefts = [r for r in upright if 0 <= b.x0 - r.x1 <= near and _yov(r, b) >= 0.8 * b_h]
@@ -333,9 +335,9 @@ def promote_subheads(items: list[Item], guessed: set[str], st: Stats) -> None:
     """Unclassified rows right under a headline that are a little bigger than body text,
     set off from the text below by a wider gap or wider than the column under them are
     its subhead (up to three rows)."""
-    for b in [it for it in items if it.kind == "body"]:
+    for b in [it for it in items if it.kind == Kind.BODY]:
         above = first_above(b, items, st)
-        if above is None or above.kind != "head" or above.vertical:
+        if above is None or above.kind != Kind.HEADLINE or above.vertical:
             continue
         if b.box.y0 - above.box.y1 > 1.5 * st.height:
             continue
@@ -346,7 +348,7 @@ def promote_subheads(items: list[Item], guessed: set[str], st: Stats) -> None:
                 find_jump(ln.text) for ln in row
             )
             under = any(
-                o.kind in ("body", "photo", "caption")
+                o.kind in (Kind.BODY, Kind.PHOTO, Kind.CAPTION)
                 and o is not b
                 and _xov(o.box, b.box) > 0
                 and 0 <= o.box.y0 - b.box.y1 <= 1.6 * st.height
@@ -392,13 +394,17 @@ def stop_items(page: PageLayout, lines: list[Line], role: dict[str, str]):
     stops: list[Item] = []
     upright: list[Box] = []
     for r in page.regions:
-        if r.kind == "rule" and r.box.height > r.box.width:
+        if r.kind == Kind.RULE and r.box.height > r.box.width:
             upright.append(r.box)
             continue
-        if r.kind in NOT_TEXT:
-            kind = "photo" if r.kind == "photo" else "stop"
+        if r.kind in NOT_ARTICLE:
+            kind = Kind.PHOTO if r.kind == Kind.PHOTO else Kind.FURNITURE
             stops.append(Item(kind, r.box, region=r.id, source=r.kind))
-    stops += [Item("stop", ln.box, source="furniture") for ln in lines if role[ln.id] == "stop"]
+    stops += [
+        Item(Kind.FURNITURE, ln.box, source=Kind.FURNITURE)
+        for ln in lines
+        if role[ln.id] == Kind.FURNITURE
+    ]
     return stops, upright
 
 
@@ -406,7 +412,7 @@ def body_blocks(lines: list[Line], role: dict[str, str], st: Stats, walls: list[
     """The column blocks of the body and caption lines of each region."""
     groups: dict[tuple[str, str | None], list[Line]] = {}
     for ln in lines:
-        if role[ln.id] in ("body", "caption"):
+        if role[ln.id] in (Kind.BODY, Kind.CAPTION):
             groups.setdefault((role[ln.id], ln.region), []).append(ln)
     blocks: list[Item] = []
     for (kind, _), group in groups.items():
@@ -422,17 +428,17 @@ def name_guessed_blocks(
     untitled text in a frame of rules is an ad or a notice; and a caption under a QR
     code is the code's."""
     for b in blocks:
-        if b.kind != "body" or not all(ln.id in guessed for ln in b.rows[0]):
+        if b.kind != Kind.BODY or not all(ln.id in guessed for ln in b.rows[0]):
             continue
         above = first_above(b, items, st)
         if above is None or b.box.y0 - above.box.y1 > 1.5 * st.height:
             continue
         first = _union(ln.box for ln in b.rows[0])
         snug = first.y0 - above.box.y1 <= 0.9 * st.height or first.height <= 0.95 * st.height
-        if above.kind == "photo" and snug:
-            new_kind = "caption"
-        elif above.source == "qr" and units(row_text(b.rows[0])) <= 10:
-            new_kind = "stop"
+        if above.kind == Kind.PHOTO and snug:
+            new_kind = Kind.CAPTION
+        elif above.source == Kind.QR and units(row_text(b.rows[0])) <= 10:
+            new_kind = Kind.FURNITURE
         else:
             continue
         if len(b.rows) == 1:
@@ -440,16 +446,16 @@ def name_guessed_blocks(
         else:
             items.append(split_first_row(b, new_kind))
     for b in blocks:
-        if b.kind == "body" and all(ln.id in guessed for ln in b.lines):
+        if b.kind == Kind.BODY and all(ln.id in guessed for ln in b.lines):
             above = first_above(b, items, st)
-            if above is not None and above.source == "rule" and framed(b, items, upright, st):
-                b.kind = "stop"
+            if above is not None and above.source == Kind.RULE and framed(b, items, upright, st):
+                b.kind = Kind.FURNITURE
     for b in blocks:
-        if b.kind == "caption":
+        if b.kind == Kind.CAPTION:
             above = first_above(b, items, st)
             if (
                 above is not None
-                and above.source == "qr"
+                and above.source == Kind.QR
                 and b.box.y0 - above.box.y1 <= 1.5 * st.height
             ):
-                b.kind = "stop"
+                b.kind = Kind.FURNITURE

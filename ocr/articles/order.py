@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ocr.articles.blocks import Item
 from ocr.articles.lines import Stats, join_text, row_text, rows_text
-from ocr.model import Box, Line, PageLayout
+from ocr.model import Box, Kind, Line, PageLayout
 from ocr.text import find_jump, strip_jump
 
 _xov = Box.x_overlap
@@ -75,13 +75,13 @@ def xy_order(
 def parts_of(page: PageLayout, items: list[Item], st: Stats) -> list[Part]:
     owners: dict[int, tuple[Item, list[Item]]] = {}
     for it in items:
-        if it.kind in ("body", "caption", "photo") and it.owner is not None:
+        if it.kind in (Kind.BODY, Kind.CAPTION, Kind.PHOTO) and it.owner is not None:
             owners.setdefault(id(it.owner), (it.owner, []))[1].append(it)
     parts = []
     for head, members in owners.values():
-        if not any(m.kind in ("body", "caption") for m in members):
+        if not any(m.kind in (Kind.BODY, Kind.CAPTION) for m in members):
             continue
-        part = Part(page.number, 0, head if head.kind == "head" else None, members)
+        part = Part(page.number, 0, head if head.kind == Kind.HEADLINE else None, members)
         fill_part(part, st)
         if part.lines:
             parts.append(part)
@@ -105,7 +105,7 @@ def fill_part(part: Part, st: Stats) -> None:
             part.lines += [ln.id for ln in r]
             text.done.append(row_text(r))
     for b in _flow(part, st):
-        if b.kind == "caption":
+        if b.kind == Kind.CAPTION:
             part.lines += [ln.id for r in b.rows for ln in r]
             text.add(rows_text(b.rows))
             continue
@@ -132,9 +132,9 @@ def _flow(part: Part, st: Stats) -> list[Item]:
     """A part's body blocks in reading order (by columns), its captions after what stands
     above them (a subhead) and before the running text."""
     captions = sorted(
-        (m for m in part.items if m.kind == "caption"), key=lambda m: (m.box.y0, m.box.x0)
+        (m for m in part.items if m.kind == Kind.CAPTION), key=lambda m: (m.box.y0, m.box.x0)
     )
-    bodies = [m for m in part.items if m.kind == "body"]
+    bodies = [m for m in part.items if m.kind == Kind.BODY]
     order = xy_order(
         [b.box for b in bodies], vertical_first=True, shrink=0.1 * st.height, overlap=0.05
     )

@@ -3,16 +3,16 @@ belongs to."""
 
 from __future__ import annotations
 
-from ocr.articles.blocks import Item, bottom_of, first_above
+from ocr.articles.blocks import UNTITLED, Item, bottom_of, first_above
 from ocr.articles.lines import Stats
-from ocr.model import Box
+from ocr.model import Box, Kind
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
 
 # How far (in body lines) a photo, caption or block passes its own article on to what
 # lies under it.
-_REACH = {"photo": 4.0, "caption": 4.0, "body": 1.6}
+_REACH = {Kind.PHOTO: 4.0, Kind.CAPTION: 4.0, Kind.BODY: 1.6}
 
 
 def resolve(items: list[Item], body: Stats, upright: list[Box], fresh: set[int]) -> None:
@@ -33,15 +33,15 @@ class Ownership:
         self.body = body
         self.upright = upright  # vertical rules
         self.ownable = sorted(
-            (it for it in items if it.kind in ("body", "caption", "photo")),
+            (it for it in items if it.kind in (Kind.BODY, Kind.CAPTION, Kind.PHOTO)),
             key=lambda it: (it.box.y0, it.box.x0),
         )
-        self.heads = [it for it in items if it.kind == "head"]
+        self.heads = [it for it in items if it.kind == Kind.HEADLINE]
         self.level = 0.8 * body.height  # tops this close are level
         # The page's columns: the x-ranges of its long blocks. A short block that is not
         # set flush left in a column (a slogan centred in a box the layout did not see)
         # does not join its neighbours' article.
-        self.grid = [b.box for b in self.ownable if b.kind == "body" and len(b.rows) >= 4]
+        self.grid = [b.box for b in self.ownable if b.kind == Kind.BODY and len(b.rows) >= 4]
         self.pending: list[Item] = []  # what has no owner yet
 
     def resolve(self, fresh: set[int]) -> None:
@@ -59,7 +59,7 @@ class Ownership:
             above = first_above(it, self.items, self.body)
             gap = it.box.y0 - bottom_of(above) if above is not None else 0.0
             it.ceiling = bottom_of(above) if above is not None else float("-inf")
-            if above is not None and above.kind == "head":
+            if above is not None and above.kind == Kind.HEADLINE:
                 it.owner = above
             elif id(it) in fresh:
                 self.pending.append(it)
@@ -110,7 +110,7 @@ class Ownership:
         """What is left starts untitled articles; level blocks side by side go together."""
         roots: list[Item] = []
         for it in sorted(self.pending, key=lambda it: it.box.x0):
-            if it.kind == "photo":
+            if it.kind == Kind.PHOTO:
                 continue
             for root in roots:
                 members = [m for m in self.ownable if m.owner is root]
@@ -122,7 +122,7 @@ class Ownership:
                     it.owner = root
                     break
             else:
-                root = Item("untitled", it.box)
+                root = Item(UNTITLED, it.box)
                 roots.append(root)
                 it.owner = root
 
@@ -146,7 +146,7 @@ class Ownership:
 
     def in_grid(self, it: Item) -> bool:
         """Whether ``it`` is set flush left in a column of the page (long blocks are)."""
-        if it.kind != "body" or len(it.rows) > 3 or not self.grid:
+        if it.kind != Kind.BODY or len(it.rows) > 3 or not self.grid:
             return True
         slack = 0.4 * self.body.advance
         return any(
@@ -167,7 +167,7 @@ class Ownership:
             if s is it or abs(s.box.y0 - it.box.y0) > self.level:
                 continue
             h = self.owner(s)
-            if h is None or h.kind != "head" or h in found:
+            if h is None or h.kind != Kind.HEADLINE or h in found:
                 continue
             if h.vertical:  # beside its text, level with its top
                 if abs(h.box.y0 - it.box.y0) > 2.5 * line:

@@ -6,17 +6,17 @@ from __future__ import annotations
 import re
 
 from ocr.articles.lines import Stats, display, is_vertical, rows_of, units
-from ocr.model import Box, Line, PageLayout
+from ocr.model import NOT_ARTICLE, Box, Kind, Line, PageLayout
 from ocr.text import find_jump
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
 _union = Box.union
 
-NOT_TEXT = frozenset({"masthead", "folio", "ad", "qr", "photo", "rule"})  # no article text
-
-
-ROLES = {"headline": "head", "subhead": "sub", "caption": "caption", "body": "body", "jump": "body"}
+# The role of a line of a classified region: its kind (a jump line is read as body text).
+ROLES = {k: k for k in (Kind.HEADLINE, Kind.SUBHEAD, Kind.CAPTION, Kind.BODY)} | {
+    Kind.JUMP: Kind.BODY
+}
 
 _FOLIO = re.compile(
     r"^[-–—_~·\s]*[0-9０-９]{1,3}[-–—_~·\s]*$"
@@ -31,7 +31,7 @@ def _flat_rules(page: PageLayout, st: Stats) -> list[Box]:
         (
             r.box
             for r in page.regions
-            if r.kind == "rule"
+            if r.kind == Kind.RULE
             and r.box.width > 3 * r.box.height
             and r.box.height <= max(3.0, st.height)
         ),
@@ -99,25 +99,25 @@ def _furniture(page: PageLayout, lines: list[Line], st: Stats) -> set[str]:
 
 
 def line_roles(page: PageLayout, lines: list[Line], st: Stats) -> tuple[dict[str, str], set[str]]:
-    """Each line's role ("head", "sub", "caption", "body" or "stop": not article text)
-    from its region's kind, or guessed from geometry for unclassified lines (returned as
-    the second value)."""
+    """Each line's role, a kind (headline, subhead, caption, body, or furniture: not
+    article text), from its region's kind, or guessed from geometry for unclassified
+    lines (returned as the second value)."""
     kind_of = {r.id: r.kind for r in page.regions}
-    unclassified = [ln for ln in lines if kind_of.get(ln.region, "text") == "text"]
+    unclassified = [ln for ln in lines if kind_of.get(ln.region, Kind.TEXT) == Kind.TEXT]
     furniture = _furniture(page, unclassified, st)
     role: dict[str, str] = {}
     guessed: set[str] = set()
     for ln in lines:
-        kind = kind_of.get(ln.region, "text")
-        if kind in NOT_TEXT or ln.id in furniture:
-            role[ln.id] = "stop"
-        elif kind == "subhead" and _tail(ln, st):
-            role[ln.id] = "body"  # the last line of a paragraph, not a subhead
+        kind = kind_of.get(ln.region, Kind.TEXT)
+        if kind in NOT_ARTICLE or ln.id in furniture:
+            role[ln.id] = Kind.FURNITURE
+        elif kind == Kind.SUBHEAD and _tail(ln, st):
+            role[ln.id] = Kind.BODY  # the last line of a paragraph, not a subhead
         elif kind in ROLES:
             role[ln.id] = ROLES[kind]
         else:
             whole_jump = (j := find_jump(ln.text)) is not None and j.whole
-            role[ln.id] = "head" if not whole_jump and display(ln, st) else "body"
+            role[ln.id] = Kind.HEADLINE if not whole_jump and display(ln, st) else Kind.BODY
             guessed.add(ln.id)
     _crossheads(lines, role, st)
     return role, guessed
@@ -141,9 +141,9 @@ def _crossheads(lines: list[Line], role: dict[str, str], st: Stats) -> None:
     text. Top to bottom, so a run of them under body text goes too."""
     groups: dict[str | None, list[Line]] = {}
     for ln in lines:
-        if role[ln.id] in ("head", "sub"):
+        if role[ln.id] in (Kind.HEADLINE, Kind.SUBHEAD):
             groups.setdefault(ln.region, []).append(ln)
-    body = [ln for ln in lines if role[ln.id] == "body"]
+    body = [ln for ln in lines if role[ln.id] == Kind.BODY]
 
     def touches(a: Line, b: Line, reach: float) -> bool:  # b right under a, same column
         return -0.2 * st.height <= b.box.y0 - a.box.y1 <= reach and _xov(a.box, b.box) >= 0.5 * min(
@@ -164,5 +164,5 @@ def _crossheads(lines: list[Line], role: dict[str, str], st: Stats) -> None:
         elif not any(touches(b, top, st.height) for b in body):
             continue
         for ln in group:
-            role[ln.id] = "body"
+            role[ln.id] = Kind.BODY
         body += group

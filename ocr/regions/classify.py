@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ocr.model import Box, Deskew, Line, Poly, Region
+from ocr.model import NOT_TEXT, Box, Deskew, Kind, Line, Poly, Region
 from ocr.text import (
     advance,
     is_vertical,
@@ -54,9 +54,6 @@ from ocr.text import (
     type_size,
     units,
 )
-
-NOT_TEXT = frozenset({"photo", "qr", "rule"})
-TEXT_KINDS = ("masthead", "folio", "headline", "subhead", "body", "caption", "ad", "jump")
 
 _CAPTION_START = ("图为", "图：", "图:", "上图", "下图", "左图", "右图", "图片", "▲", "△", "◀")
 _CAPTION_WORDS = re.compile(r"摄$|摄影|供图|图片来源|（摄）|记者\s*\S{2,4}\s*摄")
@@ -106,11 +103,11 @@ def _page(regions: list[Region], lines: list[Line], width: float, height: float)
     extent = _union(ln.box for ln in lines) if lines else Box(0, 0, width, height)
     pg = _Page(lines, width, height, statistics.median(hs), statistics.median(adv), extent)
     for r in regions:
-        if r.kind == "rule":
+        if r.kind == Kind.RULE:
             (pg.hrules if r.box.width >= r.box.height else pg.vrules).append(r.box)
-        elif r.kind == "photo":
+        elif r.kind == Kind.PHOTO:
             pg.photos.append(r.box)
-        elif r.kind == "qr":
+        elif r.kind == Kind.QR:
             pg.qrs.append(r.box)
     return pg
 
@@ -165,7 +162,7 @@ def _furniture(pg: _Page, kind: dict[str, str]) -> None:
             band = [ln for ln in band if ln.box.center[1] < title.box.y1 + 0.5 * th]
         if len(higher) <= 3 and (dated or th >= 3 * pg.body):
             for ln in band:
-                kind[ln.id] = "caption" if _qr_caption(pg, ln) else "masthead"
+                kind[ln.id] = Kind.CAPTION if _qr_caption(pg, ln) else Kind.MASTHEAD
             band = []
     if band and len(band) <= 8:
         small = max(map(pg.ratio, band)) <= 1.6
@@ -174,7 +171,7 @@ def _furniture(pg: _Page, kind: dict[str, str]) -> None:
             (running or dated) and not prose
         ):
             for ln in band:
-                kind[ln.id] = "folio"
+                kind[ln.id] = Kind.FOLIO
 
     lines = [ln for ln in lines if ln.id not in kind]
     if not lines:
@@ -188,7 +185,7 @@ def _furniture(pg: _Page, kind: dict[str, str]) -> None:
         and any(page_number(ln.text, foot=True) is not None for ln in row)
     ):
         for ln in row:
-            kind[ln.id] = "folio"
+            kind[ln.id] = Kind.FOLIO
 
 
 def _qr_caption(pg: _Page, ln: Line) -> bool:
@@ -212,7 +209,7 @@ def _captions(pg: _Page, kind: dict[str, str]) -> None:
     free = [ln for ln in pg.lines if ln.id not in kind and not is_vertical(ln)]
     for ln in free:
         if _qr_caption(pg, ln):
-            kind[ln.id] = "caption"
+            kind[ln.id] = Kind.CAPTION
 
     def captionish(ln: Line) -> bool:
         t = normalize(ln.text)
@@ -240,12 +237,12 @@ def _captions(pg: _Page, kind: dict[str, str]) -> None:
                     break
                 chosen.append(ln)
             for ln in chosen:
-                kind[ln.id] = "caption"
+                kind[ln.id] = Kind.CAPTION
         over = [ln for ln in near if ln.id not in kind and ln.box.y1 <= p.y0 + 0.5 * ln.box.height]
         if over:
             last = max(over, key=lambda ln: ln.box.y1)
             if p.y0 - last.box.y1 <= 1.0 * pg.body and pg.ratio(last) <= 0.93:
-                kind[last.id] = "caption"
+                kind[last.id] = Kind.CAPTION
 
 
 def _frame(pg: _Page, box: Box) -> tuple[Box, int] | None:
@@ -352,13 +349,13 @@ def _ads(pg: _Page, kind: dict[str, str], blocks: list[tuple[Region, list[Line]]
             ad = bool(_PHONE.search(text)) and len(_AD_WORDS.findall(text)) >= 2
         if ad:
             for ln in free:
-                kind[ln.id] = "ad"
+                kind[ln.id] = Kind.AD
 
 
 def _jumps(pg: _Page, kind: dict[str, str]) -> None:
     for ln in pg.lines:
         if ln.id not in kind and jump_target(ln.text) is not None:
-            kind[ln.id] = "jump"
+            kind[ln.id] = Kind.JUMP
 
 
 def _display(pg: _Page, ln: Line) -> bool:
@@ -381,8 +378,8 @@ def _headlines(pg: _Page, kind: dict[str, str], block_of: dict[str, str]) -> Non
     free = [ln for ln in pg.lines if ln.id not in kind]
     for ln in free:
         if _display(pg, ln):
-            kind[ln.id] = "headline"
-    heads = [h for h in pg.lines if kind.get(h.id) == "headline" and not is_vertical(h)]
+            kind[ln.id] = Kind.HEADLINE
+    heads = [h for h in pg.lines if kind.get(h.id) == Kind.HEADLINE and not is_vertical(h)]
     for h in sorted(heads, key=lambda h: h.box.y0):
         hh = h.box.height
         chain = [h]
@@ -411,7 +408,7 @@ def _headlines(pg: _Page, kind: dict[str, str], block_of: dict[str, str]) -> Non
                 break
             if _paragraph_start(pg, ln):
                 break
-            kind[ln.id] = "subhead"
+            kind[ln.id] = Kind.SUBHEAD
             chain.append(ln)
         above = [
             ln
@@ -424,7 +421,7 @@ def _headlines(pg: _Page, kind: dict[str, str], block_of: dict[str, str]) -> Non
             and pg.ratio(ln) >= 1.08
         ]
         if above:
-            kind[max(above, key=lambda ln: ln.box.y1).id] = "subhead"
+            kind[max(above, key=lambda ln: ln.box.y1).id] = Kind.SUBHEAD
 
 
 def _paragraph_start(pg: _Page, ln: Line) -> bool:
@@ -477,7 +474,7 @@ def _small_headline_blocks(
         top = rows[0]
         tb = _union(ln.box for ln in top)
         if any(  # right under a bigger headline: a subhead
-            (kind.get(o.id) == "headline" or (o.id not in kind and _display(pg, o)))
+            (kind.get(o.id) == Kind.HEADLINE or (o.id not in kind and _display(pg, o)))
             and o not in free
             and -0.2 * o.box.height <= tb.y0 - o.box.y1 <= o.box.height
             and _xov(o.box, tb) > 0
@@ -496,7 +493,7 @@ def _small_headline_blocks(
             for row in rows:
                 if all(ln.box.height >= 0.92 * h and not _BODY_PUNCT.search(ln.text) for ln in row):
                     for ln in row:
-                        kind[ln.id] = "headline"
+                        kind[ln.id] = Kind.HEADLINE
                 else:
                     break
 
@@ -532,7 +529,7 @@ def _headline_block_only(
         for o in pg.lines
         if block_of.get(o.id) == block
         and o is not ln
-        and kind.get(o.id) not in ("headline", "subhead")
+        and kind.get(o.id) not in (Kind.HEADLINE, Kind.SUBHEAD)
     ]
     return len(rest) <= 1 and all(o.box.y0 >= ln.box.y0 - 1 for o in rest)
 
@@ -619,7 +616,7 @@ def classify_regions(
         box = _union(ln.box for ln in extra)
         used = {r.id for r in regions}
         rid = next(f"r{n}" for n in range(len(regions) + 1, 10**6) if f"r{n}" not in used)
-        blocks.append((Region(rid, "text", box, [], order=len(regions) + 1), extra))
+        blocks.append((Region(rid, Kind.TEXT, box, [], order=len(regions) + 1), extra))
     block_of = {ln.id: r.id for r, ls in blocks for ln in ls}
 
     pg = _page(regions, lines, width, height)
@@ -631,7 +628,7 @@ def classify_regions(
     _small_headline_blocks(pg, kind, blocks)
     _headlines(pg, kind, block_of)
     for ln in lines:
-        kind.setdefault(ln.id, "body")
+        kind.setdefault(ln.id, Kind.BODY)
 
     to_scan = _scan_map(regions, deskew)
     out: list[tuple[tuple[int, int], Region]] = []

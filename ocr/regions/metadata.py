@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ocr.model import Line, Region
+from ocr.model import Kind, Line, Region
 from ocr.text import DATE, PAGE_MARK, issue_number, normalize, page_number, parse_date
 
 
@@ -26,8 +26,8 @@ def page_meta(regions: list[Region], lines: list[Line]) -> dict[str, Any]:
     at the foot). A page with a masthead and no page number of its own is page 1.
     """
     kind_of = {r.id: r.kind for r in regions}
-    mast = [ln for ln in lines if kind_of.get(ln.region) == "masthead"]
-    folio = [ln for ln in lines if kind_of.get(ln.region) == "folio"]
+    mast = [ln for ln in lines if kind_of.get(ln.region) == Kind.MASTHEAD]
+    folio = [ln for ln in lines if kind_of.get(ln.region) == Kind.FOLIO]
     meta: dict[str, Any] = {}
 
     for group in (mast, folio):
