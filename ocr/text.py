@@ -127,10 +127,6 @@ _ISSUE = re.compile(rf"(?P<total>总\s*)?第\s*(?P<n>{_NUM}{{1,6}})\s*期")
 PAGE_MARK = re.compile(rf"第\s*(?:[A-Z]\s*)?(?P<n>{_NUM}{{1,4}})\s*版")
 _PAGE_SECTION = re.compile(r"^(?:[A-Z]\s*)?(?P<n>[0-9]{1,3})\s*版$")
 _PAGE_FOOT = re.compile(r"^[-–—_~·•|\s]*(?P<n>[0-9]{1,3})[-–—_~·•|\s]*$")
-_JUMP = re.compile(
-    rf"^[（(〔【\[<〈《]?\s*(?P<dir>下\s*转|上\s*接|转|接|续)\s*(?:第\s*)?"
-    rf"(?:[A-Z]\s*)?(?P<n>{_NUM}{{1,3}})\s*版\s*[）)〕】\]>〉》]?[。.]?$"
-)
 
 
 def normalize(text: str) -> str:
@@ -206,32 +202,19 @@ def page_number(text: str, foot: bool = False) -> int | None:
     return None
 
 
-def jump_target(text: str) -> tuple[str, int] | None:
-    """For a line that is only a jump (``（下转第2版）``, ``（上接第1版）``, ``转3版``):
-    (``"out"`` or ``"in"``, the page number); None for any other line."""
-    m = _JUMP.match(normalize(text).replace(" ", ""))
-    if not m:
-        return None
-    n = cn_int(m.group("n"))
-    if n is None:
-        return None
-    return ("in" if m.group("dir") in ("上接", "接", "续") else "out"), n
-
-
 # ---------------------------------------------------------------------------- jumps
 
-_JUMP_NUM = "0-9０-９一二三四五六七八九十"
-_JUMP_IN_LINE = re.compile(
-    rf"(?P<open>[（(〔【\[<〈《])?\s*(?P<dir>下\s*转|上\s*接|转|接)\s*(?:第\s*)?"
-    rf"(?P<num>[{_JUMP_NUM}]{{1,3}})\s*版\s*(?P<close>[）)〕】\]>〉》])?"
+# 下转第2版, 上接第1版, 转3版, 接A3版, 续第十二版, in brackets or not.
+_JUMP = re.compile(
+    rf"(?P<open>[（(〔【\[<〈《])?\s*(?P<dir>下\s*转|上\s*接|转|接|续)\s*(?:第\s*)?"
+    rf"(?:[A-ZＡ-Ｚ]\s*)?(?P<num>[0-9０-９{_CN}]{{1,3}})\s*版\s*(?P<close>[）)〕】\]>〉》])?"
 )
-_CN_JUMP = {c: i for i, c in enumerate("〇一二三四五六七八九")}
-_TRIM = " \u3000.,，。·:：;；-—_"
+_TRIM = " \u3000.,，。·:：;；-—_"  # what may stand around a jump on a line of its own
 
 
 @dataclass(frozen=True)
 class Jump:
-    """A jump phrase in a line: ``direction`` "out" (下转, 转) or "in" (上接, 接), the
+    """A jump phrase in a line: ``direction`` "out" (下转, 转) or "in" (上接, 接, 续), the
     printed ``page`` it points to, its span in the line's text, and whether the line
     holds nothing else (``whole``)."""
 
@@ -242,25 +225,11 @@ class Jump:
     whole: bool
 
 
-def _number(s: str) -> int | None:
-    s = unicodedata.normalize("NFKC", s)
-    if s.isdigit():
-        return int(s)
-    if s == "十":
-        return 10
-    if "十" in s:
-        tens, _, ones = s.partition("十")
-        return _CN_JUMP.get(tens, 1) * 10 + (_CN_JUMP.get(ones, 0) if ones else 0)
-    if all(c in _CN_JUMP for c in s):
-        return int("".join(str(_CN_JUMP[c]) for c in s))
-    return None
-
-
 def find_jump(text: str) -> Jump | None:
     """The jump phrase of a line, if it has one: alone on the line (brackets optional),
     or in brackets at the line's start or end ("...工作。（下转第2版）")."""
-    for m in _JUMP_IN_LINE.finditer(text):
-        page = _number(m.group("num"))
+    for m in _JUMP.finditer(text):
+        page = cn_int(m.group("num"))
         if not page:
             continue
         before, after = text[: m.start()].strip(_TRIM), text[m.end() :].strip(_TRIM)
@@ -270,6 +239,13 @@ def find_jump(text: str) -> Jump | None:
             direction = "out" if "转" in m.group("dir") else "in"
             return Jump(direction, page, m.start(), m.end(), whole)
     return None
+
+
+def jump_target(text: str) -> tuple[str, int] | None:
+    """For a line that is only a jump (``（下转第2版）``, ``（上接第1版）``, ``转3版``):
+    (``"out"`` or ``"in"``, the page number); None for any other line."""
+    j = find_jump(text)
+    return (j.direction, j.page) if j is not None and j.whole else None
 
 
 def strip_jump(text: str) -> str:
