@@ -3,11 +3,9 @@ or not article text), from its region's kind or guessed from geometry; page furn
 
 from __future__ import annotations
 
-import re
-
 from ocr.articles.lines import Stats, display, is_vertical, rows_of, units
 from ocr.model import NOT_ARTICLE, Box, Kind, Line, PageLayout
-from ocr.text import find_jump
+from ocr.text import find_jump, is_folio
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -17,12 +15,6 @@ _union = Box.union
 ROLES = {k: k for k in (Kind.HEADLINE, Kind.SUBHEAD, Kind.CAPTION, Kind.BODY)} | {
     Kind.JUMP: Kind.BODY
 }
-
-_FOLIO = re.compile(
-    r"^[-–—_~·\s]*[0-9０-９]{1,3}[-–—_~·\s]*$"
-    r"|第\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版"
-    r"|[0-9０-９]{4}\s*年\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日"
-)
 
 
 def _flat_rules(page: PageLayout, st: Stats) -> list[Box]:
@@ -93,7 +85,7 @@ def _furniture(page: PageLayout, lines: list[Line], st: Stats) -> set[str]:
             else row[0].box.y1 >= bottom - 0.1 * height
         )
         text = "".join(ln.text for ln in row)
-        if near and _FOLIO.search(text) and units(text) <= 30 and not find_jump(text):
+        if near and is_folio(text) and units(text) <= 30 and not find_jump(text):
             out.update(ln.id for ln in row)
     return out
 
