@@ -4,28 +4,14 @@ body size), until it is one with :mod:`ocr.text`."""
 from __future__ import annotations
 
 import statistics
-import unicodedata
 from dataclasses import dataclass
 
 from ocr.model import Box, Line
+from ocr.text import is_vertical, units
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
 _union = Box.union
-
-
-def units(text: str) -> float:
-    """Text length in ems: a CJK or full-width character is 1, anything else about half."""
-    n = 0.0
-    for ch in text:
-        if ch.isspace():
-            continue
-        n += 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55
-    return n
-
-
-def is_vertical(line: Line) -> bool:
-    return line.box.height > 1.5 * line.box.width and units(line.text) >= 2
 
 
 def join_text(a: str, b: str) -> str:
