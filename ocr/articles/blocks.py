@@ -6,9 +6,9 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
-from ocr.articles.lines import Stats, is_vertical, row_text, rows_of, units
+from ocr.articles.lines import Stats, is_vertical, row_text, units
 from ocr.model import NOT_ARTICLE, Box, Kind, Line, PageLayout
-from ocr.text import find_jump
+from ocr.text import find_jump, line_rows
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -83,7 +83,7 @@ def head_items(lines: list[Line], st: Stats) -> list[Item]:
         if vertical:  # vertical lines read right to left
             rows = [sorted(members, key=lambda ln: -ln.box.x1)]
         else:
-            rows = rows_of(members)
+            rows = line_rows(members)
         item = Item(Kind.HEADLINE, _union(ln.box for ln in members), rows=rows, vertical=vertical)
         items.append(item)
     items.sort(key=lambda it: it.box.y0)
@@ -160,7 +160,7 @@ def attach_subheads(heads: list[Item], lines: list[Line]) -> None:
     for ln in lines:
         subs.setdefault(ln.region, []).append(ln)
     for group in subs.values():
-        rows = rows_of(group)
+        rows = line_rows(group)
         sb = _union(ln.box for ln in group)
         row_h = _union(ln.box for ln in rows[0]).height
         above = [
@@ -194,7 +194,7 @@ def column_blocks(kind: str, lines: list[Line], st: Stats, walls: list[Box]) -> 
     comps += [[ln] for ln in wide]
     items = []
     for comp in comps:
-        rows = rows_of(comp)
+        rows = line_rows(comp)
         current: list[list[Line]] = []
         for row in rows:
             if current:

@@ -3,9 +3,9 @@ or not article text), from its region's kind or guessed from geometry; page furn
 
 from __future__ import annotations
 
-from ocr.articles.lines import Stats, display, is_vertical, rows_of, units
+from ocr.articles.lines import Stats, display, is_vertical, units
 from ocr.model import NOT_ARTICLE, Box, Kind, Line, PageLayout
-from ocr.text import find_jump, is_folio
+from ocr.text import find_jump, is_folio, line_rows
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -75,7 +75,7 @@ def _furniture(page: PageLayout, lines: list[Line], st: Stats) -> set[str]:
             if len(band) <= 40:
                 out.update(ln.id for ln in band)
     for edge in ("top", "bottom"):
-        rows = rows_of([ln for ln in lines if ln.id not in out])
+        rows = line_rows([ln for ln in lines if ln.id not in out])
         if not rows:
             continue
         row = rows[0] if edge == "top" else rows[-1]
