@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import statistics
 import unicodedata
 from dataclasses import dataclass
 
@@ -90,6 +91,50 @@ def vertical_columns(lines: list[Line]) -> list[list[Line]]:
             cols.append([ln])
     cols.sort(key=lambda col: -max(ln.box.x1 for ln in col))
     return [sorted(col, key=lambda ln: ln.box.y0) for col in cols]
+
+
+def join_text(a: str, b: str) -> str:
+    """Join two pieces of a line or two lines of a paragraph: no space in CJK text, one
+    between two words of Latin letters or digits."""
+    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+        return a + " " + b
+    return a + b
+
+
+def row_text(row: list[Line]) -> str:
+    """The text of a row of lines, left to right."""
+    text = ""
+    for ln in row:
+        text = join_text(text, ln.text.strip())
+    return text
+
+
+# ---------------------------------------------------------------------------- size
+
+# Punctuation of running text: a line that has it (before its end) is no display line.
+RUNNING_PUNCT = re.compile(r"[，。；：,;]")
+
+
+@dataclass(frozen=True)
+class BodySize:
+    """The page's body text: the height of a line and the pixels per character."""
+
+    height: float
+    advance: float
+
+
+def body_size(lines: list[Line]) -> BodySize:
+    """The median height and advance of the horizontal lines of four characters or more
+    (of all lines, when there are none)."""
+    hs, adv = [], []
+    for ln in lines:
+        if units(ln.text) >= 4 and not is_vertical(ln) and ln.box.height > 0:
+            hs.append(ln.box.height)
+            adv.append(advance(ln))
+    if not hs:
+        hs = [max(1.0, type_size(ln)) for ln in lines] or [20.0]
+        adv = [max(1.0, advance(ln)) for ln in lines] or [20.0]
+    return BodySize(statistics.median(hs), statistics.median(adv))
 
 
 # ---------------------------------------------------------------- numerals, dates, folios

@@ -61,13 +61,12 @@ from ocr.articles.blocks import (
     stop_items,
 )
 from ocr.articles.issue import effective_numbers
-from ocr.articles.lines import body_stats
 from ocr.articles.link import link_jumps
 from ocr.articles.order import Part, parts_of
 from ocr.articles.ownership import resolve
 from ocr.articles.roles import line_roles
 from ocr.model import NOT_ARTICLE, Box, Kind, Line, PageLayout
-from ocr.text import find_jump
+from ocr.text import body_size, find_jump
 
 __all__ = ["ArticleDraft", "assemble_articles", "block_articles", "find_jump"]
 
@@ -106,21 +105,21 @@ def _page_parts(page: PageLayout) -> list[Part]:
     lines = [ln for ln in page.lines if ln.text.strip()]
     if not lines:
         return []
-    body = body_stats(lines)
-    role, guessed = line_roles(page, lines, body)
-    heads = head_items([ln for ln in lines if role[ln.id] == Kind.HEADLINE], body)
+    size = body_size(lines)
+    role, guessed = line_roles(page, lines, size)
+    heads = head_items([ln for ln in lines if role[ln.id] == Kind.HEADLINE], size)
     attach_subheads(heads, [ln for ln in lines if role[ln.id] == Kind.SUBHEAD])
     stops, upright = stop_items(page, lines, role)
     walls = [h.box for h in heads] + [s.box for s in stops]
-    blocks = body_blocks(lines, role, body, walls)
+    blocks = body_blocks(lines, role, size, walls)
     verticals = [h for h in heads if h.vertical]
-    blocks = merge_stacked(blocks, body, walls, level_with_vertical(blocks, verticals, body))
+    blocks = merge_stacked(blocks, size, walls, level_with_vertical(blocks, verticals, size))
     items: list[Item] = heads + stops + blocks
-    name_guessed_blocks(blocks, items, guessed, upright, body)
-    promote_subheads(items, guessed, body)
+    name_guessed_blocks(blocks, items, guessed, upright, size)
+    promote_subheads(items, guessed, size)
     items = [it for it in items if it.rows or it.kind not in (Kind.BODY, Kind.CAPTION)]
-    resolve(items, body, upright, level_with_vertical(blocks, verticals, body))
-    return parts_of(page, items, body)
+    resolve(items, size, upright, level_with_vertical(blocks, verticals, size))
+    return parts_of(page, items, size)
 
 
 def assemble_articles(pages: list[PageLayout]) -> list[ArticleDraft]:

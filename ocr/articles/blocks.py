@@ -6,9 +6,8 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
-from ocr.articles.lines import Stats, is_vertical, row_text, units
 from ocr.model import NOT_ARTICLE, Box, Kind, Line, PageLayout
-from ocr.text import find_jump, line_rows
+from ocr.text import BodySize, find_jump, is_vertical, line_rows, row_text, units
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -66,7 +65,7 @@ def uf_groups(n: int, joined) -> list[list[int]]:
     return list(groups.values())
 
 
-def head_items(lines: list[Line], st: Stats) -> list[Item]:
+def head_items(lines: list[Line], size: BodySize) -> list[Item]:
     """Headline lines that touch form a headline: stacked lines of a similar size; two
     close pieces of one line; level columns of a vertical headline in one region (two
     headlines side by side stay apart). A clearly smaller headline just under one is its
@@ -87,7 +86,7 @@ def head_items(lines: list[Line], st: Stats) -> list[Item]:
         item = Item(Kind.HEADLINE, _union(ln.box for ln in members), rows=rows, vertical=vertical)
         items.append(item)
     items.sort(key=lambda it: it.box.y0)
-    while _merge_subhead(items, st):
+    while _merge_subhead(items, size):
         pass
     return items
 
@@ -128,7 +127,7 @@ def _pieces(a: list[Line], b: list[Line]) -> bool:
     )
 
 
-def _merge_subhead(items: list[Item], st: Stats) -> bool:
+def _merge_subhead(items: list[Item], size: BodySize) -> bool:
     """Merge the first clearly smaller headline touching a bigger one into it (its
     subhead under it, its kicker above it); whether one was merged."""
     for a in items:
@@ -140,12 +139,12 @@ def _merge_subhead(items: list[Item], st: Stats) -> bool:
             hb = statistics.median(ln.box.height for ln in b.lines)
             if not (-0.3 * hb <= gap <= 1.2 * min(ha, hb) and _xov(a.box, b.box) > 0):
                 continue
-            if hb <= 0.8 * ha and hb <= 1.7 * st.height:  # b is a's subhead
+            if hb <= 0.8 * ha and hb <= 1.7 * size.height:  # b is a's subhead
                 a.subs += b.subs + b.rows
                 items.remove(b)
                 a.grow()
                 return True
-            if ha <= 0.8 * hb and ha <= 1.7 * st.height:  # a is b's kicker
+            if ha <= 0.8 * hb and ha <= 1.7 * size.height:  # a is b's kicker
                 b.subs = a.subs + a.rows + b.subs
                 items.remove(a)
                 b.grow()
@@ -176,7 +175,7 @@ def attach_subheads(heads: list[Item], lines: list[Line]) -> None:
             heads.append(Item(Kind.HEADLINE, sb, rows=rows))
 
 
-def column_blocks(kind: str, lines: list[Line], st: Stats, walls: list[Box]) -> list[Item]:
+def column_blocks(kind: str, lines: list[Line], size: BodySize, walls: list[Box]) -> list[Item]:
     """Lines of one region (or of no region) cut into column blocks: lines overlapping
     in x, cut where the gap between rows is wide or something else lies between."""
     if not lines:
@@ -201,7 +200,7 @@ def column_blocks(kind: str, lines: list[Line], st: Stats, walls: list[Box]) -> 
                 prev = _union(ln.box for ln in current[-1])
                 cur = _union(ln.box for ln in row)
                 gap = cur.y0 - prev.y1
-                if gap > 1.6 * st.height or _walled(prev, cur, walls):
+                if gap > 1.6 * size.height or _walled(prev, cur, walls):
                     items.append(make_block(kind, current))
                     current = []
             current.append(row)
@@ -220,7 +219,7 @@ def _walled(upper: Box, lower: Box, walls: list[Box]) -> bool:
     )
 
 
-def level_with_vertical(blocks: list[Item], verticals: list[Item], st: Stats) -> set[int]:
+def level_with_vertical(blocks: list[Item], verticals: list[Item], size: BodySize) -> set[int]:
     """Blocks whose tops are level with a vertical headline's, next to it or to one
     another: they start an article (ids of the items)."""
     out: set[int] = set()
@@ -228,7 +227,7 @@ def level_with_vertical(blocks: list[Item], verticals: list[Item], st: Stats) ->
     while near:
         v = near.pop()
         for b in blocks:
-            if id(b) in out or abs(b.box.y0 - v.box.y0) > 0.8 * st.height:
+            if id(b) in out or abs(b.box.y0 - v.box.y0) > 0.8 * size.height:
                 continue
             if max(b.box.x0, v.box.x0) - min(b.box.x1, v.box.x1) <= 0.6 * b.box.width:
                 out.add(id(b))
@@ -236,7 +235,9 @@ def level_with_vertical(blocks: list[Item], verticals: list[Item], st: Stats) ->
     return out
 
 
-def merge_stacked(blocks: list[Item], st: Stats, walls: list[Box], fresh: set[int]) -> list[Item]:
+def merge_stacked(
+    blocks: list[Item], size: BodySize, walls: list[Box], fresh: set[int]
+) -> list[Item]:
     """Join blocks of one column that follow each other closely with nothing between
     (a column the layout cut into regions, a jump line in a region of its own); not a
     block that starts an article beside a vertical headline (``fresh``)."""
@@ -251,7 +252,7 @@ def merge_stacked(blocks: list[Item], st: Stats, walls: list[Box], fresh: set[in
                 continue
             narrow, wide = (a, b) if a.box.width <= b.box.width else (b, a)
             gap = b.box.y0 - a.box.y1
-            if not (-0.3 * st.height <= gap <= 1.6 * st.height):
+            if not (-0.3 * size.height <= gap <= 1.6 * size.height):
                 continue
             if _xov(a.box, b.box) < 0.8 * narrow.box.width:
                 continue
@@ -286,12 +287,12 @@ def bottom_of(item: Item) -> float:
     return item.box.center[1] if item.source == Kind.RULE else item.box.y1
 
 
-def first_above(item: Item, items: list[Item], st: Stats) -> Item | None:
+def first_above(item: Item, items: list[Item], size: BodySize) -> Item | None:
     """The nearest item straight above ``item`` (overlapping it in x by a quarter of the
     narrower of the two)."""
     best, best_key = None, None
     for o in items:
-        if o is item or o.box.y0 >= item.box.y0 or bottom_of(o) > item.box.y0 + 0.3 * st.height:
+        if o is item or o.box.y0 >= item.box.y0 or bottom_of(o) > item.box.y0 + 0.3 * size.height:
             continue
         ov = _xov(o.box, item.box)
         if ov <= 0 or ov < 0.25 * min(o.box.width, item.box.width):
@@ -310,11 +311,11 @@ def split_first_row(item: Item, kind: str) -> Item:
     return head
 
 
-def framed(item: Item, items: list[Item], upright: list[Box], st: Stats) -> bool:
+def framed(item: Item, items: list[Item], upright: list[Box], size: BodySize) -> bool:
     """Whether ``item`` sits in a frame: rules above, below, left and right of it that
     meet at the corners (not the rules between columns and bands of a page)."""
     b = item.box
-    near, slack, b_h = max(4 * st.height, b.height), 2 * st.height, b.height
+    near, slack, b_h = max(4 * size.height, b.height), 2 * size.height, b.height
     flat = [o.box for o in items if o.source == Kind.RULE]
     tops = [r for r in flat if 0 <= b.y0 - r.y1 <= near and _xov(r, b) >= 0.8 * b.width]
     bottoms = [r for r in flat if 0 <= r.y0 - b.y1 <= near and _xov(r, b) >= 0.8 * b.width]
@@ -331,61 +332,68 @@ def framed(item: Item, items: list[Item], upright: list[Box], st: Stats) -> bool
     return False
 
 
-def promote_subheads(items: list[Item], guessed: set[str], st: Stats) -> None:
+def promote_subheads(items: list[Item], guessed: set[str], size: BodySize) -> None:
     """Unclassified rows right under a headline that are a little bigger than body text,
     set off from the text below by a wider gap or wider than the column under them are
     its subhead (up to three rows)."""
     for b in [it for it in items if it.kind == Kind.BODY]:
-        above = first_above(b, items, st)
+        above = first_above(b, items, size)
         if above is None or above.kind != Kind.HEADLINE or above.vertical:
             continue
-        if b.box.y0 - above.box.y1 > 1.5 * st.height:
+        if b.box.y0 - above.box.y1 > 1.5 * size.height:
             continue
-        boxes = [_union(ln.box for ln in row) for row in b.rows]
         if len(b.rows) == 1:  # one row alone under a headline, with text under it
             row = b.rows[0]
-            plain = all(ln.id in guessed for ln in row) and not any(
-                find_jump(ln.text) for ln in row
-            )
             under = any(
                 o.kind in (Kind.BODY, Kind.PHOTO, Kind.CAPTION)
                 and o is not b
                 and _xov(o.box, b.box) > 0
-                and 0 <= o.box.y0 - b.box.y1 <= 1.6 * st.height
+                and 0 <= o.box.y0 - b.box.y1 <= 1.6 * size.height
                 for o in items
             )
-            if plain and under:
+            if _plain(row, guessed) and under:
                 above.subs.append(row)
                 above.grow()
                 b.rows = []
             continue
-        steps = [q.y0 - p.y0 for p, q in zip(boxes, boxes[1:])]
-        pitch = statistics.median(steps)
-        # The subhead ends where the widest step between rows is, when it is clearly
-        # wider than the line spacing...
-        head = steps[:3]
-        k = max(range(len(head)), key=lambda i: head[i]) + 1
-        n = k if head[k - 1] >= 1.3 * pitch else 0
-        if n == 0:  # ... or is rows a little bigger than, or wider than, the text
-            while n < min(3, len(b.rows) - 1):
-                box = boxes[n]
-                u = units(row_text(b.rows[n]))
-                rest = _union(boxes[n + 1 :])
-                big = box.height >= 1.15 * st.height and box.width / max(u, 1) >= 1.1 * st.advance
-                wide = box.x0 < rest.x0 - 0.5 * st.advance or box.x1 > rest.x1 + 0.5 * st.advance
-                if not (big or wide):
-                    break
-                n += 1
-        if any(
-            not all(ln.id in guessed for ln in row) or any(find_jump(ln.text) for ln in row)
-            for row in b.rows[:n]
-        ):
+        n = _subhead_rows(b, size)
+        if not all(_plain(row, guessed) for row in b.rows[:n]):
             n = 0
         if n:
             above.subs += b.rows[:n]
             above.grow()
             b.rows = b.rows[n:]
             b.grow()
+
+
+def _plain(row: list[Line], guessed: set[str]) -> bool:
+    """Unclassified lines with no jump in them."""
+    return all(ln.id in guessed for ln in row) and not any(find_jump(ln.text) for ln in row)
+
+
+def _subhead_rows(b: Item, size: BodySize) -> int:
+    """How many of the first rows of ``b`` (of two or more) look like a subhead: up to
+    the widest step between rows, when it is clearly wider than the line spacing; else
+    the rows a little bigger than, or wider than, the text under them (up to three)."""
+    boxes = [_union(ln.box for ln in row) for row in b.rows]
+    steps = [q.y0 - p.y0 for p, q in zip(boxes, boxes[1:])]
+    pitch = statistics.median(steps)
+    head = steps[:3]
+    k = max(range(len(head)), key=lambda i: head[i]) + 1
+    if head[k - 1] >= 1.3 * pitch:
+        return k
+    n = 0
+    while n < min(3, len(b.rows) - 1):
+        box = boxes[n]
+        u = units(row_text(b.rows[n]))
+        rest = _union(boxes[n + 1 :])
+        big = box.height >= 1.15 * size.height and box.width / max(u, 1) >= 1.1 * size.advance
+        slack = 0.5 * size.advance
+        wide = box.x0 < rest.x0 - slack or box.x1 > rest.x1 + slack
+        if not (big or wide):
+            break
+        n += 1
+    return n
 
 
 def stop_items(page: PageLayout, lines: list[Line], role: dict[str, str]):
@@ -408,7 +416,9 @@ def stop_items(page: PageLayout, lines: list[Line], role: dict[str, str]):
     return stops, upright
 
 
-def body_blocks(lines: list[Line], role: dict[str, str], st: Stats, walls: list[Box]) -> list[Item]:
+def body_blocks(
+    lines: list[Line], role: dict[str, str], size: BodySize, walls: list[Box]
+) -> list[Item]:
     """The column blocks of the body and caption lines of each region."""
     groups: dict[tuple[str, str | None], list[Line]] = {}
     for ln in lines:
@@ -416,12 +426,12 @@ def body_blocks(lines: list[Line], role: dict[str, str], st: Stats, walls: list[
             groups.setdefault((role[ln.id], ln.region), []).append(ln)
     blocks: list[Item] = []
     for (kind, _), group in groups.items():
-        blocks += column_blocks(kind, group, st, walls)
+        blocks += column_blocks(kind, group, size, walls)
     return blocks
 
 
 def name_guessed_blocks(
-    blocks: list[Item], items: list[Item], guessed: set[str], upright: list[Box], st: Stats
+    blocks: list[Item], items: list[Item], guessed: set[str], upright: list[Box], size: BodySize
 ) -> None:
     """Give blocks of guessed lines the kind their place shows: the first row under a
     photo is its caption; a short row under a QR code is the code's, and no article's;
@@ -430,11 +440,11 @@ def name_guessed_blocks(
     for b in blocks:
         if b.kind != Kind.BODY or not all(ln.id in guessed for ln in b.rows[0]):
             continue
-        above = first_above(b, items, st)
-        if above is None or b.box.y0 - above.box.y1 > 1.5 * st.height:
+        above = first_above(b, items, size)
+        if above is None or b.box.y0 - above.box.y1 > 1.5 * size.height:
             continue
         first = _union(ln.box for ln in b.rows[0])
-        snug = first.y0 - above.box.y1 <= 0.9 * st.height or first.height <= 0.95 * st.height
+        snug = first.y0 - above.box.y1 <= 0.9 * size.height or first.height <= 0.95 * size.height
         if above.kind == Kind.PHOTO and snug:
             new_kind = Kind.CAPTION
         elif above.source == Kind.QR and units(row_text(b.rows[0])) <= 10:
@@ -447,15 +457,15 @@ def name_guessed_blocks(
             items.append(split_first_row(b, new_kind))
     for b in blocks:
         if b.kind == Kind.BODY and all(ln.id in guessed for ln in b.lines):
-            above = first_above(b, items, st)
-            if above is not None and above.source == Kind.RULE and framed(b, items, upright, st):
+            above = first_above(b, items, size)
+            if above is not None and above.source == Kind.RULE and framed(b, items, upright, size):
                 b.kind = Kind.FURNITURE
     for b in blocks:
         if b.kind == Kind.CAPTION:
-            above = first_above(b, items, st)
+            above = first_above(b, items, size)
             if (
                 above is not None
                 and above.source == Kind.QR
-                and b.box.y0 - above.box.y1 <= 1.5 * st.height
+                and b.box.y0 - above.box.y1 <= 1.5 * size.height
             ):
                 b.kind = Kind.FURNITURE

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ocr.articles.blocks import Item
-from ocr.articles.lines import Stats, join_text, row_text, rows_text
 from ocr.model import Box, Kind, Line, PageLayout
-from ocr.text import find_jump, strip_jump
+from ocr.text import BodySize, find_jump, join_text, row_text, strip_jump
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -72,7 +71,7 @@ def xy_order(
     return rec(list(range(len(boxes))))
 
 
-def parts_of(page: PageLayout, items: list[Item], st: Stats) -> list[Part]:
+def parts_of(page: PageLayout, items: list[Item], size: BodySize) -> list[Part]:
     owners: dict[int, tuple[Item, list[Item]]] = {}
     for it in items:
         if it.kind in (Kind.BODY, Kind.CAPTION, Kind.PHOTO) and it.owner is not None:
@@ -82,18 +81,18 @@ def parts_of(page: PageLayout, items: list[Item], st: Stats) -> list[Part]:
         if not any(m.kind in (Kind.BODY, Kind.CAPTION) for m in members):
             continue
         part = Part(page.number, 0, head if head.kind == Kind.HEADLINE else None, members)
-        fill_part(part, st)
+        fill_part(part, size)
         if part.lines:
             parts.append(part)
     boxes = [p.box for p in parts]
-    order = xy_order(boxes, vertical_first=False, shrink=0.2 * st.height)
+    order = xy_order(boxes, vertical_first=False, shrink=0.2 * size.height)
     out = [parts[i] for i in order]
     for k, p in enumerate(out):
         p.order = k
     return out
 
 
-def fill_part(part: Part, st: Stats) -> None:
+def fill_part(part: Part, size: BodySize) -> None:
     """Title, lines in reading order, text and jumps of one part."""
     head = part.head
     part.lines = []
@@ -104,7 +103,7 @@ def fill_part(part: Part, st: Stats) -> None:
         for r in head.subs:
             part.lines += [ln.id for ln in r]
             text.done.append(row_text(r))
-    for b in _flow(part, st):
+    for b in _flow(part, size):
         if b.kind == Kind.CAPTION:
             part.lines += [ln.id for r in b.rows for ln in r]
             text.add(rows_text(b.rows))
@@ -114,8 +113,8 @@ def fill_part(part: Part, st: Stats) -> None:
         for row in b.rows:
             read = _read_row(part, row)
             if read:
-                indent = row[0].box.x0 - left > 0.8 * st.advance
-                text.row(read, indent, short=row[-1].box.x1 < right - 1.5 * st.advance)
+                indent = row[0].box.x0 - left > 0.8 * size.advance
+                text.row(read, indent, short=row[-1].box.x1 < right - 1.5 * size.advance)
     text.end()
     part.text = "\n".join(p for p in text.done if p)
     regions = []
@@ -128,7 +127,7 @@ def fill_part(part: Part, st: Stats) -> None:
     part.box = _union(boxes)
 
 
-def _flow(part: Part, st: Stats) -> list[Item]:
+def _flow(part: Part, size: BodySize) -> list[Item]:
     """A part's body blocks in reading order (by columns), its captions after what stands
     above them (a subhead) and before the running text."""
     captions = sorted(
@@ -136,7 +135,7 @@ def _flow(part: Part, st: Stats) -> list[Item]:
     )
     bodies = [m for m in part.items if m.kind == Kind.BODY]
     order = xy_order(
-        [b.box for b in bodies], vertical_first=True, shrink=0.1 * st.height, overlap=0.05
+        [b.box for b in bodies], vertical_first=True, shrink=0.1 * size.height, overlap=0.05
     )
     flow: list[Item] = [bodies[i] for i in order]
     if captions:
@@ -189,3 +188,11 @@ class _Paragraphs:
             self.end()
         self.current = join_text(self.current, text)
         self.short = short
+
+
+def rows_text(rows: list[list[Line]]) -> str:
+    """The text of rows of lines, top to bottom, as one paragraph."""
+    text = ""
+    for row in rows:
+        text = join_text(text, row_text(row))
+    return text

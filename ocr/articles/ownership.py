@@ -4,8 +4,8 @@ belongs to."""
 from __future__ import annotations
 
 from ocr.articles.blocks import UNTITLED, Item, bottom_of, first_above
-from ocr.articles.lines import Stats
 from ocr.model import Box, Kind
+from ocr.text import BodySize
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -15,11 +15,11 @@ _yov = Box.y_overlap
 _REACH = {Kind.PHOTO: 4.0, Kind.CAPTION: 4.0, Kind.BODY: 1.6}
 
 
-def resolve(items: list[Item], body: Stats, upright: list[Box], fresh: set[int]) -> None:
+def resolve(items: list[Item], size: BodySize, upright: list[Box], fresh: set[int]) -> None:
     """Give every block, caption and photo its owner (see :mod:`ocr.articles.assemble`).
     ``upright``: the page's vertical rules; ``fresh``: ids of blocks that start an article
     level with a vertical headline."""
-    Ownership(items, body, upright).resolve(fresh)
+    Ownership(items, size, upright).resolve(fresh)
 
 
 class Ownership:
@@ -28,16 +28,16 @@ class Ownership:
     (:meth:`place`, :meth:`rebalance`), then untitled articles for the rest
     (:meth:`untitled`)."""
 
-    def __init__(self, items: list[Item], body: Stats, upright: list[Box]) -> None:
+    def __init__(self, items: list[Item], size: BodySize, upright: list[Box]) -> None:
         self.items = items
-        self.body = body
+        self.size = size
         self.upright = upright  # vertical rules
         self.ownable = sorted(
             (it for it in items if it.kind in (Kind.BODY, Kind.CAPTION, Kind.PHOTO)),
             key=lambda it: (it.box.y0, it.box.x0),
         )
         self.heads = [it for it in items if it.kind == Kind.HEADLINE]
-        self.level = 0.8 * body.height  # tops this close are level
+        self.level = 0.8 * size.height  # tops this close are level
         # The page's columns: the x-ranges of its long blocks. A short block that is not
         # set flush left in a column (a slogan centred in a box the layout did not see)
         # does not join its neighbours' article.
@@ -56,14 +56,14 @@ class Ownership:
         """A headline straight above owns an item; a photo, caption or block close above
         passes on its own owner (``link``); the rest are pending."""
         for it in self.ownable:
-            above = first_above(it, self.items, self.body)
+            above = first_above(it, self.items, self.size)
             gap = it.box.y0 - bottom_of(above) if above is not None else 0.0
             it.ceiling = bottom_of(above) if above is not None else float("-inf")
             if above is not None and above.kind == Kind.HEADLINE:
                 it.owner = above
             elif id(it) in fresh:
                 self.pending.append(it)
-            elif above is not None and gap <= _REACH.get(above.kind, -1.0) * self.body.height:
+            elif above is not None and gap <= _REACH.get(above.kind, -1.0) * self.size.height:
                 it.link = above
             else:
                 self.pending.append(it)
@@ -148,7 +148,7 @@ class Ownership:
         """Whether ``it`` is set flush left in a column of the page (long blocks are)."""
         if it.kind != Kind.BODY or len(it.rows) > 3 or not self.grid:
             return True
-        slack = 0.4 * self.body.advance
+        slack = 0.4 * self.size.advance
         return any(
             _xov(c, it.box) >= 0.5 * it.box.width
             and abs(c.x0 - it.box.x0) <= slack
@@ -162,7 +162,7 @@ class Ownership:
         found: list[Item] = []
         if not self.in_grid(it):
             return found
-        line = self.body.height
+        line = self.size.height
         for s in self.ownable:
             if s is it or abs(s.box.y0 - it.box.y0) > self.level:
                 continue

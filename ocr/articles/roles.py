@@ -3,9 +3,9 @@ or not article text), from its region's kind or guessed from geometry; page furn
 
 from __future__ import annotations
 
-from ocr.articles.lines import Stats, display, is_vertical, units
+from ocr.articles.lines import display
 from ocr.model import NOT_ARTICLE, Box, Kind, Line, PageLayout
-from ocr.text import find_jump, is_folio, line_rows
+from ocr.text import BodySize, find_jump, is_folio, is_vertical, line_rows, units
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -17,7 +17,7 @@ ROLES = {k: k for k in (Kind.HEADLINE, Kind.SUBHEAD, Kind.CAPTION, Kind.BODY)} |
 }
 
 
-def _flat_rules(page: PageLayout, st: Stats) -> list[Box]:
+def _flat_rules(page: PageLayout, size: BodySize) -> list[Box]:
     """Horizontal rules, the pieces of one broken rule (same height, small gaps) joined."""
     flat = sorted(
         (
@@ -25,14 +25,17 @@ def _flat_rules(page: PageLayout, st: Stats) -> list[Box]:
             for r in page.regions
             if r.kind == Kind.RULE
             and r.box.width > 3 * r.box.height
-            and r.box.height <= max(3.0, st.height)
+            and r.box.height <= max(3.0, size.height)
         ),
         key=lambda b: b.x0,
     )
     out: list[Box] = []
     for b in flat:
         for i, o in enumerate(out):
-            if abs(o.center[1] - b.center[1]) <= 0.5 * st.height and b.x0 - o.x1 <= 2 * st.height:
+            if (
+                abs(o.center[1] - b.center[1]) <= 0.5 * size.height
+                and b.x0 - o.x1 <= 2 * size.height
+            ):
                 out[i] = _union([o, b])
                 break
         else:
@@ -40,7 +43,7 @@ def _flat_rules(page: PageLayout, st: Stats) -> list[Box]:
     return out
 
 
-def _furniture(page: PageLayout, lines: list[Line], st: Stats) -> set[str]:
+def _furniture(page: PageLayout, lines: list[Line], size: BodySize) -> set[str]:
     """Unclassified lines that are page furniture: above the page's top rule (masthead,
     running head); the band of a title far bigger than any headline at the top of the
     page, down to the rule under it (a masthead); a running head or page number alone
@@ -53,7 +56,7 @@ def _furniture(page: PageLayout, lines: list[Line], st: Stats) -> set[str]:
     left = min(ln.box.x0 for ln in lines)
     right = max(ln.box.x1 for ln in lines)
     height = page.height or bottom
-    flat = sorted(_flat_rules(page, st), key=lambda b: b.y0)
+    flat = sorted(_flat_rules(page, size), key=lambda b: b.y0)
     for rule in [b for b in flat if b.width >= 0.6 * (right - left)][:1]:
         above = [ln for ln in lines if ln.box.center[1] < rule.center[1]]
         if above and len(above) <= 40 and rule.y0 - top <= 0.2 * height:
@@ -62,7 +65,7 @@ def _furniture(page: PageLayout, lines: list[Line], st: Stats) -> set[str]:
         huge = [
             ln
             for ln in lines
-            if ln.box.height >= 3.5 * st.height
+            if ln.box.height >= 3.5 * size.height
             and not is_vertical(ln)
             and ln.box.y1 <= top + 0.2 * height
             and units(ln.text) <= 20
@@ -90,43 +93,45 @@ def _furniture(page: PageLayout, lines: list[Line], st: Stats) -> set[str]:
     return out
 
 
-def line_roles(page: PageLayout, lines: list[Line], st: Stats) -> tuple[dict[str, str], set[str]]:
+def line_roles(
+    page: PageLayout, lines: list[Line], size: BodySize
+) -> tuple[dict[str, str], set[str]]:
     """Each line's role, a kind (headline, subhead, caption, body, or furniture: not
     article text), from its region's kind, or guessed from geometry for unclassified
     lines (returned as the second value)."""
     kind_of = {r.id: r.kind for r in page.regions}
     unclassified = [ln for ln in lines if kind_of.get(ln.region, Kind.TEXT) == Kind.TEXT]
-    furniture = _furniture(page, unclassified, st)
+    furniture = _furniture(page, unclassified, size)
     role: dict[str, str] = {}
     guessed: set[str] = set()
     for ln in lines:
         kind = kind_of.get(ln.region, Kind.TEXT)
         if kind in NOT_ARTICLE or ln.id in furniture:
             role[ln.id] = Kind.FURNITURE
-        elif kind == Kind.SUBHEAD and _tail(ln, st):
+        elif kind == Kind.SUBHEAD and _tail(ln, size):
             role[ln.id] = Kind.BODY  # the last line of a paragraph, not a subhead
         elif kind in ROLES:
             role[ln.id] = ROLES[kind]
         else:
             whole_jump = (j := find_jump(ln.text)) is not None and j.whole
-            role[ln.id] = Kind.HEADLINE if not whole_jump and display(ln, st) else Kind.BODY
+            role[ln.id] = Kind.HEADLINE if not whole_jump and display(ln, size) else Kind.BODY
             guessed.add(ln.id)
-    _crossheads(lines, role, st)
+    _crossheads(lines, role, size)
     return role, guessed
 
 
-def _tail(line: Line, st: Stats) -> bool:
+def _tail(line: Line, size: BodySize) -> bool:
     """A short line of body size ending a sentence: a paragraph's last line."""
     text = line.text.strip()
     return (
         bool(text)
         and text[-1] in "。！？!?"
         and units(text) <= 12
-        and line.box.height <= 1.2 * st.height
+        and line.box.height <= 1.2 * size.height
     )
 
 
-def _crossheads(lines: list[Line], role: dict[str, str], st: Stats) -> None:
+def _crossheads(lines: list[Line], role: dict[str, str], size: BodySize) -> None:
     """A headline or subhead of body size set right under body text in the same column
     is a crosshead (a heading inside an article) or body text taken for one, and so is
     a bigger one set tight between the lines of a column: it stays in the running
@@ -138,22 +143,22 @@ def _crossheads(lines: list[Line], role: dict[str, str], st: Stats) -> None:
     body = [ln for ln in lines if role[ln.id] == Kind.BODY]
 
     def touches(a: Line, b: Line, reach: float) -> bool:  # b right under a, same column
-        return -0.2 * st.height <= b.box.y0 - a.box.y1 <= reach and _xov(a.box, b.box) >= 0.5 * min(
-            a.box.width, b.box.width
-        )
+        return -0.2 * size.height <= b.box.y0 - a.box.y1 <= reach and _xov(
+            a.box, b.box
+        ) >= 0.5 * min(a.box.width, b.box.width)
 
     for group in sorted(groups.values(), key=lambda g: min(ln.box.y0 for ln in g)):
         top = min(group, key=lambda ln: ln.box.y0)
         bottom = max(group, key=lambda ln: ln.box.y1)
-        if any(display(ln, st) for ln in group):
+        if any(display(ln, size) for ln in group):
             # A bigger line set tight between the lines of a column is body text too.
-            tight = 0.3 * st.height
+            tight = 0.3 * size.height
             if not (
                 any(touches(b, top, tight) for b in body)
                 and any(touches(bottom, b, tight) for b in body)
             ):
                 continue
-        elif not any(touches(b, top, st.height) for b in body):
+        elif not any(touches(b, top, size.height) for b in body):
             continue
         for ln in group:
             role[ln.id] = Kind.BODY

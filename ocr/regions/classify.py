@@ -42,7 +42,9 @@ import numpy as np
 
 from ocr.model import NOT_TEXT, Box, Deskew, Kind, Line, Poly, Region
 from ocr.text import (
+    BodySize,
     advance,
+    body_size,
     is_vertical,
     issue_number,
     jump_target,
@@ -76,13 +78,22 @@ class _Page:
     lines: list[Line]
     width: float
     height: float
-    body: float  # height of a line of body text
-    advance: float  # pixels per character of body text
+    size: BodySize  # of body text
     extent: Box  # all the text
     hrules: list[Box] = field(default_factory=list)
     vrules: list[Box] = field(default_factory=list)
     photos: list[Box] = field(default_factory=list)
     qrs: list[Box] = field(default_factory=list)
+
+    @property
+    def body(self) -> float:
+        """The height of a line of body text."""
+        return self.size.height
+
+    @property
+    def advance(self) -> float:
+        """Pixels per character of body text."""
+        return self.size.advance
 
     def ratio(self, line: Line) -> float:
         return type_size(line) / self.body
@@ -92,16 +103,8 @@ class _Page:
 
 
 def _page(regions: list[Region], lines: list[Line], width: float, height: float) -> _Page:
-    hs, adv = [], []
-    for ln in lines:
-        if units(ln.text) >= 4 and not is_vertical(ln) and ln.box.height > 0:
-            hs.append(ln.box.height)
-            adv.append(advance(ln))
-    if not hs:
-        hs = [max(1.0, type_size(ln)) for ln in lines] or [20.0]
-        adv = [max(1.0, advance(ln)) for ln in lines] or [20.0]
     extent = _union(ln.box for ln in lines) if lines else Box(0, 0, width, height)
-    pg = _Page(lines, width, height, statistics.median(hs), statistics.median(adv), extent)
+    pg = _Page(lines, width, height, body_size(lines), extent)
     for r in regions:
         if r.kind == Kind.RULE:
             (pg.hrules if r.box.width >= r.box.height else pg.vrules).append(r.box)
