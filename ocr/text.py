@@ -137,6 +137,20 @@ def body_size(lines: list[Line]) -> BodySize:
     return BodySize(statistics.median(hs), statistics.median(adv))
 
 
+def is_display(line: Line, size: BodySize) -> bool:
+    """Clearly bigger than body text (of ``size``): taller, with wider characters; a
+    vertical line a little less so; a horizontal line only a little bigger must have no
+    punctuation of running text."""
+    if units(line.text) < 1.5:
+        return False
+    r, a = type_size(line) / size.height, advance(line) / size.advance
+    if is_vertical(line):
+        return r >= 1.25 and a >= 1.1
+    if r >= 1.5 and a >= 1.2:
+        return True
+    return r >= 1.28 and a >= 1.28 and not RUNNING_PUNCT.search(line.text[:-1])
+
+
 # ---------------------------------------------------------------- numerals, dates, folios
 
 _CN_DIGITS = {

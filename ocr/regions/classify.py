@@ -45,6 +45,7 @@ from ocr.text import (
     BodySize,
     advance,
     body_size,
+    is_display,
     is_vertical,
     issue_number,
     jump_target,
@@ -361,26 +362,13 @@ def _jumps(pg: _Page, kind: dict[str, str]) -> None:
             kind[ln.id] = Kind.JUMP
 
 
-def _display(pg: _Page, ln: Line) -> bool:
-    """Clearly bigger than body text: taller, with wider characters."""
-    u = units(ln.text)
-    if u < 1.5:
-        return False
-    r, a = pg.ratio(ln), pg.adv_ratio(ln)
-    if is_vertical(ln):
-        return r >= 1.25 and a >= 1.1
-    if r >= 1.5 and a >= 1.2:
-        return True
-    return r >= 1.28 and a >= 1.28 and not _BODY_PUNCT.search(ln.text[:-1])
-
-
 def _headlines(pg: _Page, kind: dict[str, str], block_of: dict[str, str]) -> None:
     """Headlines; then subheads: up to two lines right under a headline (or one right
     over it, a kicker), smaller than it and bigger than the text that follows them, or
     the rest of a block that holds only a headline and them."""
     free = [ln for ln in pg.lines if ln.id not in kind]
     for ln in free:
-        if _display(pg, ln):
+        if is_display(ln, pg.size):
             kind[ln.id] = Kind.HEADLINE
     heads = [h for h in pg.lines if kind.get(h.id) == Kind.HEADLINE and not is_vertical(h)]
     for h in sorted(heads, key=lambda h: h.box.y0):
@@ -477,7 +465,7 @@ def _small_headline_blocks(
         top = rows[0]
         tb = _union(ln.box for ln in top)
         if any(  # right under a bigger headline: a subhead
-            (kind.get(o.id) == Kind.HEADLINE or (o.id not in kind and _display(pg, o)))
+            (kind.get(o.id) == Kind.HEADLINE or (o.id not in kind and is_display(o, pg.size)))
             and o not in free
             and -0.2 * o.box.height <= tb.y0 - o.box.y1 <= o.box.height
             and _xov(o.box, tb) > 0
