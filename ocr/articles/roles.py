@@ -3,9 +3,8 @@ or not article text), from its region's kind or guessed from geometry; page furn
 
 from __future__ import annotations
 
-from ocr.articles.lines import display
 from ocr.model import NOT_ARTICLE, Box, Kind, Line, PageLayout
-from ocr.text import BodySize, find_jump, is_folio, is_vertical, line_rows, units
+from ocr.text import BodySize, find_jump, is_display, is_folio, is_vertical, line_rows, units
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -114,7 +113,7 @@ def line_roles(
             role[ln.id] = ROLES[kind]
         else:
             whole_jump = (j := find_jump(ln.text)) is not None and j.whole
-            role[ln.id] = Kind.HEADLINE if not whole_jump and display(ln, size) else Kind.BODY
+            role[ln.id] = Kind.HEADLINE if not whole_jump and is_display(ln, size) else Kind.BODY
             guessed.add(ln.id)
     _crossheads(lines, role, size)
     return role, guessed
@@ -150,7 +149,7 @@ def _crossheads(lines: list[Line], role: dict[str, str], size: BodySize) -> None
     for group in sorted(groups.values(), key=lambda g: min(ln.box.y0 for ln in g)):
         top = min(group, key=lambda ln: ln.box.y0)
         bottom = max(group, key=lambda ln: ln.box.y1)
-        if any(display(ln, size) for ln in group):
+        if any(is_display(ln, size) for ln in group):
             # A bigger line set tight between the lines of a column is body text too.
             tight = 0.3 * size.height
             if not (
