@@ -36,25 +36,19 @@ from __future__ import annotations
 import re
 import statistics
 import string
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from ocr.model import NOT_TEXT, Box, Deskew, Kind, Line, Poly, Region
 from ocr.text import (
-    BodySize,
-    advance,
-    body_size,
+    RUNNING_PUNCT,
+    TextPage,
     is_display,
     is_vertical,
-    issue_number,
     jump_target,
     line_rows,
     normalize,
-    page_number,
-    parse_date,
     reading_order,
-    type_size,
     units,
 )
 
@@ -66,7 +60,6 @@ _AD_WORDS = re.compile(
     r"营业|开业|专卖|加盟|代理|敬请|垂询"
 )
 _PHONE = re.compile(r"(?<![0-9])(?:\d{3,4}[-－—]\d{7,8}|1[3-9]\d{9}|\d{8})(?![0-9])")
-_BODY_PUNCT = re.compile(r"[，。；：,;]")
 
 
 _xov = Box.x_overlap
@@ -74,158 +67,52 @@ _yov = Box.y_overlap
 _union = Box.union
 
 
-@dataclass
-class _Page:
-    lines: list[Line]
-    width: float
-    height: float
-    size: BodySize  # of body text
-    extent: Box  # all the text
-    hrules: list[Box] = field(default_factory=list)
-    vrules: list[Box] = field(default_factory=list)
-    photos: list[Box] = field(default_factory=list)
-    qrs: list[Box] = field(default_factory=list)
-
-    @property
-    def body(self) -> float:
-        """The height of a line of body text."""
-        return self.size.height
-
-    @property
-    def advance(self) -> float:
-        """Pixels per character of body text."""
-        return self.size.advance
-
-    def ratio(self, line: Line) -> float:
-        return type_size(line) / self.body
-
-    def adv_ratio(self, line: Line) -> float:
-        return advance(line) / self.advance
-
-
-def _page(regions: list[Region], lines: list[Line], width: float, height: float) -> _Page:
-    extent = _union(ln.box for ln in lines) if lines else Box(0, 0, width, height)
-    pg = _Page(lines, width, height, body_size(lines), extent)
-    for r in regions:
-        if r.kind == Kind.RULE:
-            (pg.hrules if r.box.width >= r.box.height else pg.vrules).append(r.box)
-        elif r.kind == Kind.PHOTO:
-            pg.photos.append(r.box)
-        elif r.kind == Kind.QR:
-            pg.qrs.append(r.box)
-    return pg
-
-
-# ---------------------------------------------------------------------------- order
-
-
 # ---------------------------------------------------------------------------- kinds
 
 
-def _furniture(pg: _Page, kind: dict[str, str]) -> None:
+def _furniture(page: TextPage, kind: dict[str, str]) -> None:
     """Masthead (and its QR captions) or running head at the top; page number at the
     foot."""
-    lines = [ln for ln in pg.lines if ln.id not in kind]
-    if not lines:
-        return
-    ext = pg.extent
-    head_rule = None
-    for r in sorted(pg.hrules, key=lambda r: r.y0):
-        if r.width < 0.6 * ext.width:
-            continue
-        if r.y0 > ext.y0 + 0.35 * ext.height:
-            break
-        above = [ln for ln in lines if ln.box.center[1] < r.y0]
-        if not above:
-            continue  # a border above all the text
-        if len(above) <= max(12, 0.2 * len(lines)):
-            head_rule = r
-        break
-    if head_rule is not None:
-        band = [ln for ln in lines if ln.box.center[1] < head_rule.y0]
-    else:  # the lines level with the topmost one, and with those, and so on
-        band = []
-        for ln in sorted(lines, key=lambda ln: ln.box.y0):
-            if band and ln.box.y0 >= max(o.box.y1 for o in band) - 0.2 * ln.box.height:
-                break
-            band.append(ln)
-    if not band:
-        return
-    # A page number other than 1 makes it a running head, however big the paper's name.
-    running = any(page_number(ln.text) not in (None, 1) for ln in band)
-    dated = any(parse_date(ln.text) or issue_number(ln.text) is not None for ln in band)
-    title = max(
-        (ln for ln in band if not is_vertical(ln) and units(ln.text) >= 1),
-        key=lambda ln: ln.box.height,
-        default=None,
-    )
-    if title is not None and title.box.height >= 2.2 * pg.body and not running:
-        th = title.box.height
-        higher = [ln for ln in lines if ln.box.y1 <= title.box.y0 + 0.1 * th]
-        if head_rule is not None and head_rule.y0 > title.box.y1 + 2 * th:
-            band = [ln for ln in band if ln.box.center[1] < title.box.y1 + 0.5 * th]
-        if len(higher) <= 3 and (dated or th >= 3 * pg.body):
-            for ln in band:
-                kind[ln.id] = Kind.CAPTION if _qr_caption(pg, ln) else Kind.MASTHEAD
-            band = []
-    if band and len(band) <= 8:
-        small = max(map(pg.ratio, band)) <= 1.6
-        prose = any(re.search(r"[，。；]", ln.text) for ln in band)  # running text
-        if (head_rule is not None and (small or running or dated)) or (
-            (running or dated) and not prose
-        ):
-            for ln in band:
-                kind[ln.id] = Kind.FOLIO
-
-    lines = [ln for ln in lines if ln.id not in kind]
-    if not lines:
-        return
-    low = max(lines, key=lambda ln: ln.box.y1)
-    row = [ln for ln in lines if _yov(ln.box, low.box) >= 0.5 * min(type_size(ln), type_size(low))]
-    if (
-        low.box.center[1] >= ext.y0 + 0.85 * ext.height
-        and len(row) <= 4
-        and all(not is_vertical(ln) and units(ln.text) <= 24 for ln in row)
-        and any(page_number(ln.text, foot=True) is not None for ln in row)
-    ):
-        for ln in row:
-            kind[ln.id] = Kind.FOLIO
+    lines = {ln.id: ln for ln in page.lines if ln.id not in kind}
+    for lid, k in page.furniture(list(lines.values())).items():
+        qr = k == Kind.MASTHEAD and _qr_caption(page, lines[lid])
+        kind[lid] = Kind.CAPTION if qr else k
 
 
-def _qr_caption(pg: _Page, ln: Line) -> bool:
+def _qr_caption(page: TextPage, ln: Line) -> bool:
     """A short line just under (or over) a QR code."""
     if units(ln.text) > 12:
         return False
     b = ln.box
-    for q in pg.qrs:
+    for q in page.qrs:
         if _xov(b, q) < 0.5 * min(b.width, q.width):
             continue
-        below = -0.3 * b.height <= b.y0 - q.y1 <= 1.5 * pg.body
-        above = -0.3 * b.height <= q.y0 - b.y1 <= 1.0 * pg.body
+        below = -0.3 * b.height <= b.y0 - q.y1 <= 1.5 * page.body
+        above = -0.3 * b.height <= q.y0 - b.y1 <= 1.0 * page.body
         if below or (above and _QR_WORDS.search(ln.text)):
             return True
     return False
 
 
-def _captions(pg: _Page, kind: dict[str, str]) -> None:
+def _captions(page: TextPage, kind: dict[str, str]) -> None:
     """Captions: QR codes' short lines; small lines (or lines that read like a caption)
     right under a photo, with the lines that continue them, or right over it."""
-    free = [ln for ln in pg.lines if ln.id not in kind and not is_vertical(ln)]
+    free = [ln for ln in page.lines if ln.id not in kind and not is_vertical(ln)]
     for ln in free:
-        if _qr_caption(pg, ln):
+        if _qr_caption(page, ln):
             kind[ln.id] = Kind.CAPTION
 
     def captionish(ln: Line) -> bool:
         t = normalize(ln.text)
-        small = pg.ratio(ln) <= 0.93
+        small = page.ratio(ln) <= 0.93
         return small or t.startswith(_CAPTION_START) or bool(_CAPTION_WORDS.search(t))
 
-    for p in pg.photos:
+    for p in page.photos:
         near = [ln for ln in free if ln.id not in kind and _xov(ln.box, p) >= 0.5 * ln.box.width]
         under = sorted(
             (ln for ln in near if ln.box.y0 >= p.y1 - 0.5 * ln.box.height), key=lambda ln: ln.box.y0
         )
-        if under and under[0].box.y0 - p.y1 <= 1.5 * pg.body and captionish(under[0]):
+        if under and under[0].box.y0 - p.y1 <= 1.5 * page.body and captionish(under[0]):
             first = under[0]
             chosen = [first]
             for ln in under[1:]:
@@ -234,7 +121,7 @@ def _captions(pg: _Page, kind: dict[str, str]) -> None:
                 goes_on = (
                     ln.box.y0 - prev.box.y1 <= 0.6 * first.box.height
                     and abs(ln.box.height - first.box.height) <= 0.15 * first.box.height
-                    and pg.ratio(ln) <= 0.93
+                    and page.ratio(ln) <= 0.93
                     and ln.box.x0 <= first.box.x0 + 0.5 * first.box.height  # not indented
                 )
                 if not (same_row or goes_on):
@@ -245,91 +132,11 @@ def _captions(pg: _Page, kind: dict[str, str]) -> None:
         over = [ln for ln in near if ln.id not in kind and ln.box.y1 <= p.y0 + 0.5 * ln.box.height]
         if over:
             last = max(over, key=lambda ln: ln.box.y1)
-            if p.y0 - last.box.y1 <= 1.0 * pg.body and pg.ratio(last) <= 0.93:
+            if p.y0 - last.box.y1 <= 1.0 * page.body and page.ratio(last) <= 0.93:
                 kind[last.id] = Kind.CAPTION
 
 
-def _frame(pg: _Page, box: Box) -> tuple[Box, int] | None:
-    """The frame of rules around ``box`` (a block's text), if any: two parallel rules,
-    close on either side (above and below, or left and right), of the same extent,
-    with no other text between them; with how many sides (2, 3 or 4) have a rule."""
-    tol = 1.5 * pg.body
-    near = 0.5 * pg.body
-    ups = [r for r in pg.hrules if r.y1 <= box.y0 + near and _xov(r, box) >= 0.9 * box.width]
-    downs = [r for r in pg.hrules if r.y0 >= box.y1 - near and _xov(r, box) >= 0.9 * box.width]
-    lefts = [r for r in pg.vrules if r.x1 <= box.x0 + near and _yov(r, box) >= 0.9 * box.height]
-    rights = [r for r in pg.vrules if r.x0 >= box.x1 - near and _yov(r, box) >= 0.9 * box.height]
-    frames = []
-    if ups and downs:
-        up, down = max(ups, key=lambda r: r.y1), min(downs, key=lambda r: r.y0)
-        if (
-            abs(up.x0 - down.x0) <= tol
-            and abs(up.x1 - down.x1) <= tol
-            and _lone(pg, up, "up")
-            and _lone(pg, down, "down")
-        ):
-            frames.append(Box(min(up.x0, down.x0), up.y0, max(up.x1, down.x1), down.y1))
-    if lefts and rights:
-        left, right = max(lefts, key=lambda r: r.x1), min(rights, key=lambda r: r.x0)
-        if (
-            abs(left.y0 - right.y0) <= tol
-            and abs(left.y1 - right.y1) <= tol
-            and _lone(pg, left, "left")
-            and _lone(pg, right, "right")
-        ):
-            frames.append(Box(left.x0, min(left.y0, right.y0), right.x1, max(left.y1, right.y1)))
-    for frame in frames:
-        inner = frame.pad(-near)
-        if any(
-            inner.contains_point(ln.box.center) and not box.pad(1).contains_point(ln.box.center)
-            for ln in pg.lines
-        ):
-            continue  # other text inside: rules around a part of the page, not a box
-
-        def fits(r: Box, a0: float, a1: float) -> bool:  # a side ending at the corners
-            return abs(r.x0 - a0) <= tol and abs(r.x1 - a1) <= tol
-
-        def fits_v(r: Box, a0: float, a1: float) -> bool:
-            return abs(r.y0 - a0) <= tol and abs(r.y1 - a1) <= tol
-
-        f = frame
-        sides = sum(
-            (
-                any(abs(r.center[1] - f.y0) <= tol and fits(r, f.x0, f.x1) for r in pg.hrules),
-                any(abs(r.center[1] - f.y1) <= tol and fits(r, f.x0, f.x1) for r in pg.hrules),
-                any(abs(r.center[0] - f.x0) <= tol and fits_v(r, f.y0, f.y1) for r in pg.vrules),
-                any(abs(r.center[0] - f.x1) <= tol and fits_v(r, f.y0, f.y1) for r in pg.vrules),
-            )
-        )
-        return frame, sides
-    return None
-
-
-def _lone(pg: _Page, rule: Box, side: str) -> bool:
-    """Whether nothing but the page lies right outside ``rule`` (the ``side`` of a box):
-    no text within a line's height of it, unless another rule stands between. A rule
-    between two columns of text is no side of a box."""
-    reach = 1.5 * pg.body
-    for ln in pg.lines:
-        b = ln.box
-        if side in ("left", "right"):
-            if _yov(b, rule) <= 0:
-                continue
-            gap = rule.x0 - b.x1 if side == "left" else b.x0 - rule.x1
-            lo, hi = (b.x1, rule.x0) if side == "left" else (rule.x1, b.x0)
-            between = [v for v in pg.vrules if lo <= v.center[0] <= hi and _yov(v, b) > 0]
-        else:
-            if _xov(b, rule) <= 0:
-                continue
-            gap = rule.y0 - b.y1 if side == "up" else b.y0 - rule.y1
-            lo, hi = (b.y1, rule.y0) if side == "up" else (rule.y1, b.y0)
-            between = [h for h in pg.hrules if lo <= h.center[1] <= hi and _xov(h, b) > 0]
-        if -0.2 * pg.body <= gap <= reach and not between:
-            return False
-    return True
-
-
-def _ads(pg: _Page, kind: dict[str, str], blocks: list[tuple[Region, list[Line]]]) -> None:
+def _ads(page: TextPage, kind: dict[str, str], blocks: list[tuple[Region, list[Line]]]) -> None:
     """Text in a box of rules (on four sides; or on two, when a few lines sit in the
     middle of it, as a slogan or a notice does); text that reads like an advertisement
     (a telephone number and the words around one)."""
@@ -338,15 +145,15 @@ def _ads(pg: _Page, kind: dict[str, str], blocks: list[tuple[Region, list[Line]]
         if not free:
             continue
         box = _union(ln.box for ln in free)
-        found = _frame(pg, box)
+        found = page.frame(box)
         ad = False
         if found is not None:
             frame, sides = found
             centred = (
-                abs(box.center[0] - frame.center[0]) <= 0.1 * frame.width + pg.body
-                and abs(box.center[1] - frame.center[1]) <= 0.15 * frame.height + pg.body
+                abs(box.center[0] - frame.center[0]) <= 0.1 * frame.width + page.body
+                and abs(box.center[1] - frame.center[1]) <= 0.15 * frame.height + page.body
             )
-            slogan = not any(_BODY_PUNCT.search(ln.text) for ln in free)
+            slogan = not any(RUNNING_PUNCT.search(ln.text) for ln in free)
             ad = sides >= 4 or (len(free) <= 4 and centred and slogan)
         if not ad and len(free) <= 8:
             text = "".join(normalize(ln.text) for ln in free)
@@ -356,21 +163,21 @@ def _ads(pg: _Page, kind: dict[str, str], blocks: list[tuple[Region, list[Line]]
                 kind[ln.id] = Kind.AD
 
 
-def _jumps(pg: _Page, kind: dict[str, str]) -> None:
-    for ln in pg.lines:
+def _jumps(page: TextPage, kind: dict[str, str]) -> None:
+    for ln in page.lines:
         if ln.id not in kind and jump_target(ln.text) is not None:
             kind[ln.id] = Kind.JUMP
 
 
-def _headlines(pg: _Page, kind: dict[str, str], block_of: dict[str, str]) -> None:
+def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str]) -> None:
     """Headlines; then subheads: up to two lines right under a headline (or one right
     over it, a kicker), smaller than it and bigger than the text that follows them, or
     the rest of a block that holds only a headline and them."""
-    free = [ln for ln in pg.lines if ln.id not in kind]
+    free = [ln for ln in page.lines if ln.id not in kind]
     for ln in free:
-        if is_display(ln, pg.size):
+        if is_display(ln, page.size):
             kind[ln.id] = Kind.HEADLINE
-    heads = [h for h in pg.lines if kind.get(h.id) == Kind.HEADLINE and not is_vertical(h)]
+    heads = [h for h in page.lines if kind.get(h.id) == Kind.HEADLINE and not is_vertical(h)]
     for h in sorted(heads, key=lambda h: h.box.y0):
         hh = h.box.height
         chain = [h]
@@ -378,7 +185,7 @@ def _headlines(pg: _Page, kind: dict[str, str], block_of: dict[str, str]) -> Non
             last = chain[-1]
             cands = [
                 ln
-                for ln in pg.lines
+                for ln in page.lines
                 if ln.id not in kind
                 and not is_vertical(ln)
                 and _xov(ln.box, last.box) > 0.3 * min(ln.box.width, last.box.width)
@@ -393,34 +200,36 @@ def _headlines(pg: _Page, kind: dict[str, str], block_of: dict[str, str]) -> Non
                 break
             if len(chain) > 1 and abs(ln.box.height - chain[1].box.height) > 0.15 * hh:
                 break
-            block_only = _headline_block_only(pg, ln, kind, block_of)
-            least = 1.2 if _BODY_PUNCT.search(ln.text[:-1]) else 1.08  # running text?
-            if not block_only and not (pg.ratio(ln) >= least and _above_smaller(pg, ln, block_of)):
+            block_only = _headline_block_only(page, ln, kind, block_of)
+            least = 1.2 if RUNNING_PUNCT.search(ln.text[:-1]) else 1.08  # running text?
+            if not block_only and not (
+                page.ratio(ln) >= least and _above_smaller(page, ln, block_of)
+            ):
                 break
-            if _paragraph_start(pg, ln):
+            if _paragraph_start(page, ln):
                 break
             kind[ln.id] = Kind.SUBHEAD
             chain.append(ln)
         above = [
             ln
-            for ln in pg.lines
+            for ln in page.lines
             if ln.id not in kind
             and not is_vertical(ln)
             and _xov(ln.box, h.box) > 0.3 * min(ln.box.width, h.box.width)
             and -0.2 * hh <= h.box.y0 - ln.box.y1 <= 0.6 * ln.box.height
             and ln.box.height <= 0.88 * hh
-            and pg.ratio(ln) >= 1.08
+            and page.ratio(ln) >= 1.08
         ]
         if above:
             kind[max(above, key=lambda ln: ln.box.y1).id] = Kind.SUBHEAD
 
 
-def _paragraph_start(pg: _Page, ln: Line) -> bool:
+def _paragraph_start(page: TextPage, ln: Line) -> bool:
     """Whether ``ln`` starts a paragraph of the text under it: indented on the left,
     flush with the next line on the right."""
     under = [
         o
-        for o in pg.lines
+        for o in page.lines
         if o is not ln
         and not is_vertical(o)
         and 0 <= o.box.y0 - ln.box.y1 + 0.2 * ln.box.height <= 1.5 * ln.box.height
@@ -430,11 +239,11 @@ def _paragraph_start(pg: _Page, ln: Line) -> bool:
         return False
     nxt = _union(o.box for o in line_rows(under)[0])
     indent = ln.box.x0 - nxt.x0
-    return indent >= 1.2 * pg.advance and abs(ln.box.x1 - nxt.x1) <= pg.advance
+    return indent >= 1.2 * page.advance and abs(ln.box.x1 - nxt.x1) <= page.advance
 
 
 def _small_headline_blocks(
-    pg: _Page, kind: dict[str, str], blocks: list[tuple[Region, list[Line]]]
+    page: TextPage, kind: dict[str, str], blocks: list[tuple[Region, list[Line]]]
 ) -> None:
     """A block of a few lines, all bigger than the text right under it and with no
     punctuation of running text, is a headline (a small one: a narrow column's, a
@@ -447,56 +256,58 @@ def _small_headline_blocks(
         under = sorted(
             (
                 o
-                for o in pg.lines
+                for o in page.lines
                 if o.id not in kind
                 and o not in free
                 and not is_vertical(o)
                 and o.box.y0 >= box.y1 - 2
-                and o.box.y0 - box.y1 <= 3 * pg.body
+                and o.box.y0 - box.y1 <= 3 * page.body
                 and _xov(o.box, box) > 0
             ),
             key=lambda o: o.box.y0,
         )[:6]
         if len(under) >= 2:
-            ref = min(statistics.median(o.box.height for o in under), 1.05 * pg.body)
+            ref = min(statistics.median(o.box.height for o in under), 1.05 * page.body)
         else:  # nothing right under it (a photo): clearly bigger than body text
-            ref = 1.04 * pg.body
+            ref = 1.04 * page.body
         rows = line_rows(free)
         top = rows[0]
         tb = _union(ln.box for ln in top)
         if any(  # right under a bigger headline: a subhead
-            (kind.get(o.id) == Kind.HEADLINE or (o.id not in kind and is_display(o, pg.size)))
+            (kind.get(o.id) == Kind.HEADLINE or (o.id not in kind and is_display(o, page.size)))
             and o not in free
             and -0.2 * o.box.height <= tb.y0 - o.box.y1 <= o.box.height
             and _xov(o.box, tb) > 0
             and o.box.height >= 1.15 * tb.height
-            for o in pg.lines
+            for o in page.lines
         ):
             continue
         if all(
             ln.box.height >= 1.08 * ref
-            and pg.ratio(ln) >= 1.1
+            and page.ratio(ln) >= 1.1
             and units(ln.text) >= 2
-            and not _BODY_PUNCT.search(ln.text)
+            and not RUNNING_PUNCT.search(ln.text)
             for ln in top
         ):
             h = max(ln.box.height for ln in top)
             for row in rows:
-                if all(ln.box.height >= 0.92 * h and not _BODY_PUNCT.search(ln.text) for ln in row):
+                if all(
+                    ln.box.height >= 0.92 * h and not RUNNING_PUNCT.search(ln.text) for ln in row
+                ):
                     for ln in row:
                         kind[ln.id] = Kind.HEADLINE
                 else:
                     break
 
 
-def _above_smaller(pg: _Page, ln: Line, block_of: dict[str, str]) -> bool:
+def _above_smaller(page: TextPage, ln: Line, block_of: dict[str, str]) -> bool:
     """Whether ``ln`` is clearly bigger than the lines under it in its block (a
     subhead over body text); True when nothing is under it."""
     block = block_of.get(ln.id)
     under = sorted(
         (
             o
-            for o in pg.lines
+            for o in page.lines
             if block_of.get(o.id) == block
             and o.box.y0 >= ln.box.y1 - 0.2 * ln.box.height
             and _xov(o.box, ln.box) > 0
@@ -510,14 +321,14 @@ def _above_smaller(pg: _Page, ln: Line, block_of: dict[str, str]) -> bool:
 
 
 def _headline_block_only(
-    pg: _Page, ln: Line, kind: dict[str, str], block_of: dict[str, str]
+    page: TextPage, ln: Line, kind: dict[str, str], block_of: dict[str, str]
 ) -> bool:
     """Whether the layout set ``ln`` apart from running text: its block holds, besides
     headlines and subheads, only ``ln`` and at most one line under it."""
     block = block_of.get(ln.id)
     rest = [
         o
-        for o in pg.lines
+        for o in page.lines
         if block_of.get(o.id) == block
         and o is not ln
         and kind.get(o.id) not in (Kind.HEADLINE, Kind.SUBHEAD)
@@ -610,14 +421,14 @@ def classify_regions(
         blocks.append((Region(rid, Kind.TEXT, box, [], order=len(regions) + 1), extra))
     block_of = {ln.id: r.id for r, ls in blocks for ln in ls}
 
-    pg = _page(regions, lines, width, height)
+    page = TextPage.of(regions, lines, width, height)
     kind: dict[str, str] = {}
-    _jumps(pg, kind)
-    _furniture(pg, kind)
-    _captions(pg, kind)
-    _ads(pg, kind, blocks)
-    _small_headline_blocks(pg, kind, blocks)
-    _headlines(pg, kind, block_of)
+    _jumps(page, kind)
+    _furniture(page, kind)
+    _captions(page, kind)
+    _ads(page, kind, blocks)
+    _small_headline_blocks(page, kind, blocks)
+    _headlines(page, kind, block_of)
     for ln in lines:
         kind.setdefault(ln.id, Kind.BODY)
 

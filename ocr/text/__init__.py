@@ -1,0 +1,65 @@
+"""What a line of text is and what it says, one copy of each rule for every stage: its
+length in ems, whether it is vertical, its type size, rows and reading order, body size
+and display type (:mod:`~ocr.text.lines`); numerals, dates, issue and page numbers,
+jumps (:mod:`~ocr.text.numbers`); page furniture and frames of rules
+(:mod:`~ocr.text.page`)."""
+
+from ocr.text.lines import (
+    RUNNING_PUNCT,
+    BodySize,
+    advance,
+    body_size,
+    is_display,
+    is_vertical,
+    join_text,
+    line_rows,
+    reading_order,
+    row_text,
+    type_size,
+    units,
+    vertical_columns,
+)
+from ocr.text.numbers import (
+    DATE,
+    PAGE_MARK,
+    Jump,
+    cn_int,
+    find_jump,
+    is_folio,
+    issue_number,
+    jump_target,
+    normalize,
+    page_number,
+    parse_date,
+    strip_jump,
+)
+from ocr.text.page import TextPage
+
+__all__ = [
+    "DATE",
+    "PAGE_MARK",
+    "RUNNING_PUNCT",
+    "BodySize",
+    "Jump",
+    "TextPage",
+    "advance",
+    "body_size",
+    "cn_int",
+    "find_jump",
+    "is_display",
+    "is_folio",
+    "is_vertical",
+    "issue_number",
+    "join_text",
+    "jump_target",
+    "line_rows",
+    "normalize",
+    "page_number",
+    "parse_date",
+    "reading_order",
+    "row_text",
+    "strip_jump",
+    "type_size",
+    "units",
+    "vertical_columns",
+]
