@@ -66,7 +66,7 @@ from ocr.articles.order import Part, parts_of
 from ocr.articles.ownership import resolve
 from ocr.articles.roles import line_roles
 from ocr.model import NOT_ARTICLE, Box, Kind, Line, PageLayout
-from ocr.text import body_size, find_jump
+from ocr.text import TextPage, body_size, find_jump
 
 __all__ = ["ArticleDraft", "assemble_articles", "block_articles", "find_jump"]
 
@@ -106,7 +106,8 @@ def _page_parts(page: PageLayout) -> list[Part]:
     if not lines:
         return []
     size = body_size(lines)
-    role, guessed = line_roles(page, lines, size)
+    text = TextPage.of(page.regions, lines, page.width, page.height, size)
+    role, guessed = line_roles(page, text, size)
     heads = head_items([ln for ln in lines if role[ln.id] == Kind.HEADLINE], size)
     attach_subheads(heads, [ln for ln in lines if role[ln.id] == Kind.SUBHEAD])
     stops, upright = stop_items(page, lines, role)
@@ -115,7 +116,7 @@ def _page_parts(page: PageLayout) -> list[Part]:
     verticals = [h for h in heads if h.vertical]
     blocks = merge_stacked(blocks, size, walls, level_with_vertical(blocks, verticals, size))
     items: list[Item] = heads + stops + blocks
-    name_guessed_blocks(blocks, items, guessed, upright, size)
+    name_guessed_blocks(blocks, items, guessed, text, size)
     promote_subheads(items, guessed, size)
     items = [it for it in items if it.rows or it.kind not in (Kind.BODY, Kind.CAPTION)]
     resolve(items, size, upright, level_with_vertical(blocks, verticals, size))

@@ -7,7 +7,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from ocr.model import NOT_ARTICLE, Box, Kind, Line, PageLayout
-from ocr.text import BodySize, find_jump, is_vertical, line_rows, row_text, units
+from ocr.text import BodySize, TextPage, find_jump, is_vertical, line_rows, row_text, units
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -311,27 +311,6 @@ def split_first_row(item: Item, kind: str) -> Item:
     return head
 
 
-def framed(item: Item, items: list[Item], upright: list[Box], size: BodySize) -> bool:
-    """Whether ``item`` sits in a frame: rules above, below, left and right of it that
-    meet at the corners (not the rules between columns and bands of a page)."""
-    b = item.box
-    near, slack, b_h = max(4 * size.height, b.height), 2 * size.height, b.height
-    flat = [o.box for o in items if o.source == Kind.RULE]
-    tops = [r for r in flat if 0 <= b.y0 - r.y1 <= near and _xov(r, b) >= 0.8 * b.width]
-    bottoms = [r for r in flat if 0 <= r.y0 - b.y1 <= near and _xov(r, b) >= 0.8 * b.width]
-    lefts = [r for r in upright if 0 <= b.x0 - r.x1 <= near and _yov(r, b) >= 0.8 * b_h]
-    rights = [r for r in upright if 0 <= r.x0 - b.x1 <= near and _yov(r, b) >= 0.8 * b_h]
-    for t in tops:
-        for u in bottoms:
-            for left in lefts:
-                for right in rights:
-                    xs = (t.x0, u.x0, left.x0), (t.x1, u.x1, right.x1)
-                    ys = (t.y0, left.y0, right.y0), (u.y1, left.y1, right.y1)
-                    if all(max(v) - min(v) <= slack for v in (*xs, *ys)):
-                        return True
-    return False
-
-
 def promote_subheads(items: list[Item], guessed: set[str], size: BodySize) -> None:
     """Unclassified rows right under a headline that are a little bigger than body text,
     set off from the text below by a wider gap or wider than the column under them are
@@ -431,7 +410,7 @@ def body_blocks(
 
 
 def name_guessed_blocks(
-    blocks: list[Item], items: list[Item], guessed: set[str], upright: list[Box], size: BodySize
+    blocks: list[Item], items: list[Item], guessed: set[str], text: TextPage, size: BodySize
 ) -> None:
     """Give blocks of guessed lines the kind their place shows: the first row under a
     photo is its caption; a short row under a QR code is the code's, and no article's;
@@ -458,7 +437,7 @@ def name_guessed_blocks(
     for b in blocks:
         if b.kind == Kind.BODY and all(ln.id in guessed for ln in b.lines):
             above = first_above(b, items, size)
-            if above is not None and above.source == Kind.RULE and framed(b, items, upright, size):
+            if above is not None and above.source == Kind.RULE and _boxed(text, b.box):
                 b.kind = Kind.FURNITURE
     for b in blocks:
         if b.kind == Kind.CAPTION:
@@ -469,3 +448,10 @@ def name_guessed_blocks(
                 and b.box.y0 - above.box.y1 <= 1.5 * size.height
             ):
                 b.kind = Kind.FURNITURE
+
+
+def _boxed(text: TextPage, box: Box) -> bool:
+    """Whether ``box`` sits in a box of rules: on four sides, meeting at the corners (not
+    the rules between columns and bands of a page)."""
+    found = text.frame(box)
+    return found is not None and found[1] >= 4

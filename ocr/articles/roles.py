@@ -1,10 +1,10 @@
 """Line roles: what each line is to article assembly (headline, subhead, caption, body
-or not article text), from its region's kind or guessed from geometry; page furniture."""
+or furniture: not article text), from its region's kind or guessed from geometry."""
 
 from __future__ import annotations
 
 from ocr.model import NOT_ARTICLE, Box, Kind, Line, PageLayout
-from ocr.text import BodySize, find_jump, is_display, is_folio, is_vertical, line_rows, units
+from ocr.text import BodySize, TextPage, find_jump, is_display, jump_target, units
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -16,91 +16,19 @@ ROLES = {k: k for k in (Kind.HEADLINE, Kind.SUBHEAD, Kind.CAPTION, Kind.BODY)} |
 }
 
 
-def _flat_rules(page: PageLayout, size: BodySize) -> list[Box]:
-    """Horizontal rules, the pieces of one broken rule (same height, small gaps) joined."""
-    flat = sorted(
-        (
-            r.box
-            for r in page.regions
-            if r.kind == Kind.RULE
-            and r.box.width > 3 * r.box.height
-            and r.box.height <= max(3.0, size.height)
-        ),
-        key=lambda b: b.x0,
-    )
-    out: list[Box] = []
-    for b in flat:
-        for i, o in enumerate(out):
-            if (
-                abs(o.center[1] - b.center[1]) <= 0.5 * size.height
-                and b.x0 - o.x1 <= 2 * size.height
-            ):
-                out[i] = _union([o, b])
-                break
-        else:
-            out.append(b)
-    return out
-
-
-def _furniture(page: PageLayout, lines: list[Line], size: BodySize) -> set[str]:
-    """Unclassified lines that are page furniture: above the page's top rule (masthead,
-    running head); the band of a title far bigger than any headline at the top of the
-    page, down to the rule under it (a masthead); a running head or page number alone
-    at the top or the foot."""
-    if not lines:
-        return set()
-    out: set[str] = set()
-    top = min(ln.box.y0 for ln in lines)
-    bottom = max(ln.box.y1 for ln in lines)
-    left = min(ln.box.x0 for ln in lines)
-    right = max(ln.box.x1 for ln in lines)
-    height = page.height or bottom
-    flat = sorted(_flat_rules(page, size), key=lambda b: b.y0)
-    for rule in [b for b in flat if b.width >= 0.6 * (right - left)][:1]:
-        above = [ln for ln in lines if ln.box.center[1] < rule.center[1]]
-        if above and len(above) <= 40 and rule.y0 - top <= 0.2 * height:
-            out.update(ln.id for ln in above)
-    if not out:
-        huge = [
-            ln
-            for ln in lines
-            if ln.box.height >= 3.5 * size.height
-            and not is_vertical(ln)
-            and ln.box.y1 <= top + 0.2 * height
-            and units(ln.text) <= 20
-        ]
-        if huge:
-            mast = max(huge, key=lambda ln: ln.box.height).box
-            under = [b for b in flat if mast.y1 <= b.y0 <= mast.y1 + 0.1 * height]
-            limit = max((b.y0 for b in under), default=mast.y1)
-            band = [ln for ln in lines if ln.box.center[1] < limit]
-            if len(band) <= 40:
-                out.update(ln.id for ln in band)
-    for edge in ("top", "bottom"):
-        rows = line_rows([ln for ln in lines if ln.id not in out])
-        if not rows:
-            continue
-        row = rows[0] if edge == "top" else rows[-1]
-        near = (
-            row[0].box.y0 <= top + 0.1 * height
-            if edge == "top"
-            else row[0].box.y1 >= bottom - 0.1 * height
-        )
-        text = "".join(ln.text for ln in row)
-        if near and is_folio(text) and units(text) <= 30 and not find_jump(text):
-            out.update(ln.id for ln in row)
-    return out
-
-
-def line_roles(
-    page: PageLayout, lines: list[Line], size: BodySize
-) -> tuple[dict[str, str], set[str]]:
+def line_roles(page: PageLayout, text: TextPage, size: BodySize) -> tuple[dict[str, str], set[str]]:
     """Each line's role, a kind (headline, subhead, caption, body, or furniture: not
     article text), from its region's kind, or guessed from geometry for unclassified
-    lines (returned as the second value)."""
+    lines (returned as the second value): the page furniture of the region classifier
+    (masthead, running head, page number), headlines by display type."""
+    lines = text.lines
     kind_of = {r.id: r.kind for r in page.regions}
-    unclassified = [ln for ln in lines if kind_of.get(ln.region, Kind.TEXT) == Kind.TEXT]
-    furniture = _furniture(page, unclassified, size)
+    unclassified = [
+        ln
+        for ln in lines
+        if kind_of.get(ln.region, Kind.TEXT) == Kind.TEXT and jump_target(ln.text) is None
+    ]
+    furniture = text.furniture(unclassified)
     role: dict[str, str] = {}
     guessed: set[str] = set()
     for ln in lines:

@@ -116,12 +116,6 @@ def page_number(text: str, foot: bool = False) -> int | None:
     return None
 
 
-def is_folio(text: str) -> bool:
-    """Whether a line reads like a running head or a page foot: it shows a page number
-    (``第2版``, ``A2版``, ``- 2 -``) or a date."""
-    return page_number(text, foot=True) is not None or parse_date(text) is not None
-
-
 # ---------------------------------------------------------------------------- jumps
 
 # 下转第2版, 上接第1版, 转3版, 接A3版, 续第十二版, in brackets or not.
