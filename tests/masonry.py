@@ -44,6 +44,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import synth
 from PIL import Image
@@ -569,7 +570,7 @@ def _quote(pg: _Page, slots, s: int, limit: int, text: str, face: _Face, out) ->
     if got is None:
         return s
     qf, parts = got
-    qpitch = qf.px * 1.3
+    qpitch = qf.px * 1.3 + 2 * qf.stroke + 1
     need = len(parts) * qpitch + face.px * 1.2
     m = math.ceil((need - face.px) / pg.pitch) + 1
     run = slots[s : s + m]
@@ -710,7 +711,7 @@ def _header(pg: _Page, sp: _Spec, x0: float, x1: float, y: float, art: int):
         specs = []
         for p in parts:
             specs.append(_hline(p, face, x0, y, kind, w, align))
-            y += face.px * rng.uniform(1.2, 1.35)
+            y += face.px * rng.uniform(1.2, 1.35) + 2 * face.stroke + 1
         ops.append(("group", "text", art, pg.grid_column(x0), specs))
         return True
 
@@ -734,7 +735,7 @@ def _header(pg: _Page, sp: _Spec, x0: float, x1: float, y: float, art: int):
     specs = []
     for p in parts:
         specs.append(_hline(p, face, x0, y, "headline", w, sp.align))
-        y += face.px * rng.uniform(1.15, 1.3)
+        y += face.px * rng.uniform(1.15, 1.3) + 2 * face.stroke + 1
     ops.append(("group", "text", art, pg.grid_column(x0), specs))
     pg.truth[art].title = " ".join(parts)
     y += body * 0.15
@@ -1083,7 +1084,7 @@ def _place(pg: _Page, top: float, bottom: float) -> list[float]:
             open_[c] = False
             continue
         jo = jump_out if jump_out and pg.articles >= out_at else None
-        ji = jump_in if jump_in and pg.articles >= in_at else None
+        ji = jump_in if jump_in and pg.articles >= in_at and not jo else None
         sp = _spec(pg, s, lead, jo, ji)
         y_t = _target(pg, rng, y0, avail, min_h, s, lead)
         end = _article(pg, sp, a0, s, y0, y_t, bottom)
@@ -1424,6 +1425,8 @@ def render_page(
     noise: float = 0.0,
     jpeg_quality: int | None = None,
     color: bool = False,
+    back: np.ndarray | None = None,
+    show_through: float = 0.0,
     **grammar,
 ) -> TruthPage:
     """Render page ``number`` of a ``pages``-page issue (see the module docstring).
@@ -1432,16 +1435,25 @@ def render_page(
     None); ``carry`` is what pages pass on: the text that jumped articles carry to
     later pages (filled by the jumping page, read by the continuation) and the titles
     used so far; :func:`render_issue` passes one (a continuation rendered alone gets
-    fresh text). Scan effects as in
-    ``synth.render_page``. Other keywords override :class:`Grammar` fields.
+    fresh text). Scan effects as in ``synth.render_page``, plus ``show_through``: the
+    upright page ``back`` (the other side of the sheet) seen through the paper, mirrored
+    and faint (0.05-0.15 is realistic; never darker than 255 * (1 - show_through)).
+    Other keywords override :class:`Grammar` fields.
     """
     style = style or issue_style(pages, seed)
+    pg = _layout(style, number, dpi, width_mm, height_mm, skew_degrees, carry, grammar)
+    if back is not None and show_through > 0:
+        _show_through(pg.cv.img, back, show_through, dpi)
+    return _finish(pg, skew_degrees, blur, noise, jpeg_quality, color, dpi)
+
+
+def _layout(style: IssueStyle, number, dpi, width_mm, height_mm, skew, carry, grammar) -> _Page:
+    """The upright page drawn with its truth."""
     g = replace(Grammar(), **grammar)
     ppmm = dpi / 25.4
     width, height = round(width_mm * ppmm), round(height_mm * ppmm)
     rng = random.Random(f"masonry:{style.seed}:{number}")
-    body_pt = style.body_pt * rng.uniform(0.96, 1.04)
-    body_px = body_pt * dpi / 72
+    body_px = style.body_pt * rng.uniform(0.96, 1.04) * dpi / 72
     pg = _Page(
         cv=_Canvas(width, height),
         rng=rng,
@@ -1458,7 +1470,7 @@ def render_page(
     pg.used = pg.carry.setdefault("titles", set())  # the issue's titles used so far
     pg.used.update(j["title"] for j in style.jumps)
     pg.used.update(j["printed"] for j in style.jumps)
-    margin = synth._margin_mm(width_mm, height_mm, skew_degrees) * ppmm
+    margin = synth._margin_mm(width_mm, height_mm, skew) * ppmm
     x0, x1 = round(margin), width - round(margin)
     y0, y1 = round(margin), height - round(margin)
     pg.grid = _grid(pg, x0, x1)
@@ -1466,11 +1478,23 @@ def render_page(
     bottom = _foot(pg, x0, x1, y1)
     sky = _place(pg, top, bottom)
     _fill_gaps(pg, sky, bottom)
-    return _finish(pg, width, height, skew_degrees, blur, noise, jpeg_quality, color, dpi)
+    return pg
 
 
-def _finish(pg: _Page, width, height, skew, blur, noise, jpeg_quality, color, dpi) -> TruthPage:
+def _show_through(img: np.ndarray, back: np.ndarray, strength: float, dpi: int) -> None:
+    """Darken ``img`` in place by the mirrored, blurred ``back`` at ``strength``."""
+    h, w = img.shape
+    mirrored = np.full((h, w), 255, np.uint8)
+    bh, bw = min(h, back.shape[0]), min(w, back.shape[1])
+    mirrored[:bh, :bw] = back[:bh, ::-1][:, :bw]
+    faint = cv2.GaussianBlur(mirrored.astype(np.float32), (0, 0), dpi / 120)
+    faint = 255 - (255 - faint) * min(max(strength, 0.0), 0.3)
+    np.minimum(img, np.clip(faint + 0.5, 0, 255).astype(np.uint8), out=img)
+
+
+def _finish(pg: _Page, skew, blur, noise, jpeg_quality, color, dpi) -> TruthPage:
     cv = pg.cv
+    height, width = cv.img.shape
     synth._drop_empty_blocks(cv)
     image = _scan(
         cv.img,
@@ -1495,25 +1519,54 @@ def _finish(pg: _Page, width, height, skew, blur, noise, jpeg_quality, color, dp
     return page
 
 
-def render_issue(pages: int = 4, *, seed: int = 7000, scan: bool = False, **kw) -> list[TruthPage]:
+def render_issue(
+    pages: int = 4,
+    *,
+    seed: int = 7000,
+    dpi: int = 200,
+    width_mm: float = 250,
+    height_mm: float = 350,
+    scan: bool = False,
+    **kw,
+) -> list[TruthPage]:
     """Render a whole issue (pages in order, so jumped text continues where it left
-    off). ``scan=True`` draws per-page scan effects (skew within +-1.5 degrees, blur,
-    noise, JPEG, sometimes colour) from the seed; other keywords go to
-    :func:`render_page`."""
+    off). ``scan=True`` draws per-page scan effects from the seed: skew within +-1.5
+    degrees, blur, noise, JPEG, sometimes colour, and from page 2 on, sometimes, the
+    previous page showing through the paper; effects given as keywords apply to every
+    page. ``body_pt`` sets the issue's body size; other keywords are :class:`Grammar`
+    fields."""
     style = issue_style(pages, seed, kw.pop("body_pt", None))
+    grammar = {k: v for k, v in kw.items() if k not in _EFFECTS}
     carry: dict = {}
     rng = random.Random(f"masonry:{seed}:scan")
-    out = []
+    out, back = [], None
     for n in range(1, pages + 1):
-        args = dict(kw)
-        if scan:
-            args.setdefault("skew_degrees", round(rng.uniform(-1.5, 1.5), 2))
-            args.setdefault("blur", round(rng.uniform(0.4, 0.9), 2))
-            args.setdefault("noise", round(rng.uniform(1.2, 3.0), 2))
-            args.setdefault("jpeg_quality", rng.randint(75, 92))
-            args.setdefault("color", rng.random() < 0.3)
-        out.append(render_page(number=n, pages=pages, seed=seed, style=style, carry=carry, **args))
+        fx = _scan_effects(rng) if scan else {}
+        fx.update({k: v for k, v in kw.items() if k in _EFFECTS})
+        skew = fx.pop("skew_degrees", 0.0)
+        pg = _layout(style, n, dpi, width_mm, height_mm, skew, carry, grammar)
+        upright = pg.cv.img.copy()
+        through = fx.pop("show_through", 0.0)
+        if back is not None and through > 0:
+            _show_through(pg.cv.img, back, through, dpi)
+        out.append(_finish(pg, skew, dpi=dpi, **{**_NO_EFFECTS, **fx}))
+        back = upright
     return out
+
+
+_EFFECTS = ("skew_degrees", "blur", "noise", "jpeg_quality", "color", "show_through")
+_NO_EFFECTS = {"blur": 0.0, "noise": 0.0, "jpeg_quality": None, "color": False}
+
+
+def _scan_effects(rng: random.Random) -> dict:
+    return {
+        "skew_degrees": round(rng.uniform(-1.5, 1.5), 2),
+        "blur": round(rng.uniform(0.4, 0.9), 2),
+        "noise": round(rng.uniform(1.2, 3.0), 2),
+        "jpeg_quality": rng.randint(75, 92),
+        "color": rng.random() < 0.3,
+        "show_through": rng.choice((0.0, round(rng.uniform(0.04, 0.14), 3))),
+    }
 
 
 def issue_params(seed: int) -> dict:
