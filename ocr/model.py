@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Self
 
 Point = tuple[float, float]
 Poly = list[Point]
@@ -201,8 +201,28 @@ class Deskew:
         return out
 
 
+class _Placed:
+    """Plain-dict round trips for a dataclass with a ``poly`` and a ``box``."""
+
+    poly: Poly
+    box: Box
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["poly"] = [list(p) for p in self.poly]
+        d["box"] = self.box.as_list()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Self:
+        d = dict(d)
+        d["poly"] = [tuple(p) for p in d["poly"]]
+        d["box"] = Box(*d["box"])
+        return cls(**d)
+
+
 @dataclass
-class Line:
+class Line(_Placed):
     """One line of text. ``poly`` is in scan pixels, ``box`` in deskewed pixels."""
 
     id: str
@@ -214,22 +234,9 @@ class Line:
     article: str | None = None
     order: int = 0  # position within its region, reading order
 
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["poly"] = [list(p) for p in self.poly]
-        d["box"] = self.box.as_list()
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Line:
-        d = dict(d)
-        d["poly"] = [tuple(p) for p in d["poly"]]
-        d["box"] = Box(*d["box"])
-        return cls(**d)
-
 
 @dataclass
-class Region:
+class Region(_Placed):
     """A block of the page: a column block of text, a photo, a QR code, a rule...
 
     ``box`` is in deskewed pixels; ``poly`` is the same box mapped to scan pixels.
@@ -245,19 +252,6 @@ class Region:
     text: str | None = None
     article: str | None = None
     column: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["poly"] = [list(p) for p in self.poly]
-        d["box"] = self.box.as_list()
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Region:
-        d = dict(d)
-        d["poly"] = [tuple(p) for p in d["poly"]]
-        d["box"] = Box(*d["box"])
-        return cls(**d)
 
 
 @dataclass

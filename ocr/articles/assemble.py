@@ -2,18 +2,23 @@
 reading order, and the parts of an article continued on a later page are joined.
 
 :func:`assemble_articles` is a pure function (:class:`PageLayout` in, :class:`ArticleDraft`
-out); :func:`assemble_issue` reads an issue from the archive, assembles it and writes the
-articles back through :mod:`ocr.store`. Boxes are in deskewed pixels (see ``ocr/model.py``):
-upright, so "above" and "beside" mean what they say.
+out); ``ocr.batch.assemble`` reads an issue from the archive, assembles it and writes the
+articles back. Boxes are in deskewed pixels (see ``ocr/model.py``): upright, so "above"
+and "beside" mean what they say. The steps live in their own modules: line roles
+(:mod:`~ocr.articles.roles`), headline and column items (:mod:`~ocr.articles.blocks`),
+ownership (:mod:`~ocr.articles.ownership`), reading order and text
+(:mod:`~ocr.articles.order`), jump linking (:mod:`~ocr.articles.link`) and issue facts
+(:mod:`~ocr.articles.issue`); what a line is and says comes from :mod:`ocr.text`.
 
 How a page is read:
 
-1. Every line gets a role from its region's kind. Lines of unclassified (``text``) regions
-   get one from geometry: lines clearly bigger than the page's body text (taller *and* with
-   wider characters; any vertical line) are headlines; lines above the page's top rule,
-   the band of a huge title at the top, or a running head or page number at the top or
-   foot are furniture; the first line snug under a photo is its caption, a short line
-   under a QR code is the code's; untitled text in a frame of rules is an ad. Jump lines
+1. Every line gets a role, named by the kinds of :class:`ocr.model.Kind`, from its
+   region's kind. Lines of unclassified (``text``) regions get one from geometry: lines
+   of display type (:func:`ocr.text.is_display`, the region classifier's test) are
+   headlines; the page furniture the region classifier finds
+   (:meth:`ocr.text.TextPage.furniture`: masthead, running head, page number) is
+   furniture; the first line snug under a photo is its caption, a short line under a QR
+   code is the code's; untitled text in a box of rules (four sides) is an ad. Jump lines
    ("（下转第2版）", "（上接第1版）", "转3版"...) are found in the text, whatever the
    region says. A body-size headline right under body text is a crosshead: running text.
 2. Headline lines stacked at a similar size (or level columns of a vertical headline)
@@ -46,7 +51,7 @@ How a page is read:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ocr.articles.blocks import (
@@ -89,15 +94,7 @@ class ArticleDraft:
     parts: int = 1
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "text": self.text,
-            "pages": self.pages,
-            "lines": self.lines,
-            "jump_lines": self.jump_lines,
-            "regions": self.regions,
-            "parts": self.parts,
-        }
+        return asdict(self)
 
 
 def _page_parts(page: PageLayout) -> list[Part]:

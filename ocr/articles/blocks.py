@@ -294,10 +294,10 @@ def first_above(item: Item, items: list[Item], size: BodySize) -> Item | None:
     for o in items:
         if o is item or o.box.y0 >= item.box.y0 or bottom_of(o) > item.box.y0 + 0.3 * size.height:
             continue
-        ov = _xov(o.box, item.box)
-        if ov <= 0 or ov < 0.25 * min(o.box.width, item.box.width):
+        overlap = _xov(o.box, item.box)
+        if overlap <= 0 or overlap < 0.25 * min(o.box.width, item.box.width):
             continue
-        key = (bottom_of(o), ov)
+        key = (bottom_of(o), overlap)
         if best_key is None or key > best_key:
             best, best_key = o, key
     return best

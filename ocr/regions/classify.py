@@ -272,13 +272,13 @@ def _small_headline_blocks(
             ref = 1.04 * page.body
         rows = line_rows(free)
         top = rows[0]
-        tb = _union(ln.box for ln in top)
+        top_box = _union(ln.box for ln in top)
         if any(  # right under a bigger headline: a subhead
             (kind.get(o.id) == Kind.HEADLINE or (o.id not in kind and is_display(o, page.size)))
             and o not in free
-            and -0.2 * o.box.height <= tb.y0 - o.box.y1 <= o.box.height
-            and _xov(o.box, tb) > 0
-            and o.box.height >= 1.15 * tb.height
+            and -0.2 * o.box.height <= top_box.y0 - o.box.y1 <= o.box.height
+            and _xov(o.box, top_box) > 0
+            and o.box.height >= 1.15 * top_box.height
             for o in page.lines
         ):
             continue
@@ -370,27 +370,29 @@ def _pieces(lines: list[Line], kind: dict[str, str]) -> list[list[Line]]:
             runs[-1].append(ln)
         else:
             runs.append([ln])
-    merged = True
-    while merged:
-        merged = False
-        for i in range(len(runs)):
-            for j in range(i + 1, len(runs)):
-                a, b = runs[i], runs[j]
-                if kind[a[0].id] != kind[b[0].id]:
-                    continue
-                box = _union(ln.box for ln in a + b)
-                blocked = any(
-                    kind[o.id] != kind[a[0].id] and o.box.intersection(box) > 0.2 * o.box.area
-                    for o in lines
-                )
-                if not blocked:
-                    runs[i] = a + b
-                    del runs[j]
-                    merged = True
-                    break
-            if merged:
-                break
+    while (pair := _joinable(runs, lines, kind)) is not None:
+        i, j = pair
+        runs[i] = runs[i] + runs[j]
+        del runs[j]
     return runs
+
+
+def _joinable(
+    runs: list[list[Line]], lines: list[Line], kind: dict[str, str]
+) -> tuple[int, int] | None:
+    """The first two runs of one kind whose joined box overlaps no line of another kind."""
+    for i, a in enumerate(runs):
+        for j in range(i + 1, len(runs)):
+            b = runs[j]
+            if kind[a[0].id] != kind[b[0].id]:
+                continue
+            box = _union(ln.box for ln in a + b)
+            if not any(
+                kind[o.id] != kind[a[0].id] and o.box.intersection(box) > 0.2 * o.box.area
+                for o in lines
+            ):
+                return i, j
+    return None
 
 
 def classify_regions(
@@ -405,33 +407,8 @@ def classify_regions(
     ``deskew`` maps region boxes to scan polygons (without it, the map the input
     regions show is used). Pure: the inputs are not changed."""
     lines = [Line.from_dict(ln.to_dict()) for ln in lines]
-    known = {r.id for r in regions}
-    blocks: list[tuple[Region, list[Line]]] = []
-    by_region: dict[str | None, list[Line]] = {}
-    for ln in lines:
-        by_region.setdefault(ln.region if ln.region in known else None, []).append(ln)
-    extra = by_region.pop(None, [])
-    for r in regions:
-        if r.kind not in NOT_TEXT:
-            blocks.append((r, by_region.get(r.id, [])))
-    if extra:  # lines outside any block: a block of their own
-        box = _union(ln.box for ln in extra)
-        used = {r.id for r in regions}
-        rid = next(f"r{n}" for n in range(len(regions) + 1, 10**6) if f"r{n}" not in used)
-        blocks.append((Region(rid, Kind.TEXT, box, [], order=len(regions) + 1), extra))
-    block_of = {ln.id: r.id for r, ls in blocks for ln in ls}
-
-    page = TextPage.of(regions, lines, width, height)
-    kind: dict[str, str] = {}
-    _jumps(page, kind)
-    _furniture(page, kind)
-    _captions(page, kind)
-    _ads(page, kind, blocks)
-    _small_headline_blocks(page, kind, blocks)
-    _headlines(page, kind, block_of)
-    for ln in lines:
-        kind.setdefault(ln.id, Kind.BODY)
-
+    blocks = _text_blocks(regions, lines)
+    kind = _kinds(TextPage.of(regions, lines, width, height), blocks)
     to_scan = _scan_map(regions, deskew)
     out: list[tuple[tuple[int, int], Region]] = []
     new_lines: list[Line] = []
@@ -443,21 +420,10 @@ def classify_regions(
             out.append(((r.order, 0), Region.from_dict(r.to_dict())))
             continue
         for k, piece in enumerate(_pieces(reading_order(ls), kind)):
-            rid = r.id if k == 0 else f"{r.id}{_suffix(k)}"
-            box = _union(ln.box for ln in piece)
-            region = Region(
-                id=rid,
-                kind=kind[piece[0].id],
-                box=box,
-                poly=[(round(x, 1), round(y, 1)) for x, y in to_scan(box.poly())],
-                order=r.order,
-                text=None,
-                article=r.article,
-                column=r.column,
-            )
+            region = _piece_region(r, k, piece, kind, to_scan)
             out.append(((r.order, k), region))
             for i, ln in enumerate(reading_order(piece), start=1):
-                ln.region, ln.order = rid, i
+                ln.region, ln.order = region.id, i
                 new_lines.append(ln)
     out.sort(key=lambda t: t[0])
     final = []
@@ -468,6 +434,55 @@ def classify_regions(
         final.append(region)
     new_lines.sort(key=lambda ln: (rank.get(ln.region, 0), ln.order))
     return final, new_lines
+
+
+def _text_blocks(regions: list[Region], lines: list[Line]) -> list[tuple[Region, list[Line]]]:
+    """The text blocks of the layout with their lines; lines outside any block make a
+    block of their own."""
+    known = {r.id for r in regions}
+    blocks: list[tuple[Region, list[Line]]] = []
+    by_region: dict[str | None, list[Line]] = {}
+    for ln in lines:
+        by_region.setdefault(ln.region if ln.region in known else None, []).append(ln)
+    extra = by_region.pop(None, [])
+    for r in regions:
+        if r.kind not in NOT_TEXT:
+            blocks.append((r, by_region.get(r.id, [])))
+    if extra:
+        box = _union(ln.box for ln in extra)
+        rid = next(f"r{n}" for n in range(len(regions) + 1, 10**6) if f"r{n}" not in known)
+        blocks.append((Region(rid, Kind.TEXT, box, [], order=len(regions) + 1), extra))
+    return blocks
+
+
+def _kinds(page: TextPage, blocks: list[tuple[Region, list[Line]]]) -> dict[str, str]:
+    """Every line's kind, given in the order of the module docstring."""
+    block_of = {ln.id: r.id for r, ls in blocks for ln in ls}
+    kind: dict[str, str] = {}
+    _jumps(page, kind)
+    _furniture(page, kind)
+    _captions(page, kind)
+    _ads(page, kind, blocks)
+    _small_headline_blocks(page, kind, blocks)
+    _headlines(page, kind, block_of)
+    for ln in page.lines:
+        kind.setdefault(ln.id, Kind.BODY)
+    return kind
+
+
+def _piece_region(r: Region, k: int, piece: list[Line], kind: dict[str, str], to_scan) -> Region:
+    """The region of the ``k``-th piece of block ``r``: tight around its lines."""
+    box = _union(ln.box for ln in piece)
+    return Region(
+        id=r.id if k == 0 else f"{r.id}{_suffix(k)}",
+        kind=kind[piece[0].id],
+        box=box,
+        poly=[(round(x, 1), round(y, 1)) for x, y in to_scan(box.poly())],
+        order=r.order,
+        text=None,
+        article=r.article,
+        column=r.column,
+    )
 
 
 def _suffix(k: int) -> str:

@@ -80,7 +80,7 @@ class TextPage:
             return found
         head_rule = self._head_rule(lines)
         if head_rule is not None:
-            band = [ln for ln in lines if ln.box.center[1] < head_rule.y0]
+            band = [ln for ln in lines if ln.box.center[1] < head_rule.center[1]]
         else:  # the lines level with the topmost one, and with those, and so on
             band = []
             for ln in sorted(lines, key=lambda ln: ln.box.y0):
@@ -94,19 +94,33 @@ class TextPage:
         return found
 
     def _head_rule(self, lines: list[Line]) -> Box | None:
-        """The rule under the masthead or running head: the first long rule in the top
-        third of the text with a few lines above it."""
+        """The rule under the masthead or running head: the first long rule (maybe
+        broken) in the top third of the text with a few lines above it."""
         ext = self.extent
-        for r in sorted(self.hrules, key=lambda r: r.y0):
+        for r in sorted(self.joined_rules(), key=lambda r: r.y0):
             if r.width < 0.6 * ext.width:
                 continue
             if r.y0 > ext.y0 + 0.35 * ext.height:
                 return None
-            above = [ln for ln in lines if ln.box.center[1] < r.y0]
+            above = [ln for ln in lines if ln.box.center[1] < r.center[1]]
             if not above:
                 continue  # a border above all the text
             return r if len(above) <= max(12, 0.2 * len(lines)) else None
         return None
+
+    def joined_rules(self) -> list[Box]:
+        """The horizontal rules, the pieces of one broken rule (level, with gaps of up to
+        two lines of body text) joined."""
+        out: list[Box] = []
+        for b in sorted(self.hrules, key=lambda b: b.x0):
+            for i, o in enumerate(out):
+                level = abs(o.center[1] - b.center[1]) <= 0.5 * self.body
+                if level and b.x0 - o.x1 <= 2 * self.body:
+                    out[i] = _union([o, b])
+                    break
+            else:
+                out.append(b)
+        return out
 
     def _head_band(
         self, lines: list[Line], band: list[Line], head_rule: Box | None
@@ -122,11 +136,11 @@ class TextPage:
             default=None,
         )
         if title is not None and title.box.height >= 2.2 * self.body and not running:
-            th = title.box.height
-            higher = [ln for ln in lines if ln.box.y1 <= title.box.y0 + 0.1 * th]
-            if head_rule is not None and head_rule.y0 > title.box.y1 + 2 * th:
-                band = [ln for ln in band if ln.box.center[1] < title.box.y1 + 0.5 * th]
-            if len(higher) <= 3 and (dated or th >= 3 * self.body):
+            title_h = title.box.height
+            higher = [ln for ln in lines if ln.box.y1 <= title.box.y0 + 0.1 * title_h]
+            if head_rule is not None and head_rule.y0 > title.box.y1 + 2 * title_h:
+                band = [ln for ln in band if ln.box.center[1] < title.box.y1 + 0.5 * title_h]
+            if len(higher) <= 3 and (dated or title_h >= 3 * self.body):
                 return {ln.id: Kind.MASTHEAD for ln in band}
         if len(band) <= 8:
             small = max(map(self.ratio, band)) <= 1.6
@@ -177,37 +191,24 @@ class TextPage:
         right of it, when they have the same extent."""
         tol = 1.5 * self.body
         near = 0.5 * self.body
-        ups = [r for r in self.hrules if r.y1 <= box.y0 + near and _xov(r, box) >= 0.9 * box.width]
-        downs = [
-            r for r in self.hrules if r.y0 >= box.y1 - near and _xov(r, box) >= 0.9 * box.width
-        ]
-        lefts = [
-            r for r in self.vrules if r.x1 <= box.x0 + near and _yov(r, box) >= 0.9 * box.height
-        ]
-        rights = [
-            r for r in self.vrules if r.x0 >= box.x1 - near and _yov(r, box) >= 0.9 * box.height
-        ]
+        wide = [r for r in self.hrules if _xov(r, box) >= 0.9 * box.width]
+        tall = [r for r in self.vrules if _yov(r, box) >= 0.9 * box.height]
+        ups = [r for r in wide if r.y1 <= box.y0 + near]
+        downs = [r for r in wide if r.y0 >= box.y1 - near]
+        lefts = [r for r in tall if r.x1 <= box.x0 + near]
+        rights = [r for r in tall if r.x0 >= box.x1 - near]
         frames = []
         if ups and downs:
             up, down = max(ups, key=lambda r: r.y1), min(downs, key=lambda r: r.y0)
-            if (
-                abs(up.x0 - down.x0) <= tol
-                and abs(up.x1 - down.x1) <= tol
-                and self._lone(up, "up")
-                and self._lone(down, "down")
-            ):
+            same = abs(up.x0 - down.x0) <= tol and abs(up.x1 - down.x1) <= tol
+            if same and self._lone(up, "up") and self._lone(down, "down"):
                 frames.append(Box(min(up.x0, down.x0), up.y0, max(up.x1, down.x1), down.y1))
         if lefts and rights:
             left, right = max(lefts, key=lambda r: r.x1), min(rights, key=lambda r: r.x0)
-            if (
-                abs(left.y0 - right.y0) <= tol
-                and abs(left.y1 - right.y1) <= tol
-                and self._lone(left, "left")
-                and self._lone(right, "right")
-            ):
-                frames.append(
-                    Box(left.x0, min(left.y0, right.y0), right.x1, max(left.y1, right.y1))
-                )
+            same = abs(left.y0 - right.y0) <= tol and abs(left.y1 - right.y1) <= tol
+            if same and self._lone(left, "left") and self._lone(right, "right"):
+                top, bottom = min(left.y0, right.y0), max(left.y1, right.y1)
+                frames.append(Box(left.x0, top, right.x1, bottom))
         return frames
 
     def _sides(self, f: Box) -> int:
