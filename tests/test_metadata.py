@@ -7,7 +7,15 @@ import pytest
 
 from ocr.model import Box, Line, Region
 from ocr.regions.metadata import page_meta
-from ocr.text import cn_int, issue_number, jump_target, page_number, parse_date
+from ocr.text import (
+    TextPage,
+    cn_int,
+    find_jump,
+    issue_number,
+    jump_target,
+    page_number,
+    parse_date,
+)
 
 
 @pytest.mark.parametrize(
@@ -68,6 +76,34 @@ def test_jump_target():
     assert jump_target("下转第2版") == ("out", 2)
     assert jump_target("他说（下转第2版）好") is None  # only a line that is nothing else
     assert jump_target("第2版") is None
+    assert jump_target("续第十二版") == ("in", 12)
+    assert jump_target("（下转第A3版）") == ("out", 3)
+
+
+def test_one_jump_grammar():
+    """Assembly's in-line jumps and the classifier's whole-line jumps are one grammar."""
+    j = find_jump("认真做好每一件事。（下转第二十版）")
+    assert (j.direction, j.page, j.whole) == ("out", 20, False)
+    assert jump_target("认真做好每一件事。（下转第二十版）") is None
+    assert find_jump("——上接第1版——").whole and jump_target("——上接第1版——") == ("in", 1)
+
+
+def test_broken_rule_under_the_masthead():
+    """The rule under a masthead, cut into pieces by the layout, is one rule."""
+    title = _line(1, "张庙社区晨报", (100, 20, 700, 120), "r1")
+    body = [
+        _line(n, "正文正文正文正文正文正文", (100, 200 + 40 * n, 600, 230 + 40 * n), "r2")
+        for n in range(2, 30)
+    ]
+    rules = [
+        Region(f"h{k}", "rule", Box(x, 150, x + 180, 153), Box(x, 150, x + 180, 153).poly())
+        for k, x in enumerate((100, 290, 480))
+    ]
+    date = _line(0, "2021年1月20日 第75期", (100, 125, 400, 145), "r1")  # under the title
+    lines = [title, date, *body]
+    page = TextPage.of(rules, lines, 800, 1500)
+    assert [r.width for r in page.joined_rules()] == [560]
+    assert page.furniture(lines) == {"l1": "masthead", "l0": "masthead"}
 
 
 def _line(n: int, text: str, box: tuple, region: str) -> Line:
