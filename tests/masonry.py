@@ -215,7 +215,11 @@ def _font_roles(rng: random.Random) -> dict[str, str]:
     }
 
 
-def issue_style(pages: int, seed: int, body_pt: float | None = None) -> IssueStyle:
+def issue_style(
+    pages: int, seed: int, body_pt: float | None = None, jumps: bool | str = True
+) -> IssueStyle:
+    """The issue's paper, date, number, formats, fonts, body size and jump plan
+    (none when ``jumps`` is false; any true value, e.g. synth's "varied", plans some)."""
     rng = random.Random(f"masonry:{seed}:issue")
     date = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randrange(6 * 365))
     g = Grammar()
@@ -231,7 +235,7 @@ def issue_style(pages: int, seed: int, body_pt: float | None = None) -> IssueSty
         fonts=_font_roles(rng),
         body_pt=body_pt if body_pt is not None else rng.uniform(*g.body_pt),
     )
-    style.jumps = jump_plan(pages, seed)
+    style.jumps = jump_plan(pages, seed) if jumps and pages > 1 else []
     return style
 
 
@@ -701,29 +705,6 @@ def _header(pg: _Page, sp: _Spec, x0: float, x1: float, y: float, art: int):
     article; returns (ops, y below them), None if the headline does not fit."""
     rng, w, body = pg.rng, x1 - x0, pg.body_px
     ops: list = []
-
-    def one(role: str, px: float, text: str, kind: str, lines: int, align: str) -> bool:
-        nonlocal y
-        got = _fit_face(pg, role, px, text, w, lines, min(px, body * 0.95))
-        if got is None:
-            return False
-        face, parts = got
-        specs = []
-        for p in parts:
-            specs.append(_hline(p, face, x0, y, kind, w, align))
-            y += face.px * rng.uniform(1.2, 1.35) + 2 * face.stroke + 1
-        ops.append(("group", "text", art, pg.grid_column(x0), specs))
-        return True
-
-    if sp.kicker:
-        one(
-            rng.choice(("sans", "kai")),
-            body * rng.uniform(1.05, 1.3),
-            _clause(pg),
-            "subhead",
-            1,
-            sp.align,
-        )
     px = min(body * sp.head_scale, w / 4)
     role = "head" if rng.random() < 0.75 else "head2"
     got = _fit_face(pg, role, px, sp.printed, w, 3, body * 1.3) or _fit_face(
@@ -732,6 +713,10 @@ def _header(pg: _Page, sp: _Spec, x0: float, x1: float, y: float, art: int):
     if got is None:
         return None
     face, parts = got
+    small = face.px * 0.8  # kickers and subheads stay smaller than the headline
+    if sp.kicker:
+        want = (rng.choice(("sans", "kai")), min(small, body * rng.uniform(1.05, 1.3)), _clause(pg))
+        y = _display(pg, ops, want, "subhead", 1, (x0, x1, y), sp.align, art)
     specs = []
     for p in parts:
         specs.append(_hline(p, face, x0, y, "headline", w, sp.align))
@@ -741,26 +726,44 @@ def _header(pg: _Page, sp: _Spec, x0: float, x1: float, y: float, art: int):
     y += body * 0.15
     if sp.subhead:
         sub = [s for s in _source(None).subheads if s not in pg.used] or [_clause(pg)]
-        one(
-            rng.choice(("sans", "kai", "bold")),
-            body * rng.uniform(1.05, 1.6),
-            rng.choice(sub),
-            "subhead",
-            2,
-            sp.align,
-        )
+        px = min(small, body * rng.uniform(1.05, 1.6))
+        want = (rng.choice(("sans", "kai", "bold")), px, rng.choice(sub))
+        y = _display(pg, ops, want, "subhead", 2, (x0, x1, y), sp.align, art)
     if sp.byline:
-        one(
-            rng.choice(("kai", "sans")),
-            body * rng.uniform(0.85, 1.0),
-            _byline(pg),
-            "body",
-            1,
-            rng.choice(("left", sp.align)),
-        )
+        want = (rng.choice(("kai", "sans")), body * rng.uniform(0.85, 1.0), _byline(pg))
+        y = _display(pg, ops, want, "body", 1, (x0, x1, y), rng.choice(("left", sp.align)), art)
     if sp.jump_in and sp.jump_under:
-        one("body", body, sp.jump_in["in"], "jump", 1, rng.choice(("left", "right")))
+        want = ("body", body, sp.jump_in["in"])
+        y1 = _display(pg, ops, want, "jump", 1, (x0, x1, y), rng.choice(("left", "right")), art)
+        sp.jump_under = y1 > y  # else it goes at the head of the text
+        y = y1
     return ops, y + pg.pitch * rng.uniform(0.25, 0.6)
+
+
+def _display(
+    pg: _Page,
+    ops: list,
+    want: tuple[str, float, str],
+    kind: str,
+    lines: int,
+    at: tuple[float, float, float],
+    align: str,
+    art: int,
+) -> float:
+    """A block of one to ``lines`` lines of ``want`` = (font role, size, text), shrunk
+    to fit (or left out), at ``at`` = (x0, x1, top); returns the y below it."""
+    role, px, text = want
+    x0, x1, y = at
+    got = _fit_face(pg, role, px, text, x1 - x0, lines, min(px, pg.body_px * 0.95))
+    if got is None:
+        return y
+    face, parts = got
+    specs = []
+    for p in parts:
+        specs.append(_hline(p, face, x0, y, kind, x1 - x0, align))
+        y += face.px * pg.rng.uniform(1.2, 1.35) + 2 * face.stroke + 1
+    ops.append(("group", "text", art, pg.grid_column(x0), specs))
+    return y
 
 
 def _clause(pg: _Page) -> str:
@@ -899,7 +902,7 @@ def _items(pg: _Page, sp: _Spec, chars: float) -> list[tuple]:
     items: list[tuple] = []
     if sp.jump_in and not sp.jump_under:
         items.append(("j", sp.jump_in["in"]))
-    carried = pg.carry.pop(sp.jump_in["to"], None) if sp.jump_in else None
+    carried = pg.carry.get(sp.jump_in["to"]) if sp.jump_in else None
     paras = list(carried or [])
     n = sum(len(p[1]) for p in paras)
     while n < chars * 1.15 or not paras:
@@ -933,20 +936,10 @@ def _article(
     )
     pad = pg.mm(rng.uniform(2.0, 3.5)) if sp.boxed else 0.0
     ix0, ix1, iy0, iy1 = x0 + pad, x1 - pad, y0 + pad, y_max - pad
-    obstacles, ops = [], []
-    top = iy0
-    if sp.vertical:
-        got = _vertical(pg, sp, ix0, ix1, iy0, min(iy1, y_target), art)
-        if got is None:
-            sp.vertical = None
-        else:
-            ops, ob = got
-            obstacles.append(ob)
-    if not sp.vertical:
-        got = _header(pg, sp, ix0, ix1, iy0, art)
-        if got is None:
-            return None
-        ops, top = got
+    got = _article_head(pg, sp, (ix0, ix1, iy0), min(iy1, y_target), art)
+    if got is None:
+        return None
+    ops, obstacles, top = got
     cols = _text_columns(pg, sp, ix0, ix1, c0, span, sp.boxed)
     if sp.photo == "top":
         got = _photo_top(pg, cols, top, min(iy1, y_target), art)
@@ -955,7 +948,7 @@ def _article(
             obstacles.append(got[1])
     rows_max = int((iy1 - top - body) // pg.pitch) + 1
     covered = max((ob[3] - top for ob in obstacles), default=0.0)
-    min_rows = int(max(0.0, covered) // pg.pitch) + 5
+    min_rows = int(max(0.0, covered) // pg.pitch) + 3
     rows = min(rows_max, max(min_rows, int((y_target - pad - top - body) // pg.pitch) + 1))
     if rows < min_rows:
         return None
@@ -973,9 +966,27 @@ def _article(
     placed, left = got
     if sp.jump_out:
         pg.carry[sp.jump_out["to"]] = left[: rng.randint(2, 4)]
+    if sp.jump_in:
+        pg.carry.pop(sp.jump_in["to"], None)
     _draw(pg, ops + _body_groups(pg, placed, art), art)
     pg.articles += 1
     return _close_article(pg, sp, art, x0, x1, y0, pad)
+
+
+def _article_head(pg: _Page, sp: _Spec, at: tuple, y1: float, art: int):
+    """A vertical headline (an obstacle at the side of the text, which starts at the
+    top) or the horizontal header: (ops, obstacles, top of the text), None if neither
+    fits."""
+    x0, x1, y0 = at
+    if sp.vertical:
+        got = _vertical(pg, sp, x0, x1, y0, y1, art)
+        if got is not None:
+            return got[0], [got[1]], y0
+        sp.vertical = None
+    got = _header(pg, sp, x0, x1, y0, art)
+    if got is None:
+        return None
+    return got[0], [], got[1]
 
 
 def _close_article(pg: _Page, sp: _Spec, art: int, x0, x1, y0, pad) -> float:
@@ -1067,7 +1078,7 @@ def _place(pg: _Page, top: float, bottom: float) -> list[float]:
     jump_out = next((j for j in plan if j["from"] == pg.number), None)
     jump_in = next((j for j in plan if j["to"] == pg.number), None)
     out_at, in_at = rng.randint(0, 2), rng.randint(0, 1)
-    min_h = pg.body_px * 4 + pg.pitch * 5
+    min_h = pg.body_px * 2 + pg.pitch * 4
     vgap = pg.pitch * rng.uniform(0.9, 1.6)
     lead_p = pg.g.lead * (1.5 if pg.number == 1 else 1.0)
     for _ in range(80):
@@ -1133,7 +1144,8 @@ def _side_rules(pg: _Page, a0: int, s: int, y0: float, y1: float) -> None:
 
 
 def _fill_gaps(pg: _Page, sky: list[float], bottom: float) -> None:
-    """QR codes, boxed ads or nothing in what is left at the foot of the columns."""
+    """QR codes, boxed ads (one or a few, stacked) or nothing in what is left at the
+    foot of the columns."""
     rng, n = pg.rng, len(pg.grid)
     c = 0
     while c < n:
@@ -1141,46 +1153,47 @@ def _fill_gaps(pg: _Page, sky: list[float], bottom: float) -> None:
         while run[-1] + 1 < n and abs(sky[run[-1] + 1] - sky[c]) < pg.pitch * 3:
             run.append(run[-1] + 1)
         c = run[-1] + 1
-        y0 = max(sky[j] for j in run)
-        if bottom - y0 < pg.mm(16):
-            continue
-        r = rng.random()
-        if r < pg.g.gap_qr:
-            for j in run:
-                _qr_box(pg, pg.grid[j][0], pg.grid[j][1], y0, bottom)
-        elif r < pg.g.gap_qr + pg.g.gap_ad:
-            k = rng.randint(1, len(run))
-            a = rng.randint(0, len(run) - k)
-            x0, x1 = pg.grid[run[a]][0], pg.grid[run[a + k - 1]][1]
-            h = min(bottom - y0, pg.mm(rng.uniform(18, 45)), (x1 - x0) * 1.2)
-            _ad(pg, x0, x1, y0, y0 + h)
+        y = max(sky[j] for j in run)
+        for _ in range(4):
+            if bottom - y < pg.mm(16) or (bottom - y < pg.mm(40) and rng.random() < 0.15):
+                break
+            if rng.random() < pg.g.gap_qr / (pg.g.gap_qr + pg.g.gap_ad):
+                end = max(_qr_box(pg, pg.grid[j][0], pg.grid[j][1], y, bottom) for j in run)
+            else:
+                k = rng.randint(1, len(run))
+                a = rng.randint(0, len(run) - k)
+                x0, x1 = pg.grid[run[a]][0], pg.grid[run[a + k - 1]][1]
+                h = min(bottom - y, pg.mm(rng.uniform(18, 45)), (x1 - x0) * 1.2)
+                end = _ad(pg, x0, x1, y, y + h)
+            y = max(end, y) + pg.pitch * rng.uniform(0.8, 2.0)
 
 
-def _qr_box(pg: _Page, x0: float, x1: float, y0: float, y1: float) -> None:
-    """A QR code (sometimes framed, sometimes captioned) at the top of a gap."""
+def _qr_box(pg: _Page, x0: float, x1: float, y0: float, y1: float) -> float:
+    """A QR code (sometimes framed, sometimes captioned) at the top of a gap; returns
+    its bottom (``y0`` if none fits)."""
     rng, cv = pg.rng, pg.cv
     caption = rng.choice(QR_CAPTIONS)
     face = pg.face(rng.choice(("sans", "body")), pg.body_px * rng.uniform(0.75, 0.95))
     if caption and face.measure(caption) > (x1 - x0) * 0.9:
         caption = None
-    framed = rng.random() < 0.6
-    pad = pg.mm(rng.uniform(2, 4)) if framed else 0.0
+    pad = pg.mm(rng.uniform(2, 4)) if rng.random() < 0.6 else 0.0
     cap_h = face.px * 1.5 if caption else 0.0
     size = min(
         (x1 - x0) * rng.uniform(0.4, 0.7),
         pg.mm(rng.uniform(14, 24)),
         y1 - y0 - 2 * pad - cap_h - pg.mm(2),
     )
-    matrix = _qr_matrix(rng.choice(QR_PAYLOADS))
+    payload = rng.choice(QR_PAYLOADS)
+    matrix = _qr_matrix(payload)
     if matrix is None or size < 2 * matrix.shape[0]:
-        return
+        return y0
     side = (size // matrix.shape[0]) * matrix.shape[0]
-    fw = side + 2 * pad + (max(0.0, face.measure(caption or "") - side) if caption else 0)
+    fw = min(x1 - x0, max(side, face.measure(caption) if caption else 0.0) + 2 * pad)
     fx0 = x0 + ((x1 - x0) - fw) * rng.choice((0.0, 0.5, 0.5))
-    qx, qy = fx0 + (fw - side) / 2, y0 + pad
-    got = cv.qr(qx, qy, side, rng.choice(QR_PAYLOADS), pg.grid_column(x0))
+    qy = y0 + pad
+    got = cv.qr(fx0 + (fw - side) / 2, qy, side, payload, pg.grid_column(x0))
     if not got:
-        return
+        return y0
     bottom = qy + got
     if caption:
         bi = cv.block("text", None, pg.grid_column(x0))
@@ -1197,12 +1210,15 @@ def _qr_box(pg: _Page, x0: float, x1: float, y0: float, y1: float) -> None:
         )
         cv.close(bi)
         bottom += cap_h
-    if framed:
-        _frame(pg, (fx0, y0 - pad * 0.0, fx0 + fw, bottom + pad), max(1.0, pg.mm(0.25)))
+    if pad:
+        bottom += pad
+        _frame(pg, (fx0, y0, fx0 + fw, bottom), max(1.0, pg.mm(0.25)))
+    return bottom
 
 
-def _ad(pg: _Page, x0: float, x1: float, y0: float, y1: float) -> None:
-    """A boxed ad: a frame, a big line and smaller ones, centred or to the left."""
+def _ad(pg: _Page, x0: float, x1: float, y0: float, y1: float) -> float:
+    """A boxed ad: a frame, a big line and smaller ones, centred or to the left;
+    returns its bottom."""
     rng, cv = pg.rng, pg.cv
     texts = rng.choice(AD_TEXTS)
     t = max(2, round(pg.mm(rng.uniform(0.3, 0.8))))
@@ -1229,7 +1245,7 @@ def _ad(pg: _Page, x0: float, x1: float, y0: float, y1: float) -> None:
             break
         big *= 0.9
     else:
-        return
+        return float(y1)
     top = (y0 + y1) / 2 - sum(f.px * 1.35 for f in faces) / 2 + faces[0].px * 0.1
     for i, (f, s) in enumerate(zip(faces, texts, strict=True)):
         cv.text(
@@ -1241,17 +1257,19 @@ def _ad(pg: _Page, x0: float, x1: float, y0: float, y1: float) -> None:
             block=bi,
             article=None,
             width=w,
-            align=align if i else "center",
+            align=align,
         )
         top += f.px * 1.35
+    return float(y1)
 
 
 # ---------------------------------------------------------------------------- furniture
 
 
 def _masthead(pg: _Page, x0: float, x1: float, y0: float) -> float:
-    """Page 1: the paper's name in big type, the date, issue number and publisher
-    beside it (or under it), sometimes a QR code; rules under it."""
+    """Page 1: the paper's name in big type (left or centred, sometimes letter-spaced),
+    the date, issue number and publisher beside it or under it, sometimes a QR code;
+    one or two rules under it. Returns where the articles may start."""
     rng, cv, st = pg.rng, pg.cv, pg.style
     mh = pg.mm(rng.uniform(20, 36))
     info = pg.face(rng.choice(("body", "sans")), pg.body_px * rng.uniform(0.85, 1.05))
@@ -1265,42 +1283,38 @@ def _masthead(pg: _Page, x0: float, x1: float, y0: float) -> float:
     right = x1
     if rng.random() < 0.5:
         right -= _masthead_qr(pg, x1, y0, mh) + pg.mm(4)
-    zone = max(info.measure(t) for t in lines)
-    centred = st.head_format % 2 == 1
-    px = min(
-        mh * rng.uniform(0.55, 0.8), (right - x0 - (0 if centred else zone)) * 0.8 / len(st.paper)
-    )
+    style = ("beside", "centred", "under")[st.head_format % 3]
+    zone = max(info.measure(t) for t in lines) if style == "beside" else 0.0
+    ratio = rng.uniform(0.15, 0.5) if rng.random() < 0.4 else 0.0  # letter spacing
+    n = len(st.paper)
+    px = min(mh * rng.uniform(0.55, 0.8), (right - x0 - zone) * 0.8 / (n + ratio * (n - 1)))
     name = pg.face(rng.choice(("head", "head2")), px)
-    spaced = rng.random() < 0.4
-    toks = list(" ".join(st.paper)) if spaced else list(st.paper)
-    space = px * rng.uniform(0.15, 0.5) if spaced else None
+    space = px * ratio if ratio else None
+    toks = list(" ".join(st.paper)) if space else list(st.paper)
+    width = name.measure(st.paper) + (space or 0) * (len(st.paper) - 1)
     bi = cv.block("masthead", None, None)
-    nx = (
-        x0
-        if not centred
-        else x0 + (right - x0 - name.measure(st.paper) - (space or 0) * (len(st.paper) - 1)) / 2
-    )
+    nx = x0 + (right - x0 - width) / 2 if style == "centred" else x0
     cv.text(toks, name, nx, y0, kind="masthead", block=bi, article=None, space=space)
     cv.close(bi)
-    name_bottom = cv.blocks[bi].box[3]
+    _masthead_info(pg, info, lines, style, (x0, right, y0, cv.blocks[bi].box[3]))
+    y = max(b.box[3] for b in cv.blocks) + pg.mm(2)
+    t = pg.mm(rng.uniform(0.3, 0.9))
+    cv.rule(x0, y, x1, y + t)
+    if rng.random() < 0.5:
+        cv.rule(x0, y + t + pg.mm(0.7), x1, y + t + pg.mm(0.7) + max(1.0, pg.mm(0.2)))
+        y += pg.mm(1.0)
+    return y + t + pg.pitch
+
+
+def _masthead_info(pg: _Page, info: _Face, lines: list[str], style: str, at: tuple) -> None:
+    """The date, issue number and publisher: stacked at the right of the name
+    ("beside"), or the first two in one row under it (centred or to the left)."""
+    x0, right, y0, name_bottom = at
+    cv = pg.cv
     bi = cv.block("masthead", None, None)
-    if centred:  # info in one row under the name
-        y = name_bottom + info.px * 0.6
-        row = "  ".join(lines[:2])
-        cv.text(
-            row,
-            info,
-            x0,
-            y,
-            kind="masthead",
-            block=bi,
-            article=None,
-            width=right - x0,
-            align="center",
-        )
-        y += info.px * 1.4
-    else:
-        y = y0 + (name_bottom - y0 - len(lines) * info.px * 1.45) / 2
+    if style == "beside":
+        zone = max(info.measure(t) for t in lines)
+        y = max(y0, y0 + (name_bottom - y0 - len(lines) * info.px * 1.45) / 2)
         for t in lines:
             cv.text(
                 t,
@@ -1314,14 +1328,21 @@ def _masthead(pg: _Page, x0: float, x1: float, y0: float) -> float:
                 align="right",
             )
             y += info.px * 1.45
+    else:
+        align = "center" if style == "centred" else "left"
+        row = "  ".join(lines[:2])
+        cv.text(
+            row,
+            info,
+            x0,
+            name_bottom + info.px * 0.6,
+            kind="masthead",
+            block=bi,
+            article=None,
+            width=right - x0,
+            align=align,
+        )
     cv.close(bi)
-    y = max(b.box[3] for b in cv.blocks) + pg.mm(2)
-    t = pg.mm(rng.uniform(0.3, 0.9))
-    cv.rule(x0, y, x1, y + t)
-    if rng.random() < 0.5:
-        cv.rule(x0, y + t + pg.mm(0.7), x1, y + t + pg.mm(0.7) + max(1.0, pg.mm(0.2)))
-        y += pg.mm(1.0)
-    return y + t + pg.pitch
 
 
 def _masthead_qr(pg: _Page, x1: float, y0: float, mh: float) -> float:
@@ -1533,9 +1554,9 @@ def render_issue(
     off). ``scan=True`` draws per-page scan effects from the seed: skew within +-1.5
     degrees, blur, noise, JPEG, sometimes colour, and from page 2 on, sometimes, the
     previous page showing through the paper; effects given as keywords apply to every
-    page. ``body_pt`` sets the issue's body size; other keywords are :class:`Grammar`
-    fields."""
-    style = issue_style(pages, seed, kw.pop("body_pt", None))
+    page. ``body_pt`` sets the issue's body size, ``jumps=False`` leaves out the
+    jumps; other keywords are :class:`Grammar` fields."""
+    style = issue_style(pages, seed, kw.pop("body_pt", None), kw.pop("jumps", True))
     grammar = {k: v for k, v in kw.items() if k not in _EFFECTS}
     carry: dict = {}
     rng = random.Random(f"masonry:{seed}:scan")
