@@ -27,7 +27,18 @@ page as ``page.issue`` (``{"paper", "date" (ISO), "number", "pages", "seed"}``) 
 
 Seeds: **7000-7999 are for development and tuning; 9000-9999 are held out**: never
 looked at while tuning the pipeline, only for the final benchmark. Everything is a
-function of the arguments: same arguments, same pixels.
+function of the arguments: same arguments, same pixels (given the same installed
+fonts: the faces are drawn from those installed, Noto CJK at least; WenQuanYi Zen Hei,
+AR PL UMing and UKai when present).
+
+For a benchmark issue (2-8 pages, 150-300 dpi, page sizes from the seed; scan effects
+including show-through)::
+
+    pages = masonry.render_issue(seed=9001, scan=True, **masonry.issue_params(9001))
+
+Keywords of :func:`render_issue` and :func:`render_page` beyond the page's size and
+scan effects are :class:`Grammar` fields (chances and ranges), e.g. ``vertical=0.5``
+or ``columns=4``. From the command line::
 
     .venv/bin/python tests/masonry.py --seed 7001 --pages 4 --png-dir /tmp/masonry
 """
@@ -64,6 +75,7 @@ from synth import (
 )
 
 TUNING_SEEDS = range(7000, 8000)
+BODY_PT = (8.0, 12.0)  # the issue's body size, drawn from this range
 HELD_OUT_SEEDS = range(9000, 10000)
 
 PAPERS = (
@@ -124,8 +136,7 @@ _NO_END = set("（《「『“‘〔【([{")
 class Grammar:
     """Chances and ranges of the layout grammar (each may be overridden by keyword)."""
 
-    columns: tuple[int, int] = (3, 6)
-    body_pt: tuple[float, float] = (8.0, 12.0)
+    columns: tuple[int, int] | int = (3, 6)  # page grid columns (a range or one)
     leading: tuple[float, float] = (1.35, 1.75)  # line pitch / body size
     head_scale: tuple[float, float] = (1.3, 3.5)
     off_grid: float = 0.45  # an article's text columns do not follow the grid
@@ -222,7 +233,6 @@ def issue_style(
     (none when ``jumps`` is false; any true value, e.g. synth's "varied", plans some)."""
     rng = random.Random(f"masonry:{seed}:issue")
     date = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randrange(6 * 365))
-    g = Grammar()
     style = IssueStyle(
         seed=seed,
         pages=pages,
@@ -233,7 +243,7 @@ def issue_style(
         head_format=rng.randrange(4),
         foot_format=rng.randrange(4),
         fonts=_font_roles(rng),
-        body_pt=body_pt if body_pt is not None else rng.uniform(*g.body_pt),
+        body_pt=body_pt if body_pt is not None else rng.uniform(*BODY_PT),
     )
     style.jumps = jump_plan(pages, seed) if jumps and pages > 1 else []
     return style
@@ -364,8 +374,8 @@ def _sentences() -> list[str]:
 
 # ---------------------------------------------------------------------------- drawing
 # A plan is a list of ops drawn only once the whole article fits:
-# ("group", block kind, article, column, [line specs]); ("photo", box); ("rule", box);
-# ("frame", box) (four rules). A line spec is ("h", tokens, face, x, top, kind, width,
+# ("group", block kind, article, column, [line specs]); ("photo", box); ("rule", box).
+# A line spec is ("h", tokens, face, x, top, kind, width,
 # align) or ("v", chars, face, cx, top, advance, kind).
 
 
@@ -397,8 +407,6 @@ def _draw(pg: _Page, plan: list, art: int | None) -> None:
             cv.photo(op[1], art, pg.grid_column(op[1][0]), pg.rng)
         elif op[0] == "rule":
             cv.rule(*op[1])
-        elif op[0] == "frame":
-            _frame(pg, op[1], op[2])
 
 
 def _frame(pg: _Page, box: tuple[float, float, float, float], t: float) -> None:
@@ -882,12 +890,14 @@ def _photo_wrap(pg: _Page, cols, top: float, rows: int, art: int):
 
 def _text_columns(pg: _Page, sp: _Spec, x0: float, x1: float, c0: int, span: int, boxed):
     """The article's text columns: the grid's own, or ``sp.ncols`` equal columns with
-    the article's (narrow, unruled) gutter."""
+    the article's (narrow, unruled) gutter; at least 7 and at most 30 characters wide."""
     if sp.ncols == span and not boxed:
         return pg.grid[c0 : c0 + span]
     k = sp.ncols
     while k > 1 and (x1 - x0 - (k - 1) * sp.gutter) / k < 7 * pg.body_px:
         k -= 1
+    while (x1 - x0 - (k - 1) * sp.gutter) / k > 30 * pg.body_px:
+        k += 1
     w = (x1 - x0 - (k - 1) * sp.gutter) / k
     return [
         (float(round(x0 + i * (w + sp.gutter))), float(round(x0 + i * (w + sp.gutter) + w)))
@@ -1422,7 +1432,8 @@ def _foot(pg: _Page, x0: float, x1: float, y1: float) -> float:
 
 
 def _grid(pg: _Page, x0: float, x1: float) -> list[tuple[float, float]]:
-    n = pg.rng.randint(*pg.g.columns)
+    cols = pg.g.columns
+    n = cols if isinstance(cols, int) else pg.rng.randint(*cols)
     gutter = pg.mm(pg.rng.uniform(3.5, 6.0))
     w = (x1 - x0 - (n - 1) * gutter) / n
     return [

@@ -398,3 +398,20 @@ def test_scan_effects_and_show_through():
     diff = page.image.astype(int) - plain.image.astype(int)
     assert diff.max() <= 0 and diff.min() < -10
     assert page.image[plain.image == 255].min() >= 255 * 0.9 - 1
+
+
+def test_only_noto_fonts(monkeypatch):
+    """With only fonts-noto-cjk installed the grammar still renders every role."""
+    noto = [f for f in synth.fonts() if "Noto" in f]
+    if not noto:
+        pytest.skip("fonts-noto-cjk not installed")
+    monkeypatch.setattr(synth, "fonts", lambda: list(noto))
+    style = masonry.issue_style(2, 7030)
+    assert set(style.fonts.values()) <= set(noto)
+    page = masonry.render_page(number=1, pages=2, seed=7030, style=style, **SMALL)
+    assert len(page.articles) >= 3
+
+
+def test_tests_use_tuning_seeds_only():
+    assert all(s in masonry.TUNING_SEEDS for s in SEEDS)
+    assert not set(masonry.TUNING_SEEDS) & set(masonry.HELD_OUT_SEEDS)
