@@ -58,12 +58,12 @@ from ocr.articles.blocks import (
     Item,
     attach_subheads,
     body_blocks,
+    furniture_items,
     head_items,
     level_with_vertical,
     merge_stacked,
     name_guessed_blocks,
     promote_subheads,
-    stop_items,
 )
 from ocr.articles.issue import effective_numbers
 from ocr.articles.link import link_jumps
@@ -107,12 +107,12 @@ def _page_parts(page: PageLayout) -> list[Part]:
     role, guessed = line_roles(page, text, size)
     heads = head_items([ln for ln in lines if role[ln.id] == Kind.HEADLINE], size)
     attach_subheads(heads, [ln for ln in lines if role[ln.id] == Kind.SUBHEAD])
-    stops, upright = stop_items(page, lines, role)
-    walls = [h.box for h in heads] + [s.box for s in stops]
+    furniture, upright = furniture_items(page, lines, role)
+    walls = [h.box for h in heads] + [s.box for s in furniture]
     blocks = body_blocks(lines, role, size, walls)
     verticals = [h for h in heads if h.vertical]
     blocks = merge_stacked(blocks, size, walls, level_with_vertical(blocks, verticals, size))
-    items: list[Item] = heads + stops + blocks
+    items: list[Item] = heads + furniture + blocks
     name_guessed_blocks(blocks, items, guessed, text, size)
     promote_subheads(items, guessed, size)
     items = [it for it in items if it.rows or it.kind not in (Kind.BODY, Kind.CAPTION)]

@@ -1,5 +1,5 @@
 """The items of a page that take part in ownership: headlines (with their subheads and
-kickers), column blocks of body text and captions, photos and stops."""
+kickers), column blocks of body text and captions, photos and furniture."""
 
 from __future__ import annotations
 
@@ -25,13 +25,13 @@ class Item:
     kind: str
     box: Box
     rows: list[list[Line]] = field(default_factory=list)
-    subs: list[list[Line]] = field(default_factory=list)  # a head's kickers and subheads
+    subs: list[list[Line]] = field(default_factory=list)  # a headline's kickers, subheads
     region: str | None = None
     vertical: bool = False
-    owner: Item | None = None  # the head (or untitled root) it belongs to
+    owner: Item | None = None  # the headline (or untitled root) it belongs to
     link: Item | None = None  # takes the owner of this item
     ceiling: float = float("-inf")  # bottom of what it met looking up
-    source: str = ""  # for stops and photos: the region kind (or "furniture")
+    source: str = ""  # for furniture and photos: the region kind (or furniture: a line)
     column: tuple[float, float] | None = None  # a block's x-range, when its lines stray
 
     @property
@@ -47,6 +47,7 @@ class Item:
 
 
 def uf_groups(n: int, joined) -> list[list[int]]:
+    """The groups of ``range(n)`` that ``joined(i, j)`` links (union-find)."""
     parent = list(range(n))
 
     def find(i: int) -> int:
@@ -375,10 +376,10 @@ def _subhead_rows(b: Item, size: BodySize) -> int:
     return n
 
 
-def stop_items(page: PageLayout, lines: list[Line], role: dict[str, str]):
+def furniture_items(page: PageLayout, lines: list[Line], role: dict[str, str]):
     """The page's photos and what text cannot pass (regions of no article text, furniture
     lines), and its vertical rules (which separate columns and are above nothing)."""
-    stops: list[Item] = []
+    furniture: list[Item] = []
     upright: list[Box] = []
     for r in page.regions:
         if r.kind == Kind.RULE and r.box.height > r.box.width:
@@ -386,13 +387,13 @@ def stop_items(page: PageLayout, lines: list[Line], role: dict[str, str]):
             continue
         if r.kind in NOT_ARTICLE:
             kind = Kind.PHOTO if r.kind == Kind.PHOTO else Kind.FURNITURE
-            stops.append(Item(kind, r.box, region=r.id, source=r.kind))
-    stops += [
+            furniture.append(Item(kind, r.box, region=r.id, source=r.kind))
+    furniture += [
         Item(Kind.FURNITURE, ln.box, source=Kind.FURNITURE)
         for ln in lines
         if role[ln.id] == Kind.FURNITURE
     ]
-    return stops, upright
+    return furniture, upright
 
 
 def body_blocks(
