@@ -149,6 +149,8 @@ class Grammar:
     byline: float = 0.3
     crosshead: float = 0.2
     pullquote: float = 0.12
+    head_side: float = 0.12  # a headline over the first text columns, text beside it
+    column_rules: float = 0.3  # rules between the text columns of an on-grid article
     end_rule: float = 0.5  # a short rule under an article
     side_rules: float = 0.4  # vertical rules between neighbouring articles
     lead: float = 0.35  # a lead article across the page (page 1: more often)
@@ -706,6 +708,7 @@ class _Spec:
     jump_out: dict | None = None
     jump_in: dict | None = None
     jump_under: bool = False
+    head_side: bool = False  # the header over the first text columns only
 
 
 def _header(pg: _Page, sp: _Spec, x0: float, x1: float, y: float, art: int):
@@ -946,11 +949,11 @@ def _article(
     )
     pad = pg.mm(rng.uniform(2.0, 3.5)) if sp.boxed else 0.0
     ix0, ix1, iy0, iy1 = x0 + pad, x1 - pad, y0 + pad, y_max - pad
-    got = _article_head(pg, sp, (ix0, ix1, iy0), min(iy1, y_target), art)
+    cols = _text_columns(pg, sp, ix0, ix1, c0, span, sp.boxed)
+    got = _article_head(pg, sp, cols, iy0, min(iy1, y_target), art)
     if got is None:
         return None
     ops, obstacles, top = got
-    cols = _text_columns(pg, sp, ix0, ix1, c0, span, sp.boxed)
     if sp.photo == "top":
         got = _photo_top(pg, cols, top, min(iy1, y_target), art)
         if got:
@@ -963,7 +966,8 @@ def _article(
     if rows < min_rows:
         return None
     if sp.photo == "wrap":
-        got = _photo_wrap(pg, cols, top, rows, art)
+        below = max([top] + [ob[3] for ob in obstacles])  # under a side headline
+        got = _photo_wrap(pg, cols, below, rows - int((below - top) // pg.pitch), art)
         if got:
             ops += got[0]
             obstacles.append(got[1])
@@ -979,24 +983,57 @@ def _article(
     if sp.jump_in:
         pg.carry.pop(sp.jump_in["to"], None)
     _draw(pg, ops + _body_groups(pg, placed, art), art)
+    if cols == pg.grid[c0 : c0 + span] and rng.random() < pg.g.column_rules:
+        _column_rules(pg, art, cols)
     pg.articles += 1
     return _close_article(pg, sp, art, x0, x1, y0, pad)
 
 
-def _article_head(pg: _Page, sp: _Spec, at: tuple, y1: float, art: int):
-    """A vertical headline (an obstacle at the side of the text, which starts at the
-    top) or the horizontal header: (ops, obstacles, top of the text), None if neither
-    fits."""
-    x0, x1, y0 = at
+def _article_head(pg: _Page, sp: _Spec, cols, y0: float, y1: float, art: int):
+    """The headline: vertical (an obstacle at the side of the text, which starts at the
+    top), horizontal over the first few text columns (an obstacle: the others start
+    at the top beside it) or across the article. Returns (ops, obstacles, top of the
+    text), None if none fits."""
+    x0, x1 = cols[0][0], cols[-1][1]
     if sp.vertical:
         got = _vertical(pg, sp, x0, x1, y0, y1, art)
         if got is not None:
             return got[0], [got[1]], y0
         sp.vertical = None
+    if sp.head_side and len(cols) >= 3:
+        j = pg.rng.randint((len(cols) + 1) // 2, len(cols) - 1)
+        got = _header(pg, sp, x0, cols[j - 1][1], y0, art)
+        if got is not None:
+            gap = (cols[j][0] - cols[j - 1][1]) / 2
+            return got[0], [(x0 - 1, y0 - 1, cols[j - 1][1] + gap, got[1])], y0
     got = _header(pg, sp, x0, x1, y0, art)
     if got is None:
         return None
     return got[0], [], got[1]
+
+
+def _column_rules(pg: _Page, art: int, cols) -> None:
+    """Rules in the gutters between an article's text columns, where both sides have
+    text and nothing crosses the gutter."""
+    t = max(1.0, pg.mm(0.2))
+    lines = [ln for ln in pg.cv.lines if ln.article == art and ln.kind != "headline"]
+    solid = [ln.box for ln in pg.cv.lines] + [
+        b.box for b in pg.cv.blocks if b.kind in ("photo", "qr", "rule")
+    ]
+    for (a0, a1), (b0, b1) in zip(cols, cols[1:]):
+        left = [ln.box for ln in lines if ln.box[0] >= a0 - 1 and ln.box[2] <= a1 + 1]
+        right = [ln.box for ln in lines if ln.box[0] >= b0 - 1 and ln.box[2] <= b1 + 1]
+        if not left or not right:
+            continue
+        y0 = max(min(b[1] for b in left), min(b[1] for b in right))
+        y1 = max(max(b[3] for b in left), max(b[3] for b in right))
+        x = (a1 + b0 - t) / 2
+        box = (x - 1, y0, x + t + 1, y1)
+        if not any(
+            min(box[2], o[2]) > max(box[0], o[0]) and min(box[3], o[3]) > max(box[1], o[1])
+            for o in solid
+        ):
+            pg.cv.rule(x, y0, x + t, y1)
 
 
 def _close_article(pg: _Page, sp: _Spec, art: int, x0, x1, y0, pad) -> float:
@@ -1061,11 +1098,14 @@ def _spec(pg: _Page, span: int, lead: bool, jump_out, jump_in) -> _Spec:
         jump_out=jump_out,
         jump_in=jump_in,
         jump_under=rng.random() < 0.5,
+        head_side=rng.random() < g.head_side,
     )
     if jump_in or lead:
         sp.vertical = None
     if sp.vertical:
         sp.photo = None
+    if sp.head_side and sp.photo == "top":
+        sp.photo = "wrap"
     return sp
 
 

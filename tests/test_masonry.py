@@ -44,13 +44,13 @@ def article_lines(page, art):
 # ---------------------------------------------------------------------------- geometry
 
 
-def test_no_line_overlaps_another_line_a_photo_or_a_qr_code(issues):
+def test_no_line_overlaps_another_line_a_photo_a_qr_code_or_a_rule(issues):
     for page in pages_of(issues):
         boxes = [ln.box for ln in page.lines]
         for i, a in enumerate(boxes):
             for b in boxes[i + 1 :]:
                 assert not overlap(a, b), (page.number, a, b)
-        pictures = [b.box for b in page.blocks if b.kind in ("photo", "qr")]
+        pictures = [b.box for b in page.blocks if b.kind in ("photo", "qr", "rule")]
         for ln in page.lines:
             for p in pictures:
                 assert not overlap(ln.box, p), (page.number, ln.text, p)
@@ -415,3 +415,23 @@ def test_only_noto_fonts(monkeypatch):
 def test_tests_use_tuning_seeds_only():
     assert all(s in masonry.TUNING_SEEDS for s in SEEDS)
     assert not set(masonry.TUNING_SEEDS) & set(masonry.HELD_OUT_SEEDS)
+
+
+def test_text_beside_a_headline_over_the_first_columns_and_rules_between_columns(issues):
+    beside = ruled = 0
+    for page in pages_of(issues):
+        rules = [b.box for b in page.blocks if b.kind == "rule"]
+        for art, lns in headlines(page).items():
+            h = [ln for ln in lns if ln.box[2] - ln.box[0] > ln.box[3] - ln.box[1]]
+            body = [ln for ln in article_lines(page, art) if ln.kind == "body"]
+            if not h or not body:
+                continue
+            right = max(ln.box[2] for ln in h)
+            beside += any(b.box[1] < h[-1].box[3] and b.box[0] > right for b in body)
+            blocks = sorted(body_blocks(page, art), key=lambda b: b.box[0])
+            for a, b in zip(blocks, blocks[1:]):
+                ruled += any(
+                    a.box[2] <= r[0] and r[2] <= b.box[0] and r[1] < a.box[3] and r[3] > a.box[1]
+                    for r in rules
+                )
+    assert beside >= 2 and ruled >= 3
