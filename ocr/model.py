@@ -1,5 +1,4 @@
-"""The one data model: pages, regions and lines with their geometry, and the kinds of
-regions and lines.
+"""The one data model: pages, regions and lines with their geometry; the kinds.
 
 Coordinate convention (used everywhere in this package):
 

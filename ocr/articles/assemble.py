@@ -1,5 +1,4 @@
-"""Article assembly: the regions and lines of an issue's pages become articles in
-reading order, and the parts of an article continued on a later page are joined.
+"""Article assembly: an issue's pages become articles in reading order, jumps joined.
 
 :func:`assemble_articles` is a pure function (:class:`PageLayout` in, :class:`ArticleDraft`
 out); ``ocr.batch.assemble`` reads an issue from the archive, assembles it and writes the

@@ -1,5 +1,8 @@
-"""The items of a page that take part in ownership: headlines (with their subheads and
-kickers), column blocks of body text and captions, photos and furniture."""
+"""The items of a page that take part in article ownership.
+
+Headlines (with their subheads and kickers), column blocks of body text and captions,
+photos and furniture.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Issue facts: page numbers filled in, page flags (missing, duplicate, out of order),
-and the title, date and number of an issue."""
+"""Issue facts: page numbers filled in, page flags, the issue's title, date and number.
+
+Flags name missing, duplicate and out-of-order pages.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Jump linking: the parts of an article continued on another page joined, by their jump
-lines and titles."""
+"""Jump linking: an article's parts on other pages joined by jump lines and titles."""
 
 from __future__ import annotations
 

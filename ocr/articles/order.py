@@ -1,5 +1,8 @@
-"""Reading order and text: an article part's lines in order, joined into paragraphs, and
-the parts of a page ordered by an XY-cut."""
+"""Reading order and text of article parts, and the order of a page's parts.
+
+A part's lines in order, joined into paragraphs; the parts of a page ordered by an
+XY-cut.
+"""
 
 from __future__ import annotations
 
@@ -72,6 +75,8 @@ def xy_order(
 
 
 def parts_of(page: PageLayout, items: list[Item], size: BodySize) -> list[Part]:
+    """The article parts of a page, one per owner holding body text or a caption, each
+    filled in (:func:`fill_part`), in reading order (an XY-cut preferring bands)."""
     owners: dict[int, tuple[Item, list[Item]]] = {}
     for it in items:
         if it.kind in (Kind.BODY, Kind.CAPTION, Kind.PHOTO) and it.owner is not None:

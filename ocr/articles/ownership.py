@@ -1,5 +1,4 @@
-"""Ownership: which headline (or untitled article) each block, caption and photo of a page
-belongs to."""
+"""Ownership: the headline (or untitled article) each block, caption and photo is in."""
 
 from __future__ import annotations
 

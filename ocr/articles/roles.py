@@ -1,5 +1,8 @@
-"""Line roles: what each line is to article assembly (headline, subhead, caption, body
-or furniture: not article text), from its region's kind or guessed from geometry."""
+"""Line roles: what each line is to article assembly, by kind or by geometry.
+
+A role is a kind (headline, subhead, caption, body, or furniture: not article text),
+from the line's region's kind or guessed from geometry for unclassified lines.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Stage 4, regions: what each block and line of a page is, and what the page says of itself
-(date, issue and page numbers)."""
+"""Stage 4, regions: what each block and line of a page is, and what the page says.
+
+What the page says of itself: date, issue and page numbers.
+"""
 
 from ocr.model import TEXT_KINDS
 from ocr.regions.classify import classify_regions

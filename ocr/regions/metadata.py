@@ -1,5 +1,7 @@
-"""What a page says about itself: the paper's title, the issue's date and number (from
-the masthead) and the printed page number (from the folios).
+"""What a page says about itself: title, date, issue and page numbers.
+
+The title, date and issue number come from the masthead, the printed page number from
+the folios.
 
 :func:`page_meta` is a pure function of a page's classified regions and lines (see
 :mod:`ocr.regions`); it reads the text with :mod:`ocr.text` (:func:`~ocr.text.parse_date`,

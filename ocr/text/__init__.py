@@ -1,8 +1,11 @@
-"""What a line of text is and what it says, one copy of each rule for every stage: its
+"""What a line of text is and what it says: one copy of each rule, for every stage.
+
+Its
 length in ems, whether it is vertical, its type size, rows and reading order, body size
 and display type (:mod:`~ocr.text.lines`); numerals, dates, issue and page numbers,
 jumps (:mod:`~ocr.text.numbers`); page furniture and frames of rules
-(:mod:`~ocr.text.page`)."""
+(:mod:`~ocr.text.page`).
+"""
 
 from ocr.text.lines import (
     RUNNING_PUNCT,

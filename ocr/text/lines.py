@@ -1,6 +1,9 @@
-"""What a line is: its length in ems, whether it is vertical, its type size and advance,
-rows and columns of lines and their reading order, the page's body size, display type,
-and how pieces of text join."""
+"""What a line is: its size, direction, rows and reading order, and display type.
+
+Its length in ems, whether it is vertical, its type size and advance, rows and columns
+of lines and their reading order, the page's body size, display type, and how pieces of
+text join.
+"""
 
 from __future__ import annotations
 

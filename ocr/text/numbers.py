@@ -1,5 +1,8 @@
-"""What a line says: numbers in Arabic digits (full- or half-width) or Chinese numerals
-(``二〇二一年一月二十日``, ``第十二版``), dates, issue and page numbers, jumps."""
+"""What a line says: numbers, dates, issue and page numbers, jumps.
+
+Numbers may be printed in Arabic digits (full- or half-width) or in Chinese numerals
+(``二〇二一年一月二十日``, ``第十二版``).
+"""
 
 from __future__ import annotations
 

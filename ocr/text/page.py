@@ -1,5 +1,8 @@
-"""The lines of a page with its rules, photos and QR codes: the page furniture (masthead,
-running heads, page numbers) and the frames of rules around text."""
+"""A page's lines with its rules, photos and QR codes: page furniture and boxes of rules.
+
+The page furniture is the masthead, the running heads and the page numbers; a box of
+rules is the frame around a block of text (an ad, a notice).
+"""
 
 from __future__ import annotations
 
