@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import math
 import os
 import random
@@ -140,7 +141,7 @@ class Grammar:
     leading: tuple[float, float] = (1.35, 1.75)  # line pitch / body size
     head_scale: tuple[float, float] = (1.3, 3.5)
     off_grid: float = 0.45  # an article's text columns do not follow the grid
-    vertical: float = 0.15  # vertical headline
+    vertical: float = 0.12  # vertical headline
     photo_top: float = 0.25  # headline over a photo over the text
     photo_wrap: float = 0.15  # text wrapped around a photo
     boxed: float = 0.1
@@ -718,8 +719,11 @@ def _header(pg: _Page, sp: _Spec, x0: float, x1: float, y: float, art: int):
     ops: list = []
     px = min(body * sp.head_scale, w / 4)
     role = "head" if rng.random() < 0.75 else "head2"
-    got = _fit_face(pg, role, px, sp.printed, w, 3, body * 1.3) or _fit_face(
-        pg, role, body * 1.3, sp.printed, w, 6, body * 1.3
+    want = rng.choice((1, 1, 2, 2, 3))  # lines, if the size need not drop by a third
+    got = (
+        _fit_face(pg, role, px, sp.printed, w, want, max(body * 1.3, px * 0.67))
+        or _fit_face(pg, role, px, sp.printed, w, 3, body * 1.3)
+        or _fit_face(pg, role, body * 1.3, sp.printed, w, 6, body * 1.3)
     )
     if got is None:
         return None
@@ -1659,17 +1663,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7000)
     parser.add_argument("--pages", type=int, default=4)
     parser.add_argument("--dpi", type=int, default=150)
-    parser.add_argument("--scan", action="store_true")
-    parser.add_argument("--png-dir", required=True)
-    parser.add_argument("--truth", help="truth JSON to write")
+    parser.add_argument("--scan", action="store_true", help="skew, blur, noise, show-through")
+    parser.add_argument("--png-dir", help="write each page as PNG here")
+    parser.add_argument("--pdf", help="write the pages as one PDF")
+    parser.add_argument("--truth", help="truth JSON to write (synth's, plus the issue)")
     args = parser.parse_args(argv)
     pages = render_issue(args.pages, seed=args.seed, dpi=args.dpi, scan=args.scan)
-    out = Path(args.png_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for p in pages:
-        Image.fromarray(p.image).save(out / f"s{args.seed}-p{p.number}.png")
+    if args.png_dir:
+        out = Path(args.png_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        for p in pages:
+            Image.fromarray(p.image).save(out / f"s{args.seed}-p{p.number}.png")
+    if args.pdf:
+        synth.save_pdf(pages, args.pdf)
     if args.truth:
         synth.save_truth(pages, args.truth)
+        data = json.loads(Path(args.truth).read_text(encoding="utf-8"))
+        data.update(generator="tests/masonry.py", issue=pages[0].issue)
+        Path(args.truth).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     print(pages[0].issue, file=sys.stderr)
     return 0
 
