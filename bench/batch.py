@@ -160,7 +160,7 @@ def run_paddle(folder: Path, threads: int = 2) -> dict:
     """PaddleOCR's OCR pipeline on each whole page, as bench/accuracy.py builds it."""
     from accuracy import PaddleWholePage
 
-    from ocr.batch.workers import peak_rss_mb, rss_mb
+    from ocr.batch.jobs import peak_rss_mb, rss_mb
 
     t = time.perf_counter()
     system = PaddleWholePage(threads)

@@ -44,3 +44,9 @@ class PagesFailed(OcrError):
     """A batch finished but some pages failed (recorded in the database)."""
 
     exit_code = 6
+
+
+class ClusterError(OcrError):
+    """The Dask scheduler cannot be reached or the cluster cannot run pages."""
+
+    exit_code = 4

@@ -11,7 +11,7 @@ from conftest import blank_scans
 from PIL import Image
 
 from ocr import archive
-from ocr.batch import run as batch
+from ocr.batch import plan
 from ocr.batch.run import BatchOptions, run
 from ocr.scan.load import sha256_path
 
@@ -23,7 +23,7 @@ def _counting(monkeypatch) -> list[str]:
         read.append(os.path.basename(path))
         return sha256_path(path)
 
-    monkeypatch.setattr(batch, "sha256_path", spy)
+    monkeypatch.setattr(plan, "sha256_path", spy)  # where the plan reads files
     return read
 
 

@@ -96,7 +96,6 @@ def test_ctrl_c_stops_watching_cleanly(tmp_path):
 def test_ctrl_c_between_storing_and_counting_a_page_waits_for_the_count(tmp_path, monkeypatch):
     """The page is committed, then Ctrl-C arrives before the report counts it: the
     interrupt is held until the page is counted and logged, then raised."""
-    from ocr.batch import run as batch
     from ocr.batch.run import BatchOptions, BatchReport, open_executor, run_issues
     from ocr.scan.load import discover
 
@@ -108,7 +107,7 @@ def test_ctrl_c_between_storing_and_counting_a_page_waits_for_the_count(tmp_path
         os.kill(os.getpid(), signal.SIGINT)
         return counts
 
-    monkeypatch.setattr(batch.archive, "save_page", save_then_interrupt)
+    monkeypatch.setattr(archive, "save_page", save_then_interrupt)
     log = tmp_path / "log.jsonl"
     opts = BatchOptions(
         db=tmp_path / "a.db",

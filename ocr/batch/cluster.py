@@ -23,7 +23,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ocr.errors import OcrError
+from ocr.batch.jobs import failed_result, limit_threads, run_job
+from ocr.errors import ClusterError
 from ocr.model import PageJob, PageResult
 
 MONITOR_EVERY = 2.0  # seconds between checks for overdue pages
@@ -35,19 +36,12 @@ _PAGES = [0]  # pages run in this worker process
 DRAIN_SECONDS = 60.0  # a recycled worker waits this long at most for its results to go
 
 
-class ClusterError(OcrError):
-    """The Dask scheduler cannot be reached or the cluster cannot run pages."""
-
-    exit_code = 4
-
-
 def dask_page(
     job: PageJob, models: str | None, threads: int, engine: str | None, recycle_after: int = 0
 ) -> PageResult:
     """The task run on a Dask worker for one page."""
     from distributed import get_worker
 
-    from ocr.batch.workers import limit_threads, run_job
     from ocr.pipeline import init_worker
 
     worker = get_worker()
@@ -177,13 +171,13 @@ class DaskExecutor:
             try:
                 return fut.result()
             except Exception as exc:  # the result could not be fetched
-                return _failed(job, f"its result could not be fetched: {exc}")
+                return failed_result(job, f"its result could not be fetched: {exc}")
         if fut.status != "error":  # cancelled or lost, not by us
-            return _failed(job, f"the Dask task ended as {fut.status!r}")
+            return failed_result(job, f"the Dask task ended as {fut.status!r}")
         name = type(error).__name__
         if name == "KilledWorker":
-            return _failed(job, f"the Dask workers running it died ({error})")
-        return _failed(job, f"the Dask task failed: {name}: {error}")
+            return failed_result(job, f"the Dask workers running it died ({error})")
+        return failed_result(job, f"the Dask task failed: {name}: {error}")
 
     def _stop_overdue(self, by_key, finished: set[str]) -> Iterator[PageResult]:
         try:
@@ -201,7 +195,7 @@ class DaskExecutor:
                 finished.add(key)
                 fut.cancel()
                 stopped = True
-                yield _failed(
+                yield failed_result(
                     job,
                     f"timed out after {seconds:.0f} s on Dask worker {address} "
                     "(the worker was restarted)",
@@ -228,7 +222,3 @@ def _lost(status: str, error: BaseException | None) -> bool:
     if status in ("cancelled", "lost"):
         return True  # lost by the cluster; ours are in ``finished`` before this is asked
     return status == "error" and type(error).__name__ == "KilledWorker"
-
-
-def _failed(job: PageJob, reason: str) -> PageResult:
-    return PageResult(job=job, status="failed", error=f"{job.label}: {reason}")

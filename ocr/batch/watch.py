@@ -2,7 +2,7 @@
 
 The folder is polled (no extra dependency, works on network shares). A file is taken
 once its size and modification time have not changed for ``settle`` seconds, so a
-scan still being written is left alone. Issues are found as :func:`ocr.load.discover`
+scan still being written is left alone. Issues are found as :func:`ocr.scan.load.discover`
 finds them (a PDF is an issue, a folder of images is one issue), limited to the files
 already taken; pages done before are skipped as in any batch. The workers stay up
 between arrivals (models loaded once). Ctrl-C stops cleanly: pages stored are kept.
@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ocr.batch.run import BatchOptions, BatchReport, Progress, _noop, open_executor, run_issues
+from ocr.batch.executors import open_executor
+from ocr.batch.options import BatchOptions, BatchReport, Progress, no_progress
+from ocr.batch.run import run_issues
 from ocr.errors import InputError
 from ocr.scan.load import SCAN_SUFFIXES, discover
 
@@ -60,7 +62,7 @@ class HotFolder:
 def watch(
     folder: Path,
     options: BatchOptions,
-    progress: Progress = _noop,
+    progress: Progress = no_progress,
     *,
     settle: float = 2.0,
     poll: float = 1.0,

@@ -27,54 +27,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 
+from ocr.batch.jobs import failed_result, limit_threads, run_job, share_threads
 from ocr.errors import EngineError, OcrError
 from ocr.model import PageJob, PageResult
 
 READY_TIMEOUT = 600.0  # seconds a new worker may take to load the models
 POLL = 0.5  # seconds between checks for overdue pages
-
-
-def limit_threads(threads: int) -> None:
-    """Make the numeric libraries of this process use ``threads`` threads."""
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = str(threads)
-    try:
-        import cv2
-
-        cv2.setNumThreads(threads)
-    except ImportError:  # pragma: no cover - OpenCV is a dependency
-        pass
-
-
-def run_job(job: PageJob) -> PageResult:
-    """Process one page in this (worker) process, with the engine's provenance and the
-    worker's memory use attached (keys starting with ``_`` are not stored as timings)."""
-    from ocr.pipeline import engine, process_page
-
-    result = process_page(job)
-    if result.status == "done":
-        result.timings["_provenance"] = engine().provenance()
-    result.timings["_worker"] = os.getpid()
-    result.timings["_rss_mb"] = rss_mb()
-    result.timings["_peak_rss_mb"] = peak_rss_mb()
-    return result
-
-
-def rss_mb() -> float:
-    """Resident memory of this process now, in MB (0 where /proc is missing)."""
-    try:
-        with open("/proc/self/statm") as f:
-            pages = int(f.read().split()[1])
-    except (OSError, ValueError, IndexError):
-        return 0.0
-    return round(pages * os.sysconf("SC_PAGE_SIZE") / 1e6, 1)
-
-
-def peak_rss_mb() -> float:
-    """The most resident memory this process has used so far, in MB."""
-    import resource
-
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3, 1)
 
 
 def _worker_main(conn: Connection, models: str | None, threads: int, engine: str | None):
@@ -145,7 +103,7 @@ class WorkerPool:
     def _start(self, workers: int) -> _Worker:
         ctx = mp.get_context("spawn")
         parent, child = ctx.Pipe(duplex=True)
-        threads = self.threads or max(1, (os.cpu_count() or 1) // max(1, workers))
+        threads = share_threads(self.threads, workers)
         process = ctx.Process(
             target=_worker_main,
             args=(child, self.models, threads, self.engine),
@@ -241,7 +199,8 @@ class WorkerPool:
                     self.close()
                     raise EngineError(f"a worker process died while loading the models ({code})")
                 return None
-            return _failed(job, f"the worker process died while processing it (exit code {code})")
+            reason = f"the worker process died while processing it (exit code {code})"
+            return failed_result(job, reason)
         if job is None and not worker.ready and now - worker.since > self.ready_timeout:
             self.close()
             raise EngineError(
@@ -249,11 +208,7 @@ class WorkerPool:
             )
         if job is not None and self.page_timeout and now - worker.since > self.page_timeout:
             self._stop(worker, kill=True)
-            return _failed(
+            return failed_result(
                 job, f"timed out after {self.page_timeout:g} s (its worker process was stopped)"
             )
         return None
-
-
-def _failed(job: PageJob, reason: str) -> PageResult:
-    return PageResult(job=job, status="failed", error=f"{job.label}: {reason}")

@@ -1,0 +1,144 @@
+"""Plan a batch: hash each scan, count its pages, record them, and pick the pages to run.
+
+A page is known by its file's SHA-256 and its index in the file, so a renamed or moved
+scan is not processed again. The archive remembers each file's hash with its path, size
+and modification time, so a resumed batch reads only the files that changed. A page is
+run again only when it is new, was done with other settings, failed (unless told not to
+retry), or with ``--redo``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ocr import archive
+from ocr.batch.options import BatchOptions, BatchReport, Progress, no_progress
+from ocr.errors import InputError
+from ocr.model import PageJob
+from ocr.pipeline import settings_for, settings_hash
+from ocr.scan.load import IssueSource, count_pages, sha256_path
+
+Hashes = dict[tuple[str, int, int], str]  # (path, size, mtime_ns) -> sha256
+Planned = tuple[PageJob, int, int]  # (the page's job, its page id, its issue id)
+
+
+def file_sha256(
+    db, path: Path, hashes: Hashes | None, rehash: bool = False, counts: dict | None = None
+) -> str:
+    """The file's SHA-256: from ``hashes`` (this watch's cache), else from the archive's
+    record of the file at this path, size and modification time, else read (and
+    recorded). ``rehash`` (``--redo``) reads every file again."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if hashes is not None and key in hashes:
+        return hashes[key]
+    sha = None if rehash else archive.known_sha256(db, *key)
+    if sha is None:
+        sha = sha256_path(path)
+        archive.remember_sha256(db, *key, sha)
+        if counts is not None:
+            counts["hashed"] += 1
+    if hashes is not None:
+        hashes[key] = sha
+    return sha
+
+
+def plan(
+    db,
+    issues: list[IssueSource],
+    options: BatchOptions,
+    report: BatchReport,
+    hashes: Hashes | None = None,
+    session: set[tuple[str, int]] | None = None,
+    progress: Progress = no_progress,
+) -> tuple[list[Planned], str, dict[str, Any]]:
+    """Create issue and page rows; return (jobs to run as (job, page id, issue id),
+    settings hash, settings). Pages in ``session`` (already handled by an earlier
+    batch of the same watch) are not counted again. ``progress`` hears ``plan`` after
+    each file (files checked, of how many, how many had to be read to hash them)."""
+    settings = settings_for(options.dpi, options.models, options.engine, options.script)
+    digest = settings_hash(settings)
+    jobs: list[Planned] = []
+    planned: set[tuple[str, int]] = set()
+    files = {"done": 0, "total": sum(len(issue.files) for issue in issues), "hashed": 0}
+    for issue in issues:
+        issue_id = archive.upsert_issue(db, issue.key, issue.source, issue.title, issue.date)
+        report.issue_ids.append(issue_id)
+        number = 0
+        for path in issue.files:
+            files["done"] += 1
+            sha, pages, error = _read_scan(db, path, hashes, options.redo, files)
+            progress("plan", dict(files))
+            for index in range(pages):
+                number += 1
+                job = _page_job(issue, path, index, number, sha, options, settings)
+                row = archive.ensure_page(db, issue_id, job)
+                if session is not None:
+                    if (sha, index) in session:
+                        continue
+                    session.add((sha, index))
+                report.pages += 1
+                if error is not None:
+                    # The file could not be opened: its one page row carries the reason.
+                    message = f"{error.source} page {index + 1}: {error.reason}"
+                    archive.record_failure(db, row["id"], message)
+                    report.failed += 1
+                    report.failures.append(message)
+                    continue
+                # The same file twice in this batch, or nothing to do for this page.
+                if (sha, index) in planned or _keep_as_is(row, digest, options):
+                    report.skipped += 1
+                    continue
+                planned.add((sha, index))
+                jobs.append((job, row["id"], issue_id))
+        archive.set_page_count(db, issue_id, number)
+    return jobs, digest, settings
+
+
+def _read_scan(
+    db, path: Path, hashes: Hashes | None, rehash: bool, counts: dict
+) -> tuple[str, int, InputError | None]:
+    """(SHA-256, pages, error) of one scan; a file that cannot be read or opened is one
+    page carrying the error (its hash then names the path, as nothing else is known)."""
+    try:
+        sha = file_sha256(db, path, hashes, rehash, counts)
+    except OSError as exc:
+        sha = f"unreadable:{path.resolve()}"
+        return sha, 1, InputError(str(path), f"cannot read: {exc.strerror}")
+    try:
+        return sha, count_pages(path), None
+    except InputError as exc:
+        return sha, 1, exc
+
+
+def _page_job(
+    issue: IssueSource,
+    path: Path,
+    index: int,
+    number: int,
+    sha: str,
+    options: BatchOptions,
+    settings: dict[str, Any],
+) -> PageJob:
+    """The job for page ``index`` of the scan at ``path``, page ``number`` of its issue."""
+    return PageJob(
+        source=str(path),
+        page_index=index,
+        number=number,
+        issue_key=issue.key,
+        source_sha256=sha,
+        dpi=options.dpi,
+        pages_dir=str(options.pages_dir) if options.pages_dir else None,
+        settings=settings,
+    )
+
+
+def _keep_as_is(row: dict[str, Any], digest: str, options: BatchOptions) -> bool:
+    """Whether a page is left as it is: done before with the same settings, or failed
+    and not to be retried (``--redo`` runs every page again)."""
+    if options.redo:
+        return False
+    if row["status"] == "done" and row["settings_hash"] == digest:
+        return True
+    return row["status"] == "failed" and not options.retry_failed
