@@ -149,7 +149,7 @@ class Grammar:
     subhead: float = 0.3
     byline: float = 0.3
     crosshead: float = 0.2
-    pullquote: float = 0.12
+    pullquote: float = 0.2
     head_side: float = 0.12  # a headline over the first text columns, text beside it
     column_rules: float = 0.3  # rules between the text columns of an on-grid article
     end_rule: float = 0.5  # a short rule under an article
@@ -516,10 +516,12 @@ def _flow(pg: _Page, slots: list[_Slot], items: list[tuple], limit: int, face: _
     crossheads, ("q", text) pull quotes, ("j", text) a jump line. Returns the lines set
     and the items left over (the rest of a paragraph first), [] when all fit."""
     out: list[_Set] = []
-    s = 0
+    s, pending = 0, None  # a pull quote that did not fit where it was waits a paragraph
     for idx, item in enumerate(items):
         if item[0] in "xqj":
-            s = _special(pg, slots, s, limit, item, face, out)
+            t = _special(pg, slots, s, limit, item, face, out)
+            pending = item if t == s and item[0] == "q" else pending
+            s = t
             continue
         toks = _split_long(_tokens(item[1]), face, 4 * face.px)
         i, first = 0, item[2]
@@ -540,6 +542,9 @@ def _flow(pg: _Page, slots: list[_Slot], items: list[tuple], limit: int, face: _
             i, first, s = j, False, s + 1
             while i < len(toks) and toks[i] == " ":
                 i += 1
+        if pending is not None and idx + 1 < len(items):
+            t = _special(pg, slots, s, limit, pending, face, out)
+            pending, s = (None, t) if t != s else (pending, s)
     return out, []
 
 
@@ -561,25 +566,27 @@ def _special(pg: _Page, slots, s: int, limit: int, item: tuple, face: _Face, out
         bold = pg.face("bold", face.px)
         if nxt is None or nxt.col != sl.col or bold.measure(item[1]) > width:
             return s
-        align = pg.rng.choice(("left", "center"))
+        align = item[2]
         out.append(_Set(sl, _hline(item[1], bold, sl.x0, sl.top, "subhead", width, align), "cross"))
         return s + 1
-    return _quote(pg, slots, s, limit, item[1], face, out)
+    return _quote(pg, slots, s, limit, item, face, out)
 
 
-def _quote(pg: _Page, slots, s: int, limit: int, text: str, face: _Face, out) -> int:
+def _quote(pg: _Page, slots, s: int, limit: int, item: tuple, face: _Face, out) -> int:
     """A pull quote: a larger, indented quote over several rows of one column, between
-    two short rules."""
+    two short rules (``item``: "q", text, font role, size and indent in body sizes, and
+    whether it may end a column)."""
+    _, text, role, size, indent, at_foot = item
     sl = slots[s]
-    ind = face.px * pg.rng.uniform(0.8, 1.6)
+    ind = face.px * indent
     width = sl.x1 - sl.x0 - 2 * ind
     got = _fit_face(
         pg,
-        pg.rng.choice(("kai", "head2")),
-        face.px * pg.rng.uniform(1.2, 1.5),
+        role,
+        face.px * size,
         text,
         width,
-        3,
+        4,
         face.px * 1.15,
     )
     if got is None:
@@ -591,7 +598,7 @@ def _quote(pg: _Page, slots, s: int, limit: int, text: str, face: _Face, out) ->
     run = slots[s : s + m]
     if s + m > limit or any(r.col != sl.col or (r.x0, r.x1) != (sl.x0, sl.x1) for r in run):
         return s
-    if s + m < limit and slots[s + m].col != sl.col and pg.rng.random() < 0.5:
+    if s + m < limit and slots[s + m].col != sl.col and not at_foot:
         return s
     y0, y1 = sl.top, run[-1].top + face.px
     top = (y0 + y1) / 2 - len(parts) * qpitch / 2 + qf.px * 0.12
@@ -927,12 +934,15 @@ def _items(pg: _Page, sp: _Spec, chars: float) -> list[tuple]:
         n += len(paras[-1][1])
     for k, p in enumerate(paras):
         if k and sp.crosshead and rng.random() < 0.35:
-            items.append(("x", _clause(pg)))
+            items.append(("x", _clause(pg), rng.choice(("left", "center"))))
         items.append(p)
         if k == 0 and sp.pullquote:
-            quotes = [m.group(0) for m in _SENTENCE.finditer(p[1]) if 8 <= len(m.group(0)) <= 30]
+            quotes = [m.group(0) for m in _SENTENCE.finditer(p[1]) if 8 <= len(m.group(0)) <= 24]
+            quotes = quotes or [c for c in re.split("[，；。]", p[1]) if 8 <= len(c) <= 16]
             if quotes:
-                items.append(("q", rng.choice(quotes)))
+                role = rng.choice(("kai", "head2"))
+                size, indent = rng.uniform(1.15, 1.5), rng.uniform(0.5, 1.2)
+                items.append(("q", rng.choice(quotes), role, size, indent, rng.random() < 0.5))
     return items
 
 
