@@ -28,6 +28,9 @@ from ocr.errors import StoreError
 from ocr.model import PageResult
 from ocr.scan.load import IssueSource, discover
 
+# What callers use (tests, bench, the CLI): the batch and the names it is driven with.
+__all__ = ["BatchOptions", "BatchReport", "interrupt_after", "open_executor", "run", "run_issues"]
+
 STORE_FAILURES_IN_A_ROW = 3  # pages that cannot be stored, in a row, before the batch stops
 
 
