@@ -5,9 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian packages: poppler (PDF rasterization), CJK fonts (the page generator),
+# Debian packages: poppler (PDF rasterization), CJK fonts (the page generators: Noto, plus
+# WenQuanYi and AR PL Ming/Kai faces for tests/masonry.py to vary),
 # Tesseract with chi_sim (only for the accuracy benchmark's comparison column).
-SYSTEM_PACKAGES := poppler-utils fonts-noto-cjk
+SYSTEM_PACKAGES := poppler-utils fonts-noto-cjk fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai
 BENCH_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim
 SCANS ?= scans
 OUT ?= output

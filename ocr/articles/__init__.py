@@ -1,4 +1,4 @@
-"""Stage 5, articles: an issue's lines grouped into articles, across columns and pages."""
+"""Articles: an issue's lines grouped into articles, across columns and pages."""
 
 from ocr.articles.assemble import ArticleDraft, assemble_articles, block_articles
 from ocr.articles.issue import effective_numbers, issue_facts, page_flags

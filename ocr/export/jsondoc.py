@@ -1,5 +1,7 @@
-"""Exports. ``issue_document`` builds the JSON export (a contract: see README), one
-document per issue, all coordinates in original-scan pixels, origin top-left."""
+"""The JSON export, a contract (see README): one document per issue, from the archive.
+
+All coordinates are in original-scan pixels, origin top-left; text is the current text
+(reviewer corrections included)."""
 
 from __future__ import annotations
 
@@ -16,63 +18,9 @@ def _poly(text: str) -> list[list[float]]:
 
 
 def issue_document(db, issue_id: int) -> dict[str, Any]:
+    """The JSON document of one issue: the issue, its pages and its articles."""
     record = archive.issue_record(db, issue_id)
-    issue, pages = record["issue"], record["pages"]
-    doc_pages = []
-    for page in pages:
-        regions, lines = page["regions"], page["lines"]
-        by_region: dict[int, list[str]] = {}
-        for line in lines:
-            by_region.setdefault(line["region_id"], []).append(line["text"])
-        doc_pages.append(
-            {
-                "number": page["number"],
-                "source": page["source"],
-                "source_page": page["page_index"] + 1,
-                "printed_number": page["printed_number"],
-                "status": page["status"],
-                "error": page["error"],
-                "width": page["width"],
-                "height": page["height"],
-                "dpi": page["dpi"],
-                "skew_degrees": page["skew_degrees"],
-                "regions": [
-                    {
-                        "id": r["id"],
-                        "kind": r["kind"],
-                        "poly": _poly(r["poly"]),
-                        "text": r["text"]
-                        if r["text"] is not None
-                        else ("\n".join(by_region[r["id"]]) if r["id"] in by_region else None),
-                        "article": r["article_id"],
-                    }
-                    for r in regions
-                ],
-                "lines": [
-                    {
-                        "id": line["id"],
-                        "text": line["text"],
-                        "confidence": line["confidence"],
-                        "poly": _poly(line["poly"]),
-                        "region": line["region_id"],
-                        "article": line["article_id"],
-                    }
-                    for line in lines
-                ],
-            }
-        )
-    articles = []
-    for art in record["articles"]:
-        articles.append(
-            {
-                "id": art["id"],
-                "title": art["title"],
-                "text": art["text"],
-                "pages": json.loads(art["pages"]),
-                "lines": art["line_ids"],
-                "version": art["version"],
-            }
-        )
+    issue = record["issue"]
     return {
         "issue": {
             "id": issue["id"],
@@ -82,8 +30,63 @@ def issue_document(db, issue_id: int) -> dict[str, Any]:
             "source": issue["source"],
             "flags": json.loads(issue["flags"] or "[]"),
         },
-        "pages": doc_pages,
-        "articles": articles,
+        "pages": [_page_document(page) for page in record["pages"]],
+        "articles": [_article_document(art) for art in record["articles"]],
+    }
+
+
+def _page_document(page: dict[str, Any]) -> dict[str, Any]:
+    by_region: dict[int, list[str]] = {}
+    for line in page["lines"]:
+        by_region.setdefault(line["region_id"], []).append(line["text"])
+    return {
+        "number": page["number"],
+        "source": page["source"],
+        "source_page": page["page_index"] + 1,
+        "printed_number": page["printed_number"],
+        "status": page["status"],
+        "error": page["error"],
+        "width": page["width"],
+        "height": page["height"],
+        "dpi": page["dpi"],
+        "skew_degrees": page["skew_degrees"],
+        "regions": [_region_document(r, by_region) for r in page["regions"]],
+        "lines": [
+            {
+                "id": line["id"],
+                "text": line["text"],
+                "confidence": line["confidence"],
+                "poly": _poly(line["poly"]),
+                "region": line["region_id"],
+                "article": line["article_id"],
+            }
+            for line in page["lines"]
+        ],
+    }
+
+
+def _region_document(region: dict[str, Any], by_region: dict[int, list[str]]) -> dict[str, Any]:
+    """A region; its text is its own (a QR code's content) or its lines' joined."""
+    text = region["text"]
+    if text is None and region["id"] in by_region:
+        text = "\n".join(by_region[region["id"]])
+    return {
+        "id": region["id"],
+        "kind": region["kind"],
+        "poly": _poly(region["poly"]),
+        "text": text,
+        "article": region["article_id"],
+    }
+
+
+def _article_document(art: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": art["id"],
+        "title": art["title"],
+        "text": art["text"],
+        "pages": json.loads(art["pages"]),
+        "lines": art["line_ids"],
+        "version": art["version"],
     }
 
 

@@ -1,4 +1,4 @@
-"""Stage 2, layout (OpenCV): a deskewed page cut into text blocks, photos, QR codes, rules.
+"""Layout (OpenCV): a deskewed page cut into text blocks, photos, QR codes, rules.
 
 Pure functions, image in, data out. :func:`segment` works on the deskewed gray page:
 

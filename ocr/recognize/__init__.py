@@ -1,4 +1,4 @@
-"""Stage 3, recognition: text lines detected and read in the layout's blocks.
+"""Recognition: text lines detected and read in the layout's blocks.
 
 ``engine`` the OcrEngine base class (what an engine provides), ``paddle`` the PaddleOCR
 adapter (the default engine), ``read`` the stage itself (``read_page``, against the

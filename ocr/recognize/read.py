@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ocr.model import Box, Deskew, Line, Region
+from ocr.model import Box, Deskew, Kind, Line, Region
 from ocr.recognize.engine import OcrEngine
 from ocr.text import reading_order
 
 BLOCK_PAD = 12  # pixels of margin around a text block for detection
-TEXT_KINDS = ("text", "headline", "body", "caption")  # the blocks detection runs on
+# The layout's blocks that detection runs on (photos, QR codes and rules hold no lines).
+DETECTED_KINDS = (Kind.TEXT, Kind.HEADLINE, Kind.BODY, Kind.CAPTION)
 
 
 @dataclass
@@ -66,7 +67,7 @@ def detect_lines(engine: OcrEngine, image: np.ndarray, regions: list[Region]) ->
     """Detect text lines block by block; each detection belongs to the block that holds
     its centre (detections from a neighbour seen through the padding are dropped)."""
     h, w = image.shape[:2]
-    text_regions = [r for r in regions if r.kind in TEXT_KINDS]
+    text_regions = [r for r in regions if r.kind in DETECTED_KINDS]
     if not text_regions:
         whole = Region(id="r0", kind="text", box=Box(0, 0, w, h), poly=Box(0, 0, w, h).poly())
         text_regions = [whole]

@@ -1,4 +1,4 @@
-"""Stage 4, regions: what each block and line of a page is, and what the page says.
+"""Regions: what each block and line of a page is, and what the page says.
 
 What the page says of itself: date, issue and page numbers.
 """

@@ -1,1 +1,1 @@
-"""Stage 1, the scan: sources and pages from files (PDF, TIFF, JPEG, PNG), deskew."""
+"""The scan: sources and pages from files (PDF, TIFF, JPEG, PNG), deskew."""
