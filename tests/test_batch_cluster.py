@@ -30,9 +30,13 @@ def scheduler(starts):
 
     # A task whose worker dies is tried on one more worker only (default: 3 more), and
     # each worker holds only the task it runs (so a death rarely touches another page).
+    # A recycled worker's nanny starts a fresh process; under load that can take longer
+    # than the 15 s after which a LocalCluster closes the nanny of a worker that left
+    # (``lost-worker-timeout``), leaving the cluster without workers: wait longer.
     settings = {
         "distributed.scheduler.allowed-failures": 1,
         "distributed.scheduler.worker-saturation": 1.0,
+        "distributed.deploy.lost-worker-timeout": "600s",
     }
     with dask.config.set(settings):
         cluster = LocalCluster(
@@ -118,3 +122,26 @@ def test_dask_workers_are_recycled(scheduler, starts, tmp_path):
     db.conn.close()
     started = sorted(int(f.name.split("-")[0]) for f in starts.iterdir())
     assert started == widths
+
+
+def test_a_cluster_without_workers_fails_the_pages_instead_of_waiting(tmp_path, monkeypatch):
+    """With no worker on the cluster (all gone, none restarted) the batch does not wait
+    for ever: after a while its pages fail, saying why, and the batch ends."""
+    from distributed import LocalCluster
+
+    from ocr.batch import cluster as dask_executor
+
+    monkeypatch.setattr(dask_executor, "NO_WORKERS_SECONDS", 1.0)
+    monkeypatch.setattr(dask_executor, "MONITOR_EVERY", 0.2)
+    scans = blank_scans(tmp_path, [600, 610])
+    empty = LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None)
+    try:
+        report = run([scans], on_cluster(tmp_path, empty.scheduler_address))
+    finally:
+        empty.close()
+    assert (report.done, report.failed) == (0, 2)
+    db = archive.open_db(tmp_path / "a.db")
+    errors = [r["error"] for r in archive.failures(db)]
+    db.conn.close()
+    assert len(errors) == 2
+    assert all("no Dask worker was left on the cluster for 1 s" in e for e in errors)

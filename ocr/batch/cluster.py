@@ -33,6 +33,7 @@ _RUNNING: dict[str, float] = {}  # on a worker: task key -> when it started
 _LOCK = threading.Lock()  # one page at a time per worker process (one engine)
 _THREADS: dict[str, int] = {}  # in a worker process: the thread limit set
 _PAGES = [0]  # pages run in this worker process
+NO_WORKERS_SECONDS = 180.0  # with no worker on the cluster this long, the pages left fail
 DRAIN_SECONDS = 60.0  # a recycled worker waits this long at most for its results to go
 
 
@@ -127,6 +128,7 @@ class DaskExecutor:
         for job in jobs:
             stream.add(self._submit(job, by_key, tries))
         checked = time.monotonic()
+        alone = _Alone(self.client)
         while not stream.is_empty():
             for fut in stream.next_batch(block=False):
                 if fut.key in finished:  # cancelled by the timeout below
@@ -144,10 +146,22 @@ class DaskExecutor:
                 result.job = job
                 yield result
                 fut.release()
-            if self.options.page_timeout and time.monotonic() - checked > MONITOR_EVERY:
+            if time.monotonic() - checked > MONITOR_EVERY:
                 checked = time.monotonic()
-                yield from self._stop_overdue(by_key, finished)
+                if self.options.page_timeout:
+                    yield from self._stop_overdue(by_key, finished)
+                if alone.too_long():
+                    yield from self._give_up(by_key, finished, alone.reason())
             time.sleep(0.05)
+
+    def _give_up(self, by_key, finished: set[str], reason: str) -> Iterator[PageResult]:
+        """Fail every page not finished yet (the cluster cannot run them)."""
+        for key, (fut, job) in list(by_key.items()):
+            if key in finished or fut.done():
+                continue
+            finished.add(key)
+            fut.cancel()
+            yield failed_result(job, reason)
 
     def _submit(self, job: PageJob, by_key: dict, tries: dict):
         o = self.options
@@ -205,6 +219,29 @@ class DaskExecutor:
                     self.client.restart_workers([address], raise_for_error=False)
                 except Exception:  # without a nanny it cannot be restarted
                     pass
+
+
+class _Alone:
+    """Watches for a cluster left without workers (all gone, none restarted): a batch
+    would otherwise wait for them for ever."""
+
+    def __init__(self, client):
+        self.client = client
+        self.since: float | None = None
+
+    def too_long(self) -> bool:
+        try:
+            workers = len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+        except Exception:  # the scheduler is busy or going: look again next time
+            return False
+        if workers:
+            self.since = None
+            return False
+        self.since = self.since or time.monotonic()
+        return time.monotonic() - self.since > NO_WORKERS_SECONDS
+
+    def reason(self) -> str:
+        return f"no Dask worker was left on the cluster for {NO_WORKERS_SECONDS:.0f} s"
 
 
 def _absolute(job: PageJob) -> PageJob:
