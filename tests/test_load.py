@@ -155,8 +155,9 @@ def test_only_tiff_frames_are_pages(tmp_path, fmt):
         frames = [Image.fromarray(page_image(v, (400, 500))) for v in (0, 120)]
         suffix = {"APNG": ".png", "GIF": ".jpg", "WEBP": ".tif"}[fmt]
         path = tmp_path / f"scan{suffix}"  # the suffix is a scan's, the content is not
-        frames[0].save(path, format=fmt.replace("APNG", "PNG"), save_all=True,
-                       append_images=frames[1:])
+        frames[0].save(
+            path, format=fmt.replace("APNG", "PNG"), save_all=True, append_images=frames[1:]
+        )
     with Image.open(path) as im:
         assert im.n_frames == 2  # Pillow sees two frames
     assert count_pages(path) == 1
