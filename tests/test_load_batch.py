@@ -97,6 +97,9 @@ def test_an_image_without_a_dpi_is_stored_at_an_unknown_dpi(tmp_path, capsys, mo
     assert stored["p3.pdf"]["status"] == "done" and stored["p3.pdf"]["dpi"] == 200
     assert stored["p3.pdf"]["width"] == 640 * 2
     assert stored["p1.jpg"]["dpi"] is None
+    db = archive.open_db(db_path)
+    assert archive.highest_dpi(db) == 400  # retry's fallback: the NULL is left out
+    db.conn.close()
 
     out = tmp_path / "export"
     main(["export", "json", "--db", str(db_path), "--out", str(out)])
