@@ -97,8 +97,8 @@ class _Place:
 
 
 def _walk(paths: list[Path]) -> list[_Place]:
-    """The folders under ``paths``, each real folder once, in the order of the old
-    recursive walk; folders reached only through links come after the others."""
+    """The folders under ``paths``, each real folder once, depth first in natural order
+    (a folder before its subfolders); folders reached only through links come after."""
     places: list[_Place] = []
     walked: set[tuple] = set()
     links: list[Path] = []
@@ -293,8 +293,8 @@ def _load_image(path: Path, index: int):
                 page,
             )
         try:
-            if index >= _pages_in(im):
-                raise EOFError(f"{_pages_in(im)} page(s)")
+            if index >= (pages := _pages_in(im)):
+                raise EOFError(f"{pages} page(s)")
             im.seek(index)
             im.load()
         except EOFError as exc:
