@@ -278,7 +278,7 @@ class PageResult:
     job: PageJob
     width: int = 0
     height: int = 0
-    dpi: int = 300
+    dpi: int | None = 300  # None: an image that does not say its resolution
     skew_degrees: float = 0.0
     deskewed_width: int = 0
     deskewed_height: int = 0

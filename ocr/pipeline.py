@@ -117,6 +117,8 @@ def _run(job: PageJob, result: PageResult) -> None:
     from ocr.scan.load import load_page, to_gray
 
     with _timed(result, "load"):
+        # The PDF's rasterization dpi, an image's own, or None: an image that does not
+        # say (stored as NULL; nothing downstream reads it, the layout works in pixels).
         image, result.dpi = load_page(Path(job.source), job.page_index, job.dpi)
         result.height, result.width = image.shape[:2]
 

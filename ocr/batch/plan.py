@@ -86,7 +86,8 @@ def plan(
                     report.failed += 1
                     report.failures.append(message)
                     continue
-                # The same file twice in this batch, or nothing to do for this page.
+                # Identical copies in this batch (discovery gives each real file once:
+                # not two paths to it), or nothing to do for this page.
                 if (sha, index) in planned or _keep_as_is(row, digest, options):
                     report.skipped += 1
                     continue

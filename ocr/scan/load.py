@@ -1,9 +1,10 @@
 """Loading scans: the one adapter for pdf2image/poppler and Pillow.
 
 A PDF is one issue (rasterized page by page at ``dpi``); a folder of images is one
-issue with pages in natural order (p2 before p10); a single image is a one-page issue
-(a multi-page TIFF gives one page per frame). Every failure raises :class:`InputError`
-naming the file and, where known, the page.
+issue with pages in natural order (p2 before p10); a single image is a one-page issue.
+Only a TIFF's frames are pages: a phone's JPEG (an MPO: the photo and a preview) is one
+page. An image that does not say its resolution is at an unknown dpi (None). Every
+failure raises :class:`InputError` naming the file and, where known, the page.
 """
 
 from __future__ import annotations
@@ -64,28 +65,107 @@ def _issue(key: str, path: Path, files: list[Path]) -> IssueSource:
 
 
 def discover(paths: list[Path]) -> list[IssueSource]:
-    """The issues under ``paths``: each PDF, each folder of images, each lone image."""
+    """The issues under ``paths``: each PDF, each folder of images, each lone image.
+
+    Symbolic links are followed, but each real folder is walked once and each real file
+    is one scan (a loop such as ``self -> .`` adds nothing). Where the same folder or
+    file is reached by two paths, the one without a link wins, then the first found."""
+    found = _walk([Path(p) for p in paths])
+    winners = _claim(found)
     issues: list[IssueSource] = []
-    for path in paths:
-        path = Path(path)
-        if not path.exists():
-            raise InputError(str(path), "no such file or folder")
-        if path.is_file():
-            issues.append(_issue(f"file:{path.resolve()}", path, [path]))
+    for i, place in enumerate(found):
+        scans = [p for j, p in enumerate(place.scans) if (i, j) in winners]
+        if place.lone:
+            issues += [_issue(f"file:{p.resolve()}", p, [p]) for p in scans]
             continue
-        entries = sorted(path.iterdir(), key=lambda p: natural_key(p.name))
-        images = [p for p in entries if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
-        for pdf in (p for p in entries if p.is_file() and p.suffix.lower() in PDF_SUFFIXES):
+        images = [p for p in scans if p.suffix.lower() in IMAGE_SUFFIXES]
+        for pdf in (p for p in scans if p.suffix.lower() in PDF_SUFFIXES):
             issues.append(_issue(f"file:{pdf.resolve()}", pdf, [pdf]))
         if images:
-            issues.append(_issue(f"dir:{path.resolve()}", path, images))
-        for sub in (p for p in entries if p.is_dir() and not p.name.startswith(".")):
-            issues.extend(discover([sub]))
+            issues.append(_issue(f"dir:{place.path.resolve()}", place.path, images))
     return issues
 
 
+@dataclass
+class _Place:
+    """A folder walked (or a file named on its own): its scans in natural order."""
+
+    path: Path
+    scans: list[Path]
+    via_link: bool = False  # reached through a symbolic link to a folder
+    lone: bool = False  # a file named in ``paths``
+
+
+def _walk(paths: list[Path]) -> list[_Place]:
+    """The folders under ``paths``, each real folder once, depth first in natural order
+    (a folder before its subfolders); folders reached only through links come after."""
+    places: list[_Place] = []
+    walked: set[tuple] = set()
+    links: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise InputError(str(path), "no such file or folder")
+        if path.is_file():
+            places.append(_Place(path, [path], lone=True))
+        else:
+            _walk_tree(path, False, walked, places, links)
+    while links:
+        _walk_tree(links.pop(0), True, walked, places, links)
+    return places
+
+
+def _walk_tree(
+    top: Path, via_link: bool, walked: set[tuple], places: list[_Place], links: list[Path]
+) -> None:
+    """Walk ``top`` depth first without following links to folders (they are added to
+    ``links``, to be walked later unless their folder was walked by then)."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        if not _first_time(folder, walked):
+            continue
+        entries = sorted(folder.iterdir(), key=lambda p: natural_key(p.name))
+        scans = [p for p in entries if p.suffix.lower() in SCAN_SUFFIXES and p.is_file()]
+        places.append(_Place(folder, scans, via_link))
+        subs = [p for p in entries if not p.name.startswith(".") and p.is_dir()]
+        links += [p for p in subs if p.is_symlink()]
+        stack += reversed([p for p in subs if not p.is_symlink()])
+
+
+def _claim(places: list[_Place]) -> set[tuple[int, int]]:
+    """Which (place, scan) pairs hold each real file: a path without a link first, then
+    the first found."""
+    best: dict[tuple, tuple[tuple[bool, int], tuple[int, int]]] = {}
+    order = 0
+    for i, place in enumerate(places):
+        for j, path in enumerate(place.scans):
+            rank = (place.via_link or path.is_symlink(), order)
+            order += 1
+            key = _identity(path)
+            if key not in best or rank < best[key][0]:
+                best[key] = (rank, (i, j))
+    return {where for _, where in best.values()}
+
+
+def _identity(path: Path) -> tuple:
+    """What names a real file or folder, whatever the path to it (device and inode)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return ("path", str(path.absolute()))
+    return (st.st_dev, st.st_ino)
+
+
+def _first_time(folder: Path, walked: set[tuple]) -> bool:
+    key = _identity(folder)
+    if key in walked:
+        return False
+    walked.add(key)
+    return True
+
+
 def count_pages(path: Path) -> int:
-    """How many pages a file holds (PDF pages, TIFF frames, else 1)."""
+    """How many pages a file holds (PDF pages, TIFF frames, else 1: see :func:`_pages_in`)."""
     suffix = path.suffix.lower()
     _check_file(path)
     if suffix in PDF_SUFFIXES:
@@ -108,16 +188,30 @@ def count_pages(path: Path) -> int:
         Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, with a clear message
         try:
             with Image.open(path) as im:
-                return getattr(im, "n_frames", 1)
+                return _pages_in(im)
         except (UnidentifiedImageError, OSError) as exc:
             raise InputError(str(path), f"not a readable image: {_first_line(exc)}") from exc
     raise InputError(str(path), f"unsupported file type {suffix!r}")
+
+
+def _pages_in(im) -> int:
+    """The pages of an open image: a TIFF's frames. Whatever else Pillow reads as several
+    frames is one page, its first frame: an MPO (what phones write as .jpg: the photo,
+    then a preview), an animated PNG, GIF or WebP, a PSD's layers. The format is the
+    content's, whatever the file's suffix says."""
+    return getattr(im, "n_frames", 1) if im.format == "TIFF" else 1
+
+
+# What poppler says of a well-formed PDF whose page tree is empty.
+_NO_PAGES = re.compile(r"Invalid page count 0\b|the last page \(0\)")
 
 
 def _pdf_problem(exc: BaseException) -> str:
     text = str(exc)
     if "password" in text.lower():
         return "the PDF is encrypted with a password; decrypt it first (e.g. qpdf --decrypt)"
+    if _NO_PAGES.search(text):
+        return "the PDF has no pages"
     return f"not a readable PDF: {_first_line(exc)}"
 
 
@@ -135,10 +229,10 @@ def _first_line(exc: BaseException) -> str:
     return text[0][:300] if text else type(exc).__name__
 
 
-def load_page(path: Path, index: int, dpi: int = 300) -> tuple[np.ndarray, int]:
+def load_page(path: Path, index: int, dpi: int = 300) -> tuple[np.ndarray, int | None]:
     """Page ``index`` (0-based) of ``path`` as a uint8 array (gray HxW or RGB HxWx3)
-    and the resolution it is at (the rasterization dpi for a PDF, else the file's dpi
-    or ``dpi`` when the file does not say)."""
+    and the resolution it is at: ``dpi`` (the rasterization dpi) for a PDF, else the
+    file's own dpi, or None when the file does not say (not a guess)."""
     path = Path(path)
     page = index + 1
     _check_file(path)
@@ -147,7 +241,7 @@ def load_page(path: Path, index: int, dpi: int = 300) -> tuple[np.ndarray, int]:
         image = _load_pdf_page(path, page, dpi)
         used_dpi = dpi
     elif suffix in IMAGE_SUFFIXES:
-        image, used_dpi = _load_image(path, index, dpi)
+        image, used_dpi = _load_image(path, index)
     else:
         raise InputError(str(path), f"unsupported file type {suffix!r}", page)
     return _as_array(image, path, page), used_dpi
@@ -181,7 +275,7 @@ def _load_pdf_page(path: Path, page: int, dpi: int):
     return images[0]
 
 
-def _load_image(path: Path, index: int, dpi: int):
+def _load_image(path: Path, index: int):
     from PIL import Image, UnidentifiedImageError
 
     page = index + 1
@@ -199,15 +293,24 @@ def _load_image(path: Path, index: int, dpi: int):
                 page,
             )
         try:
+            if index >= (pages := _pages_in(im)):
+                raise EOFError(f"{pages} page(s)")
             im.seek(index)
             im.load()
         except EOFError as exc:
             raise InputError(str(path), "no such page in the file", page) from exc
         except OSError as exc:
             raise InputError(str(path), f"damaged image data: {_first_line(exc)}", page) from exc
-        file_dpi = im.info.get("dpi")
-        used = int(round(file_dpi[0])) if file_dpi and file_dpi[0] and file_dpi[0] > 1 else dpi
-        return im.copy(), used
+        return im.copy(), _file_dpi(im)
+
+
+def _file_dpi(im) -> int | None:
+    """The horizontal dpi the image file states, or None (no dpi, or a placeholder of 0
+    or 1: JFIF's aspect-ratio-only density)."""
+    stated = im.info.get("dpi")
+    if not stated or not stated[0] or stated[0] <= 1:
+        return None
+    return int(round(stated[0]))
 
 
 def _as_array(im, path: Path, page: int) -> np.ndarray:
