@@ -109,6 +109,11 @@ def _layout(page: dict[str, Any]) -> PageLayout:
     )
 
 
+def paper_names(db) -> list[str]:
+    """The names of the archive's papers, the latest named (the archive's paper) first."""
+    return [r["name"] for r in db.query("SELECT name FROM papers ORDER BY id DESC")]
+
+
 def articles_across_pages(db, issue_id: int) -> int:
     """How many of the issue's articles run over more than one page."""
     return db.execute(
