@@ -70,8 +70,27 @@ def test_retry_retries_what_it_can_and_reports_a_moved_scan(tmp_path, capsys, mo
 
     assert run("retry", "--db", db, "-q", *FAKE) == PagesFailed.exit_code
     out, err = capsys.readouterr()
-    assert "retried: 1 processed, 0 still failed, 1 not retried (file not found)" in out
+    assert "retried: 1 processed, 0 still failed, 1 not retried (scan not found)" in out
     assert f"cannot retry: {lone} page 1: the file is not there any more" in err
+    run("status", "--db", db)
+    assert capsys.readouterr().out.splitlines()[0] == "done=2 pending=0 failed=1"
+
+
+def test_retry_leaves_an_issue_alone_when_one_of_its_scans_has_moved(tmp_path, capsys, monkeypatch):
+    """Running the folder again without the moved scan would renumber its pages (and
+    park the moved page out of sight): its failed pages are reported, not retried."""
+    scans = blank_scans(tmp_path, widths=(600, 620, 640))
+    db = tmp_path / "a.db"
+    monkeypatch.setenv("FAKE_OCR_FAIL_WIDTH", "640")  # p3.png fails
+    assert run("process", scans, "--db", db, "-q", *FAKE) == PagesFailed.exit_code
+    capsys.readouterr()
+    (scans / "p2.png").rename(tmp_path / "p2.png")  # a page that was done moves away
+    monkeypatch.delenv("FAKE_OCR_FAIL_WIDTH")
+
+    assert run("retry", "--db", db, "-q", *FAKE) == PagesFailed.exit_code
+    out, err = capsys.readouterr()
+    assert "retried: 0 processed, 0 still failed, 1 not retried (scan not found)" in out
+    assert f"cannot retry: {scans / 'p3.png'} page 1: {scans / 'p2.png'} of its issue" in err
     run("status", "--db", db)
     assert capsys.readouterr().out.splitlines()[0] == "done=2 pending=0 failed=1"
 

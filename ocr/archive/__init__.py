@@ -42,6 +42,7 @@ from ocr.archive.pages import (
 )
 from ocr.archive.queries import (
     articles_across_pages,
+    failed_issue_files,
     failures,
     highest_dpi,
     issue_ids,
@@ -64,6 +65,7 @@ __all__ = [
     "correct_line",
     "count_conflicts",
     "ensure_page",
+    "failed_issue_files",
     "failures",
     "highest_dpi",
     "issue_ids",

@@ -176,6 +176,20 @@ def sources_with_failures(db) -> list[str]:
     )
 
 
+def failed_issue_files(db) -> dict[str, list[str]]:
+    """Each issue with a failed page (by its source) and the files of its pages, in
+    order: ``ocr retry`` runs an issue again only when all of them are still there."""
+    files: dict[str, list[str]] = {}
+    for r in db.query(
+        "SELECT i.source AS issue, p.source AS file FROM pages p JOIN issues i "
+        "ON i.id = p.issue_id WHERE p.number > 0 AND i.id IN (SELECT issue_id FROM pages "
+        "WHERE status = 'failed' AND number > 0) ORDER BY i.id, p.number"
+    ):
+        if r["file"] not in files.setdefault(r["issue"], []):
+            files[r["issue"]].append(r["file"])
+    return files
+
+
 def retry_settings(db) -> dict[str, Any]:
     """The page settings (``pipeline.settings_for``) of the latest pages stored in the
     issues that have failed pages, else of the latest page stored: ``ocr retry`` runs

@@ -293,8 +293,8 @@ def _print_summary(db: Path, report) -> None:
 @run_options
 def retry(db, quiet, log_json, engine, **run):
     """Process the failed pages again, with the DPI, models and script their batch used.
-    A failed page whose scan is no longer where it was is reported and left failed; the
-    others are retried.
+    An issue is run again only when all its scans are still where they were; the failed
+    pages of any other issue are reported and left failed.
 
     Example: ocr retry --db output/archive.db
     """
@@ -302,20 +302,15 @@ def retry(db, quiet, log_json, engine, **run):
 
     database = open_existing(db)
     failed = archive.failures(database)
-    sources = [s for s in archive.sources_with_failures(database) if Path(s).exists()]
+    sources, cannot = _retryable(failed, archive.failed_issue_files(database))
     highest_dpi = archive.highest_dpi(database)
     used = archive.retry_settings(database)  # the models and script of the failed batch
     database.conn.close()
     if not failed:
         click.echo("no failed pages")
         return
-    gone = [f for f in failed if not Path(f["source"]).exists()]
-    for page in gone:
-        click.echo(
-            f"cannot retry: {page['source']} page {page['page_index'] + 1}: the file is not "
-            "there any more (moved? run 'ocr process' on it where it is now)",
-            err=True,
-        )
+    for message in cannot:
+        click.echo(f"cannot retry: {message}", err=True)
     models = used.get("models")
     options = batch_options(
         db,
@@ -331,7 +326,33 @@ def retry(db, quiet, log_json, engine, **run):
     report = _run_batch(options, quiet, [Path(s) for s in sources])
     click.echo(
         f"retried: {report.done} processed, {report.failed} still failed"
-        + (f", {len(gone)} not retried (file not found)" if gone else "")
+        + (f", {len(cannot)} not retried (scan not found)" if cannot else "")
     )
-    if report.failed or gone:
-        raise PagesFailed(f"{report.failed + len(gone)} page(s) still failed")
+    if report.failed or cannot:
+        raise PagesFailed(f"{report.failed + len(cannot)} page(s) still failed")
+
+
+def _retryable(failed: list[dict], files: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+    """(the issues to run again, why each other failed page cannot be retried). An issue
+    with a scan gone is left alone: running it again would renumber its pages."""
+    gone = {f for fs in files.values() for f in fs if not Path(f).exists()}
+    blocked = {
+        issue: ([f for f in fs if f in gone] or [issue])[0]
+        for issue, fs in files.items()
+        if not Path(issue).exists() or gone & set(fs)
+    }
+    issue_of = {f: issue for issue, fs in files.items() for f in fs}
+    cannot = []
+    for page in failed:
+        where = f"{page['source']} page {page['page_index'] + 1}"
+        if not Path(page["source"]).exists():
+            cannot.append(
+                f"{where}: the file is not there any more "
+                "(moved? run 'ocr process' on it where it is now)"
+            )
+        elif issue_of.get(page["source"]) in blocked:
+            cannot.append(
+                f"{where}: {blocked[issue_of[page['source']]]} of its issue is not there "
+                "any more (running the issue again would renumber its pages)"
+            )
+    return [issue for issue in files if issue not in blocked], cannot
