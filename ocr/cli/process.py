@@ -169,8 +169,11 @@ def process(
 
     Example: ocr process --watch /srv/hotfolder --db output/archive.db
     """
+    from ocr.scan.load import discover
+
     if not paths and watch is None:
         raise click.UsageError("give scans to process (PATH...) or a folder to --watch")
+    issues = discover(list(paths))  # a path that is not there: nothing created yet
     options = batch_options(
         db,
         pages_dir=pages_dir or db.parent / "pages",
@@ -184,7 +187,7 @@ def process(
     )
     _prepare(options, paper)
     limits = (watch_settle, watch_poll, watch_seconds, watch_limit)
-    report = _run_batch(options, quiet, list(paths), watch, limits)
+    report = _run_batch(options, quiet, issues, watch, limits)
     _print_summary(db, report)
     if report.failed:
         raise PagesFailed(f"{report.failed} page(s) failed; see 'ocr status', then 'ocr retry'")
@@ -207,19 +210,17 @@ def _prepare(options, paper: str | None = None) -> None:
         writable_file(options.log_json, "--log-json")
 
 
-def _run_batch(options, quiet: bool, paths: list[Path], watch=None, limits=()):
-    """Run ``paths`` (then watch the folder ``watch``) with a progress display. Ctrl-C
+def _run_batch(options, quiet: bool, issues: list, watch=None, limits=()):
+    """Run ``issues`` (then watch the folder ``watch``) with a progress display. Ctrl-C
     stops it with the summary of what was stored and an :class:`Interrupted`."""
     from ocr.batch.options import BatchReport
     from ocr.batch.run import open_executor, run_issues
-    from ocr.scan.load import discover
 
     report = BatchReport()  # filled in as pages are stored, so Ctrl-C keeps the count
     started = time.perf_counter()
     on_event, stop = progress_display(quiet)
     try:
-        if paths:
-            issues = discover(paths)
+        if issues:
             with open_executor(options) as executor:
                 run_issues(issues, options, executor, on_event, report=report)
         if watch is not None:
@@ -299,6 +300,7 @@ def retry(db, quiet, log_json, engine, **run):
     Example: ocr retry --db output/archive.db
     """
     from ocr import archive
+    from ocr.scan.load import discover
 
     database = open_existing(db)
     failed = archive.failures(database)
@@ -323,7 +325,7 @@ def retry(db, quiet, log_json, engine, **run):
         **run,
     )
     _prepare(options)
-    report = _run_batch(options, quiet, [Path(s) for s in sources])
+    report = _run_batch(options, quiet, discover([Path(s) for s in sources]))
     click.echo(
         f"retried: {report.done} processed, {report.failed} still failed"
         + (f", {len(cannot)} not retried (scan not found)" if cannot else "")
