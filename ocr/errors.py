@@ -50,3 +50,16 @@ class ClusterError(OcrError):
     """The Dask scheduler cannot be reached or the cluster cannot run pages."""
 
     exit_code = 4
+
+
+class OutputError(OcrError):
+    """A place the command writes to (the export folder, the page images folder, the
+    ``--log-json`` file) cannot be written: read-only, no permission, no space left."""
+
+    exit_code = 7
+
+
+class Interrupted(OcrError):
+    """Ctrl-C stopped a batch; what was stored is kept (128 + SIGINT, as shells say)."""
+
+    exit_code = 130

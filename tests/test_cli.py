@@ -58,3 +58,4 @@ def test_missing_input_is_a_clear_error(tmp_path, capsys):
         main(["process", str(tmp_path / "nope.pdf"), "--db", str(tmp_path / "a.db"), "-q"])
     assert info.value.code == 2
     assert "nope.pdf" in capsys.readouterr().err
+    assert not (tmp_path / "a.db").exists() and not (tmp_path / "pages").exists()

@@ -9,7 +9,7 @@ Callers use the functions re-exported here (``from ocr import archive``;
   recorded by name in ``_migrations`` (a released migration never changes: existing
   archives must open).
 - ``pages``: issues, page rows, a processed page's regions and lines, provenance,
-  failures, file hashes.
+  failures, file hashes, the paper's name.
 - ``corrections``: reviewer corrections, kept through re-OCR, and conflicts.
 - ``articles``: an issue's articles, replaced at once.
 - ``queries``: every read.
@@ -31,6 +31,7 @@ from ocr.archive.migrations import MIGRATIONS
 from ocr.archive.pages import (
     ensure_page,
     known_sha256,
+    name_paper,
     page_by_identity,
     provenance_id,
     record_failure,
@@ -41,6 +42,7 @@ from ocr.archive.pages import (
 )
 from ocr.archive.queries import (
     articles_across_pages,
+    failed_issue_files,
     failures,
     highest_dpi,
     issue_ids,
@@ -49,6 +51,7 @@ from ocr.archive.queries import (
     issue_record,
     issue_row,
     pages_done,
+    paper_names,
     retry_settings,
     sources_with_failures,
     status_counts,
@@ -62,6 +65,7 @@ __all__ = [
     "correct_line",
     "count_conflicts",
     "ensure_page",
+    "failed_issue_files",
     "failures",
     "highest_dpi",
     "issue_ids",
@@ -71,10 +75,12 @@ __all__ = [
     "issue_row",
     "known_sha256",
     "migrate",
+    "name_paper",
     "now",
     "open_db",
     "page_by_identity",
     "pages_done",
+    "paper_names",
     "provenance_id",
     "record_failure",
     "remember_sha256",

@@ -19,25 +19,57 @@ def now() -> str:
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the archive at ``path`` and bring its schema up to date."""
+    """Open (creating if needed) the archive at ``path`` and bring its schema up to date.
+
+    An archive written by a newer version (a migration this version does not know) is
+    refused with a :class:`StoreError` before anything is written to it."""
     path = Path(path)
+    conn = None
     try:
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
         db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA busy_timeout=60000")
+        refuse_newer(db, path)  # reads only: nothing is written to a newer archive
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA busy_timeout=60000")
         migrate(db)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, OSError, StoreError) as exc:
+        if conn is not None:
+            conn.close()
+        if isinstance(exc, StoreError):
+            raise
+        if isinstance(exc, OSError):
+            reason = exc.strerror or exc
+            raise StoreError(f"{path}: cannot create the archive there: {reason}") from exc
         raise StoreError(f"{path}: cannot open the archive database: {exc}") from exc
     return db
 
 
+def refuse_newer(db: sqlite_utils.Database, path: str | Path = "the archive") -> None:
+    """A :class:`StoreError` when the archive records migrations this version does not
+    know: it was written by a newer version, whose schema this one must not touch."""
+    has_table = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+    ).fetchone()
+    if not has_table:
+        return
+    known = {name for name, _ in MIGRATIONS}
+    unknown = sorted(r[0] for r in db.execute("SELECT name FROM _migrations") if r[0] not in known)
+    if unknown:
+        raise StoreError(
+            f"{path}: the archive is from a newer version of ocr (it has migration "
+            f"{', '.join(unknown)}, which this version does not know); it was left as it "
+            "is: use the newer version of ocr with it"
+        )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply the migrations not yet recorded; return their names."""
+    """Apply the migrations not yet recorded; return their names. An archive from a newer
+    version is refused (:func:`refuse_newer`)."""
+    refuse_newer(db)
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )

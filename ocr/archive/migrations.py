@@ -133,4 +133,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0005_papers",
+        """
+        CREATE TABLE papers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            named_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]

@@ -30,6 +30,15 @@ def upsert_issue(db, key: str, source: str, title: str | None, date: str | None)
     return cur.lastrowid
 
 
+def name_paper(db, name: str) -> None:
+    """Record ``name`` as the archive's paper (``ocr process --paper``): the latest name
+    given is the paper's name, the earlier ones stay known (a paper renamed, a second
+    paper in the archive)."""
+    db.execute(
+        "INSERT OR REPLACE INTO papers (name, named_at) VALUES (?, ?)", [name.strip(), now()]
+    )
+
+
 def set_page_count(db, issue_id: int, count: int) -> None:
     db.execute("UPDATE issues SET page_count = ? WHERE id = ?", [count, issue_id])
 

@@ -109,6 +109,11 @@ def _layout(page: dict[str, Any]) -> PageLayout:
     )
 
 
+def paper_names(db) -> list[str]:
+    """The names of the archive's papers, the latest named (the archive's paper) first."""
+    return [r["name"] for r in db.query("SELECT name FROM papers ORDER BY id DESC")]
+
+
 def articles_across_pages(db, issue_id: int) -> int:
     """How many of the issue's articles run over more than one page."""
     return db.execute(
@@ -169,6 +174,20 @@ def sources_with_failures(db) -> list[str]:
             )
         }
     )
+
+
+def failed_issue_files(db) -> dict[str, list[str]]:
+    """Each issue with a failed page (by its source) and the files of its pages, in
+    order: ``ocr retry`` runs an issue again only when all of them are still there."""
+    files: dict[str, list[str]] = {}
+    for r in db.query(
+        "SELECT i.source AS issue, p.source AS file FROM pages p JOIN issues i "
+        "ON i.id = p.issue_id WHERE p.number > 0 AND i.id IN (SELECT issue_id FROM pages "
+        "WHERE status = 'failed' AND number > 0) ORDER BY i.id, p.number"
+    ):
+        if r["file"] not in files.setdefault(r["issue"], []):
+            files[r["issue"]].append(r["file"])
+    return files
 
 
 def retry_settings(db) -> dict[str, Any]:

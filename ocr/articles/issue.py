@@ -1,10 +1,14 @@
 """Issue facts: page numbers filled in, page flags, the issue's title, date and number.
 
-Flags name missing, duplicate and out-of-order pages.
+Flags name missing, duplicate and out-of-order pages, and a masthead that does not read
+as a paper the archive knows.
 """
 
 from __future__ import annotations
 
+import difflib
+import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from ocr.model import PageLayout
@@ -54,14 +58,41 @@ def page_flags(printed: list[int | None]) -> list[str]:
     return flags
 
 
-def issue_facts(pages: list[PageLayout]) -> dict[str, Any]:
+def issue_facts(pages: list[PageLayout], papers: Sequence[str] = ()) -> dict[str, Any]:
     """What the pages say about their issue: title, date and number from the first page's
-    metadata (None when not found) and the page flags."""
+    metadata (None when not found) and the page flags. ``papers``: the names the archive
+    knows, its own paper first; the title is then one of them (see :func:`paper_title`)."""
     pages = sorted(pages, key=lambda p: p.number)
     meta = pages[0].meta if pages and pages[0].number == 1 else {}
+    title, flag = paper_title(meta.get("title") or None, papers)
     return {
-        "title": meta.get("title") or None,
+        "title": title,
         "date": meta.get("date") or None,
         "number": meta.get("number"),
-        "flags": page_flags([p.printed_number for p in pages]),
+        "flags": page_flags([p.printed_number for p in pages]) + ([flag] if flag else []),
     }
+
+
+PAPER_LIKENESS = 0.6  # a masthead read this alike to a known name is that name, misread
+
+
+def paper_title(reading: str | None, papers: Sequence[str]) -> tuple[str | None, str | None]:
+    """(the issue's title, a flag or None) from the masthead's ``reading`` and the paper
+    names the archive knows (its own paper first). Without known names the reading is
+    the title; a reading that is nearly a known name (``震民日报`` for ``农民日报``) is that
+    name, spelled right; any other reading, or none, gives the archive's own paper, with
+    a flag when the masthead read as something else."""
+    if not papers:
+        return reading, None
+    if not reading:
+        return papers[0], None
+    best = max(papers, key=lambda name: _likeness(reading, name))  # ties: the own paper
+    if _likeness(reading, best) >= PAPER_LIKENESS:
+        return best, None
+    return papers[0], f"masthead reads {reading!r}, not a known paper name"
+
+
+def _likeness(a: str, b: str) -> float:
+    """How alike two names read, 0..1 (width forms and spaces ignored)."""
+    a, b = ("".join(unicodedata.normalize("NFKC", t).split()) for t in (a, b))
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()

@@ -15,7 +15,7 @@ def assemble_issue(db, issue_id: int) -> int:
     the issue gets one article per text block and a flag saying so: a batch never stops
     here."""
     pages = archive.issue_layouts(db, issue_id)
-    facts = issue_facts(pages)
+    facts = issue_facts(pages, archive.paper_names(db))  # the title: a paper's name
     method = "layout"
     try:
         drafts = assemble_articles(pages)

@@ -19,10 +19,16 @@ from ocr.errors import InputError
     multiple=True,
     help="Only this issue (its id; repeatable). Default: every issue.",
 )
-def articles_cmd(db, issue_ids):
+@click.option(
+    "--paper",
+    default=None,
+    metavar="NAME",
+    help="Name the archive's paper first (as 'ocr process --paper'): issues are titled by it.",
+)
+def articles_cmd(db, issue_ids, paper):
     """Assemble the articles again from the stored lines, reviewer corrections
     included, without running OCR; also sets each issue's title, date, number and page
-    flags from what its pages say.
+    flags from what its pages say (the title: the paper's name, when the archive knows it).
 
     Example: ocr articles --db output/archive.db --issue 1
     """
@@ -34,6 +40,8 @@ def articles_cmd(db, issue_ids):
     missing = [i for i in issue_ids if i not in known]
     if missing:
         raise InputError(str(db), f"no issue {', '.join(map(str, missing))}")
+    if paper:
+        archive.name_paper(database, paper)
     for issue_id in issue_ids or known:
         n = assemble_issue(database, issue_id)
         issue = archive.issue_row(database, issue_id)

@@ -16,7 +16,7 @@ from ocr.cli.export import export
 from ocr.cli.models import models
 from ocr.cli.process import process, retry
 from ocr.cli.status import status
-from ocr.errors import OcrError
+from ocr.errors import Interrupted, OcrError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,12 +37,13 @@ cli.add_command(articles_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the command line; an error ends it with its exit code and a one-line message."""
+    """Run the command line; an error ends it with its exit code and a one-line message.
+    Ctrl-C is exit code 130 (a batch prints its summary first, see ``process``)."""
     try:
         cli.main(args=argv, prog_name="ocr", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(130)
+    except click.exceptions.Abort:  # Ctrl-C outside a batch (click turns it into Abort)
+        click.echo("ocr: interrupted", err=True)
+        sys.exit(Interrupted.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -50,5 +51,5 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"ocr: {exc}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("interrupted: pages stored so far are kept; run again to resume", err=True)
-        sys.exit(130)
+        click.echo("ocr: interrupted: pages stored so far are kept; run again to resume", err=True)
+        sys.exit(Interrupted.exit_code)

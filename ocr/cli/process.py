@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from ocr.batch.executors import EXECUTORS
-from ocr.cli.common import db_option, open_existing
+from ocr.cli.common import db_option, open_existing, writable_file, writable_folder
 from ocr.cli.progress import progress_display
-from ocr.errors import PagesFailed
+from ocr.errors import Interrupted, PagesFailed
 from ocr.recognize.script import DEFAULT_SCRIPT, SCRIPTS
 
 
@@ -119,6 +119,13 @@ def batch_options(db, jobs, threads, page_timeout, recycle_after, executor, sche
 )
 @click.option("--redo", is_flag=True, help="Process pages again even if already done.")
 @click.option(
+    "--paper",
+    default=None,
+    metavar="NAME",
+    help="The newspaper's name, stored in the archive: its issues are titled by it, and a "
+    "masthead is taken as the title only when it reads (nearly) as a name the archive knows.",
+)
+@click.option(
     "--watch",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
@@ -139,6 +146,7 @@ def process(
     models,
     script,
     redo,
+    paper,
     watch,
     watch_settle,
     watch_poll,
@@ -161,10 +169,11 @@ def process(
 
     Example: ocr process --watch /srv/hotfolder --db output/archive.db
     """
-    from ocr.batch.run import run as run_batch
+    from ocr.scan.load import discover
 
     if not paths and watch is None:
         raise click.UsageError("give scans to process (PATH...) or a folder to --watch")
+    issues = discover(list(paths))  # a path that is not there: nothing created yet
     options = batch_options(
         db,
         pages_dir=pages_dir or db.parent / "pages",
@@ -176,22 +185,62 @@ def process(
         engine=engine,
         **run,
     )
-    on_event, stop = progress_display(quiet)
-    try:
-        if paths:
-            report = run_batch(list(paths), options, on_event)
-        if watch is not None:
-            limits = (watch_settle, watch_poll, watch_seconds, watch_limit)
-            report = _watch(watch, options, on_event, *limits, report if paths else None)
-    finally:
-        stop()
+    _prepare(options, paper)
+    limits = (watch_settle, watch_poll, watch_seconds, watch_limit)
+    report = _run_batch(options, quiet, issues, watch, limits)
     _print_summary(db, report)
     if report.failed:
         raise PagesFailed(f"{report.failed} page(s) failed; see 'ocr status', then 'ocr retry'")
 
 
-def _watch(folder, options, on_event, settle, poll, seconds, limit, before):
-    """``process --watch``: until Ctrl-C (or, for tests, a time or page limit)."""
+def _prepare(options, paper: str | None = None) -> None:
+    """Before the first page: the archive opens (and is not from a newer version), the
+    paper's name is stored, and the page images folder and the log can be written."""
+    from ocr import archive
+
+    database = archive.open_db(options.db)
+    try:
+        if paper:
+            archive.name_paper(database, paper)
+    finally:
+        database.conn.close()
+    if options.pages_dir is not None:
+        writable_folder(options.pages_dir, "--pages-dir")
+    if options.log_json is not None:
+        writable_file(options.log_json, "--log-json")
+
+
+def _run_batch(options, quiet: bool, issues: list, watch=None, limits=()):
+    """Run ``issues`` (then watch the folder ``watch``) with a progress display. Ctrl-C
+    stops it with the summary of what was stored and an :class:`Interrupted`."""
+    from ocr.batch.options import BatchReport
+    from ocr.batch.run import open_executor, run_issues
+
+    report = BatchReport()  # filled in as pages are stored, so Ctrl-C keeps the count
+    started = time.perf_counter()
+    on_event, stop = progress_display(quiet)
+    try:
+        if issues:
+            with open_executor(options) as executor:
+                run_issues(issues, options, executor, on_event, report=report)
+        if watch is not None:
+            _watch(watch, options, on_event, *limits, report)
+    except KeyboardInterrupt:
+        stop()
+        report.seconds = time.perf_counter() - started
+        _print_summary(options.db, report)
+        raise Interrupted(
+            f"interrupted: {report.done} page(s) of this run are stored; "
+            "run the same command again to resume"
+        ) from None
+    finally:
+        stop()
+    return report
+
+
+def _watch(folder, options, on_event, settle, poll, seconds, limit, report):
+    """``process --watch``: until Ctrl-C (or, for tests, a time or page limit); what it
+    does is added to ``report``."""
     from ocr.batch.watch import watch
 
     deadline = time.monotonic() + seconds if seconds else None
@@ -206,30 +255,35 @@ def _watch(folder, options, on_event, settle, poll, seconds, limit, before):
             on_event(event, data)
 
     click.echo(f"watching {folder} (Ctrl-C stops)", err=True)
-    report = watch(folder, options, events, settle=settle, poll=poll, stop=stop)
-    if before is not None:
-        before.add(report)
-        before.seconds += report.seconds
-        report = before
-    return report
+    watched = watch(folder, options, events, settle=settle, poll=poll, stop=stop)
+    report.add(watched)
+    report.seconds += watched.seconds
 
 
 def _print_summary(db: Path, report) -> None:
-    """What the batch did, what the archive now holds, and every page that failed."""
+    """What the batch did, what its issues now hold, what the whole archive holds, and
+    every page that failed."""
     from ocr import archive
 
     database = archive.open_db(db)
-    s = archive.summary(database, report.issue_ids)
+    s = archive.summary(database, report.issue_ids) if report.issue_ids else None
+    whole = archive.summary(database)
+    issues = len(archive.issue_ids(database))
     database.conn.close()
-    conf = f"{s['confidence']:.3f}" if s["confidence"] is not None else "-"
-    spp = f"{s['seconds_per_page']:.1f}" if s["seconds_per_page"] is not None else "-"
     click.echo(
         f"{report.issues} issue(s), {report.pages} page(s): {report.done} processed, "
         f"{report.skipped} already done, {report.failed} failed in {report.seconds:.1f} s"
     )
+    if s is not None:
+        conf = f"{s['confidence']:.3f}" if s["confidence"] is not None else "-"
+        spp = f"{s['seconds_per_page']:.1f}" if s["seconds_per_page"] is not None else "-"
+        click.echo(
+            f"this run's issue(s): {s['pages']} page(s) done, {s['lines']} lines, "
+            f"{s['characters']} characters, mean confidence {conf}, {spp} s/page"
+        )
     click.echo(
-        f"archive {db}: {s['pages']} pages, {s['lines']} lines, {s['characters']} characters, "
-        f"mean confidence {conf}, {spp} s/page"
+        f"the whole archive {db}: {issues} issue(s), {whole['pages']} page(s) done, "
+        f"{whole['failed']} failed"
     )
     for failure in report.failures:
         click.echo(f"failed: {failure}", err=True)
@@ -239,22 +293,26 @@ def _print_summary(db: Path, report) -> None:
 @db_option
 @run_options
 def retry(db, quiet, log_json, engine, **run):
-    """Process the failed pages again (their source files must still be there), with
-    the DPI, models and script their batch used.
+    """Process the failed pages again, with the DPI, models and script their batch used.
+    An issue is run again only when all its scans are still where they were; the failed
+    pages of any other issue are reported and left failed.
 
     Example: ocr retry --db output/archive.db
     """
     from ocr import archive
-    from ocr.batch.run import run as run_batch
+    from ocr.scan.load import discover
 
     database = open_existing(db)
-    sources = archive.sources_with_failures(database)
+    failed = archive.failures(database)
+    sources, cannot = _retryable(failed, archive.failed_issue_files(database))
     highest_dpi = archive.highest_dpi(database)
     used = archive.retry_settings(database)  # the models and script of the failed batch
     database.conn.close()
-    if not sources:
+    if not failed:
         click.echo("no failed pages")
         return
+    for message in cannot:
+        click.echo(f"cannot retry: {message}", err=True)
     models = used.get("models")
     options = batch_options(
         db,
@@ -266,11 +324,37 @@ def retry(db, quiet, log_json, engine, **run):
         engine=engine,
         **run,
     )
-    on_event, stop = progress_display(quiet)
-    try:
-        report = run_batch([Path(s) for s in sources], options, on_event)
-    finally:
-        stop()
-    click.echo(f"retried: {report.done} processed, {report.failed} still failed")
-    if report.failed:
-        raise PagesFailed(f"{report.failed} page(s) still failed")
+    _prepare(options)
+    report = _run_batch(options, quiet, discover([Path(s) for s in sources]))
+    click.echo(
+        f"retried: {report.done} processed, {report.failed} still failed"
+        + (f", {len(cannot)} not retried (scan not found)" if cannot else "")
+    )
+    if report.failed or cannot:
+        raise PagesFailed(f"{report.failed + len(cannot)} page(s) still failed")
+
+
+def _retryable(failed: list[dict], files: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+    """(the issues to run again, why each other failed page cannot be retried). An issue
+    with a scan gone is left alone: running it again would renumber its pages."""
+    gone = {f for fs in files.values() for f in fs if not Path(f).exists()}
+    blocked = {
+        issue: ([f for f in fs if f in gone] or [issue])[0]
+        for issue, fs in files.items()
+        if not Path(issue).exists() or gone & set(fs)
+    }
+    issue_of = {f: issue for issue, fs in files.items() for f in fs}
+    cannot = []
+    for page in failed:
+        where = f"{page['source']} page {page['page_index'] + 1}"
+        if not Path(page["source"]).exists():
+            cannot.append(
+                f"{where}: the file is not there any more "
+                "(moved? run 'ocr process' on it where it is now)"
+            )
+        elif issue_of.get(page["source"]) in blocked:
+            cannot.append(
+                f"{where}: {blocked[issue_of[page['source']]]} of its issue is not there "
+                "any more (running the issue again would renumber its pages)"
+            )
+    return [issue for issue in files if issue not in blocked], cannot

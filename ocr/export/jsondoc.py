@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ocr import archive
+from ocr.errors import OutputError
 
 
 def _poly(text: str) -> list[list[float]]:
@@ -96,16 +97,29 @@ def slug(text: str) -> str:
 
 
 def export_json(db, out_dir: Path, issue_ids: list[int] | None = None) -> list[Path]:
-    """Write ``<out_dir>/issue-<id>-<title>.json`` for each issue; return the paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write ``<out_dir>/issue-<id>-<title>.json`` for each issue; return the paths.
+    A folder that cannot be written (read-only, no permission, disk full) raises
+    :class:`OutputError`; no half-written file is left behind."""
     if issue_ids is None:
         issue_ids = archive.issue_ids(db)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _cannot_write(out_dir, exc) from exc
     paths = []
     for issue_id in issue_ids:
         doc = issue_document(db, issue_id)
         path = out_dir / f"issue-{issue_id}-{slug(doc['issue']['title'])}.json"
         tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(path)
+        try:
+            tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise _cannot_write(path, exc) from exc
         paths.append(path)
     return paths
+
+
+def _cannot_write(path: Path, exc: OSError) -> OutputError:
+    return OutputError(f"cannot write the export to {path}: {exc.strerror or exc}")
