@@ -50,3 +50,10 @@ class ClusterError(OcrError):
     """The Dask scheduler cannot be reached or the cluster cannot run pages."""
 
     exit_code = 4
+
+
+class PagesSuspect(OcrError):
+    """A batch stored every page, but some read implausibly (flagged ``suspect``, listed
+    by ``ocr status``; ``ocr retry --suspect`` runs them again)."""
+
+    exit_code = 7

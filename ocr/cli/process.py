@@ -10,7 +10,7 @@ import click
 from ocr.batch.executors import EXECUTORS
 from ocr.cli.common import db_option, open_existing
 from ocr.cli.progress import progress_display
-from ocr.errors import PagesFailed
+from ocr.errors import PagesFailed, PagesSuspect
 from ocr.recognize.script import DEFAULT_SCRIPT, SCRIPTS
 
 
@@ -188,6 +188,7 @@ def process(
     _print_summary(db, report)
     if report.failed:
         raise PagesFailed(f"{report.failed} page(s) failed; see 'ocr status', then 'ocr retry'")
+    _raise_if_suspect(report)
 
 
 def _watch(folder, options, on_event, settle, poll, seconds, limit, before):
@@ -233,27 +234,37 @@ def _print_summary(db: Path, report) -> None:
     )
     for failure in report.failures:
         click.echo(f"failed: {failure}", err=True)
+    _print_suspects_and_running(report)
 
 
 @click.command()
 @db_option
+@click.option(
+    "--suspect",
+    is_flag=True,
+    help="Process the pages stored as suspect (read implausibly) again instead.",
+)
 @run_options
-def retry(db, quiet, log_json, engine, **run):
+def retry(db, suspect, quiet, log_json, engine, **run):
     """Process the failed pages again (their source files must still be there), with
-    the DPI, models and script their batch used.
+    the DPI, models and script their batch used; with --suspect, the suspect pages.
 
     Example: ocr retry --db output/archive.db
+
+    Example: ocr retry --suspect --db output/archive.db
     """
     from ocr import archive
     from ocr.batch.run import run as run_batch
 
     database = open_existing(db)
-    sources = archive.sources_with_failures(database)
+    sources = (archive.sources_with_suspects if suspect else archive.sources_with_failures)(
+        database
+    )
     highest_dpi = archive.highest_dpi(database)
     used = archive.retry_settings(database)  # the models and script of the failed batch
     database.conn.close()
     if not sources:
-        click.echo("no failed pages")
+        click.echo("no suspect pages" if suspect else "no failed pages")
         return
     models = used.get("models")
     options = batch_options(
@@ -264,6 +275,7 @@ def retry(db, quiet, log_json, engine, **run):
         script=used.get("script", DEFAULT_SCRIPT),
         log_json=log_json,
         engine=engine,
+        retry_suspect=suspect,
         **run,
     )
     on_event, stop = progress_display(quiet)
@@ -272,5 +284,25 @@ def retry(db, quiet, log_json, engine, **run):
     finally:
         stop()
     click.echo(f"retried: {report.done} processed, {report.failed} still failed")
+    _print_suspects_and_running(report)
     if report.failed:
         raise PagesFailed(f"{report.failed} page(s) still failed")
+    _raise_if_suspect(report)
+
+
+def _print_suspects_and_running(report) -> None:
+    """The summary's lines for pages stored as suspect and pages left to another batch."""
+    if report.suspect:
+        click.echo(f"{report.suspect} page(s) stored as suspect (their reading is implausible):")
+        for line in report.suspects:
+            click.echo(f"suspect: {line}")
+    if report.running:
+        click.echo(f"{report.running} page(s) left to another batch running on this archive")
+
+
+def _raise_if_suspect(report) -> None:
+    if report.suspect:
+        raise PagesSuspect(
+            f"{report.suspect} page(s) stored as suspect; see 'ocr status', "
+            "then 'ocr retry --suspect' once the scans are fixed"
+        )
