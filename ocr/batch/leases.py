@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -129,11 +130,16 @@ class Lease:
                 db.conn.close()
 
     def stop(self, db) -> None:
-        """Stop renewing and free every page this batch still holds."""
+        """Stop renewing and free every page this batch still holds. When the archive
+        cannot be written (the batch stops for that), the leases stay, no longer
+        renewed: the next batch takes them over once stale."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(5)
-        archive.release_leases(db, self.run)
+        try:
+            archive.release_leases(db, self.run)
+        except sqlite3.Error:
+            archive.rollback(db)
 
 
 def page_states(db, page_timeout: float | None = None) -> dict[str, int]:
