@@ -52,7 +52,9 @@ def test_progress_log_status_and_retry(scans, tmp_path, capsys, monkeypatch):
     main(["retry", "--db", str(db), "-q", *FAKE])
     assert "retried: 1 processed, 0 still failed" in capsys.readouterr().out
     main(["status", "--db", str(db)])
-    assert capsys.readouterr().out.splitlines()[0] == "done=3 pending=0 failed=0 running=0 suspect=0"
+    assert (
+        capsys.readouterr().out.splitlines()[0] == "done=3 pending=0 failed=0 running=0 suspect=0"
+    )
     main(["retry", "--db", str(db), "-q", *FAKE])
     assert capsys.readouterr().out.strip() == "no failed pages"
 

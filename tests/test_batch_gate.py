@@ -224,3 +224,43 @@ def test_a_real_page_turned_upside_down_is_suspect(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[0] == (
         "done=2 pending=0 failed=0 running=0 suspect=0"
     )
+
+
+def test_an_archive_of_an_earlier_version_gets_its_pages_confidence(tmp_path, monkeypatch):
+    """Migration 0004 fills in the mean confidence of the pages already stored, so an
+    archive made before the gate has a usual page from its first batch on."""
+    import ocr.archive.db as archive_db
+
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(archive_db, "MIGRATIONS", archive.MIGRATIONS[:3])  # as released
+    db = archive.open_db(path)
+    t = archive.now()
+    db.execute(
+        "INSERT INTO issues (id, key, source, created_at, updated_at) VALUES (1, 'k', 's', ?, ?)",
+        [t, t],
+    )
+    for page, status in ((1, "done"), (2, "failed")):
+        db.execute(
+            "INSERT INTO pages (id, issue_id, number, source, source_sha256, page_index, "
+            "status, processed_at) VALUES (?, 1, ?, 's', ?, 0, ?, ?)",
+            [page, page, f"sha{page}", status, t],
+        )
+    for conf in (0.9, 0.8):
+        db.execute(
+            "INSERT INTO lines (page_id, ord, text, ocr_text, confidence, poly, updated_at) "
+            "VALUES (1, 1, '字', '字', ?, '[]', ?)",
+            [conf, t],
+        )
+    db.conn.close()
+    monkeypatch.undo()
+
+    db = archive.open_db(path)
+    rows = db.execute("SELECT id, confidence, suspect, lease_run FROM pages ORDER BY id")
+    assert [(r[0], r[1] and round(r[1], 3), r[2], r[3]) for r in rows] == [
+        (1, 0.85, 0, None),
+        (2, None, 0, None),
+    ]
+    assert archive.recent_confidences(db, 10) == [pytest.approx(0.85)]
+    names = [r[0] for r in db.execute("SELECT name FROM _migrations ORDER BY name")]
+    assert names[-1] == "0004_suspect_and_leases"
+    db.conn.close()
