@@ -63,3 +63,10 @@ class Interrupted(OcrError):
     """Ctrl-C stopped a batch; what was stored is kept (128 + SIGINT, as shells say)."""
 
     exit_code = 130
+
+
+class PagesSuspect(OcrError):
+    """A batch stored every page, but some read implausibly (flagged ``suspect``, listed
+    by ``ocr status``; ``ocr retry --suspect`` runs them again)."""
+
+    exit_code = 8

@@ -45,14 +45,16 @@ def test_progress_log_status_and_retry(scans, tmp_path, capsys, monkeypatch):
 
     main(["status", "--db", str(db)])
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "done=2 pending=0 failed=1"
+    assert out[0] == "done=2 pending=0 failed=1 running=0 suspect=0"
     assert out[1].startswith("failed: ") and "p2.png page 1" in out[1] and "crashed" in out[1]
 
     monkeypatch.delenv("FAKE_OCR_FAIL_WIDTH")  # the fault is gone
     main(["retry", "--db", str(db), "-q", *FAKE])
     assert "retried: 1 processed, 0 still failed" in capsys.readouterr().out
     main(["status", "--db", str(db)])
-    assert capsys.readouterr().out.splitlines()[0] == "done=3 pending=0 failed=0"
+    assert (
+        capsys.readouterr().out.splitlines()[0] == "done=3 pending=0 failed=0 running=0 suspect=0"
+    )
     main(["retry", "--db", str(db), "-q", *FAKE])
     assert capsys.readouterr().out.strip() == "no failed pages"
 

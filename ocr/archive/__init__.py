@@ -10,6 +10,7 @@ Callers use the functions re-exported here (``from ocr import archive``;
   archives must open).
 - ``pages``: issues, page rows, a processed page's regions and lines, provenance,
   failures, file hashes, the paper's name.
+- ``leases``: which batch holds which pages (claimed, renewed, freed as stored).
 - ``corrections``: reviewer corrections, kept through re-OCR, and conflicts.
 - ``articles``: an issue's articles, replaced at once.
 - ``queries``: every read.
@@ -27,6 +28,7 @@ Coordinates: ``poly`` columns hold JSON ``[[x, y] x 4]`` in original-scan pixels
 from ocr.archive.articles import save_articles
 from ocr.archive.corrections import conflicts, correct_line, count_conflicts
 from ocr.archive.db import migrate, now, open_db, rollback, transaction
+from ocr.archive.leases import claim_pages, lease_holders, release_leases, renew_leases
 from ocr.archive.migrations import MIGRATIONS
 from ocr.archive.pages import (
     ensure_page,
@@ -52,15 +54,19 @@ from ocr.archive.queries import (
     issue_row,
     pages_done,
     paper_names,
+    recent_confidences,
     retry_settings,
     sources_with_failures,
+    sources_with_suspects,
     status_counts,
     summary,
+    suspects,
 )
 
 __all__ = [
     "MIGRATIONS",
     "articles_across_pages",
+    "claim_pages",
     "conflicts",
     "correct_line",
     "count_conflicts",
@@ -74,6 +80,7 @@ __all__ = [
     "issue_record",
     "issue_row",
     "known_sha256",
+    "lease_holders",
     "migrate",
     "name_paper",
     "now",
@@ -82,16 +89,21 @@ __all__ = [
     "pages_done",
     "paper_names",
     "provenance_id",
+    "recent_confidences",
     "record_failure",
+    "release_leases",
     "remember_sha256",
+    "renew_leases",
     "retry_settings",
     "rollback",
     "save_articles",
     "save_page",
     "set_page_count",
     "sources_with_failures",
+    "sources_with_suspects",
     "status_counts",
     "summary",
+    "suspects",
     "transaction",
     "upsert_issue",
 ]

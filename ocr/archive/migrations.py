@@ -134,6 +134,23 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "0004_suspect_and_leases",
+        """
+        ALTER TABLE pages ADD COLUMN confidence REAL;
+        ALTER TABLE pages ADD COLUMN suspect INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE pages ADD COLUMN suspect_reasons TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE pages ADD COLUMN lease_run TEXT;
+        ALTER TABLE pages ADD COLUMN lease_pid INTEGER;
+        ALTER TABLE pages ADD COLUMN lease_host TEXT;
+        ALTER TABLE pages ADD COLUMN lease_at TEXT;
+        UPDATE pages SET confidence =
+            (SELECT avg(l.confidence) FROM lines l WHERE l.page_id = pages.id)
+            WHERE status = 'done';
+        CREATE INDEX pages_suspect ON pages(suspect) WHERE suspect = 1;
+        CREATE INDEX pages_lease ON pages(lease_run) WHERE lease_run IS NOT NULL;
+        """,
+    ),
+    (
         "0005_papers",
         """
         CREATE TABLE papers (

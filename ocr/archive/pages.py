@@ -15,6 +15,9 @@ from ocr.archive.corrections import corrected_lines, corrected_twin, keep_correc
 from ocr.archive.db import now, transaction
 from ocr.model import Line, PageJob, PageResult, Region
 
+# Frees a page's lease (see ``ocr.archive.leases``): part of storing its result.
+RELEASE = "lease_run = NULL, lease_pid = NULL, lease_host = NULL, lease_at = NULL"
+
 
 def upsert_issue(db, key: str, source: str, title: str | None, date: str | None) -> int:
     """The id of the issue ``key``, created when new."""
@@ -22,12 +25,13 @@ def upsert_issue(db, key: str, source: str, title: str | None, date: str | None)
     if row:
         return row[0]
     t = now()
-    cur = db.execute(
+    # Another batch on the same archive may create it at the same moment: keep theirs.
+    db.execute(
         "INSERT INTO issues (key, source, title, date, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
         [key, source, title, date, t, t],
     )
-    return cur.lastrowid
+    return db.execute("SELECT id FROM issues WHERE key = ?", [key]).fetchone()[0]
 
 
 def name_paper(db, name: str) -> None:
@@ -58,12 +62,16 @@ def ensure_page(db, issue_id: int, job: PageJob) -> dict[str, Any]:
             row = page_by_identity(db, job.source_sha256, job.page_index)
         return row
     with transaction(db):
-        _free_number(db, issue_id, job.number, None)
-        db.execute(
-            "INSERT INTO pages (issue_id, number, source, source_sha256, page_index, dpi, status) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-            [issue_id, job.number, job.source, job.source_sha256, job.page_index, job.dpi],
-        )
+        first = page_by_identity(db, job.source_sha256, job.page_index) is None
+        if first:  # (another batch on the archive may have created it meanwhile)
+            _free_number(db, issue_id, job.number, None)
+            db.execute(
+                "INSERT INTO pages (issue_id, number, source, source_sha256, page_index, dpi, "
+                "status) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+                [issue_id, job.number, job.source, job.source_sha256, job.page_index, job.dpi],
+            )
+    if not first:
+        return ensure_page(db, issue_id, job)
     return page_by_identity(db, job.source_sha256, job.page_index)
 
 
@@ -117,10 +125,12 @@ def provenance_id(db, data: dict[str, Any]) -> int:
 
 
 def record_failure(db, page_id: int, error: str, seconds: float = 0.0) -> None:
-    """Mark a page failed with its reason. Lines stored by an earlier run are kept."""
+    """Mark a page failed with its reason (and free its lease). Lines stored by an
+    earlier run are kept."""
     with transaction(db):
         db.execute(
             "UPDATE pages SET status = 'failed', error = ?, seconds = ?, processed_at = ?, "
+            f"suspect = 0, suspect_reasons = '[]', {RELEASE}, "
             "attempts = attempts + 1 WHERE id = ?",
             [error, seconds, now(), page_id],
         )
@@ -130,9 +140,17 @@ def record_failure(db, page_id: int, error: str, seconds: float = 0.0) -> None:
 
 
 def save_page(
-    db, page_id: int, result: PageResult, settings_hash: str, prov_id: int | None
+    db,
+    page_id: int,
+    result: PageResult,
+    settings_hash: str,
+    prov_id: int | None,
+    confidence: float | None = None,
+    suspect: list[str] | None = None,
 ) -> dict[str, int]:
-    """Store a processed page in one transaction: the page row, its regions and lines.
+    """Store a processed page in one transaction: the page row, its regions and lines,
+    its mean line ``confidence`` and, when its reading is implausible, the ``suspect``
+    reasons (``ocr.batch.gate``); its lease is freed.
 
     Re-processing replaces the previous OCR of the page, except lines a reviewer
     corrected: those keep their text (and history); the new OCR reading is stored in
@@ -154,8 +172,8 @@ def save_page(
             "UPDATE pages SET status = 'done', error = NULL, dpi = ?, width = ?, height = ?, "
             "skew_degrees = ?, deskewed_width = ?, deskewed_height = ?, image_path = ?, "
             "settings_hash = ?, provenance_id = ?, seconds = ?, timings = ?, "
-            "printed_number = ?, meta = ?, "
-            "attempts = attempts + 1, processed_at = ? WHERE id = ?",
+            "printed_number = ?, meta = ?, confidence = ?, suspect = ?, suspect_reasons = ?, "
+            f"{RELEASE}, attempts = attempts + 1, processed_at = ? WHERE id = ?",
             [
                 result.dpi,
                 result.width,
@@ -170,6 +188,9 @@ def save_page(
                 json.dumps(result.timings),
                 result.meta.get("printed_number"),
                 json.dumps(result.meta, ensure_ascii=False),
+                confidence,
+                1 if suspect else 0,
+                json.dumps(list(suspect or []), ensure_ascii=False),
                 now(),
                 page_id,
             ],

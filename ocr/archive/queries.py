@@ -237,3 +237,47 @@ def summary(db, issue_ids: list[int] | None = None) -> dict[str, Any]:
         )
     )
     return {**row, "seconds_per_page": secs["s"], "failed": secs["failed"] or 0}
+
+
+# -- suspect pages (``ocr.batch.gate``) ---------------------------------------------------
+
+
+def recent_confidences(db, limit: int) -> list[float]:
+    """The mean line confidence of the ``limit`` pages stored last as done and not
+    suspect, oldest first (the archive's usual page, for the plausibility gate)."""
+    rows = db.execute(
+        "SELECT confidence FROM pages WHERE status = 'done' AND suspect = 0 "
+        "AND confidence IS NOT NULL ORDER BY processed_at DESC, id DESC LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [r[0] for r in reversed(rows)]
+
+
+def suspects(db) -> list[dict[str, Any]]:
+    """The pages stored as done whose reading is implausible, each with its
+    ``reasons`` (a list), by source and page."""
+    rows = list(
+        db.query(
+            "SELECT p.id, p.source, p.page_index, p.number, p.confidence, p.suspect_reasons, "
+            "i.title AS issue FROM pages p JOIN issues i ON i.id = p.issue_id "
+            "WHERE p.suspect = 1 AND p.status = 'done' AND p.number > 0 "
+            "ORDER BY p.source, p.page_index"
+        )
+    )
+    for row in rows:
+        row["reasons"] = json.loads(row.pop("suspect_reasons") or "[]")
+    return rows
+
+
+def sources_with_suspects(db) -> list[str]:
+    """The source of every issue with a suspect page (what ``ocr retry --suspect`` runs)."""
+    return sorted(
+        {
+            r["source"]
+            for r in db.query(
+                "SELECT source FROM issues i WHERE EXISTS (SELECT 1 FROM pages p "
+                "WHERE p.issue_id = i.id AND p.suspect = 1 AND p.status = 'done' "
+                "AND p.number > 0)"
+            )
+        }
+    )

@@ -56,7 +56,8 @@ def rss_mb() -> float:
 
 
 def peak_rss_mb() -> float:
-    """The most resident memory this process has used so far, in MB."""
+    """The most resident memory this process has used so far, in MB (10^6 bytes, as
+    :func:`rss_mb`; Linux reports ``ru_maxrss`` in KiB)."""
     import resource
 
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6, 1)

@@ -33,6 +33,7 @@ class BatchOptions:
     models: str | None = None
     redo: bool = False
     retry_failed: bool = True
+    retry_suspect: bool = False  # run pages stored as suspect again (``ocr retry --suspect``)
     recycle_after: int = 50  # pages per worker before it is replaced (memory stays flat)
     page_timeout: float | None = 600.0  # seconds; a page running longer fails
     log_json: Path | None = None
@@ -49,15 +50,19 @@ class BatchReport:
     done: int = 0  # pages processed and stored by this batch
     skipped: int = 0  # pages done before with the same settings
     failed: int = 0  # pages that failed, each with its reason in ``failures``
+    suspect: int = 0  # pages stored, but read implausibly (``ocr.batch.gate``): ``suspects``
+    running: int = 0  # pages left to another batch that holds them (``ocr.batch.leases``)
     lines: int = 0  # text lines stored
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
+    suspects: list[str] = field(default_factory=list)  # "FILE page N: reason; reason"
     issue_ids: list[int] = field(default_factory=list)
     store_failures: int = 0  # pages in a row that could not be stored
 
     def add(self, other: BatchReport) -> None:
         """Count ``other`` (a later batch of the same watch) in this report."""
-        for name in ("issues", "pages", "done", "skipped", "failed", "lines"):
+        for name in ("issues", "pages", "done", "skipped", "failed", "lines", "suspect", "running"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.failures += other.failures
+        self.suspects += other.suspects
         self.issue_ids += [i for i in other.issue_ids if i not in self.issue_ids]

@@ -88,7 +88,7 @@ def plan(
                     continue
                 # Identical copies in this batch (discovery gives each real file once:
                 # not two paths to it), or nothing to do for this page.
-                if (sha, index) in planned or _keep_as_is(row, digest, options):
+                if (sha, index) in planned or keep_as_is(row, digest, options):
                     report.skipped += 1
                     continue
                 planned.add((sha, index))
@@ -135,11 +135,12 @@ def _page_job(
     )
 
 
-def _keep_as_is(row: dict[str, Any], digest: str, options: BatchOptions) -> bool:
-    """Whether a page is left as it is: done before with the same settings, or failed
-    and not to be retried (``--redo`` runs every page again)."""
+def keep_as_is(row: dict[str, Any], digest: str, options: BatchOptions) -> bool:
+    """Whether a page is left as it is: done before with the same settings (unless
+    suspect and to be retried), or failed and not to be retried (``--redo`` runs every
+    page again)."""
     if options.redo:
         return False
     if row["status"] == "done" and row["settings_hash"] == digest:
-        return True
+        return not (options.retry_suspect and row.get("suspect"))
     return row["status"] == "failed" and not options.retry_failed

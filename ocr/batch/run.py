@@ -6,6 +6,9 @@ processes on this machine, see :mod:`ocr.batch.workers`, or a Dask cluster, see
 finishes, so an interrupted batch resumes where it stopped. A page that fails (bad
 file, engine error, crashed or hung worker, a write that fails) is recorded with its
 reason and the batch goes on; only an archive that cannot be written at all stops it.
+A page read without error but implausibly (``ocr.batch.gate``: a page turned upside
+down) is stored flagged ``suspect``. The pages a batch runs are claimed first
+(``ocr.batch.leases``), so two batches on one archive never run the same page.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from ocr import archive
+from ocr.batch import gate
 from ocr.batch.executors import open_executor
+from ocr.batch.gate import HISTORY, Usual
+from ocr.batch.leases import Lease
 from ocr.batch.options import BatchOptions, BatchReport, Progress, no_progress
 from ocr.batch.plan import Hashes, plan
 from ocr.errors import StoreError
@@ -60,30 +66,29 @@ def run_issues(
     with ExitStack() as stack:
         db = archive.open_db(options.db)
         stack.callback(db.conn.close)
+        since = archive.now()
         jobs, digest, _ = plan(db, issues, options, report, hashes, session, progress)
-        progress(
-            "start",
-            {
-                "total": report.pages,
-                "todo": len(jobs),
-                "skipped": report.skipped,
-                "failed": report.failed,
-            },
-        )
+        lease = Lease(options)
+        stack.callback(lease.stop, db)
+        jobs, held = _claim(db, jobs, lease, (since, digest), report)
+        lease.keep()
+        progress("start", _start_event(report, len(jobs)))
         log = (
             stack.enter_context(open(options.log_json, "a", encoding="utf-8"))
             if options.log_json
             else None
         )
+        store = _Store(
+            db, digest, report, options, Usual.of(archive.recent_confidences(db, HISTORY))
+        )
         page_ids = {(j.source_sha256, j.page_index): (pid, iid) for j, pid, iid in jobs}
         left = Counter(iid for _, _, iid in jobs)  # pages still to come, per issue
-        prov_cache: dict[str, int] = {}
         for result in executor.map([j for j, _, _ in jobs]):
             page_id, issue_id = page_ids[(result.job.source_sha256, result.job.page_index)]
             extras = {k: result.timings.pop(k) for k in list(result.timings) if k[0] == "_"}
             with interrupt_after():  # a page stored is a page counted and logged
-                _store_result(db, page_id, result, digest, report, prov_cache, extras, options)
-                record = _log_record(result, extras)
+                suspect = store.result(page_id, result, extras)
+                record = {**_log_record(result, extras), "suspect": suspect}
                 if log:
                     log.write(json.dumps(record, ensure_ascii=False) + "\n")
                     log.flush()
@@ -92,11 +97,31 @@ def run_issues(
             if left[issue_id] == 0:
                 _issue_done(db, issue_id, options)
         for issue_id in report.issue_ids:
-            if issue_id not in left:  # nothing to run: all its pages were done before
+            if issue_id not in left and issue_id not in held:  # all its pages done before
                 _issue_done(db, issue_id, options)
     report.seconds = time.perf_counter() - started
     progress("end", {"report": report})
     return report
+
+
+def _start_event(report: BatchReport, todo: int) -> dict[str, int]:
+    """What the ``start`` event says: pages found, to run, done before, failed already."""
+    return {"total": report.pages, "todo": todo, "skipped": report.skipped, "failed": report.failed}
+
+
+def _claim(db, jobs: list, lease: Lease, planned: tuple[str, str], report: BatchReport):
+    """The planned jobs whose pages this batch could claim, and the issues with pages
+    left to another batch (that batch assembles them when its last page is stored). A
+    page another batch holds is counted as ``running``; one it stored meanwhile, as
+    done before."""
+    taken, left = lease.claim(db, [page_id for _, page_id, _ in jobs], *planned)
+    for row in left:
+        if row["run"] is not None:
+            report.running += 1
+        else:
+            report.skipped += 1
+    held = {iid for _, pid, iid in jobs if pid not in taken}
+    return [j for j in jobs if j[1] in taken], held
 
 
 @contextmanager
@@ -138,35 +163,61 @@ def _cannot_write(options: BatchOptions, exc: object) -> StoreError:
     )
 
 
-def _store_result(db, page_id, result, digest, report, prov_cache, extras, options) -> None:
-    """Store one page's result in its own transaction. When that fails (disk full, a
-    database error), the page is recorded as failed with the reason and the batch goes
-    on; when even that cannot be written, the batch stops with a :class:`StoreError`."""
-    try:
-        if result.status == "done":
-            prov_id = _provenance_id(db, result, extras.get("_provenance"), prov_cache)
-            counts = archive.save_page(db, page_id, result, digest, prov_id)
-            report.done += 1
-            report.lines += counts["lines"]
+class _Store:
+    """Stores each page's result as it arrives, judging its reading on the way."""
+
+    def __init__(self, db, digest: str, report: BatchReport, options: BatchOptions, usual):
+        self.db, self.digest, self.report, self.options = db, digest, report, options
+        self.usual = usual  # the archive's usual page (ocr.batch.gate)
+        self.prov_cache: dict[str, int] = {}
+
+    def result(self, page_id: int, result: PageResult, extras: dict[str, Any]) -> list[str]:
+        """Store one page's result in its own transaction; return why its reading is
+        suspect (empty when plausible or not stored). When storing fails (disk full, a
+        database error), the page is recorded as failed with the reason and the batch
+        goes on; when even that cannot be written, the batch stops (:class:`StoreError`)."""
+        db, report = self.db, self.report
+        try:
+            if result.status == "done":
+                return self._save(page_id, result, extras)
+            error = result.error or "unknown error"
+        except (sqlite3.Error, OSError) as exc:
+            archive.rollback(db)
+            error = f"{result.job.label}: cannot store the page: {_reason(exc)}"
+            result.status, result.error = "failed", error
+            report.store_failures += 1
+            if report.store_failures >= STORE_FAILURES_IN_A_ROW:
+                raise _cannot_write(self.options, _reason(exc)) from exc
+        else:
             report.store_failures = 0
-            return
-        error = result.error or "unknown error"
-    except (sqlite3.Error, OSError) as exc:
-        archive.rollback(db)
-        error = f"{result.job.label}: cannot store the page: {_reason(exc)}"
-        result.status, result.error = "failed", error
-        report.store_failures += 1
-        if report.store_failures >= STORE_FAILURES_IN_A_ROW:
-            raise _cannot_write(options, _reason(exc)) from exc
-    else:
+        try:
+            archive.record_failure(db, page_id, error, result.seconds)
+        except (sqlite3.Error, OSError) as exc:
+            archive.rollback(db)
+            raise _cannot_write(self.options, _reason(exc)) from exc
+        report.failed += 1
+        report.failures.append(error)
+        return []
+
+    def _save(self, page_id: int, result: PageResult, extras: dict[str, Any]) -> list[str]:
+        """Store a page read without error, flagged suspect when its reading is not
+        plausible (``ocr.batch.gate``); a plausible one joins the archive's usual."""
+        report = self.report
+        prov_id = _provenance_id(self.db, result, extras.get("_provenance"), self.prov_cache)
+        confidence = gate.mean_confidence(result.lines)
+        reasons = gate.judge(result.lines, self.usual)
+        counts = archive.save_page(
+            self.db, page_id, result, self.digest, prov_id, confidence, reasons
+        )
+        report.done += 1
+        report.lines += counts["lines"]
         report.store_failures = 0
-    try:
-        archive.record_failure(db, page_id, error, result.seconds)
-    except (sqlite3.Error, OSError) as exc:
-        archive.rollback(db)
-        raise _cannot_write(options, _reason(exc)) from exc
-    report.failed += 1
-    report.failures.append(error)
+        if reasons:
+            report.suspect += 1
+            report.suspects.append(f"{result.job.label}: {'; '.join(reasons)}")
+        else:
+            self.usual.add(confidence)
+        return reasons
 
 
 def _provenance_id(db, result: PageResult, prov: dict | None, cache: dict[str, int]) -> int | None:

@@ -10,7 +10,7 @@ import click
 from ocr.batch.executors import EXECUTORS
 from ocr.cli.common import db_option, open_existing, writable_file, writable_folder
 from ocr.cli.progress import progress_display
-from ocr.errors import Interrupted, PagesFailed
+from ocr.errors import Interrupted, PagesFailed, PagesSuspect
 from ocr.recognize.script import DEFAULT_SCRIPT, SCRIPTS
 
 
@@ -191,6 +191,7 @@ def process(
     _print_summary(db, report)
     if report.failed:
         raise PagesFailed(f"{report.failed} page(s) failed; see 'ocr status', then 'ocr retry'")
+    _raise_if_suspect(report)
 
 
 def _prepare(options, paper: str | None = None) -> None:
@@ -287,29 +288,42 @@ def _print_summary(db: Path, report) -> None:
     )
     for failure in report.failures:
         click.echo(f"failed: {failure}", err=True)
+    _print_suspects_and_running(report)
 
 
 @click.command()
 @db_option
+@click.option(
+    "--suspect",
+    is_flag=True,
+    help="Process the pages stored as suspect (read implausibly) again instead.",
+)
 @run_options
-def retry(db, quiet, log_json, engine, **run):
-    """Process the failed pages again, with the DPI, models and script their batch used.
-    An issue is run again only when all its scans are still where they were; the failed
-    pages of any other issue are reported and left failed.
+def retry(db, suspect, quiet, log_json, engine, **run):
+    """Process the failed pages again, with the DPI, models and script their batch used;
+    with --suspect, the pages stored as suspect. An issue is run again only when all its
+    scans are still where they were; the failed pages of any other issue are reported
+    and left failed.
 
     Example: ocr retry --db output/archive.db
+
+    Example: ocr retry --suspect --db output/archive.db
     """
     from ocr import archive
     from ocr.scan.load import discover
 
     database = open_existing(db)
-    failed = archive.failures(database)
-    sources, cannot = _retryable(failed, archive.failed_issue_files(database))
+    if suspect:
+        pending = sources = archive.sources_with_suspects(database)
+        cannot: list[str] = []
+    else:
+        pending = archive.failures(database)
+        sources, cannot = _retryable(pending, archive.failed_issue_files(database))
     highest_dpi = archive.highest_dpi(database)
     used = archive.retry_settings(database)  # the models and script of the failed batch
     database.conn.close()
-    if not failed:
-        click.echo("no failed pages")
+    if not pending:
+        click.echo("no suspect pages" if suspect else "no failed pages")
         return
     for message in cannot:
         click.echo(f"cannot retry: {message}", err=True)
@@ -322,6 +336,7 @@ def retry(db, quiet, log_json, engine, **run):
         script=used.get("script", DEFAULT_SCRIPT),
         log_json=log_json,
         engine=engine,
+        retry_suspect=suspect,
         **run,
     )
     _prepare(options)
@@ -330,8 +345,10 @@ def retry(db, quiet, log_json, engine, **run):
         f"retried: {report.done} processed, {report.failed} still failed"
         + (f", {len(cannot)} not retried (scan not found)" if cannot else "")
     )
+    _print_suspects_and_running(report)
     if report.failed or cannot:
         raise PagesFailed(f"{report.failed + len(cannot)} page(s) still failed")
+    _raise_if_suspect(report)
 
 
 def _retryable(failed: list[dict], files: dict[str, list[str]]) -> tuple[list[str], list[str]]:
@@ -358,3 +375,21 @@ def _retryable(failed: list[dict], files: dict[str, list[str]]) -> tuple[list[st
                 "any more (running the issue again would renumber its pages)"
             )
     return [issue for issue in files if issue not in blocked], cannot
+
+
+def _print_suspects_and_running(report) -> None:
+    """The summary's lines for pages stored as suspect and pages left to another batch."""
+    if report.suspect:
+        click.echo(f"{report.suspect} page(s) stored as suspect (their reading is implausible):")
+        for line in report.suspects:
+            click.echo(f"suspect: {line}")
+    if report.running:
+        click.echo(f"{report.running} page(s) left to another batch running on this archive")
+
+
+def _raise_if_suspect(report) -> None:
+    if report.suspect:
+        raise PagesSuspect(
+            f"{report.suspect} page(s) stored as suspect; see 'ocr status', "
+            "then 'ocr retry --suspect' once the scans are fixed"
+        )

@@ -11,18 +11,27 @@ from ocr.cli.common import db_option, open_existing
 @db_option
 @click.option("--limit", default=20, show_default=True, help="How many conflicts to list.")
 def status(db, limit):
-    """Pages by state, every failed page with its reason, and corrections that the
-    latest OCR reads differently (the correction is kept, the new reading beside it).
+    """Pages by state, every failed page with its reason, every suspect page (stored,
+    but read implausibly) with its reasons, the batches running on the archive, and
+    corrections that the latest OCR reads differently (the correction is kept, the new
+    reading beside it). Suspect pages are counted among the done ones too.
 
     Example: ocr status --db output/archive.db
     """
     from ocr import archive
+    from ocr.batch.leases import live_holders, page_states
 
     database = open_existing(db)
-    counts = archive.status_counts(database)
-    click.echo(" ".join(f"{k}={counts.get(k, 0)}" for k in ("done", "pending", "failed")))
+    counts = page_states(database)
+    states = ("done", "pending", "failed", "running", "suspect")
+    click.echo(" ".join(f"{k}={counts.get(k, 0)}" for k in states))
     for row in archive.failures(database):
         click.echo(f"failed: {row['error']}")
+    for row in archive.suspects(database):
+        reasons = "; ".join(row["reasons"])
+        click.echo(f"suspect: {row['source']} page {row['page_index'] + 1}: {reasons}")
+    for h in live_holders(database):
+        click.echo(f"running: {h['pages']} page(s) held by pid {h['pid']} on {h['host']}")
     corrected, differing = archive.count_conflicts(database)
     click.echo(
         f"corrected lines={corrected}, of which the latest OCR reads differently={differing}"
