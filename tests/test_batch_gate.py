@@ -262,5 +262,5 @@ def test_an_archive_of_an_earlier_version_gets_its_pages_confidence(tmp_path, mo
     ]
     assert archive.recent_confidences(db, 10) == [pytest.approx(0.85)]
     names = [r[0] for r in db.execute("SELECT name FROM _migrations ORDER BY name")]
-    assert names[-1] == "0004_suspect_and_leases"
+    assert "0004_suspect_and_leases" in names
     db.conn.close()
