@@ -165,15 +165,17 @@ def failures(db) -> list[dict[str, Any]]:
 
 def sources_with_failures(db) -> list[str]:
     """The source of every issue with a failed page (what ``ocr retry`` runs again)."""
-    return sorted(
-        {
-            r["source"]
-            for r in db.query(
-                "SELECT source FROM issues i WHERE EXISTS (SELECT 1 FROM pages p "
-                "WHERE p.issue_id = i.id AND p.status = 'failed' AND p.number > 0)"
-            )
-        }
+    return _sources_with_pages(db, "p.status = 'failed'")
+
+
+def _sources_with_pages(db, condition: str) -> list[str]:
+    """The sources of the issues holding a numbered page that meets ``condition`` (a
+    constant SQL condition on ``pages p``, never anything from outside)."""
+    sql = (
+        "SELECT source FROM issues i WHERE EXISTS (SELECT 1 FROM pages p "
+        f"WHERE p.issue_id = i.id AND p.number > 0 AND {condition})"
     )
+    return sorted({r["source"] for r in db.query(sql)})
 
 
 def failed_issue_files(db) -> dict[str, list[str]]:
@@ -271,13 +273,4 @@ def suspects(db) -> list[dict[str, Any]]:
 
 def sources_with_suspects(db) -> list[str]:
     """The source of every issue with a suspect page (what ``ocr retry --suspect`` runs)."""
-    return sorted(
-        {
-            r["source"]
-            for r in db.query(
-                "SELECT source FROM issues i WHERE EXISTS (SELECT 1 FROM pages p "
-                "WHERE p.issue_id = i.id AND p.suspect = 1 AND p.status = 'done' "
-                "AND p.number > 0)"
-            )
-        }
-    )
+    return _sources_with_pages(db, "p.suspect = 1 AND p.status = 'done'")
