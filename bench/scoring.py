@@ -7,9 +7,11 @@ an article's text is its body, subheads and captions, no headline and no jump li
 The rules, exactly:
 
 - *Matching.* A truth article ``t`` (``n`` characters) and a predicted article ``p``
-  (``m`` characters) may be matched when their edit distance ``d`` is less than ``n``
-  (the prediction recovers something of the truth; unrelated texts of similar length
-  are not paired). Among those pairs a maximum-weight one-to-one assignment is chosen
+  (``m`` characters) may be matched when their edit distance ``d`` is less than
+  ``max(n, m) - min(n, m) / 2``: then more than half of the shorter text is found,
+  character for character, in the longer one (``d >= max(n, m) - equal characters``);
+  unrelated texts, which an edit distance would pair by substitutions, are not. Among
+  those pairs a maximum-weight one-to-one assignment is chosen
   (Hungarian method) with weight ``n + m - d``: the errors the pairing saves against
   leaving both unmatched, so the assignment is the one with the fewest errors in all.
   Ties go to the pairs with the same title, then the same pages.
@@ -169,8 +171,13 @@ class IssueScore:
         return sum(s.errors for s in self.scored) + self.extra_chars
 
 
+def limit(n: int, m: int) -> float:
+    """A pair of texts of lengths ``n`` and ``m`` may match below this edit distance."""
+    return max(n, m) - min(n, m) / 2
+
+
 def _candidates(truth: list[dict], preds: list[tuple[str, dict]]) -> dict[tuple[int, int], int]:
-    """Edit distances of the pairs that may match (``d < n``); cheap lower bounds
+    """Edit distances of the pairs that may match (``d < limit``); cheap lower bounds
     (length difference, shared characters) skip the pairs that cannot."""
     counts = [Counter(t) for t, _ in preds]
     out = {}
@@ -181,13 +188,14 @@ def _candidates(truth: list[dict], preds: list[tuple[str, dict]]) -> dict[tuple[
         tc = Counter(text)
         for j, (p, _) in enumerate(preds):
             m = len(p)
-            if abs(n - m) >= n:
+            top = limit(n, m)
+            if not m or abs(n - m) >= top:
                 continue
             shared = sum((tc & counts[j]).values())
-            if max(n, m) - shared >= n:
+            if max(n, m) - shared >= top:
                 continue
             d = distance(text, p)
-            if d < n:
+            if d < top:
                 out[(i, j)] = d
     return out
 

@@ -196,3 +196,20 @@ def test_anchor_runs_page_by_page():
     page2.number = 2
     arts = anchor.associate_issue([page, page2])
     assert [a["pages"] for a in arts] == [[1], [2]]
+
+
+def test_a_short_unrelated_text_sharing_common_characters_is_not_matched():
+    rng = random.Random(9)
+    truth = [{"title": "甲", "text": _text(rng, 300), "pages": [1]}]
+    other = "天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往秋收冬藏闰余成岁律吕调阳"
+    junk = "".join(rng.choice(other + SENTENCES[:4]) for _ in range(60))
+    t = _score(truth, [{"title": None, "text": junk, "pages": [1]}])
+    assert not t.scored[0].matched and t.extra == 1
+
+
+def test_a_page_of_text_matches_one_article_at_most():
+    truth = _truth(3)
+    page = {"title": None, "text": "".join(a["text"] for a in truth), "pages": [1]}
+    t = _score(truth, [page])
+    assert [s.matched for s in t.scored].count(True) == 1
+    assert t.cer > 1.0  # the other two deleted, and inserted again inside the page
