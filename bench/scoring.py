@@ -7,19 +7,22 @@ an article's text is its body, subheads and captions, no headline and no jump li
 The rules, exactly:
 
 - *Matching.* A truth article ``t`` (``n`` characters) and a predicted article ``p``
-  (``m`` characters) may be matched when their edit distance ``d`` is less than
-  ``max(n, m) - min(n, m) / 2``: then more than half of the shorter text is found,
-  character for character, in the longer one (``d >= max(n, m) - equal characters``);
-  unrelated texts, which an edit distance would pair by substitutions, are not. Among
-  those pairs a maximum-weight one-to-one assignment is chosen
-  (Hungarian method) with weight ``n + m - d``: the errors the pairing saves against
-  leaving both unmatched, so the assignment is the one with the fewest errors in all.
+  (``m`` characters) may be matched when their edit distance ``d`` is less than half
+  the longer text: ``d < max(n, m) / 2``. Then more than half of each text is the other,
+  character for character (``d >= max(n, m) - equal characters``): unrelated texts,
+  which an edit distance would pair by substitutions, do not pair, nor does a short
+  article with a long prediction that is mostly other articles (a page, a merge); a
+  merge pairs with its larger part. Among those pairs a maximum-weight one-to-one
+  assignment is chosen (Hungarian method) with weight ``n + m - d``: the errors the
+  pairing saves against leaving both unmatched, so the assignment is the one with the
+  fewest errors in all.
   Ties go to the pairs with the same title, then the same pages.
 - *Errors.* A matched truth article costs ``d``; an unmatched truth article costs ``n``
   (all deleted); an unmatched predicted article costs ``m`` (all inserted). Article CER
   = all errors / all truth characters. A prediction that repeats every article twice
-  pays every copy's characters again as insertions; one split into halves pays the
-  second half twice (deleted from its truth, inserted as an extra article).
+  pays every copy's characters again as insertions; an article split in two pays its
+  smaller part twice (deleted from its truth, inserted as an extra article), and all
+  of it twice when neither part is more than half of it.
 - *Whole*: a truth article whose one-to-one match has ``d / n <= 2%``. *Title exact*:
   its match's title equals the truth title. *Joined* (an article on several pages): its
   match lists all of the truth's pages and has ``d / n <= 10%``.
@@ -173,7 +176,7 @@ class IssueScore:
 
 def limit(n: int, m: int) -> float:
     """A pair of texts of lengths ``n`` and ``m`` may match below this edit distance."""
-    return max(n, m) - min(n, m) / 2
+    return max(n, m) / 2
 
 
 def _candidates(truth: list[dict], preds: list[tuple[str, dict]]) -> dict[tuple[int, int], int]:

@@ -81,8 +81,9 @@ def test_splitting_every_article_in_halves_scores_worse():
         halves += [dict(a, text=a["text"][:k]), dict(a, text=a["text"][k:], title=None)]
     t = _score(truth, halves)
     assert t.whole == 0
-    assert t.cer > 0.9  # the second half deleted from its article and inserted as an extra
-    assert t.extra == len(truth)
+    # No half is more than half of its article (an odd one's longer half just is): the
+    # article is deleted and its halves inserted, or the smaller half counts twice.
+    assert t.cer > 0.9 and t.extra >= len(truth)
 
 
 def test_overlapping_pieces_do_not_add_up():
@@ -207,9 +208,12 @@ def test_a_short_unrelated_text_sharing_common_characters_is_not_matched():
     assert not t.scored[0].matched and t.extra == 1
 
 
-def test_a_page_of_text_matches_one_article_at_most():
+def test_a_page_of_text_matches_no_article_unless_one_is_most_of_it():
     truth = _truth(3)
     page = {"title": None, "text": "".join(a["text"] for a in truth), "pages": [1]}
     t = _score(truth, [page])
-    assert [s.matched for s in t.scored].count(True) == 1
-    assert t.cer > 1.0  # the other two deleted, and inserted again inside the page
+    assert not any(s.matched for s in t.scored) and t.cer == 2.0
+    big = dict(truth[0], text=truth[0]["text"] * 5)
+    page = {"title": None, "text": big["text"] + truth[1]["text"], "pages": [1]}
+    t = _score([big, truth[1]], [page])
+    assert [s.matched for s in t.scored] == [True, False]
