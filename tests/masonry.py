@@ -67,12 +67,12 @@ from synth import (
     _Canvas,
     _Face,
     _qr_matrix,
-    _rotation,
     _scan,
     _source,
     _tokens,
     _wrap,
     _wrap_title,
+    scan_polys,
 )
 
 TUNING_SEEDS = range(7000, 8000)
@@ -1591,11 +1591,7 @@ def _finish(pg: _Page, skew, blur, noise, jpeg_quality, color, dpi) -> TruthPage
         color=color,
         seed=f"masonry:{pg.style.seed}:{pg.number}:scan",
     )
-    m = _rotation(width, height, skew)
-    for ln in cv.lines:
-        bx0, by0, bx1, by1 = ln.box
-        corners = np.array([[bx0, by0, 1], [bx1, by0, 1], [bx1, by1, 1], [bx0, by1, 1]])
-        ln.poly = [(float(x), float(y)) for x, y in corners @ m.T]
+    scan_polys(cv.lines, width, height, skew)
     page = TruthPage(image, cv.lines, cv.blocks, float(skew), dpi, len(pg.grid), pg.number)
     used = {ln.article for ln in cv.lines}
     page.articles = [a for i, a in sorted(pg.truth.items()) if i in used]

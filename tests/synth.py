@@ -1213,6 +1213,15 @@ def _rotation(width: int, height: int, skew_degrees: float) -> np.ndarray:
     return cv2.getRotationMatrix2D((width / 2, height / 2), skew_degrees, 1.0)
 
 
+def scan_polys(lines: list[TruthLine], width: int, height: int, skew_degrees: float) -> None:
+    """Set each line's ``poly``: its box's corners turned by the scan's skew."""
+    m = _rotation(width, height, skew_degrees)
+    for ln in lines:
+        bx0, by0, bx1, by1 = ln.box
+        corners = np.array([[bx0, by0, 1], [bx1, by0, 1], [bx1, by1, 1], [bx0, by1, 1]])
+        ln.poly = [(float(x), float(y)) for x, y in corners @ m.T]
+
+
 def _scan(
     img: np.ndarray,
     *,
@@ -1379,11 +1388,7 @@ def render_page(
         color=color,
         seed=f"zhangmiao:{seed}:{number}:scan",
     )
-    m = _rotation(width, height, skew_degrees)
-    for ln in cv.lines:
-        bx0, by0, bx1, by1 = ln.box
-        corners = np.array([[bx0, by0, 1], [bx1, by0, 1], [bx1, by1, 1], [bx0, by1, 1]])
-        ln.poly = [(float(x), float(y)) for x, y in corners @ m.T]
+    scan_polys(cv.lines, width, height, skew_degrees)
     page = TruthPage(image, cv.lines, cv.blocks, float(skew_degrees), dpi, columns, number)
     used = {ln.article for ln in cv.lines}
     page.articles = [a for i, a in sorted(ctx.truth.items()) if i in used]
