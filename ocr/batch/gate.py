@@ -64,6 +64,7 @@ from functools import lru_cache
 
 from ocr.model import Line
 from ocr.recognize.script import normalize
+from ocr.text import is_han
 
 MIN_LINES = 10  # fewer lines: too little evidence for any rule
 GARBAGE_CONFIDENCE = 0.5  # what the recognizer believes of what it cannot read
@@ -146,7 +147,7 @@ def _stub_reason(lines: list[Line]) -> str | None:
 
 def _rare_reason(text: str) -> str | None:
     """Rule 3: most Han characters outside the common ones (GB 2312 level 1)."""
-    han = [ch for ch in text if _is_han(ch)]
+    han = [ch for ch in text if is_han(ch)]
     if len(han) < MIN_HAN:
         return None
     rare = sum(1 for ch in han if not is_common(ch))
@@ -163,10 +164,6 @@ def _ems(line: Line) -> float:
 
 def _chars(text: str) -> str:
     return "".join(ch for ch in text if not ch.isspace())
-
-
-def _is_han(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from ocr.model import Kind, Line, Region
-from ocr.text import DATE, PAGE_MARK, issue_number, normalize, page_number, parse_date
+from ocr.text import DATE, PAGE_MARK, is_han, issue_number, normalize, page_number, parse_date
 
 
 def page_meta(regions: list[Region], lines: list[Line]) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def page_meta(regions: list[Region], lines: list[Line]) -> dict[str, Any]:
 
 
 def _cjk(text: str) -> str:
-    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return "".join(ch for ch in text if is_han(ch))
 
 
 def _reading(lines: list[Line]) -> list[Line]:

@@ -13,6 +13,7 @@ from ocr.text.lines import (
     advance,
     body_size,
     is_display,
+    is_han,
     is_vertical,
     join_text,
     line_rows,
@@ -38,6 +39,7 @@ from ocr.text.numbers import (
 from ocr.text.page import TextPage
 
 __all__ = [
+    "is_han",
     "DATE",
     "PAGE_MARK",
     "RUNNING_PUNCT",

@@ -18,6 +18,11 @@ _xov = Box.x_overlap
 _yov = Box.y_overlap
 
 
+def is_han(ch: str) -> bool:
+    """A Han character (CJK Unified Ideographs and Extension A)."""
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
 def units(text: str) -> float:
     """Text length in ems: a CJK or full-width character (and Chinese quotes) is 1,
     anything else about half; spaces do not count."""
