@@ -1,32 +1,59 @@
 """Fault-injection engines: OcrEngine subclasses that crash, hang or die on purpose.
 
 Fakes are for faults only; everything else uses the real models. A blank page's width
-picks the fault: the layout finds no text block on a blank page, so the engine is
-handed the whole page.
+picks the crash, hang or death (the layout finds no text block on a blank page, so the
+engine is handed the whole page); a failure that comes and goes is keyed on the page
+itself (its file's name and page number), whatever the layout hands the engine.
 
 Environment (read in the worker process): ``FAKE_OCR_TEXT`` is what every line reads
-(default 假); ``FAKE_OCR_SECONDS`` makes each page take that long; a page as wide as
-``FAKE_OCR_FAIL_WIDTH`` fails (a fault that goes away when the variable does);
-``FAKE_OCR_STARTS`` names a folder where each page started leaves a file (its width
-first), to count the work done.
+(default 假); ``FAKE_OCR_SECONDS`` makes each page take that long;
+``FAKE_OCR_FAIL_PAGES`` names pages that fail, comma-separated, each ``NAME`` (every
+page of the file called NAME) or ``NAME:N`` (its page N): a fault that goes away when
+the variable does; ``FAKE_OCR_STARTS`` names a folder where each page started leaves a
+file (its width first, then the worker's pid), to count the work done.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 from ocr.errors import ModelError
+from ocr.model import PageJob
 from ocr.recognize.engine import OcrEngine
 
 DIE_WIDTH = 777  # the worker process dies (as if it crashed in native code)
 KILL_WIDTH = 444  # the worker process is killed mid-page (SIGKILL, as by the OOM killer)
 RAISE_WIDTH = 555  # the engine raises
 HANG_WIDTH = 333  # the engine hangs
+
+
+def current_job() -> PageJob | None:
+    """The page being processed: the ``job`` of the nearest caller that has one (every
+    executor runs a page as ``ocr.batch.jobs.run_job(job)``)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        job = frame.f_locals.get("job")
+        if isinstance(job, PageJob):
+            return job
+        frame = frame.f_back
+    return None
+
+
+def fails_here(job: PageJob | None) -> bool:
+    """Whether ``FAKE_OCR_FAIL_PAGES`` names this page (``NAME`` or ``NAME:N``)."""
+    if job is None:
+        return False
+    for item in filter(None, os.environ.get("FAKE_OCR_FAIL_PAGES", "").split(",")):
+        name, _, page = item.strip().partition(":")
+        if Path(job.source).name == name and (not page or int(page) == job.page_index + 1):
+            return True
+    return False
 
 
 class FakeEngine(OcrEngine):
@@ -41,7 +68,6 @@ class FakeEngine(OcrEngine):
         self.load = FakeEngine.loads
         self.text = os.environ.get("FAKE_OCR_TEXT", "假")
         self.seconds = float(os.environ.get("FAKE_OCR_SECONDS", "0"))
-        self.fail_width = int(os.environ.get("FAKE_OCR_FAIL_WIDTH", "0"))
 
     @classmethod
     def version(cls):
@@ -59,7 +85,7 @@ class FakeEngine(OcrEngine):
             os._exit(9)
         if w == KILL_WIDTH:
             os.kill(os.getpid(), signal.SIGKILL)
-        if w in (RAISE_WIDTH, self.fail_width):
+        if w == RAISE_WIDTH or fails_here(current_job()):
             raise RuntimeError("engine crashed on purpose")
         if w == HANG_WIDTH:
             time.sleep(3600)

@@ -24,7 +24,7 @@ def scans(tmp_path):
 def test_progress_log_status_and_retry(scans, tmp_path, capsys, monkeypatch):
     db = tmp_path / "a.db"
     log = tmp_path / "log.jsonl"
-    monkeypatch.setenv("FAKE_OCR_FAIL_WIDTH", "620")  # page 2 fails this time
+    monkeypatch.setenv("FAKE_OCR_FAIL_PAGES", "p2.png")  # page 2 fails this time
     with pytest.raises(SystemExit) as info:
         main(["process", str(scans), "--db", str(db), "--log-json", str(log), "-j", "2", *FAKE])
     assert info.value.code == PagesFailed.exit_code
@@ -48,7 +48,7 @@ def test_progress_log_status_and_retry(scans, tmp_path, capsys, monkeypatch):
     assert out[0] == "done=2 pending=0 failed=1 running=0 suspect=0"
     assert out[1].startswith("failed: ") and "p2.png page 1" in out[1] and "crashed" in out[1]
 
-    monkeypatch.delenv("FAKE_OCR_FAIL_WIDTH")  # the fault is gone
+    monkeypatch.delenv("FAKE_OCR_FAIL_PAGES")  # the fault is gone
     main(["retry", "--db", str(db), "-q", *FAKE])
     assert "retried: 1 processed, 0 still failed" in capsys.readouterr().out
     main(["status", "--db", str(db)])

@@ -62,11 +62,11 @@ def test_retry_retries_what_it_can_and_reports_a_moved_scan(tmp_path, capsys, mo
     lone = tmp_path / "lone.png"
     Image.fromarray(np.full((310, 620), 255, np.uint8)).save(lone)  # not p2.png's bytes
     db = tmp_path / "a.db"
-    monkeypatch.setenv("FAKE_OCR_FAIL_WIDTH", "620")  # p2.png and lone.png fail
+    monkeypatch.setenv("FAKE_OCR_FAIL_PAGES", "p2.png,lone.png")
     assert run("process", scans, lone, "--db", db, "-q", *FAKE) == PagesFailed.exit_code
     capsys.readouterr()
     lone.rename(tmp_path / "moved.png")
-    monkeypatch.delenv("FAKE_OCR_FAIL_WIDTH")
+    monkeypatch.delenv("FAKE_OCR_FAIL_PAGES")
 
     assert run("retry", "--db", db, "-q", *FAKE) == PagesFailed.exit_code
     out, err = capsys.readouterr()
@@ -82,11 +82,11 @@ def test_retry_leaves_an_issue_alone_when_one_of_its_scans_has_moved(tmp_path, c
     park the moved page out of sight): its failed pages are reported, not retried."""
     scans = blank_scans(tmp_path, widths=(600, 620, 640))
     db = tmp_path / "a.db"
-    monkeypatch.setenv("FAKE_OCR_FAIL_WIDTH", "640")  # p3.png fails
+    monkeypatch.setenv("FAKE_OCR_FAIL_PAGES", "p3.png")
     assert run("process", scans, "--db", db, "-q", *FAKE) == PagesFailed.exit_code
     capsys.readouterr()
     (scans / "p2.png").rename(tmp_path / "p2.png")  # a page that was done moves away
-    monkeypatch.delenv("FAKE_OCR_FAIL_WIDTH")
+    monkeypatch.delenv("FAKE_OCR_FAIL_PAGES")
 
     assert run("retry", "--db", db, "-q", *FAKE) == PagesFailed.exit_code
     out, err = capsys.readouterr()

@@ -82,7 +82,7 @@ def test_an_image_without_a_dpi_is_stored_at_an_unknown_dpi(tmp_path, capsys, mo
     blank(620).save(scans / "p2.png", dpi=(400, 400))
     blank(640).save(scans / "p3.pdf", resolution=100)
     db_path = tmp_path / "a.db"
-    monkeypatch.setenv("FAKE_OCR_FAIL_WIDTH", str(640 * 2))  # the PDF page at 200 dpi fails
+    monkeypatch.setenv("FAKE_OCR_FAIL_PAGES", "p3.pdf:1")  # the PDF page fails
     with pytest.raises(SystemExit):
         main(["process", str(scans), "--db", str(db_path), "--dpi", "200", "-q", *FAKE])
     stored = {os.path.basename(p["source"]): p for p in pages(db_path)}
@@ -91,7 +91,7 @@ def test_an_image_without_a_dpi_is_stored_at_an_unknown_dpi(tmp_path, capsys, mo
     assert stored["p3.pdf"]["status"] == "failed"
 
     # ocr retry reads the dpi of the failed batch (a NULL dpi among the pages is no matter).
-    monkeypatch.delenv("FAKE_OCR_FAIL_WIDTH")
+    monkeypatch.delenv("FAKE_OCR_FAIL_PAGES")
     main(["retry", "--db", str(db_path), "-q", *FAKE])
     stored = {os.path.basename(p["source"]): p for p in pages(db_path)}
     assert stored["p3.pdf"]["status"] == "done" and stored["p3.pdf"]["dpi"] == 200

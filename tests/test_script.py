@@ -66,10 +66,10 @@ def test_retry_uses_the_script_of_the_failed_batch(tmp_path, capsys, monkeypatch
     db_path = tmp_path / "a.db"
     fake = ["--engine", "fakes:FakeEngine"]
     monkeypatch.setenv("FAKE_OCR_TEXT", "會議")
-    monkeypatch.setenv("FAKE_OCR_FAIL_WIDTH", "620")  # page 2 fails this time
+    monkeypatch.setenv("FAKE_OCR_FAIL_PAGES", "p2.png")  # page 2 fails this time
     with pytest.raises(SystemExit):
         main(["process", str(scans), "--db", str(db_path), "-q", "--script", "as-read", *fake])
-    monkeypatch.delenv("FAKE_OCR_FAIL_WIDTH")
+    monkeypatch.delenv("FAKE_OCR_FAIL_PAGES")
     capsys.readouterr()
 
     main(["retry", "--db", str(db_path), "-q", *fake])
