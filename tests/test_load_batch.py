@@ -110,3 +110,39 @@ def test_an_image_without_a_dpi_is_stored_at_an_unknown_dpi(tmp_path, capsys, mo
         ("p2.png", 400),
         ("p3.pdf", 200),
     ]
+
+
+def test_an_image_page_not_yet_read_has_no_dpi_from_the_option(tmp_path, capsys, monkeypatch):
+    """``--dpi`` is the rasterization DPI of PDFs: a JPEG page that failed (or is still
+    pending) is at an unknown dpi, not at ``--dpi``; a PDF page at the DPI it is (or
+    will be) rasterized at. An archive whose pending image pages an older version
+    recorded at ``--dpi`` is put right by the next batch."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    blank(600).save(scans / "p1.jpg")  # says no DPI
+    blank(620).save(scans / "p2.pdf", resolution=100)
+    db_path = tmp_path / "a.db"
+    monkeypatch.setenv("FAKE_OCR_FAIL_PAGES", "p1.jpg,p2.pdf")
+    with pytest.raises(SystemExit):
+        main(["process", str(scans), "--db", str(db_path), "--dpi", "200", "-q", *FAKE])
+    capsys.readouterr()
+    stored = {os.path.basename(p["source"]): p for p in pages(db_path)}
+    assert stored["p1.jpg"]["status"] == "failed" and stored["p1.jpg"]["dpi"] is None
+    assert stored["p2.pdf"]["status"] == "failed" and stored["p2.pdf"]["dpi"] == 200
+
+    out = tmp_path / "export"
+    main(["export", "json", "--db", str(db_path), "--out", str(out)])
+    capsys.readouterr()
+    exported = [page for f in out.glob("*.json") for page in json.loads(f.read_text())["pages"]]
+    assert sorted((os.path.basename(p["source"]), p["dpi"]) for p in exported) == [
+        ("p1.jpg", None),
+        ("p2.pdf", 200),
+    ]
+
+    db = archive.open_db(db_path)  # as an older version left it: the image at --dpi
+    db.execute("UPDATE pages SET dpi = 300")
+    db.conn.close()
+    with pytest.raises(SystemExit):
+        main(["process", str(scans), "--db", str(db_path), "--dpi", "150", "-q", *FAKE])
+    stored = {os.path.basename(p["source"]): p for p in pages(db_path)}
+    assert stored["p1.jpg"]["dpi"] is None and stored["p2.pdf"]["dpi"] == 150

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from ocr.archive.corrections import corrected_lines, corrected_twin, keep_correction
 from ocr.archive.db import now, transaction
 from ocr.model import Line, PageJob, PageResult, Region
+from ocr.scan.load import PDF_SUFFIXES
 
 # Frees a page's lease (see ``ocr.archive.leases``): part of storing its result.
 RELEASE = "lease_run = NULL, lease_pid = NULL, lease_host = NULL, lease_at = NULL"
@@ -49,15 +51,20 @@ def set_page_count(db, issue_id: int, count: int) -> None:
 
 def ensure_page(db, issue_id: int, job: PageJob) -> dict[str, Any]:
     """The page row for ``job`` (identity: source sha256 + page index), created as
-    pending when new. A page already known under another position is moved."""
+    pending when new. A page already known under another position is moved. A page not
+    done yet is at the dpi known before it is read (:func:`dpi_before_reading`)."""
+    dpi = dpi_before_reading(job)
     row = page_by_identity(db, job.source_sha256, job.page_index)
     if row:
-        if row["issue_id"] != issue_id or row["number"] != job.number:
+        moved = row["issue_id"] != issue_id or row["number"] != job.number
+        if moved or (row["status"] != "done" and row["dpi"] != dpi):
             with transaction(db):
-                _free_number(db, issue_id, job.number, row["id"])
+                if moved:
+                    _free_number(db, issue_id, job.number, row["id"])
                 db.execute(
-                    "UPDATE pages SET issue_id = ?, number = ?, source = ? WHERE id = ?",
-                    [issue_id, job.number, job.source, row["id"]],
+                    "UPDATE pages SET issue_id = ?, number = ?, source = ?, "
+                    "dpi = CASE WHEN status = 'done' THEN dpi ELSE ? END WHERE id = ?",
+                    [issue_id, job.number, job.source, dpi, row["id"]],
                 )
             row = page_by_identity(db, job.source_sha256, job.page_index)
         return row
@@ -68,11 +75,18 @@ def ensure_page(db, issue_id: int, job: PageJob) -> dict[str, Any]:
             db.execute(
                 "INSERT INTO pages (issue_id, number, source, source_sha256, page_index, dpi, "
                 "status) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-                [issue_id, job.number, job.source, job.source_sha256, job.page_index, job.dpi],
+                [issue_id, job.number, job.source, job.source_sha256, job.page_index, dpi],
             )
     if not first:
         return ensure_page(db, issue_id, job)
     return page_by_identity(db, job.source_sha256, job.page_index)
+
+
+def dpi_before_reading(job: PageJob) -> int | None:
+    """The dpi of a page not read yet: a PDF page's is the DPI it is rasterized at
+    (``--dpi``); an image's is what the file states, known only once it is read (until
+    then, and for good when the file states none, NULL: unknown)."""
+    return job.dpi if Path(job.source).suffix.lower() in PDF_SUFFIXES else None
 
 
 def _free_number(db, issue_id: int, number: int, keep: int | None) -> None:
