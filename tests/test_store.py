@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -79,6 +85,72 @@ def test_migrations_recorded_and_idempotent(db):
         "provenance",
     ):
         assert db[table].exists()
+
+
+def test_two_openers_of_a_new_archive_both_succeed(tmp_path, monkeypatch):
+    """Two batches opening a brand-new archive at once: both read that no migration is
+    applied, then both would create the schema. The second, once the first has
+    committed, finds each migration recorded and skips it (no 'table already exists')."""
+    from ocr.archive import db as db_module
+
+    gate = threading.Barrier(2, timeout=30)
+    waited: set[int] = set()
+
+    class Gated(db_module.transaction):
+        def __enter__(self):
+            if threading.get_ident() not in waited:  # both have read the migrations done
+                waited.add(threading.get_ident())
+                gate.wait()
+            return super().__enter__()
+
+    monkeypatch.setattr(db_module, "transaction", Gated)
+    path = tmp_path / "new.db"
+    errors: list[BaseException] = []
+
+    def opener():
+        try:
+            archive.open_db(path).conn.close()
+        except BaseException as exc:  # noqa: BLE001 - the test reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    db = archive.open_db(path)
+    names = [r[0] for r in db.execute("SELECT name FROM _migrations ORDER BY name")]
+    db.conn.close()
+    assert names == sorted(name for name, _ in archive.MIGRATIONS)  # each applied once
+
+
+def test_processes_opening_a_new_archive_at_once(tmp_path):
+    """Three processes released at the same moment onto one new archive path all open it."""
+    path, go = tmp_path / "out" / "new.db", tmp_path / "go"
+    code = (
+        "import os, sys, time\n"
+        "from ocr import archive\n"
+        "while not os.path.exists(sys.argv[2]): time.sleep(0.005)\n"
+        "archive.open_db(sys.argv[1]).conn.close()\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(path), str(go)],
+            env=env,
+            text=True,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(3)
+    ]
+    time.sleep(1.5)  # imports done: all wait for the file
+    Path(go).touch()
+    errs = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errs
+    db = archive.open_db(path)
+    assert db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(archive.MIGRATIONS)
+    db.conn.close()
 
 
 def test_page_round_trip_through_export(db):

@@ -68,22 +68,33 @@ def refuse_newer(db: sqlite_utils.Database, path: str | Path = "the archive") ->
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply the migrations not yet recorded; return their names. An archive from a newer
-    version is refused (:func:`refuse_newer`)."""
+    version is refused (:func:`refuse_newer`).
+
+    Each migration runs in an IMMEDIATE transaction that first looks again whether it is
+    recorded: two processes opening a brand-new archive at once both find it empty, and
+    the second, served after the first has committed, then skips what the first applied
+    (instead of failing on 'table already exists')."""
     refuse_newer(db)
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
-    done = {r["name"] for r in db.query("SELECT name FROM _migrations")}
+    done = _applied(db)  # read without a write lock: an archive up to date takes none
     applied = []
     for name, sql in MIGRATIONS:
         if name in done:
             continue
         with transaction(db):
+            if name in _applied(db):  # another process applied it meanwhile
+                continue
             for statement in _statements(sql):
                 db.execute(statement)
             db.execute("INSERT INTO _migrations VALUES (?, ?)", [name, now()])
         applied.append(name)
     return applied
+
+
+def _applied(db: sqlite_utils.Database) -> set[str]:
+    return {r[0] for r in db.execute("SELECT name FROM _migrations")}
 
 
 def _statements(sql: str) -> Iterator[str]:
