@@ -131,3 +131,25 @@ def test_what_is_stale():
     assert leases.holder_alive(1, "another-host") is None  # cannot be seen from here
     assert leases.stale_after(5) == leases.MIN_STALE  # a short timeout takes no live lease
     assert leases.stale_after(None) == leases.STALE_AFTER == 600
+
+
+def test_status_counts_suspect_pages_without_loading_them(db, monkeypatch):
+    """``ocr status`` on a large archive: the suspect pages are counted in SQL (the same
+    pages ``archive.suspects`` lists: done, numbered), never loaded to be counted."""
+    from ocr.model import PageJob, PageResult
+
+    issue = archive.upsert_issue(db, "k", "scans", None, None)
+    for n in range(1, 6):
+        job = PageJob(f"scans/p{n}.png", 0, n, "k", f"{n}" * 64)
+        page = archive.ensure_page(db, issue, job)
+        reasons = ["mean confidence 0.450 under 0.750"] if n % 2 else []
+        archive.save_page(db, page["id"], PageResult(job=job), "h", None, 0.45, reasons)
+    db.execute("UPDATE pages SET number = -id WHERE number = 5")  # parked: not counted
+    assert len(archive.suspects(db)) == 2
+
+    def no_loading(db):
+        raise AssertionError("the suspect rows were loaded to be counted")
+
+    monkeypatch.setattr(archive, "suspects", no_loading)
+    counts = leases.page_states(db)
+    assert (counts["suspect"], counts["done"]) == (2, 4)

@@ -44,6 +44,7 @@ from ocr.archive.pages import (
 )
 from ocr.archive.queries import (
     articles_across_pages,
+    count_suspects,
     failed_issue_files,
     failures,
     highest_dpi,
@@ -70,6 +71,7 @@ __all__ = [
     "conflicts",
     "correct_line",
     "count_conflicts",
+    "count_suspects",
     "ensure_page",
     "failed_issue_files",
     "failures",

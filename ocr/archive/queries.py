@@ -271,6 +271,13 @@ def suspects(db) -> list[dict[str, Any]]:
     return rows
 
 
+def count_suspects(db) -> int:
+    """How many pages :func:`suspects` lists, counted in SQL (no row is loaded)."""
+    return db.execute(
+        "SELECT count(*) FROM pages WHERE suspect = 1 AND status = 'done' AND number > 0"
+    ).fetchone()[0]
+
+
 def sources_with_suspects(db) -> list[str]:
     """The source of every issue with a suspect page (what ``ocr retry --suspect`` runs)."""
     return _sources_with_pages(db, "p.suspect = 1 AND p.status = 'done'")

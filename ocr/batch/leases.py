@@ -152,7 +152,7 @@ def page_states(db, page_timeout: float | None = None) -> dict[str, int]:
         for status, n in holder["statuses"].items():
             counts[status] -= n
             counts["running"] += n
-    counts["suspect"] = len(archive.suspects(db))
+    counts["suspect"] = archive.count_suspects(db)
     return counts
 
 
