@@ -37,7 +37,7 @@ def ocr_process(folder: Path, db: Path, starts: Path) -> subprocess.Popen:
     env = dict(
         os.environ,
         PYTHONPATH=os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
-        FAKE_OCR_SECONDS="0.3",
+        FAKE_OCR_SECONDS="0.5",
         FAKE_OCR_STARTS=str(starts),
     )
     cmd = [sys.executable, "-m", "ocr", "process", str(folder), "--db", str(db)]
@@ -45,13 +45,20 @@ def ocr_process(folder: Path, db: Path, starts: Path) -> subprocess.Popen:
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_two_batches_at_once_run_each_page_once(tmp_path, capsys):
+def test_two_batches_share_the_pages_each_run_once(tmp_path, capsys):
+    """A second `ocr process` started while the first runs finds the pages the first has
+    not claimed yet (a batch claims a chunk at a time, as it goes) and shares the work;
+    every page runs once in all."""
     folder = scans(tmp_path)
     db = tmp_path / "out" / "archive.db"
     starts = tmp_path / "starts"
     starts.mkdir()
-    archive.open_db(db).conn.close()  # the archive exists: both open it, neither creates it
-    procs = [ocr_process(folder, db, starts) for _ in range(2)]
+    procs = [ocr_process(folder, db, starts)]
+    deadline = time.monotonic() + 120
+    while archive.pages_done(db) < 1:  # the first batch has stored a page: it is running
+        assert procs[0].poll() is None and time.monotonic() < deadline, procs[0].communicate()
+        time.sleep(0.05)
+    procs.append(ocr_process(folder, db, starts))
     seen_running = 0
     while any(p.poll() is None for p in procs):
         database = archive.open_db(db)
@@ -63,8 +70,11 @@ def test_two_batches_at_once_run_each_page_once(tmp_path, capsys):
 
     widths = sorted(int(f.name.split("-")[0]) for f in starts.iterdir())
     assert widths == [500 + 10 * i for i in range(PAGES)]  # every page started once in all
-    processed = sum(int(out.split(": ")[1].split(" processed")[0]) for out, _ in outs)
-    assert processed == PAGES
+    processed = [int(out.split(": ")[1].split(" processed")[0]) for out, _ in outs]
+    assert sum(processed) == PAGES
+    assert min(processed) >= 1, outs  # both batches did pages: the work was shared
+    pids = {int(f.name.split("-")[1]) for f in starts.iterdir()}
+    assert len(pids) == 2  # one worker process of each batch
     assert seen_running > 0  # `ocr status` showed the held pages as running
     database = archive.open_db(db)
     rows = database.execute("SELECT status, attempts, lease_run FROM pages").fetchall()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -116,25 +116,30 @@ class DaskExecutor:
     def close(self) -> None:
         self.client.close()
 
-    def map(self, jobs: list[PageJob]) -> Iterator[PageResult]:
+    def map(self, jobs: Iterable[PageJob]) -> Iterator[PageResult]:
+        """Run ``jobs`` on the cluster; yield each page's result as it comes back. Jobs
+        are taken from ``jobs`` as room frees up: twice as many pages in flight as the
+        cluster has workers (a batch claims its pages as it goes)."""
         from distributed import as_completed
 
-        if not jobs:
-            return
-        by_key: dict[str, tuple[Any, PageJob]] = {}
+        source = iter(jobs)
+        by_key: dict[str, tuple[Any, PageJob]] = {}  # the pages in flight
         tries: dict[tuple[str, int], int] = {}
         finished: set[str] = set()
         stream = as_completed([], loop=self.client.loop)
-        for job in jobs:
-            stream.add(self._submit(job, by_key, tries))
+        window = self._window()
         checked = time.monotonic()
         alone = _Alone(self.client)
-        while not stream.is_empty():
+        while True:
+            while len(by_key) < window and (job := next(source, None)) is not None:
+                stream.add(self._submit(job, by_key, tries))
+            if stream.is_empty():
+                break
             for fut in stream.next_batch(block=False):
                 if fut.key in finished:  # cancelled by the timeout below
                     continue
                 finished.add(fut.key)
-                job = by_key[fut.key][1]
+                job = by_key.pop(fut.key)[1]
                 error = fut.exception() if fut.status == "error" else None  # fetched once
                 if _lost(fut.status, error) and tries[_page(job)] <= RESUBMIT:
                     # Its worker died, perhaps of another page (a worker holds a few
@@ -148,11 +153,20 @@ class DaskExecutor:
                 fut.release()
             if time.monotonic() - checked > MONITOR_EVERY:
                 checked = time.monotonic()
+                window = self._window()
                 if self.options.page_timeout:
                     yield from self._stop_overdue(by_key, finished)
                 if alone.too_long():
                     yield from self._give_up(by_key, finished, alone.reason())
             time.sleep(0.05)
+
+    def _window(self) -> int:
+        """Pages to keep in flight: two per worker on the cluster now (at least two)."""
+        try:
+            workers = len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+        except Exception:  # the scheduler is busy: a small window until the next look
+            workers = 1
+        return max(2, 2 * workers)
 
     def _give_up(self, by_key, finished: set[str], reason: str) -> Iterator[PageResult]:
         """Fail every page not finished yet (the cluster cannot run them)."""
@@ -160,6 +174,7 @@ class DaskExecutor:
             if key in finished or fut.done():
                 continue
             finished.add(key)
+            del by_key[key]
             fut.cancel()
             yield failed_result(job, reason)
 
@@ -205,7 +220,7 @@ class DaskExecutor:
             for key, seconds in keys.items():
                 if key not in by_key or key in finished:
                     continue
-                fut, job = by_key[key]
+                fut, job = by_key.pop(key)
                 finished.add(key)
                 fut.cancel()
                 stopped = True

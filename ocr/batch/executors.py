@@ -1,12 +1,14 @@
 """Where pages run: in this process, in local worker processes, or on a Dask cluster.
 
 An executor has ``map(jobs)``, which yields each page's result as it finishes, and
-``close()``. :func:`open_executor` picks the one ``BatchOptions.executor`` names.
+``close()``. ``jobs`` may be a lazy iterable: an executor takes a job only when it has
+room to run it (the batch claims each page as it is taken, see ``ocr.batch.leases``).
+:func:`open_executor` picks the one ``BatchOptions.executor`` names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from ocr.batch.jobs import run_job, share_threads
@@ -23,14 +25,16 @@ class InlineExecutor:
     def __init__(self, options: BatchOptions):
         self.options = options
 
-    def map(self, jobs: list[PageJob]) -> Iterator[PageResult]:
+    def map(self, jobs: Iterable[PageJob]) -> Iterator[PageResult]:
         from ocr.pipeline import init_worker
 
-        if not jobs:
-            return
-        threads = share_threads(self.options.threads, 1)
-        init_worker(self.options.models, threads, self.options.engine)
-        for job in jobs:
+        loaded = False
+        for job in jobs:  # taken one at a time: a batch claims its pages as it goes
+            if not loaded:  # the models only when there is a page
+                init_worker(
+                    self.options.models, share_threads(self.options.threads, 1), self.options.engine
+                )
+                loaded = True
             yield run_job(job)
 
     def close(self) -> None:

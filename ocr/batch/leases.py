@@ -1,7 +1,9 @@
 """Claiming pages: a batch holds the pages it runs, so two batches never do one page twice.
 
-Before its pages run, a batch claims them in the archive (a lease: a token of this
-batch, its process id, host and the time; see ``ocr.archive.leases``). A page another
+A batch claims its pages in the archive as it goes, a chunk as large as its workers
+at a time, as its executor has room for them (a lease: a token of this batch, its
+process id, host and the time; see ``ocr.archive.leases``), so a second batch started
+on the same archive finds the pages not yet claimed and shares the work. A page another
 batch holds is left to it (counted as ``running`` by both the batch report and ``ocr
 status``), unless that lease is stale:
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from ocr.recognize.script import DEFAULT_SCRIPT
 
-# Hears the batch's events: ``plan`` (scans checked), ``start``, ``page``, ``idle``, ``end``.
+# Hears the batch's events: ``plan`` (scans checked), ``start``, ``page``, ``left`` (pages
+# another batch holds or has stored, found as pages are claimed), ``idle``, ``end``.
 Progress = Callable[[str, dict[str, Any]], None]
 
 

@@ -7,8 +7,9 @@ finishes, so an interrupted batch resumes where it stopped. A page that fails (b
 file, engine error, crashed or hung worker, a write that fails) is recorded with its
 reason and the batch goes on; only an archive that cannot be written at all stops it.
 A page read without error but implausibly (``ocr.batch.gate``: a page turned upside
-down) is stored flagged ``suspect``. The pages a batch runs are claimed first
-(``ocr.batch.leases``), so two batches on one archive never run the same page.
+down) is stored flagged ``suspect``. The pages a batch runs are claimed as it goes, a
+few at a time (``ocr.batch.leases``), so two batches on one archive never run the same
+page and a batch started second shares the pages left.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def run_issues(
         jobs, digest, _ = plan(db, issues, options, report, hashes, session, progress)
         lease = Lease(options)
         stack.callback(lease.stop, db)
-        jobs, held = _claim(db, jobs, lease, (since, digest), report)
+        claims = _Claims(db, jobs, lease, (since, digest), report, options, progress)
         lease.keep()
         progress("start", _start_event(report, len(jobs)))
         log = (
@@ -82,8 +83,7 @@ def run_issues(
             db, digest, report, options, Usual.of(archive.recent_confidences(db, HISTORY))
         )
         page_ids = {(j.source_sha256, j.page_index): (pid, iid) for j, pid, iid in jobs}
-        left = Counter(iid for _, _, iid in jobs)  # pages still to come, per issue
-        for result in executor.map([j for j, _, _ in jobs]):
+        for result in executor.map(claims):
             page_id, issue_id = page_ids[(result.job.source_sha256, result.job.page_index)]
             extras = {k: result.timings.pop(k) for k in list(result.timings) if k[0] == "_"}
             with interrupt_after():  # a page stored is a page counted and logged
@@ -93,11 +93,9 @@ def run_issues(
                     log.write(json.dumps(record, ensure_ascii=False) + "\n")
                     log.flush()
                 progress("page", record)
-            left[issue_id] -= 1
-            if left[issue_id] == 0:
-                _issue_done(db, issue_id, options)
+            claims.settle(issue_id, stored=True)
         for issue_id in report.issue_ids:
-            if issue_id not in left and issue_id not in held:  # all its pages done before
+            if issue_id not in claims.left:  # all its pages done before
                 _issue_done(db, issue_id, options)
     report.seconds = time.perf_counter() - started
     progress("end", {"report": report})
@@ -109,19 +107,43 @@ def _start_event(report: BatchReport, todo: int) -> dict[str, int]:
     return {"total": report.pages, "todo": todo, "skipped": report.skipped, "failed": report.failed}
 
 
-def _claim(db, jobs: list, lease: Lease, planned: tuple[str, str], report: BatchReport):
-    """The planned jobs whose pages this batch could claim, and the issues with pages
-    left to another batch (that batch assembles them when its last page is stored). A
-    page another batch holds is counted as ``running``; one it stored meanwhile, as
-    done before."""
-    taken, left = lease.claim(db, [page_id for _, page_id, _ in jobs], *planned)
-    for row in left:
-        if row["run"] is not None:
-            report.running += 1
-        else:
-            report.skipped += 1
-    held = {iid for _, pid, iid in jobs if pid not in taken}
-    return [j for j in jobs if j[1] in taken], held
+class _Claims:
+    """The planned pages, claimed a chunk at a time as the executor takes them (a chunk
+    as large as the batch's workers), so that a second batch started on the archive
+    finds pages left to claim and shares the work. A page another batch holds is left
+    to it (counted as ``running``); one it stored meanwhile, as done before. An issue
+    is assembled when the last of its planned pages is stored or left, if this batch
+    stored any of them (the other batch assembles it too when its pages are stored)."""
+
+    def __init__(self, db, jobs: list, lease: Lease, planned, report, options, progress):
+        self.db, self.jobs, self.lease, self.planned = db, jobs, lease, planned
+        self.report, self.options, self.progress = report, options, progress
+        self.chunk = max(1, options.jobs)
+        self.left = Counter(iid for _, _, iid in jobs)  # planned pages not yet settled
+        self.stored: set[int] = set()  # issues with a page stored by this batch
+
+    def __iter__(self):
+        for start in range(0, len(self.jobs), self.chunk):
+            part = self.jobs[start : start + self.chunk]
+            taken, rows = self.lease.claim(self.db, [pid for _, pid, _ in part], *self.planned)
+            running = sum(row["run"] is not None for row in rows)
+            self.report.running += running
+            self.report.skipped += len(rows) - running
+            if rows:
+                self.progress("left", {"running": running, "skipped": len(rows) - running})
+            for job, page_id, issue_id in part:
+                if page_id in taken:
+                    yield job
+                else:
+                    self.settle(issue_id)
+
+    def settle(self, issue_id: int, stored: bool = False) -> None:
+        """One planned page of the issue is stored (``stored``) or left to another batch."""
+        if stored:
+            self.stored.add(issue_id)
+        self.left[issue_id] -= 1
+        if self.left[issue_id] == 0 and issue_id in self.stored:
+            _issue_done(self.db, issue_id, self.options)
 
 
 @contextmanager

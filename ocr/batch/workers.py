@@ -138,10 +138,20 @@ class WorkerPool:
     # -- running ---------------------------------------------------------------
 
     def map(self, jobs: Iterable[PageJob]) -> Iterator[PageResult]:
-        """Run ``jobs``; yield each page's result as soon as it is ready."""
-        pending = deque(jobs)
+        """Run ``jobs``; yield each page's result as soon as it is ready. A job is taken
+        from ``jobs`` only when a worker is free for it (a batch claims its pages as it
+        goes, so another batch on the archive can share them)."""
+        source = iter(jobs)
+        pending: deque[PageJob] = deque()
         busy = 0
-        while pending or busy:
+        while True:
+            while len(pending) < self.workers - busy:  # as many as the free workers
+                job = next(source, None)
+                if job is None:
+                    break
+                pending.append(job)
+            if not (pending or busy):
+                break
             # Keep enough workers: replaced ones are started here, only while needed.
             needed = min(self.workers, busy + len(pending))
             while len(self._pool) < needed:

@@ -68,6 +68,8 @@ class ProgressDisplay:
             self._start(data)
         elif event == "page":
             self._page(data)
+        elif event == "left" and self.pages_task is not None:  # to another batch
+            self.pages.update(self.pages_task, advance=data["running"] + data["skipped"])
         elif event == "end":
             self.pages.stop()
 
