@@ -4,6 +4,7 @@ started by the test. The client stays the single writer; failures stay page-leve
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import dask
 import pytest
@@ -13,6 +14,7 @@ from fakes import DIE_WIDTH, HANG_WIDTH, RAISE_WIDTH
 from ocr import archive
 from ocr.batch.run import BatchOptions, run
 from ocr.cli.main import main
+from ocr.model import PageJob
 
 
 @pytest.fixture(scope="module")
@@ -63,13 +65,19 @@ def on_cluster(tmp_path, scheduler, engine="fakes:FakeEngine", **kw) -> BatchOpt
     )
 
 
-def test_process_on_a_dask_cluster(scheduler, tmp_path, capsys):
-    scans = blank_scans(tmp_path, [600 + 10 * i for i in range(6)])
+def test_process_on_a_dask_cluster(scheduler, starts, tmp_path, capsys):
+    """Six pages through `ocr process --executor dask`: the cluster's two workers share
+    them (each page's worker, as the log says, is the process the engine ran in), each
+    worker loads the engine once, and a second run finds everything done."""
+    widths = [600 + 10 * i for i in range(6)]
+    scans = blank_scans(tmp_path, widths)
+    for f in starts.iterdir():
+        f.unlink()
     db_path = tmp_path / "a.db"
     log = tmp_path / "log.jsonl"
-    args = ["process", str(scans), "--db", str(db_path), "-q", "--engine", "fakes:FakeEngine"]
+    args = ["process", str(scans), "--db", str(db_path), "-q"]
     dask_args = ["--executor", "dask", "--scheduler", scheduler]
-    main([*args, *dask_args, "--log-json", str(log)])
+    main([*args, "--engine", "fakes:SlowEngine", *dask_args, "--log-json", str(log)])
     assert "6 processed, 0 already done, 0 failed" in capsys.readouterr().out
 
     db = archive.open_db(db_path)
@@ -80,11 +88,44 @@ def test_process_on_a_dask_cluster(scheduler, tmp_path, capsys):
     db.conn.close()
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert sorted(r["number"] for r in records) == [1, 2, 3, 4, 5, 6]
-    assert len({r["worker"] for r in records}) <= 2  # the cluster's two worker processes
+    # The engine noted the process each page ran in: the log names the same worker.
+    ran_in = {int(f.name.split("-")[0]): int(f.name.split("-")[1]) for f in starts.iterdir()}
+    assert {r["number"]: r["worker"] for r in records} == {
+        n + 1: ran_in[w] for n, w in enumerate(widths)
+    }
+    pages_per_worker = sorted(Counter(r["worker"] for r in records).values())
+    assert len(pages_per_worker) == 2 and pages_per_worker[0] >= 1, pages_per_worker
 
     # Again: everything is already done.
-    main([*args, *dask_args])
+    main([*args, "--engine", "fakes:SlowEngine", *dask_args])
     assert "0 processed, 6 already done" in capsys.readouterr().out
+
+
+def test_the_cluster_takes_pages_as_it_has_room(scheduler, tmp_path):
+    """The Dask executor takes a page from the batch only when it has room for it (two
+    per worker in flight), so a batch claims its pages as it goes, not all at once."""
+    from ocr.batch.cluster import DaskExecutor
+
+    scans = blank_scans(tmp_path, [600 + 10 * i for i in range(10)])
+    taken: list[int] = []
+    at_first_result: list[int] = []
+
+    def jobs():
+        for n, path in enumerate(sorted(scans.iterdir()), 1):
+            taken.append(n)
+            yield PageJob(str(path), 0, n, "k", f"{n:064d}")
+
+    executor = DaskExecutor(on_cluster(tmp_path, scheduler, "fakes:SlowEngine"))
+    try:
+        results = []
+        for result in executor.map(jobs()):
+            at_first_result = at_first_result or [len(taken)]
+            results.append(result)
+    finally:
+        executor.close()
+    assert sorted(r.job.number for r in results) == list(range(1, 11))
+    assert all(r.status == "done" for r in results), [r.error for r in results]
+    assert at_first_result[0] <= 4  # two workers, two pages each: not all ten
 
 
 def test_failures_on_the_cluster_are_page_level(scheduler, tmp_path):
