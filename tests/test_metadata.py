@@ -1,11 +1,13 @@
-"""Issue metadata: dates, issue and page numbers read from masthead and folio text, and
-``page_meta`` on hand-made pages."""
+"""Issue metadata: dates, issue and page numbers read from masthead and folio text;
+title, date, issue and page number as the pipeline reads them (real models) from
+rendered pages of generated issues that vary them; ``page_meta``'s rules on hand-made
+pages."""
 
 from __future__ import annotations
 
 import pytest
 
-from ocr.model import Box, Line, Region
+from ocr.model import Box, Line, PageJob, Region
 from ocr.regions.metadata import page_meta
 from ocr.text import (
     TextPage,
@@ -121,38 +123,79 @@ def _region(rid: str, kind: str, lines: list[Line]) -> Region:
     return Region(rid, kind, b, b.poly())
 
 
-def test_meta_of_a_front_page():
-    mast = [
-        _line(1, "张 庙", (80, 140, 300, 260), "r1"),  # the big title, in two sizes
-        _line(2, "社区晨报", (300, 160, 460, 205), "r1"),
-        _line(3, "SHANGHAI COMMUNITY NEWS", (300, 210, 445, 228), "r1"),
-        _line(4, "2021年1月20日", (590, 140, 770, 174), "r1"),
-        _line(5, "本期8版第75期", (560, 180, 775, 215), "r1"),
-        _line(6, "下期出版：2月24日", (545, 220, 773, 252), "r1"),
-    ]
-    body = [_line(7, "（下转第2版）", (900, 1400, 1060, 1440), "r2")]
-    regions = [_region("r1", "masthead", mast), _region("r2", "jump", body)]
-    meta = page_meta(regions, mast + body)
+# -- what the pipeline reads from rendered pages ------------------------------------------
+#
+# Generated issues vary the paper, the date (digits, with the weekday, in Chinese
+# numerals), the issue number and the masthead and running-head formats (tests/masonry.py).
+# The pages: the first tuning seeds (7000 on) that together print every date format and
+# running-head formats 0-3, read by the real models; the truth is the generator's.
+READ = {
+    "front-digits": (7004, 1),  # 2024年2月20日, 第410期
+    "front-chinese-numerals": (7013, 1),  # 二〇二四年十月十一日, 第4期
+    "inside-head-2": (7010, 2),  # 第2版 section | paper date (no folio at the foot)
+    "inside-head-0": (7015, 2),  # paper date | 第2版; - 2 - at the foot
+    "inside-head-3": (7004, 2),  # 第2版 | section | date: the paper's name is not printed
+}
+
+
+@pytest.fixture(scope="module")
+def read_pages(engine, tmp_path_factory):
+    """Each page of ``READ`` rendered (130 x 170 mm at 150 dpi) and run through the
+    pipeline with the real models: {name: (the issue's truth, the page's metadata)}."""
+    import masonry
+    from PIL import Image
+
+    from ocr.pipeline import process_page, settings_for
+
+    folder = tmp_path_factory.mktemp("meta")
+    out = {}
+    for name, (seed, number) in READ.items():
+        page = masonry.render_page(
+            number=number, pages=2, seed=seed, dpi=150, width_mm=130, height_mm=170
+        )
+        path = folder / f"page-{seed}-{number}.png"  # the name says nothing of the issue
+        Image.fromarray(page.image).save(path, dpi=(150, 150))
+        job = PageJob(str(path), 0, number, "k", f"{seed:064d}", 150, None, settings_for(150, None))
+        result = process_page(job)
+        assert result.status == "done", result.error
+        out[name] = (masonry.issue_style(2, seed), result.meta)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [n for n in READ if n.startswith("front")])
+def test_meta_read_from_a_front_page(read_pages, name):
+    style, meta = read_pages[name]
     assert meta == {
-        "title": "张庙社区晨报",
-        "date": "2021-01-20",
-        "number": 75,
+        "title": style.paper,
+        "date": style.date.isoformat(),
+        "number": style.number,
         "printed_number": 1,
     }
 
 
-def test_meta_of_an_inside_page():
-    head = [
-        _line(1, "2021年1月20日", (85, 80, 262, 116), "r1"),
-        _line(2, "张庙社区晨报", (304, 80, 463, 116), "r1"),
-        _line(3, "第2版", (500, 80, 576, 118), "r1"),
-    ]
-    foot = [_line(4, "-2-", (568, 1475, 637, 1512), "r9")]
-    jump = [_line(5, "（上接第1版）", (97, 583, 214, 615), "r5")]
-    regions = [_region("r1", "folio", head), _region("r9", "folio", foot)]
-    regions.append(_region("r5", "jump", jump))
-    meta = page_meta(regions, head + foot + jump)
-    assert meta == {"date": "2021-01-20", "title": "张庙社区晨报", "printed_number": 2}
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name",
+    [
+        "inside-head-2",
+        "inside-head-0",
+        pytest.param(
+            "inside-head-3",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="a running head without the paper's name gives its section name "
+                "(专版) as the page's title (ocr/regions/metadata.py _folio_title)",
+            ),
+        ),
+    ],
+)
+def test_meta_read_from_an_inside_page(read_pages, name):
+    style, meta = read_pages[name]
+    want = {"date": style.date.isoformat(), "printed_number": 2}
+    if style.head_format != 3:  # formats 0-2 print the paper's name in the running head
+        want["title"] = style.paper
+    assert meta == want
 
 
 def test_meta_keys_only_when_found():
