@@ -77,3 +77,62 @@ def blank_scans(tmp_path: Path, widths=(600, 620, 640)) -> Path:
     for i, width in enumerate(widths):
         Image.fromarray(np.full((300, width), 255, np.uint8)).save(folder / f"p{i + 1}.png")
     return folder
+
+
+@pytest.fixture(scope="session")
+def real_page(tmp_path_factory):
+    """One small generated front page (110 x 140 mm at 200 dpi, 31 lines) for the runs
+    with the real models through Dask, the hot folder and ``ocr retry``: the truth
+    (``synth.TruthPage``) with ``path``, its file ``front.png`` (saying its dpi)."""
+    from PIL import Image
+    from synth import render_page
+
+    page = render_page(
+        masthead=True,
+        columns=3,
+        dpi=200,
+        width_mm=110,
+        height_mm=140,
+        seed=11,
+        noise=4.0,
+        blur=0.5,
+        skew_degrees=1.3,
+    )
+    page.path = tmp_path_factory.mktemp("real-page") / "front.png"
+    Image.fromarray(page.image).save(page.path, dpi=(200, 200))
+    return page
+
+
+def check_real_page(db_path: Path, page) -> None:
+    """``page`` (see :func:`real_page`) is stored in the archive at ``db_path`` as the
+    real models read it: done, every legible line found and read right (the end-to-end
+    test's targets), by the PP-OCRv6 models, its issue titled, dated and numbered from
+    its masthead."""
+    import json
+
+    from metrics import line_cer
+
+    from ocr import archive
+
+    db = archive.open_db(db_path)
+    try:
+        (row,) = db.query("SELECT * FROM pages")
+        assert (row["status"], row["dpi"], row["error"]) == ("done", 200, None)
+        found = [
+            (r["text"], json.loads(r["poly"]))
+            for r in db.query("SELECT text, poly FROM lines WHERE page_id = ?", [row["id"]])
+        ]
+        prov = json.loads(
+            db.execute(
+                "SELECT data FROM provenance WHERE id = ?", [row["provenance_id"]]
+            ).fetchone()[0]
+        )
+        issue = db.execute("SELECT title, date, number FROM issues").fetchone()
+    finally:
+        db.conn.close()
+    expected = [(t.text, t.poly) for t in page.lines if t.box[3] - t.box[1] >= 12]
+    cer, share = line_cer(expected, found)
+    assert share >= 0.995 and cer <= 0.005, (share, cer)
+    assert prov["det_model"] == "PP-OCRv6_small_det"
+    assert prov["rec_model"] == "PP-OCRv6_small_rec"
+    assert tuple(issue) == ("张庙社区晨报", "2021-01-20", 75)

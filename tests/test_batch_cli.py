@@ -5,9 +5,10 @@ differently), `ocr retry`, and corrections that survive re-processing."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
-from conftest import blank_scans
+from conftest import blank_scans, check_real_page
 
 from ocr import archive
 from ocr.cli.main import main
@@ -62,6 +63,30 @@ def test_progress_log_status_and_retry(scans, tmp_path, capsys, monkeypatch):
     out, err = capsys.readouterr()
     assert "3 page(s): 0 processed, 3 already done" in out
     assert "3/3 checked (0 read)" in err
+
+
+@pytest.mark.slow
+def test_retry_stores_a_real_page_after_a_fault(engine, real_page, tmp_path, capsys, monkeypatch):
+    """A page failed by an injected fault, then `ocr retry` with the real PaddleOCR models
+    (in this process: the session's engine) reads and stores it."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    shutil.copy(real_page.path, scans)
+    db = tmp_path / "a.db"
+    monkeypatch.setenv("FAKE_OCR_FAIL_PAGES", "front.png")
+    with pytest.raises(SystemExit) as info:  # a worker process with the fake engine
+        main(["process", str(scans), "--db", str(db), "-q", "-j", "1", *FAKE])
+    assert info.value.code == PagesFailed.exit_code
+    assert "front.png page 1: RuntimeError: engine crashed on purpose" in capsys.readouterr().err
+    monkeypatch.delenv("FAKE_OCR_FAIL_PAGES")
+
+    main(["retry", "--db", str(db), "-q", "--executor", "inline"])  # the real models
+    assert "retried: 1 processed, 0 still failed" in capsys.readouterr().out
+    check_real_page(db, real_page)
+    main(["status", "--db", str(db)])
+    assert (
+        capsys.readouterr().out.splitlines()[0] == "done=1 pending=0 failed=0 running=0 suspect=0"
+    )
 
 
 def test_corrections_survive_redo_and_the_conflict_is_visible(scans, tmp_path, capsys, monkeypatch):

@@ -4,11 +4,12 @@ started by the test. The client stays the single writer; failures stay page-leve
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 
 import dask
 import pytest
-from conftest import blank_scans
+from conftest import blank_scans, check_real_page
 from fakes import DIE_WIDTH, HANG_WIDTH, RAISE_WIDTH
 
 from ocr import archive
@@ -126,6 +127,18 @@ def test_the_cluster_takes_pages_as_it_has_room(scheduler, tmp_path):
     assert sorted(r.job.number for r in results) == list(range(1, 11))
     assert all(r.status == "done" for r in results), [r.error for r in results]
     assert at_first_result[0] <= 4  # two workers, two pages each: not all ten
+
+
+@pytest.mark.slow
+def test_a_page_on_the_cluster_with_the_real_models(scheduler, real_page, tmp_path):
+    """`--executor dask` with the real PaddleOCR models: a Dask worker process loads them
+    and reads the page; the client stores it."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    shutil.copy(real_page.path, scans)
+    report = run([scans], on_cluster(tmp_path, scheduler, engine=None, threads=2))
+    assert (report.done, report.failed, report.suspect) == (1, 0, 0), report.failures
+    check_real_page(tmp_path / "a.db", real_page)
 
 
 def test_failures_on_the_cluster_are_page_level(scheduler, tmp_path):

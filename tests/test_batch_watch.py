@@ -4,6 +4,7 @@ are complete (size and time unchanged for a while); Ctrl-C stops cleanly."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,7 +13,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from conftest import blank_scans
+import pytest
+from conftest import blank_scans, check_real_page
 from PIL import Image
 
 from ocr import archive
@@ -68,6 +70,31 @@ def test_watch_processes_files_as_they_arrive(tmp_path, capsys):
     assert db.execute("SELECT count(*) FROM issues").fetchone()[0] == 1
     assert db.execute("SELECT date FROM issues").fetchone()[0] == "2021-01-20"
     db.conn.close()
+
+
+@pytest.mark.slow
+def test_a_real_page_dropped_in_is_read_by_the_real_models(engine, real_page, tmp_path, capsys):
+    """The hot folder with the real PaddleOCR models: a scan copied in while `ocr process
+    --watch` runs is taken once complete and stored as read (in this process: the
+    session's engine, loaded once)."""
+    hot = tmp_path / "hot"
+    hot.mkdir()
+    db_path = tmp_path / "a.db"
+
+    def scanner():
+        time.sleep(0.5)
+        tmp = hot / ".front.png"  # written under a hidden name, then renamed
+        shutil.copy(real_page.path, tmp)
+        os.replace(tmp, hot / "front.png")
+
+    thread = threading.Thread(target=scanner)
+    thread.start()
+    args = ["process", "--watch", str(hot), "--db", str(db_path), "-q", "--executor", "inline"]
+    args += ["--watch-settle", "0.3", "--watch-poll", "0.1", "--watch-limit", "1"]
+    main([*args, "--watch-seconds", "300"])
+    thread.join()
+    assert "1 issue(s), 1 page(s): 1 processed, 0 already done, 0 failed" in capsys.readouterr().out
+    check_real_page(db_path, real_page)
 
 
 def test_ctrl_c_stops_watching_cleanly(tmp_path):
