@@ -205,6 +205,51 @@ def test_ctrl_c_prints_what_was_stored_and_how_to_resume(tmp_path, capsys, monke
     assert "3 page(s): 2 processed, 1 already done" in capsys.readouterr().out
 
 
+def test_ctrl_c_on_a_terminal_stops_the_workers_and_prints_the_summary(tmp_path):
+    """Ctrl-C as a terminal sends it (SIGINT to the whole process group: the batch and
+    its worker processes): the batch prints what was stored and how to resume, exits
+    130, leaves no page held and no worker behind."""
+    import subprocess
+    import sys
+    import time
+
+    scans = blank_scans(tmp_path, [600 + 10 * i for i in range(6)])
+    db = tmp_path / "a.db"
+    env = dict(os.environ, FAKE_OCR_SECONDS="0.5")
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), env.get("PYTHONPATH", "")])
+    cmd = [sys.executable, "-m", "ocr", "process", str(scans), "--db", str(db), "-q", "-j", "1"]
+    proc = subprocess.Popen(
+        [*cmd, *FAKE],
+        env=env,
+        text=True,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while archive.pages_done(db) < 1:
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == Interrupted.exit_code == 130, err
+    assert "Traceback" not in err
+    assert re.search(r"1 issue\(s\), 6 page\(s\): [1-5] processed, 0 already done", out), out
+    assert "interrupted: " in err and "run the same command again to resume" in err
+    for _ in range(100):  # no process left in its session (a worker, say) after 5 s
+        left = subprocess.run(
+            ["ps", "-o", "pid=,args=", "-s", str(proc.pid)], capture_output=True, text=True
+        ).stdout.strip()
+        if not left:
+            break
+        time.sleep(0.05)
+    assert left == ""
+    database = archive.open_db(db)
+    held = database.execute("SELECT count(*) FROM pages WHERE lease_run IS NOT NULL")
+    assert held.fetchone()[0] == 0
+    database.conn.close()
+
+
 def test_every_exit_code_is_documented():
     from ocr import errors
 

@@ -15,6 +15,7 @@ from ocr import archive
 from ocr.batch.run import BatchOptions, run
 from ocr.cli.main import main
 from ocr.errors import PagesFailed
+from ocr.scan.load import discover
 
 FAKE = ["--engine", "fakes:FakeEngine"]
 
@@ -146,3 +147,27 @@ def test_an_image_page_not_yet_read_has_no_dpi_from_the_option(tmp_path, capsys,
         main(["process", str(scans), "--db", str(db_path), "--dpi", "150", "-q", *FAKE])
     stored = {os.path.basename(p["source"]): p for p in pages(db_path)}
     assert stored["p1.jpg"]["dpi"] is None and stored["p2.pdf"]["dpi"] == 150
+
+
+def test_two_symlink_loops_in_a_scans_folder_do_not_hang(tmp_path):
+    """The case that hung (``s1 -> .``, ``s2 -> .``: paths without end, 100% CPU): every
+    real folder is walked once, whatever links lead back to it."""
+    import threading
+
+    scans = tmp_path / "scans"
+    (scans / "sub").mkdir(parents=True)
+    blank(600).save(scans / "p1.png")
+    blank(620).save(scans / "sub" / "p1.png")
+    os.symlink(".", scans / "s1")
+    os.symlink(".", scans / "s2")
+    os.symlink("..", scans / "sub" / "up")
+    found: list = []
+    walk = threading.Thread(target=lambda: found.append(discover([scans])), daemon=True)
+    walk.start()
+    walk.join(30)
+    assert found, "discovering the scans did not end within 30 s"
+    (issues,) = found
+    assert sorted(str(f) for issue in issues for f in issue.files) == [
+        str(scans / "p1.png"),
+        str(scans / "sub" / "p1.png"),
+    ]
