@@ -38,6 +38,14 @@ def pages(db_path) -> list[dict]:
         db.conn.close()
 
 
+def exported_dpis(db_path, out, capsys) -> list[tuple[str, int | None]]:
+    """(file name, dpi) of every page in the JSON export of the archive, sorted."""
+    main(["export", "json", "--db", str(db_path), "--out", str(out)])
+    capsys.readouterr()
+    exported = [page for f in out.glob("*.json") for page in json.loads(f.read_text())["pages"]]
+    return sorted((os.path.basename(p["source"]), p["dpi"]) for p in exported)
+
+
 def test_a_symlink_loop_is_one_issue_counted_once(tmp_path):
     scans = tmp_path / "scans"
     scans.mkdir()
@@ -102,11 +110,7 @@ def test_an_image_without_a_dpi_is_stored_at_an_unknown_dpi(tmp_path, capsys, mo
     assert archive.highest_dpi(db) == 400  # retry's fallback: the NULL is left out
     db.conn.close()
 
-    out = tmp_path / "export"
-    main(["export", "json", "--db", str(db_path), "--out", str(out)])
-    capsys.readouterr()
-    exported = [page for f in out.glob("*.json") for page in json.loads(f.read_text())["pages"]]
-    assert sorted((os.path.basename(p["source"]), p["dpi"]) for p in exported) == [
+    assert exported_dpis(db_path, tmp_path / "export", capsys) == [
         ("p1.jpg", None),
         ("p2.png", 400),
         ("p3.pdf", 200),
@@ -131,11 +135,7 @@ def test_an_image_page_not_yet_read_has_no_dpi_from_the_option(tmp_path, capsys,
     assert stored["p1.jpg"]["status"] == "failed" and stored["p1.jpg"]["dpi"] is None
     assert stored["p2.pdf"]["status"] == "failed" and stored["p2.pdf"]["dpi"] == 200
 
-    out = tmp_path / "export"
-    main(["export", "json", "--db", str(db_path), "--out", str(out)])
-    capsys.readouterr()
-    exported = [page for f in out.glob("*.json") for page in json.loads(f.read_text())["pages"]]
-    assert sorted((os.path.basename(p["source"]), p["dpi"]) for p in exported) == [
+    assert exported_dpis(db_path, tmp_path / "export", capsys) == [
         ("p1.jpg", None),
         ("p2.pdf", 200),
     ]
