@@ -142,11 +142,16 @@ READ = {
 def read_pages(engine, tmp_path_factory):
     """Each page of ``READ`` rendered (130 x 170 mm at 150 dpi) and run through the
     pipeline with the real models: {name: (the issue's truth, the page's metadata)}."""
+    import os
+
     import masonry
     from PIL import Image
 
-    from ocr.pipeline import process_page, settings_for
+    from ocr.pipeline import init_worker, process_page, settings_for
 
+    # The session's engine again: a test with a fake engine in this process (the inline
+    # executor) replaces the one process_page uses.
+    init_worker(None, max(1, os.cpu_count() or 1))
     folder = tmp_path_factory.mktemp("meta")
     out = {}
     for name, (seed, number) in READ.items():
