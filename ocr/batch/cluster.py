@@ -1,6 +1,7 @@
 """Pages on a Dask distributed cluster: the one adapter for ``distributed``.
 
-The client (the ``ocr process`` command) sends one task per page and stores the
+The client (the ``ocr process`` command) sends one task per page, keeping two per
+worker in flight (the batch claims its pages as they are sent), and stores the
 results as they come back (``distributed.as_completed``); it stays the single writer
 to SQLite. Each Dask worker process loads the OCR engine once, at its first page, and
 keeps it (:func:`ocr.pipeline.init_worker` caches it). Tasks carry the page's path,
