@@ -14,6 +14,8 @@ Callers use the functions re-exported here (``from ocr import archive``;
 - ``corrections``: reviewer corrections, kept through re-OCR, and conflicts.
 - ``articles``: an issue's articles, replaced at once.
 - ``queries``: every read.
+- ``search``: full-text search over articles and lines (FTS5 tables of migration 0006,
+  kept current by triggers), ``rebuild_index``.
 
 Rows are plain dicts in and out (through sqlite-utils). One process writes: the batch's
 main process stores every page in one transaction, so a batch killed at any moment
@@ -63,8 +65,22 @@ from ocr.archive.queries import (
     summary,
     suspects,
 )
+from ocr.archive.search import (
+    count_hits,
+    hit_lines,
+    index_counts,
+    rebuild_index,
+    search,
+    search_lines,
+)
 
 __all__ = [
+    "search_lines",
+    "search",
+    "rebuild_index",
+    "index_counts",
+    "hit_lines",
+    "count_hits",
     "MIGRATIONS",
     "articles_across_pages",
     "claim_pages",

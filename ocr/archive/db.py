@@ -11,6 +11,15 @@ import sqlite_utils
 
 from ocr.archive.migrations import MIGRATIONS
 from ocr.errors import StoreError
+from ocr.text.search import index_tokens
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions the archive's triggers call: ``ocr_tokens(text)``, the search
+    index's tokens of a text (``ocr.text.search.index_tokens``). Every connection that
+    writes lines or articles needs it (``open_db`` registers it; a writer without it
+    fails with "no such function: ocr_tokens" rather than leave the index stale)."""
+    conn.create_function("ocr_tokens", 1, index_tokens, deterministic=True)
 
 
 def now() -> str:
@@ -35,6 +44,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
+        register_functions(conn)
         migrate(db)
     except (sqlite3.DatabaseError, OSError, StoreError) as exc:
         if conn is not None:
@@ -75,6 +85,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     the second, served after the first has committed, then skips what the first applied
     (instead of failing on 'table already exists')."""
     refuse_newer(db)
+    register_functions(db.conn)
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
@@ -98,9 +109,16 @@ def _applied(db: sqlite_utils.Database) -> set[str]:
 
 
 def _statements(sql: str) -> Iterator[str]:
+    """The statements of a migration, a trigger's ``BEGIN ... END`` kept whole."""
+    pending = ""
     for part in sql.split(";"):
-        if part.strip():
-            yield part
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \n;"):
+        yield pending
 
 
 class transaction:

@@ -160,4 +160,54 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # Full-text search (ocr/archive/search.py): contentless FTS5 tables of the
+        # tokens ``ocr_tokens`` makes (ocr/text/search.py), kept current by triggers in
+        # the writer's own transaction; a removed row's tokens are made again from its
+        # old text. Built here for the rows already stored.
+        "0006_search",
+        """
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, body, content='', prefix='1', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE VIRTUAL TABLE lines_fts USING fts5(
+            text, content='', prefix='1', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TABLE search_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO search_info VALUES ('tokens_version', '1');
+        CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts (rowid, title, body)
+                VALUES (new.id, ocr_tokens(new.title), ocr_tokens(new.text));
+        END;
+        CREATE TRIGGER articles_fts_update AFTER UPDATE OF id, title, text ON articles
+        WHEN old.id IS NOT new.id OR old.title IS NOT new.title OR old.text IS NOT new.text
+        BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, body)
+                VALUES ('delete', old.id, ocr_tokens(old.title), ocr_tokens(old.text));
+            INSERT INTO articles_fts (rowid, title, body)
+                VALUES (new.id, ocr_tokens(new.title), ocr_tokens(new.text));
+        END;
+        CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, body)
+                VALUES ('delete', old.id, ocr_tokens(old.title), ocr_tokens(old.text));
+        END;
+        CREATE TRIGGER lines_fts_insert AFTER INSERT ON lines BEGIN
+            INSERT INTO lines_fts (rowid, text) VALUES (new.id, ocr_tokens(new.text));
+        END;
+        CREATE TRIGGER lines_fts_update AFTER UPDATE OF id, text ON lines
+        WHEN old.id IS NOT new.id OR old.text IS NOT new.text
+        BEGIN
+            INSERT INTO lines_fts (lines_fts, rowid, text)
+                VALUES ('delete', old.id, ocr_tokens(old.text));
+            INSERT INTO lines_fts (rowid, text) VALUES (new.id, ocr_tokens(new.text));
+        END;
+        CREATE TRIGGER lines_fts_delete AFTER DELETE ON lines BEGIN
+            INSERT INTO lines_fts (lines_fts, rowid, text)
+                VALUES ('delete', old.id, ocr_tokens(old.text));
+        END;
+        INSERT INTO articles_fts (rowid, title, body)
+            SELECT id, ocr_tokens(title), ocr_tokens(text) FROM articles;
+        INSERT INTO lines_fts (rowid, text) SELECT id, ocr_tokens(text) FROM lines;
+        """,
+    ),
 ]

@@ -1,0 +1,203 @@
+"""Full-text search over the archive's articles (title, text) and lines (FTS5, migration 0006).
+
+The tokens are ``ocr.text.search``'s rule; the triggers of migration 0006 keep both
+tables current in the writer's own transaction (a correction, a re-read page, an
+issue's articles saved again). A hit is an article that holds every term of the query;
+hits whose title holds every term come first, then by bm25 (title weighted
+``TITLE_WEIGHT`` times the body). Each hit names its lines on the page (the current
+text of the article's lines, a word broken across two lines included) and a snippet.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ocr.archive.db import transaction
+from ocr.text.search import TOKENS_VERSION, find_spans, fts_match, snippet
+
+TITLE_WEIGHT = 10.0
+
+
+def search(
+    db,
+    query: str,
+    issue_id: int | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    limit: int | None = None,
+    width: int = 60,
+) -> list[dict[str, Any]]:
+    """The articles holding every term of ``query``, best first, each
+    ``{"article", "issue", "date", "title", "pages", "snippet", "score", "lines"}``
+    (``lines``: ``{"id", "page", "poly"}``). Every hit unless ``limit``."""
+    rows = _article_rows(db, query, issue_id, date_from, date_to, limit)
+    return [_hit(db, row, query, width) for row in rows]
+
+
+def count_hits(
+    db,
+    query: str,
+    issue_id: int | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> int:
+    """How many articles ``search`` finds without a limit."""
+    expr = fts_match(query)
+    if expr is None:
+        return 0
+    where, args = _filters(issue_id, date_from, date_to)
+    sql = (
+        "SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        f"JOIN issues i ON i.id = a.issue_id WHERE articles_fts MATCH ?{where}"
+    )
+    return db.execute(sql, [expr, *args]).fetchone()[0]
+
+
+def _filters(issue_id, date_from, date_to) -> tuple[str, list[Any]]:
+    where, args = "", []
+    if issue_id is not None:
+        where += " AND a.issue_id = ?"
+        args.append(issue_id)
+    if date_from is not None:
+        where += " AND i.date >= ?"
+        args.append(date_from)
+    if date_to is not None:
+        where += " AND i.date <= ?"
+        args.append(date_to)
+    return where, args
+
+
+def _article_rows(db, query, issue_id, date_from, date_to, limit) -> list[dict[str, Any]]:
+    expr = fts_match(query)
+    if expr is None:
+        return []
+    where, args = _filters(issue_id, date_from, date_to)
+    sql = (
+        "SELECT a.id, a.issue_id, i.date, a.title, a.text, a.pages, "
+        f"bm25(articles_fts, {TITLE_WEIGHT}, 1.0) AS bm25, "
+        "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) AS in_title "
+        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        f"JOIN issues i ON i.id = a.issue_id WHERE articles_fts MATCH ?{where} "
+        "ORDER BY in_title DESC, bm25, a.id"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return list(db.query(sql, [fts_match(query, "title"), expr, *args]))
+
+
+def _hit(db, row: dict[str, Any], query: str, width: int) -> dict[str, Any]:
+    body = find_spans(row["text"], query)
+    if body or not row["title"]:
+        text = snippet(row["text"], body, width)
+    else:
+        text = snippet(row["title"], find_spans(row["title"], query), width)
+    return {
+        "article": row["id"],
+        "issue": row["issue_id"],
+        "date": row["date"],
+        "title": row["title"],
+        "pages": json.loads(row["pages"]),
+        "snippet": text,
+        "score": round(-row["bm25"], 6),
+        "in_title": bool(row["in_title"]),
+        "lines": hit_lines(db, row["id"], query),
+    }
+
+
+def hit_lines(db, article_id: int, query: str) -> list[dict[str, Any]]:
+    """The article's lines where a term of ``query`` stands (current line text, in
+    reading order; a term broken across two lines names both)."""
+    lines = list(
+        db.query(
+            "SELECT l.id, l.text, l.poly, p.number AS page FROM article_lines al "
+            "JOIN lines l ON l.id = al.line_id JOIN pages p ON p.id = l.page_id "
+            "WHERE al.article_id = ? ORDER BY al.ord",
+            [article_id],
+        )
+    )
+    starts, at = [], 0
+    for line in lines:
+        starts.append(at)
+        at += len(line["text"]) + 1
+    joined = "\n".join(line["text"] for line in lines)
+    hit = set()
+    for s, e in find_spans(joined, query):
+        hit.update(k for k, st in enumerate(starts) if st < e and s < st + len(lines[k]["text"]))
+    return [
+        {"id": lines[k]["id"], "page": lines[k]["page"], "poly": json.loads(lines[k]["poly"])}
+        for k in sorted(hit)
+    ]
+
+
+def search_lines(
+    db,
+    query: str,
+    page_id: int | None = None,
+    issue_id: int | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """The lines holding every term of ``query`` (a page's hits, to outline them), by
+    bm25, each ``{"id", "page_id", "page", "issue", "text", "poly", "score", "spans"}``."""
+    expr = fts_match(query)
+    if expr is None:
+        return []
+    where, args = "", [expr]
+    if page_id is not None:
+        where += " AND l.page_id = ?"
+        args.append(page_id)
+    if issue_id is not None:
+        where += " AND p.issue_id = ?"
+        args.append(issue_id)
+    sql = (
+        "SELECT l.id, l.page_id, p.number AS page, p.issue_id AS issue, l.text, l.poly, "
+        "bm25(lines_fts) AS bm25 FROM lines_fts JOIN lines l ON l.id = lines_fts.rowid "
+        f"JOIN pages p ON p.id = l.page_id WHERE lines_fts MATCH ?{where} ORDER BY bm25, l.id"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    out = []
+    for r in db.query(sql, args):
+        out.append(
+            {
+                **{k: r[k] for k in ("id", "page_id", "page", "issue", "text")},
+                "poly": json.loads(r["poly"]),
+                "score": round(-r["bm25"], 6),
+                "spans": find_spans(r["text"], query),
+            }
+        )
+    return out
+
+
+def rebuild_index(db) -> dict[str, int]:
+    """Build both search tables again from the stored articles and lines, in one
+    transaction (``ocr index --rebuild``); returns how many rows each holds."""
+    with transaction(db):
+        for table in ("articles_fts", "lines_fts"):
+            db.execute(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
+        db.execute(
+            "INSERT INTO articles_fts (rowid, title, body) "
+            "SELECT id, ocr_tokens(title), ocr_tokens(text) FROM articles"
+        )
+        db.execute("INSERT INTO lines_fts (rowid, text) SELECT id, ocr_tokens(text) FROM lines")
+        db.execute(
+            "INSERT OR REPLACE INTO search_info VALUES ('tokens_version', ?)",
+            [str(TOKENS_VERSION)],
+        )
+        db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+        db.execute("INSERT INTO lines_fts (lines_fts) VALUES ('optimize')")
+    return index_counts(db)
+
+
+def index_counts(db) -> dict[str, int]:
+    """Rows in the search tables and the tables they index (equal when current)."""
+
+    def one(sql: str) -> int:
+        return db.execute(sql).fetchone()[0]
+
+    return {
+        "articles": one("SELECT count(*) FROM articles"),
+        "articles_indexed": one("SELECT count(*) FROM articles_fts"),
+        "lines": one("SELECT count(*) FROM lines"),
+        "lines_indexed": one("SELECT count(*) FROM lines_fts"),
+    }

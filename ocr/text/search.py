@@ -1,0 +1,230 @@
+"""How text becomes search tokens: one rule for the FTS5 index, ``ocr search`` and the site.
+
+The rule (``index_tokens``), stated once:
+
+1. Every character is *folded* on its own (``fold_char``): NFKC (full-width ``２０２１``
+   is ``2021``), lower case, accents dropped from letters, and a CJK character through
+   OpenCC's ``t2s`` one character at a time (張 -> 张, 廟 -> 庙). Folding character by
+   character, never by phrase, keeps every substring of a text a substring of its
+   folded form, which is what makes the index exact.
+2. The folded text is cut into *units*: each CJK character (Han, kana, hangul, 〇) is a
+   unit; each run of other letters and digits is a *word* unit (``xev``, ``2021``).
+   Whitespace separates words but not CJK characters (an article's lines are joined
+   by newlines; a word broken across lines is still found); any other character
+   (punctuation, symbols) separates words and breaks a run of CJK characters.
+3. One token per unit: a CJK character followed by the next character of its run is
+   the bigram of the two (``张庙``); the last character of a run is itself (``庙``); a
+   word is itself. ``张庙街道`` -> ``张庙 庙街 街道 道``.
+
+A query term (the query split at whitespace; terms are ANDed) is the phrase of its own
+tokens, except that its last CJK character needs no token of its own after a bigram, and
+a lone last CJK character is a prefix (``庙*``: every token starting with 庙; FTS5's
+``prefix='1'`` index answers it). Hence, against the folded text: a CJK query matches
+exactly where its characters stand together in one run; words match whole words.
+
+SQLite's stock ``unicode61`` tokenizer splits the space-separated tokens back exactly
+(every token is letters and digits only), so any SQLite reader can query the index: a
+2-character word is one token (``MATCH '张庙'``), longer ones a phrase of bigrams
+(``MATCH '"科创 创园"'``), one character a prefix (``MATCH '园*'``).
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ocr.text.lines import is_han
+
+# Bumped when the rule above changes: an index built by another version must be rebuilt.
+TOKENS_VERSION = 1
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def is_cjk(ch: str) -> bool:
+    """A character searched one by one: Han (any extension), kana, hangul, 〇, 々."""
+    if is_han(ch):
+        return True
+    return unicodedata.category(ch) in ("Lo", "Lm", "Nl") and unicodedata.east_asian_width(ch) in (
+        "W",
+        "F",
+    )
+
+
+@lru_cache(maxsize=65536)
+def fold_char(ch: str) -> str:
+    """One character as the index sees it (rule 1); may be empty or several characters."""
+    out = []
+    for c in unicodedata.normalize("NFKC", ch).casefold():
+        if is_cjk(c):
+            s = _t2s().convert(c)
+            out.append(s if len(s) == 1 else c)
+        else:
+            out.append("".join(d for d in unicodedata.normalize("NFD", c) if not _mark(d)))
+    return "".join(out)
+
+
+def fold(text: str) -> str:
+    """``text`` folded character by character (rule 1)."""
+    return "".join(fold_char(ch) for ch in text)
+
+
+def _mark(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("M")
+
+
+def _word_char(ch: str) -> bool:
+    cat = unicodedata.category(ch)
+    return cat[0] in "LN" or cat == "Co"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit of text (rule 2): ``key`` folded, ``start:end`` in the original text;
+    ``joined``: a CJK character followed by the next one of its run."""
+
+    key: str
+    start: int
+    end: int
+    cjk: bool
+    joined: bool = False
+
+
+def search_units(text: str) -> list[Unit]:
+    """The units of ``text`` in order (rule 2)."""
+    out: list[Unit] = []
+    word: list[str] = []
+    word_start = 0
+    run_open = False  # the last unit is a CJK character whose run may go on
+
+    def end_word(at: int) -> None:
+        if word:
+            out.append(Unit("".join(word), word_start, at, False))
+            word.clear()
+
+    for i, ch in enumerate(text or ""):
+        for c in fold_char(ch):
+            if is_cjk(c):
+                end_word(i)
+                if run_open:
+                    prev = out[-1]
+                    out[-1] = Unit(prev.key, prev.start, prev.end, True, True)
+                out.append(Unit(c, i, i + 1, True))
+                run_open = True
+            elif c.isspace() or _mark(c):
+                end_word(i)
+            elif _word_char(c):
+                if not word:
+                    word_start = i
+                word.append(c)
+                run_open = False
+            else:
+                end_word(i)
+                run_open = False
+    end_word(len(text or ""))
+    return out
+
+
+def _tokens(units: list[Unit]) -> list[str]:
+    return [u.key + units[k + 1].key if u.joined else u.key for k, u in enumerate(units)]
+
+
+def index_tokens(text: str | None) -> str:
+    """THE RULE: ``text`` as the space-separated tokens the FTS5 index stores (rule 3)."""
+    return " ".join(_tokens(search_units(text or "")))
+
+
+def query_terms(query: str) -> list[list[Unit]]:
+    """The query's terms (split at whitespace), each as its units; empty terms dropped."""
+    terms = []
+    for part in (query or "").split():
+        units = search_units(part)
+        if units:
+            terms.append(units)
+    return terms
+
+
+def term_phrase(units: list[Unit]) -> str:
+    """The FTS5 phrase of one query term (see the module docstring)."""
+    tokens = _tokens(units)
+    prefix = False
+    last = units[-1]
+    if last.cjk:
+        if len(units) > 1 and units[-2].joined:
+            tokens.pop()  # the bigram before it holds it
+        else:
+            prefix = True
+    return '"' + " ".join(tokens) + '"' + ("*" if prefix else "")
+
+
+def fts_match(query: str, column: str | None = None) -> str | None:
+    """The FTS5 MATCH expression of ``query`` (every term), restricted to ``column``
+    when given; None when the query has nothing to search for."""
+    terms = query_terms(query)
+    if not terms:
+        return None
+    expr = " AND ".join(term_phrase(t) for t in terms)
+    return f"{{{column}}} : ({expr})" if column else expr
+
+
+def find_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Where the query's terms stand in ``text`` (original offsets, sorted, merged),
+    found by the rule the index answers with."""
+    units = search_units(text)
+    spans = []
+    for term in query_terms(query):
+        k = len(term)
+        for p in range(len(units) - k + 1):
+            if _matches(units, p, term):
+                spans.append((units[p].start, units[p + k - 1].end))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _matches(units: list[Unit], p: int, term: list[Unit]) -> bool:
+    for i, q in enumerate(term):
+        t = units[p + i]
+        if t.key != q.key or t.cjk != q.cjk:
+            return False
+        if q.cjk and i < len(term) - 1 and t.joined != q.joined:
+            return False
+    return True
+
+
+def snippet(
+    text: str, spans: list[tuple[int, int]], width: int = 60, mark=("<mark>", "</mark>")
+) -> str:
+    """About ``width`` characters of ``text`` around its first span, the spans in it
+    marked; HTML-escaped (the marks are the only markup); "…" where cut."""
+    text = text or ""
+    if spans:
+        first = spans[0][0]
+        start = max(0, first - width // 3)
+    else:
+        start = 0
+    end = min(len(text), start + width)
+    if spans:
+        end = max(end, min(len(text), spans[0][1]))
+    out, at = [], start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(html.escape(text[at:s]) + mark[0] + html.escape(text[s:e]) + mark[1])
+        at = e
+    out.append(html.escape(text[at:end]))
+    body = " ".join("".join(out).split())
+    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
