@@ -1,7 +1,8 @@
 """The ``ocr`` command group and :func:`main`, the one place where errors become exit codes.
 
 Each command group has its own module: ``process`` (process, retry), ``status``,
-``export``, ``articles``, ``models``; ``progress`` is the progress display.
+``export``, ``articles``, ``models``, ``search`` (search, index); ``progress`` is the
+progress display.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ocr.cli.articles import articles_cmd
 from ocr.cli.export import export
 from ocr.cli.models import models
 from ocr.cli.process import process, retry
+from ocr.cli.search import index_cmd, search_cmd
 from ocr.cli.status import status
 from ocr.errors import Interrupted, OcrError
 
@@ -34,6 +36,8 @@ cli.add_command(retry)
 cli.add_command(export)
 cli.add_command(models)
 cli.add_command(articles_cmd)
+cli.add_command(search_cmd)
+cli.add_command(index_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

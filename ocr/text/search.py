@@ -205,10 +205,14 @@ def _matches(units: list[Unit], p: int, term: list[Unit]) -> bool:
 
 
 def snippet(
-    text: str, spans: list[tuple[int, int]], width: int = 60, mark=("<mark>", "</mark>")
+    text: str,
+    spans: list[tuple[int, int]],
+    width: int = 60,
+    mark=("<mark>", "</mark>"),
+    escape=html.escape,
 ) -> str:
     """About ``width`` characters of ``text`` around its first span, the spans in it
-    marked; HTML-escaped (the marks are the only markup); "…" where cut."""
+    marked; HTML-escaped by default (the marks are the only markup); "…" where cut."""
     text = text or ""
     if spans:
         first = spans[0][0]
@@ -223,8 +227,8 @@ def snippet(
         if e <= start or s >= end:
             continue
         s, e = max(s, start), min(e, end)
-        out.append(html.escape(text[at:s]) + mark[0] + html.escape(text[s:e]) + mark[1])
+        out.append(escape(text[at:s]) + mark[0] + escape(text[s:e]) + mark[1])
         at = e
-    out.append(html.escape(text[at:end]))
+    out.append(escape(text[at:end]))
     body = " ".join("".join(out).split())
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
