@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import html
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from ocr.text.lines import is_han
 
@@ -85,8 +85,7 @@ def _word_char(ch: str) -> bool:
     return cat[0] in "LN" or cat == "Co"
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):
     """A unit of text (rule 2): ``key`` folded, ``start:end`` in the original text;
     ``joined``: a CJK character followed by the next one of its run."""
 
@@ -97,39 +96,52 @@ class Unit:
     joined: bool = False
 
 
+CJK, WORD, SPACE, BREAK = range(4)
+
+
+@lru_cache(maxsize=65536)
+def _classes(ch: str) -> tuple[tuple[str, int], ...]:
+    """The folded characters of ``ch``, each with its class (rule 2)."""
+    out = []
+    for c in fold_char(ch):
+        if is_cjk(c):
+            out.append((c, CJK))
+        elif c.isspace():
+            out.append((c, SPACE))
+        elif _word_char(c):
+            out.append((c, WORD))
+        elif not _mark(c):
+            out.append((c, BREAK))
+    return tuple(out)
+
+
 def search_units(text: str) -> list[Unit]:
     """The units of ``text`` in order (rule 2)."""
-    out: list[Unit] = []
+    raw: list[list] = []  # [key, start, end, cjk, joined]
     word: list[str] = []
     word_start = 0
     run_open = False  # the last unit is a CJK character whose run may go on
-
-    def end_word(at: int) -> None:
-        if word:
-            out.append(Unit("".join(word), word_start, at, False))
-            word.clear()
-
     for i, ch in enumerate(text or ""):
-        for c in fold_char(ch):
-            if is_cjk(c):
-                end_word(i)
-                if run_open:
-                    prev = out[-1]
-                    out[-1] = Unit(prev.key, prev.start, prev.end, True, True)
-                out.append(Unit(c, i, i + 1, True))
-                run_open = True
-            elif c.isspace() or _mark(c):
-                end_word(i)
-            elif _word_char(c):
+        for c, kind in _classes(ch):
+            if kind == WORD:
                 if not word:
                     word_start = i
                 word.append(c)
                 run_open = False
-            else:
-                end_word(i)
+                continue
+            if word:
+                raw.append(["".join(word), word_start, i, False, False])
+                word.clear()
+            if kind == CJK:
+                if run_open:
+                    raw[-1][4] = True
+                raw.append([c, i, i + 1, True, False])
+                run_open = True
+            elif kind == BREAK:
                 run_open = False
-    end_word(len(text or ""))
-    return out
+    if word:
+        raw.append(["".join(word), word_start, len(text), False, False])
+    return [Unit(*u) for u in raw]
 
 
 def _tokens(units: list[Unit]) -> list[str]:
@@ -180,8 +192,8 @@ def find_spans(text: str, query: str) -> list[tuple[int, int]]:
     units = search_units(text)
     spans = []
     for term in query_terms(query):
-        k = len(term)
-        for p in range(len(units) - k + 1):
+        k, first = len(term), term[0].key
+        for p in [p for p, u in enumerate(units[: len(units) - k + 1]) if u.key == first]:
             if _matches(units, p, term):
                 spans.append((units[p].start, units[p + k - 1].end))
     spans.sort()
