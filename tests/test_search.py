@@ -229,22 +229,26 @@ def test_correction_reaches_the_index_in_its_transaction(arch):
     archive.correct_line(db, lid, "园区占地五十亩。")
     assert [r["id"] for r in archive.search_lines(db, "五十亩")] == [lid]
     assert archive.search_lines(db, "三十亩") == []
-    # the articles follow when `ocr articles` stores them again
-    db.execute("UPDATE articles SET text = text WHERE 0")  # (nothing else touched them)
-    assert titles(db, "五十亩") == []
-    rows = [
-        {
-            "title": "科创园开园",
-            "text": "张庙街道科创园今天开园。\n园区占地五十亩。",
-            "pages": [1],
-            "lines": [line_id(db, "张庙街道科创园今天开园。"), lid],
-        },
-    ]
+    # the article is its lines' current text: found by the correction at once
+    hit = archive.search(db, "五十亩")
+    assert [h["title"] for h in hit] == ["科创园开园"] and titles(db, "三十亩") == []
+    assert hit[0]["snippet"] == "张庙街道科创园今天开园。 园区占地<mark>五十亩</mark>。"
+    assert [line["id"] for line in hit[0]["lines"]] == [lid]
+    assert db.execute("SELECT count(*) FROM search_dirty").fetchone()[0] == 0
+    db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 0)")
+
+
+def test_saved_articles_replace_the_issues_hits(arch):
+    db, _ = arch
+    first, second = line_id(db, "张庙街道科创园今天开园。"), line_id(db, "园区占地三十亩。")
     issue = db.execute("SELECT issue_id FROM articles WHERE title = '科创园开园'").fetchone()[0]
+    rows = [{"title": "新标题", "text": "", "pages": [1], "lines": [second, first]}]
     archive.save_articles(db, issue, rows, {"flags": []}, method="block")
-    assert titles(db, "五十亩") == ["科创园开园"]
-    assert titles(db, "社区新闻") == []  # the issue's other articles are gone
-    assert titles(db, "庙宇") == []
+    assert titles(db, "新标题") == ["新标题"] and titles(db, "科创园开园") == []
+    assert titles(db, "社区新闻") == titles(db, "庙宇") == []  # the issue's others are gone
+    assert set(titles(db, "张庙")) == {"新标题", "跨行"}
+    hit = archive.search(db, "三十亩")[0]
+    assert hit["snippet"].startswith("园区占地<mark>三十亩</mark>。 张庙")  # in its new order
     counts = archive.index_counts(db)
     assert counts["articles"] == counts["articles_indexed"] == 4
     db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 0)")
@@ -266,6 +270,8 @@ def test_reprocessed_page_replaces_its_lines_in_the_index(arch):
     archive.save_page(db, page, make_result(job, texts=("全新的一行",)), "h2", None)
     assert len(archive.search_lines(db, "全新")) == 1
     assert archive.search_lines(db, "科创园") == []
+    assert titles(db, "今天开园") == []  # the articles lost those lines with the old reading
+    assert titles(db, "科创园开园") == ["科创园开园"]  # (their titles stay until re-assembly)
     counts = archive.index_counts(db)
     assert counts["lines"] == counts["lines_indexed"]
 

@@ -67,7 +67,6 @@ from ocr.archive.queries import (
 )
 from ocr.archive.search import (
     count_hits,
-    hit_lines,
     index_counts,
     rebuild_index,
     search,
@@ -79,7 +78,6 @@ __all__ = [
     "search",
     "rebuild_index",
     "index_counts",
-    "hit_lines",
     "count_hits",
     "MIGRATIONS",
     "articles_across_pages",

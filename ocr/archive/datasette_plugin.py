@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
-from ocr.archive.db import register_functions
+from ocr.archive.index import register_functions
 from ocr.archive.search import TITLE_WEIGHT
 from ocr.text.search import find_spans, fts_match, snippet
 
@@ -25,10 +25,11 @@ NOTHING = '"\u2205"'
 
 SEARCH_SQL = f"""
 SELECT a.id AS article, a.issue_id AS issue, i.date, a.title, a.pages,
-       ocr_snippet(a.text, :q) AS snippet,
+       ocr_snippet(s.body, :q) AS snippet,
        round(-bm25(articles_fts, {TITLE_WEIGHT}, 1.0), 6) AS score
 FROM articles_fts
 JOIN articles a ON a.id = articles_fts.rowid
+JOIN search_text s ON s.article_id = a.id
 JOIN issues i ON i.id = a.issue_id
 WHERE articles_fts MATCH ocr_match(:q)
 ORDER BY a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ocr_match(:q, 'title'))

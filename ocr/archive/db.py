@@ -9,17 +9,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ocr.archive.index import flush, register_functions
 from ocr.archive.migrations import MIGRATIONS
 from ocr.errors import StoreError
-from ocr.text.search import index_tokens
-
-
-def register_functions(conn: sqlite3.Connection) -> None:
-    """The SQL functions the archive's triggers call: ``ocr_tokens(text)``, the search
-    index's tokens of a text (``ocr.text.search.index_tokens``). Every connection that
-    writes lines or articles needs it (``open_db`` registers it; a writer without it
-    fails with "no such function: ocr_tokens" rather than leave the index stale)."""
-    conn.create_function("ocr_tokens", 1, index_tokens, deterministic=True)
 
 
 def now() -> str:
@@ -132,6 +124,11 @@ class transaction:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
+            try:
+                flush(self.conn)  # the article search index, in this same transaction
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
             self.conn.execute("COMMIT")
         elif self.conn.in_transaction:
             # SQLite may have rolled back already (e.g. "database or disk is full"):

@@ -161,10 +161,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        # Full-text search (ocr/archive/search.py): contentless FTS5 tables of the
-        # tokens ``ocr_tokens`` makes (ocr/text/search.py), kept current by triggers in
-        # the writer's own transaction; a removed row's tokens are made again from its
-        # old text. Built here for the rows already stored.
+        # Full-text search (ocr/archive/search.py, ocr/archive/index.py): contentless
+        # FTS5 tables of the tokens ``ocr_tokens`` makes (ocr/text/search.py). Lines are
+        # indexed by their triggers directly (a removed row's tokens made again from its
+        # old text). An article's indexed text is its lines' current text in reading
+        # order (``search_text``, what ``articles_fts`` holds); the triggers mark the
+        # articles whose title, lines or line text changed in ``search_dirty``, and the
+        # writer's transaction indexes them again before it commits
+        # (``index.flush``). Built here for the rows already stored.
         "0006_search",
         """
         CREATE VIRTUAL TABLE articles_fts USING fts5(
@@ -173,41 +177,52 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE VIRTUAL TABLE lines_fts USING fts5(
             text, content='', prefix='1', tokenize='unicode61 remove_diacritics 2'
         );
+        CREATE TABLE search_text (
+            article_id INTEGER PRIMARY KEY,
+            title TEXT,
+            body TEXT NOT NULL
+        );
+        CREATE TABLE search_dirty (article_id INTEGER PRIMARY KEY);
         CREATE TABLE search_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         INSERT INTO search_info VALUES ('tokens_version', '1');
-        CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
-            INSERT INTO articles_fts (rowid, title, body)
-                VALUES (new.id, ocr_tokens(new.title), ocr_tokens(new.text));
+        CREATE TRIGGER articles_search_insert AFTER INSERT ON articles BEGIN
+            INSERT OR IGNORE INTO search_dirty VALUES (new.id);
         END;
-        CREATE TRIGGER articles_fts_update AFTER UPDATE OF id, title, text ON articles
-        WHEN old.id IS NOT new.id OR old.title IS NOT new.title OR old.text IS NOT new.text
+        CREATE TRIGGER articles_search_update AFTER UPDATE OF id, title ON articles
+        WHEN old.id IS NOT new.id OR old.title IS NOT new.title
         BEGIN
-            INSERT INTO articles_fts (articles_fts, rowid, title, body)
-                VALUES ('delete', old.id, ocr_tokens(old.title), ocr_tokens(old.text));
-            INSERT INTO articles_fts (rowid, title, body)
-                VALUES (new.id, ocr_tokens(new.title), ocr_tokens(new.text));
+            INSERT OR IGNORE INTO search_dirty VALUES (old.id), (new.id);
         END;
-        CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
-            INSERT INTO articles_fts (articles_fts, rowid, title, body)
-                VALUES ('delete', old.id, ocr_tokens(old.title), ocr_tokens(old.text));
+        CREATE TRIGGER articles_search_delete AFTER DELETE ON articles BEGIN
+            INSERT OR IGNORE INTO search_dirty VALUES (old.id);
         END;
-        CREATE TRIGGER lines_fts_insert AFTER INSERT ON lines BEGIN
+        CREATE TRIGGER article_lines_search_insert AFTER INSERT ON article_lines BEGIN
+            INSERT OR IGNORE INTO search_dirty VALUES (new.article_id);
+        END;
+        CREATE TRIGGER article_lines_search_update AFTER UPDATE ON article_lines BEGIN
+            INSERT OR IGNORE INTO search_dirty VALUES (old.article_id), (new.article_id);
+        END;
+        CREATE TRIGGER article_lines_search_delete AFTER DELETE ON article_lines BEGIN
+            INSERT OR IGNORE INTO search_dirty VALUES (old.article_id);
+        END;
+        CREATE TRIGGER lines_search_insert AFTER INSERT ON lines BEGIN
             INSERT INTO lines_fts (rowid, text) VALUES (new.id, ocr_tokens(new.text));
         END;
-        CREATE TRIGGER lines_fts_update AFTER UPDATE OF id, text ON lines
+        CREATE TRIGGER lines_search_update AFTER UPDATE OF id, text ON lines
         WHEN old.id IS NOT new.id OR old.text IS NOT new.text
         BEGIN
             INSERT INTO lines_fts (lines_fts, rowid, text)
                 VALUES ('delete', old.id, ocr_tokens(old.text));
             INSERT INTO lines_fts (rowid, text) VALUES (new.id, ocr_tokens(new.text));
+            INSERT OR IGNORE INTO search_dirty
+                SELECT article_id FROM article_lines WHERE line_id IN (old.id, new.id);
         END;
-        CREATE TRIGGER lines_fts_delete AFTER DELETE ON lines BEGIN
+        CREATE TRIGGER lines_search_delete AFTER DELETE ON lines BEGIN
             INSERT INTO lines_fts (lines_fts, rowid, text)
                 VALUES ('delete', old.id, ocr_tokens(old.text));
         END;
-        INSERT INTO articles_fts (rowid, title, body)
-            SELECT id, ocr_tokens(title), ocr_tokens(text) FROM articles;
         INSERT INTO lines_fts (rowid, text) SELECT id, ocr_tokens(text) FROM lines;
+        INSERT INTO search_dirty SELECT id FROM articles;
         """,
     ),
 ]

@@ -1,11 +1,13 @@
 """Full-text search over the archive's articles (title, text) and lines (FTS5, migration 0006).
 
-The tokens are ``ocr.text.search``'s rule; the triggers of migration 0006 keep both
-tables current in the writer's own transaction (a correction, a re-read page, an
-issue's articles saved again). A hit is an article that holds every term of the query;
-hits whose title holds every term come first, then by bm25 (title weighted
-``TITLE_WEIGHT`` times the body). Each hit names its lines on the page (the current
-text of the article's lines, a word broken across two lines included) and a snippet.
+The tokens are ``ocr.text.search``'s rule. Both tables are current when a write
+commits: a line's own triggers index it; an article's text, which is its lines'
+current text in reading order, is indexed again by ``index.flush`` in the writer's
+transaction (a correction, a re-read page, an issue's articles saved again, an edit in
+the review app). A hit is an article that holds every term of the query; hits whose
+title holds every term come first, then by bm25 (title weighted ``TITLE_WEIGHT`` times
+the body). Each hit names its lines on the page (a word broken across two lines
+names both) and a snippet.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 from typing import Any
 
 from ocr.archive.db import transaction
+from ocr.archive.index import flush
 from ocr.text.search import TOKENS_VERSION, find_spans, fts_match, snippet
 
 TITLE_WEIGHT = 10.0
@@ -74,7 +77,7 @@ def _article_rows(db, query, issue_id, date_from, date_to, limit) -> list[dict[s
         return []
     where, args = _filters(issue_id, date_from, date_to)
     sql = (
-        "SELECT a.id, a.issue_id, i.date, a.title, a.text, a.pages, "
+        "SELECT a.id, a.issue_id, i.date, a.title, a.pages, "
         f"bm25(articles_fts, {TITLE_WEIGHT}, 1.0) AS bm25, "
         "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) AS in_title "
         "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
@@ -87,9 +90,18 @@ def _article_rows(db, query, issue_id, date_from, date_to, limit) -> list[dict[s
 
 
 def _hit(db, row: dict[str, Any], query: str, width: int) -> dict[str, Any]:
-    body = find_spans(row["text"], query)
-    if body or not row["title"]:
-        text = snippet(row["text"], body, width)
+    lines = list(
+        db.query(
+            "SELECT l.id, l.text, l.poly, p.number AS page FROM article_lines al "
+            "JOIN lines l ON l.id = al.line_id JOIN pages p ON p.id = l.page_id "
+            "WHERE al.article_id = ? ORDER BY al.ord",
+            [row["id"]],
+        )
+    )
+    body = "\n".join(line["text"] for line in lines)  # what the index holds (index.flush)
+    spans = find_spans(body, query)
+    if spans or not row["title"]:
+        text = snippet(body, spans, width)
     else:
         text = snippet(row["title"], find_spans(row["title"], query), width)
     return {
@@ -101,33 +113,22 @@ def _hit(db, row: dict[str, Any], query: str, width: int) -> dict[str, Any]:
         "snippet": text,
         "score": round(-row["bm25"], 6),
         "in_title": bool(row["in_title"]),
-        "lines": hit_lines(db, row["id"], query),
+        "lines": [
+            {"id": lines[k]["id"], "page": lines[k]["page"], "poly": json.loads(lines[k]["poly"])}
+            for k in _lines_at(lines, spans)
+        ],
     }
 
 
-def hit_lines(db, article_id: int, query: str) -> list[dict[str, Any]]:
-    """The article's lines where a term of ``query`` stands (current line text, in
-    reading order; a term broken across two lines names both)."""
-    lines = list(
-        db.query(
-            "SELECT l.id, l.text, l.poly, p.number AS page FROM article_lines al "
-            "JOIN lines l ON l.id = al.line_id JOIN pages p ON p.id = l.page_id "
-            "WHERE al.article_id = ? ORDER BY al.ord",
-            [article_id],
-        )
-    )
-    starts, at = [], 0
-    for line in lines:
-        starts.append(at)
-        at += len(line["text"]) + 1
-    joined = "\n".join(line["text"] for line in lines)
-    hit = set()
-    for s, e in find_spans(joined, query):
-        hit.update(k for k, st in enumerate(starts) if st < e and s < st + len(lines[k]["text"]))
-    return [
-        {"id": lines[k]["id"], "page": lines[k]["page"], "poly": json.loads(lines[k]["poly"])}
-        for k in sorted(hit)
-    ]
+def _lines_at(lines: list[dict[str, Any]], spans: list[tuple[int, int]]) -> list[int]:
+    """The indexes of the lines (joined one a line) that the spans touch."""
+    hit, start = [], 0
+    for k, line in enumerate(lines):
+        end = start + len(line["text"])
+        if any(s < end and start < e for s, e in spans):
+            hit.append(k)
+        start = end + 1
+    return hit
 
 
 def search_lines(
@@ -175,10 +176,9 @@ def rebuild_index(db) -> dict[str, int]:
     with transaction(db):
         for table in ("articles_fts", "lines_fts"):
             db.execute(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
-        db.execute(
-            "INSERT INTO articles_fts (rowid, title, body) "
-            "SELECT id, ocr_tokens(title), ocr_tokens(text) FROM articles"
-        )
+        db.execute("DELETE FROM search_text")
+        db.execute("INSERT OR IGNORE INTO search_dirty SELECT id FROM articles")
+        flush(db.conn)
         db.execute("INSERT INTO lines_fts (rowid, text) SELECT id, ocr_tokens(text) FROM lines")
         db.execute(
             "INSERT OR REPLACE INTO search_info VALUES ('tokens_version', ?)",
@@ -197,7 +197,7 @@ def index_counts(db) -> dict[str, int]:
 
     return {
         "articles": one("SELECT count(*) FROM articles"),
-        "articles_indexed": one("SELECT count(*) FROM articles_fts"),
+        "articles_indexed": one("SELECT count(*) FROM search_text"),
         "lines": one("SELECT count(*) FROM lines"),
         "lines_indexed": one("SELECT count(*) FROM lines_fts"),
     }
