@@ -18,6 +18,7 @@ from ocr import archive
 from ocr.archive import db as archive_db
 from ocr.cli.main import cli
 from ocr.errors import StoreError
+from ocr.text import search
 from ocr.text.search import find_spans, fold, fts_match, index_tokens
 
 # (title, lines of the body) per article; issue 1 is 2021-01-20, issue 2 2021-02-03.
@@ -136,6 +137,32 @@ def test_index_answers_as_the_rule_finds(texts, query):
             if all(fold(q) in "".join(fold(t).split()) for q in query.split())
         }
         assert found == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(ALPHABET + "é\u0301㎡…\u3000", max_size=16),
+    query=st.text("张庙街道园區x ，", min_size=1, max_size=4),
+)
+def test_fast_paths_equal_the_rule_character_by_character(text, query):
+    """The fast paths (whole runs, regular expressions) give what the rule gives
+    character by character (``_search_units_slow``)."""
+    slow = search._search_units_slow(text)
+    assert search.search_units(text) == slow
+    assert index_tokens(text) == " ".join(search._tokens(slow))
+    spans = sorted(
+        (slow[p].start, slow[p + len(t) - 1].end)
+        for t in search.query_terms(query)
+        for p in range(len(slow) - len(t) + 1)
+        if search._matches(slow, p, t)
+    )
+    merged = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    assert find_spans(text, query) == merged
 
 
 # -- exact answers -------------------------------------------------------------------------

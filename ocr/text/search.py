@@ -31,6 +31,7 @@ SQLite's stock ``unicode61`` tokenizer splits the space-separated tokens back ex
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
@@ -115,8 +116,72 @@ def _classes(ch: str) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
+class _Table(dict):
+    """A ``str.translate`` table filled in on first sight of each character."""
+
+    def __init__(self, make) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, code: int) -> str:
+        self[code] = value = self.make(chr(code))
+        return value
+
+
+def _kind(ch: str) -> str:
+    """C, W, S, B as the character folds to one CJK, word or space character or to
+    breaks only; X otherwise (a fold to several letters or to nothing: the slow path)."""
+    kinds = {kind for _, kind in _classes(ch)}
+    if len(_classes(ch)) == 1 or kinds in ({SPACE}, {BREAK}):  # … is three breaks
+        return "CWSB"[kinds.pop()]
+    return "X"
+
+
+_KINDS = _Table(_kind)
+_FOLDED = _Table(lambda ch: _classes(ch)[0][0] if len(_classes(ch)) == 1 else ch)
+_MARKED = _Table(
+    lambda ch: {"S": " ", "B": "\x01"}.get(_kind(ch), _classes(ch)[0][0] if _classes(ch) else ch)
+)
+_UNITS = re.compile(r"C|W+")
+_RUNS = re.compile(r"C(?:S*C)*|W+")
+_new = tuple.__new__
+
+
+def _marked(text: str) -> tuple[str, str] | None:
+    """``text``'s kinds (``_kind``) and its folded form with every space a space and
+    every break ``\x01``, both as long as ``text``; None when a character needs the
+    slow path."""
+    kinds = text.translate(_KINDS)
+    if "X" in kinds:
+        return None
+    return kinds, text.translate(_MARKED)
+
+
 def search_units(text: str) -> list[Unit]:
     """The units of ``text`` in order (rule 2)."""
+    text = text or ""
+    kinds = text.translate(_KINDS)
+    if "X" in kinds:
+        return _search_units_slow(text)
+    folded = text.translate(_FOLDED)
+    out: list[Unit] = []
+    run_end = -1  # where the last unit ended, when it was a CJK character
+    for m in _UNITS.finditer(kinds):
+        s, e = m.span()
+        if kinds[s] == "C":
+            if run_end >= 0 and "B" not in kinds[run_end:s]:
+                last = out[-1]
+                out[-1] = _new(Unit, (last[0], last[1], last[2], True, True))
+            out.append(_new(Unit, (folded[s], s, e, True, False)))
+            run_end = e
+        else:
+            out.append(_new(Unit, (folded[s:e], s, e, False, False)))
+            run_end = -1
+    return out
+
+
+def _search_units_slow(text: str) -> list[Unit]:
+    """``search_units`` character by character (any fold, of any length)."""
     raw: list[list] = []  # [key, start, end, cjk, joined]
     word: list[str] = []
     word_start = 0
@@ -150,7 +215,20 @@ def _tokens(units: list[Unit]) -> list[str]:
 
 def index_tokens(text: str | None) -> str:
     """THE RULE: ``text`` as the space-separated tokens the FTS5 index stores (rule 3)."""
-    return " ".join(_tokens(search_units(text or "")))
+    marked = _marked(text or "")
+    if marked is None:
+        return " ".join(_tokens(_search_units_slow(text or "")))
+    kinds, folded = marked
+    out: list[str] = []
+    for m in _RUNS.finditer(kinds):
+        s, e = m.span()
+        if kinds[s] == "C":  # a run of CJK characters: its bigrams, then its last
+            run = folded[s:e].replace(" ", "")
+            out.extend([run[i : i + 2] for i in range(len(run) - 1)])
+            out.append(run[-1])
+        else:
+            out.append(folded[s:e])
+    return " ".join(out)
 
 
 def query_terms(query: str) -> list[list[Unit]]:
@@ -189,11 +267,18 @@ def fts_match(query: str, column: str | None = None) -> str | None:
 def find_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Where the query's terms stand in ``text`` (original offsets, sorted, merged),
     found by the rule the index answers with."""
-    units = search_units(text)
+    text = text or ""
+    marked, units = _marked(text), None
     spans = []
     for term in query_terms(query):
+        if marked is not None and all(u.cjk for u in term):
+            pattern = _term_pattern(tuple((u.key, u.joined) for u in term))
+            spans += [m.span(1) for m in pattern.finditer(marked[1])]
+            continue
+        if units is None:
+            units = search_units(text)
         k, first = len(term), term[0].key
-        for p in [p for p, u in enumerate(units[: len(units) - k + 1]) if u.key == first]:
+        for p in [p for p, u in enumerate(units[: max(0, len(units) - k + 1)]) if u.key == first]:
             if _matches(units, p, term):
                 spans.append((units[p].start, units[p + k - 1].end))
     spans.sort()
@@ -204,6 +289,19 @@ def find_spans(text: str, query: str) -> list[tuple[int, int]]:
         else:
             merged.append((s, e))
     return merged
+
+
+@lru_cache(maxsize=1024)
+def _term_pattern(term: tuple[tuple[str, bool], ...]) -> re.Pattern:
+    """A CJK term as a regular expression over ``_marked`` text: its characters with
+    only spaces between where they are joined, at least one break where not; every
+    occurrence (overlapping ones too) as group 1."""
+    parts = []
+    for k, (key, joined) in enumerate(term):
+        parts.append(re.escape(key))
+        if k < len(term) - 1:
+            parts.append(" *" if joined else "[ \x01]*\x01[ \x01]*")
+    return re.compile("(?=(" + "".join(parts) + "))")
 
 
 def _matches(units: list[Unit], p: int, term: list[Unit]) -> bool:
