@@ -1,18 +1,25 @@
 """The Datasette plugin (entry point ``ocr``): Chinese full-text search in ``datasette archive.db``.
 
-Datasette's own search box sends the query to FTS5 as it is, which finds a 2-character
-word (one bigram token) but not 1-, 3- or 4-character ones. The plugin registers the
-token rule as SQL functions on every connection (``prepare_connection``) and adds a
-canned query ``search`` to every database that has the archive's index
-(``/archive/search?q=科创园``): the same hits, order and snippets as ``ocr search``.
+Datasette's search box sends a query to FTS5 through its SQL function ``escape_fts``,
+which quotes each word: a run of Chinese is then one token, found only when it is a
+2-character word. On the archive's connections the plugin replaces ``escape_fts`` with
+the token rule's query (``ocr.text.search.fts_match``) and names the search tables of
+``articles`` and ``lines`` in the metadata, so the search box on those tables answers
+Chinese of any length exactly, both scripts (``/archive/articles?_search=科创园``). It
+also adds a canned query ``search`` (``/archive/search?q=科创园``): the hits, order and
+snippets of ``ocr search``. SQL functions on every archive connection:
 
-- ``ocr_match(q)``: the FTS5 expression of a query (``ocr.text.search.fts_match``);
-  ``ocr_match(q, 'title')`` restricted to the title column.
+- ``ocr_match(q)``: the FTS5 expression of a query; ``ocr_match(q, 'title')`` restricted
+  to the title column. ``escape_fts(q)``: the same.
 - ``ocr_snippet(text, q)``: a snippet, the hits in 【】 (Datasette shows cells as text).
-- ``ocr_tokens(text)``: the index tokens (what the archive's triggers call).
+- ``ocr_tokens(text)``, ``ocr_join(text, ord)``: what the archive's triggers call.
 """
 
 from __future__ import annotations
+
+import os
+import sqlite3
+from functools import lru_cache
 
 from datasette import hookimpl
 
@@ -46,12 +53,50 @@ def ocr_snippet(text, query) -> str:
     return snippet(text or "", spans, 80, ("【", "】"), escape=str)
 
 
-@hookimpl
+def is_archive(conn) -> bool:
+    """The database holds an archive's search index (migration 0006)."""
+    return bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_info'").fetchone())
+
+
+@hookimpl(trylast=True)  # after Datasette's own escape_fts, which this one replaces
 def prepare_connection(conn):
+    if not is_archive(conn):
+        return
     register_functions(conn)
     conn.create_function("ocr_match", 1, ocr_match, deterministic=True)
     conn.create_function("ocr_match", 2, ocr_match, deterministic=True)
+    conn.create_function("escape_fts", 1, ocr_match, deterministic=True)
     conn.create_function("ocr_snippet", 2, ocr_snippet, deterministic=True)
+
+
+@lru_cache(maxsize=64)
+def _archive_file(path: str, mtime_ns: int) -> bool:
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return is_archive(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
+@hookimpl
+def get_metadata(datasette):
+    """The archive's tables searched through their FTS5 tables (by ``escape_fts``)."""
+    databases = {}
+    for name, db in datasette.databases.items():
+        path = getattr(db, "path", None)
+        if not path or not os.path.exists(path):
+            continue
+        if _archive_file(str(path), os.stat(path).st_mtime_ns):
+            databases[name] = {
+                "tables": {
+                    "articles": {"fts_table": "articles_fts", "fts_pk": "id"},
+                    "lines": {"fts_table": "lines_fts", "fts_pk": "id"},
+                }
+            }
+    return {"databases": databases}
 
 
 @hookimpl
