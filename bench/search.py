@@ -177,8 +177,12 @@ def comparison_systems(db, path: Path) -> dict:
     def trigram(q, table="tri"):
         if len(q) >= 3:
             sql, arg = f"SELECT rowid FROM {table} WHERE {table} MATCH ?", '"' + q + '"'
-        else:  # what trigram offers for short queries: LIKE through the index
-            sql = f"SELECT rowid FROM {table} WHERE title LIKE ?1 OR text LIKE ?1"
+        else:  # what trigram offers for short queries: LIKE through the index (one
+            # column a statement: with OR, SQLite scans the table instead)
+            sql = (
+                f"SELECT rowid FROM {table} WHERE title LIKE ?1 "
+                f"UNION SELECT rowid FROM {table} WHERE text LIKE ?1"
+            )
             arg = f"%{q}%"
         return {r[0] for r in other.execute(sql, [arg])}
 
