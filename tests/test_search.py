@@ -325,6 +325,15 @@ def test_rebuild_gives_the_same_answers(arch, tmp_path):
     again.conn.close()
 
 
+def test_index_of_another_token_rule_is_refused_until_rebuilt(arch):
+    db, _ = arch
+    db.execute("UPDATE search_info SET value = '0' WHERE key = 'tokens_version'")
+    with pytest.raises(StoreError, match="ocr index --rebuild"):
+        archive.search(db, "张庙")
+    archive.rebuild_index(db)
+    assert set(titles(db, "张庙")) == EXPECTED["张庙"]
+
+
 def test_migration_builds_the_index_of_an_older_archive(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
     previous = [m for m in archive.MIGRATIONS if m[0] != "0006_search"]

@@ -17,6 +17,7 @@ from typing import Any
 
 from ocr.archive.db import transaction
 from ocr.archive.index import flush
+from ocr.errors import StoreError
 from ocr.text.search import TOKENS_VERSION, find_spans, fts_match, snippet
 
 TITLE_WEIGHT = 10.0
@@ -71,7 +72,19 @@ def _filters(issue_id, date_from, date_to) -> tuple[str, list[Any]]:
     return where, args
 
 
+def check_index(db) -> None:
+    """A :class:`StoreError` when the index was built by another version of the token
+    rule (its answers would be wrong): ``ocr index --rebuild`` builds it again."""
+    row = db.execute("SELECT value FROM search_info WHERE key = 'tokens_version'").fetchone()
+    if row is None or row[0] != str(TOKENS_VERSION):
+        raise StoreError(
+            f"the archive's search index was built by token rule {row[0] if row else '?'}, "
+            f"this version of ocr uses rule {TOKENS_VERSION}: run 'ocr index --rebuild'"
+        )
+
+
 def _article_rows(db, query, issue_id, date_from, date_to, limit) -> list[dict[str, Any]]:
+    check_index(db)
     expr = fts_match(query)
     if expr is None:
         return []
@@ -140,6 +153,7 @@ def search_lines(
 ) -> list[dict[str, Any]]:
     """The lines holding every term of ``query`` (a page's hits, to outline them), by
     bm25, each ``{"id", "page_id", "page", "issue", "text", "poly", "score", "spans"}``."""
+    check_index(db)
     expr = fts_match(query)
     if expr is None:
         return []
