@@ -36,7 +36,24 @@ def search(
     ``{"article", "issue", "date", "title", "pages", "snippet", "score", "lines"}``
     (``lines``: ``{"id", "page", "poly"}``). Every hit unless ``limit``."""
     rows = _article_rows(db, query, issue_id, date_from, date_to, limit)
-    return [_hit(db, row, query, width) for row in rows]
+    lines = _article_lines(db, [r["id"] for r in rows])
+    return [_hit(row, lines.get(row["id"], []), query, width) for row in rows]
+
+
+def _article_lines(db, article_ids: list[int]) -> dict[int, list[tuple]]:
+    """Each article's lines in reading order: ``(id, text, poly, page)``."""
+    out: dict[int, list[tuple]] = {}
+    for chunk in range(0, len(article_ids), 500):
+        part = article_ids[chunk : chunk + 500]
+        for aid, *line in db.execute(
+            "SELECT al.article_id, l.id, l.text, l.poly, p.number FROM article_lines al "
+            "JOIN lines l ON l.id = al.line_id JOIN pages p ON p.id = l.page_id "
+            f"WHERE al.article_id IN ({','.join('?' * len(part))}) "
+            "ORDER BY al.article_id, al.ord",
+            part,
+        ):
+            out.setdefault(aid, []).append(tuple(line))
+    return out
 
 
 def count_hits(
@@ -89,29 +106,31 @@ def _article_rows(db, query, issue_id, date_from, date_to, limit) -> list[dict[s
     if expr is None:
         return []
     where, args = _filters(issue_id, date_from, date_to)
-    sql = (
-        "SELECT a.id, a.issue_id, i.date, a.title, a.pages, "
-        f"bm25(articles_fts, {TITLE_WEIGHT}, 1.0) AS bm25, "
-        "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) AS in_title "
-        "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-        f"JOIN issues i ON i.id = a.issue_id WHERE articles_fts MATCH ?{where} "
-        "ORDER BY in_title DESC, bm25, a.id"
+    # Ranked on the FTS table alone (joined only for a filter), then the page of hits
+    # joined to its articles: the join of every match costs more than the ranking.
+    joined = (
+        "JOIN articles a ON a.id = articles_fts.rowid JOIN issues i ON i.id = a.issue_id "
+        if where
+        else ""
+    )
+    ranked = (
+        f"SELECT articles_fts.rowid AS id, bm25(articles_fts, {TITLE_WEIGHT}, 1.0) AS bm25, "
+        "articles_fts.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) "
+        f"AS in_title FROM articles_fts {joined}WHERE articles_fts MATCH ?{where} "
+        "ORDER BY in_title DESC, bm25, id"
     )
     if limit is not None:
-        sql += f" LIMIT {int(limit)}"
+        ranked += f" LIMIT {int(limit)}"
+    sql = (
+        "SELECT a.id, a.issue_id, i.date, a.title, a.pages, r.bm25, r.in_title "
+        f"FROM ({ranked}) r JOIN articles a ON a.id = r.id JOIN issues i ON i.id = a.issue_id "
+        "ORDER BY r.in_title DESC, r.bm25, r.id"
+    )
     return list(db.query(sql, [fts_match(query, "title"), expr, *args]))
 
 
-def _hit(db, row: dict[str, Any], query: str, width: int) -> dict[str, Any]:
-    lines = list(
-        db.query(
-            "SELECT l.id, l.text, l.poly, p.number AS page FROM article_lines al "
-            "JOIN lines l ON l.id = al.line_id JOIN pages p ON p.id = l.page_id "
-            "WHERE al.article_id = ? ORDER BY al.ord",
-            [row["id"]],
-        )
-    )
-    body = "\n".join(line["text"] for line in lines)  # what the index holds (index.flush)
+def _hit(row: dict[str, Any], lines: list[tuple], query: str, width: int) -> dict[str, Any]:
+    body = "\n".join(line[1] for line in lines)  # what the index holds (index.flush)
     spans = find_spans(body, query)
     if spans or not row["title"]:
         text = snippet(body, spans, width)
@@ -127,17 +146,17 @@ def _hit(db, row: dict[str, Any], query: str, width: int) -> dict[str, Any]:
         "score": round(-row["bm25"], 6),
         "in_title": bool(row["in_title"]),
         "lines": [
-            {"id": lines[k]["id"], "page": lines[k]["page"], "poly": json.loads(lines[k]["poly"])}
+            {"id": lines[k][0], "page": lines[k][3], "poly": json.loads(lines[k][2])}
             for k in _lines_at(lines, spans)
         ],
     }
 
 
-def _lines_at(lines: list[dict[str, Any]], spans: list[tuple[int, int]]) -> list[int]:
+def _lines_at(lines: list[tuple], spans: list[tuple[int, int]]) -> list[int]:
     """The indexes of the lines (joined one a line) that the spans touch."""
     hit, start = [], 0
     for k, line in enumerate(lines):
-        end = start + len(line["text"])
+        end = start + len(line[1])
         if any(s < end and start < e for s, e in spans):
             hit.append(k)
         start = end + 1
