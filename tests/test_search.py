@@ -336,8 +336,9 @@ def test_index_of_another_token_rule_is_refused_until_rebuilt(arch):
 
 def test_migration_builds_the_index_of_an_older_archive(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
-    previous = [m for m in archive.MIGRATIONS if m[0] != "0006_search"]
-    assert archive.MIGRATIONS[-1][0] == "0006_search" and len(previous) == 5
+    names = [name for name, _ in archive.MIGRATIONS]
+    previous = archive.MIGRATIONS[: names.index("0006_search")]
+    assert previous[-1][0] == "0005_papers"
     monkeypatch.setattr(archive_db, "MIGRATIONS", previous)
     old = archive.open_db(path)
     build(old)
@@ -345,7 +346,7 @@ def test_migration_builds_the_index_of_an_older_archive(tmp_path, monkeypatch):
     old.conn.close()
     monkeypatch.undo()
     db = archive.open_db(path)
-    assert [r[0] for r in db.execute("SELECT name FROM _migrations")][-1] == "0006_search"
+    assert "0006_search" in [r[0] for r in db.execute("SELECT name FROM _migrations")]
     for query, want in EXPECTED.items():
         assert set(titles(db, query)) == want
     assert len(archive.search_lines(db, "张庙")) == 3
