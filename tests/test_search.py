@@ -334,23 +334,41 @@ def test_index_of_another_token_rule_is_refused_until_rebuilt(arch):
     assert set(titles(db, "张庙")) == EXPECTED["张庙"]
 
 
-def test_migration_builds_the_index_of_an_older_archive(tmp_path, monkeypatch):
-    path = tmp_path / "old.db"
+def at_schema_before_search(db, path, monkeypatch):
+    """A copy of ``db``'s rows in a new archive at the schema before 0006_search (the
+    rows stored through today's API, each table's columns of that schema copied)."""
     names = [name for name, _ in archive.MIGRATIONS]
     previous = archive.MIGRATIONS[: names.index("0006_search")]
     assert previous[-1][0] == "0005_papers"
-    monkeypatch.setattr(archive_db, "MIGRATIONS", previous)
+    with monkeypatch.context() as m:
+        m.setattr(archive_db, "MIGRATIONS", previous)
+        archive.open_db(path).conn.close()
+    old = sqlite3.connect(path)
+    old.execute("ATTACH DATABASE ? AS cur", [db.conn.execute("PRAGMA database_list").fetchone()[2]])
+    tables = [r[0] for r in old.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")]
+    for table in tables:
+        if table == "_migrations":
+            continue
+        cols = ", ".join(r[1] for r in old.execute(f"PRAGMA main.table_info({table})"))
+        old.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM cur.{table}")
+    old.commit()
+    old.close()
+
+
+def test_migration_builds_the_index_of_an_older_archive(arch, tmp_path, monkeypatch):
+    db, _ = arch
+    path = tmp_path / "old.db"
+    at_schema_before_search(db, path, monkeypatch)
+    raw = sqlite3.connect(path)
+    assert not raw.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
+    assert raw.execute("SELECT count(*) FROM lines").fetchone()[0] == 10
+    raw.close()
     old = archive.open_db(path)
-    build(old)
-    assert not old.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
-    old.conn.close()
-    monkeypatch.undo()
-    db = archive.open_db(path)
-    assert "0006_search" in [r[0] for r in db.execute("SELECT name FROM _migrations")]
+    assert "0006_search" in [r[0] for r in old.execute("SELECT name FROM _migrations")]
     for query, want in EXPECTED.items():
-        assert set(titles(db, query)) == want
-    assert len(archive.search_lines(db, "张庙")) == 3
-    db.conn.close()
+        assert set(titles(old, query)) == want
+    assert len(archive.search_lines(old, "张庙")) == 3
+    old.conn.close()
 
 
 # -- the command ---------------------------------------------------------------------------
