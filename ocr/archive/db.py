@@ -127,7 +127,8 @@ class transaction:
             try:
                 flush(self.conn)  # the article search index, in this same transaction
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
         elif self.conn.in_transaction:
