@@ -7,6 +7,7 @@ itself (its file's name and page number), whatever the layout hands the engine.
 
 Environment (read in the worker process): ``FAKE_OCR_TEXT`` is what every line reads
 (default 假); ``FAKE_OCR_SECONDS`` makes each page take that long;
+``FAKE_OCR_GATE`` names a file an engine waits for after its first page;
 ``FAKE_OCR_FAIL_PAGES`` names pages that fail, comma-separated, each ``NAME`` (every
 page of the file called NAME) or ``NAME:N`` (its page N): a fault that goes away when
 the variable does; ``FAKE_OCR_STARTS`` names a folder where each page started leaves a
@@ -68,6 +69,7 @@ class FakeEngine(OcrEngine):
         self.load = FakeEngine.loads
         self.text = os.environ.get("FAKE_OCR_TEXT", "假")
         self.seconds = float(os.environ.get("FAKE_OCR_SECONDS", "0"))
+        self.pages = 0  # pages this engine has detected
 
     @classmethod
     def version(cls):
@@ -91,6 +93,10 @@ class FakeEngine(OcrEngine):
             time.sleep(3600)
         if self.seconds:
             time.sleep(self.seconds)
+        self.pages += 1
+        gate = os.environ.get("FAKE_OCR_GATE")
+        while gate and self.pages > 1 and not Path(gate).exists():  # hold after a page
+            time.sleep(0.05)
         return [(np.array([[2, 2], [w - 2, 2], [w - 2, h - 2], [2, h - 2]], float), 0.9)]
 
     def recognize(self, crops):

@@ -33,13 +33,15 @@ def scans(tmp_path: Path, pages: int = PAGES) -> Path:
     return folder
 
 
-def ocr_process(folder: Path, db: Path, starts: Path) -> subprocess.Popen:
+def ocr_process(folder: Path, db: Path, starts: Path, gate: Path | None = None) -> subprocess.Popen:
     env = dict(
         os.environ,
         PYTHONPATH=os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
         FAKE_OCR_SECONDS="0.5",
         FAKE_OCR_STARTS=str(starts),
     )
+    if gate is not None:  # after its first page the batch waits for the gate to open
+        env["FAKE_OCR_GATE"] = str(gate)
     cmd = [sys.executable, "-m", "ocr", "process", str(folder), "--db", str(db)]
     cmd += ["--jobs", "1", "--quiet", "--engine", FAKE]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -53,12 +55,20 @@ def test_two_batches_share_the_pages_each_run_once(tmp_path, capsys):
     db = tmp_path / "out" / "archive.db"
     starts = tmp_path / "starts"
     starts.mkdir()
-    procs = [ocr_process(folder, db, starts)]
+    gate = tmp_path / "gate"
+    procs = [ocr_process(folder, db, starts, gate)]
     deadline = time.monotonic() + 120
     while archive.pages_done(db) < 1:  # the first batch has stored a page: it is running
         assert procs[0].poll() is None and time.monotonic() < deadline, procs[0].communicate()
         time.sleep(0.05)
+    first = {f.name.split("-")[1] for f in starts.iterdir()}
     procs.append(ocr_process(folder, db, starts))
+    # The first batch holds its second page until the second batch has started one (on
+    # a loaded machine the first could otherwise finish before the second has begun).
+    while not {f.name.split("-")[1] for f in starts.iterdir()} - first:
+        assert procs[1].poll() is None and time.monotonic() < deadline, procs[1].communicate()
+        time.sleep(0.05)
+    gate.touch()
     seen_running = 0
     while any(p.poll() is None for p in procs):
         database = archive.open_db(db)
