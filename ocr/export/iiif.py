@@ -1,0 +1,194 @@
+"""The ``iiif`` export: a IIIF Presentation 3 manifest per issue and a collection for the
+archive, after the cookbook's newspaper recipe (issue manifests with ``navDate`` in a
+``multi-part`` collection): pages as canvases painted with the page image (the original
+scan, web size), articles as ranges, each line a ``supplementing`` annotation with its
+text, targeting the line's polygon (an SvgSelector) and its box (xywh).
+
+Canvases are in original-scan pixels, so stored coordinates are used as they are; the
+image is scaled and says its own size. IIIF ids are absolute URIs: ``base_url`` is where
+the export folder will be served."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from ocr import archive
+from ocr.errors import InputError
+from ocr.export.files import issue_label, pages_label, write_file
+from ocr.export.jsondoc import issue_document
+from ocr.export.pageimage import web_image
+
+CONTEXT = "http://iiif.io/api/presentation/3/context.json"
+LANG = "zh-Hans"
+log = logging.getLogger(__name__)
+
+
+def label(text: str, lang: str = LANG) -> dict:
+    return {lang: [text]}
+
+
+def _entry(key_en: str, key_zh: str, value: str) -> dict:
+    return {"label": {"en": [key_en], LANG: [key_zh]}, "value": {"none": [value]}}
+
+
+def xywh(poly: list[list[float]]) -> str:
+    xs, ys = [p[0] for p in poly], [p[1] for p in poly]
+    x, y = int(min(xs)), int(min(ys))
+    return f"xywh={x},{y},{max(1, round(max(xs)) - x)},{max(1, round(max(ys)) - y)}"
+
+
+def svg_selector(poly: list[list[float]]) -> dict:
+    points = " ".join(f"{x:g},{y:g}" for x, y in poly)
+    value = f"<svg xmlns='http://www.w3.org/2000/svg'><polygon points='{points}'/></svg>"
+    return {"type": "SvgSelector", "value": value}
+
+
+def manifest(doc: dict, base: str, images: dict[int, dict]) -> dict:
+    """The manifest of an issue document (``jsondoc.issue_document``); ``images`` maps a
+    page number to its image ``{"file", "width", "height"}`` (pages without an image
+    get a canvas without painting)."""
+    issue = doc["issue"]
+    root = f"{base}issue-{issue['id']}/"
+    out = {
+        "@context": CONTEXT,
+        "id": root + "manifest.json",
+        "type": "Manifest",
+        "label": label(issue_label(issue)),
+        "metadata": [_entry("Title", "报名", issue["title"] or "")]
+        + ([_entry("Date", "日期", issue["date"])] if issue["date"] else [])
+        + ([_entry("Issue", "期号", str(issue["number"]))] if issue["number"] else []),
+        "behavior": ["paged"],
+        "partOf": [{"id": base + "collection.json", "type": "Collection"}],
+        "items": [_canvas(root, page, images.get(page["number"])) for page in doc["pages"]],
+        "structures": [_range(root, art, doc["pages"]) for art in doc["articles"]],
+    }
+    if issue["date"]:
+        out["navDate"] = f"{issue['date']}T00:00:00Z"
+    return out
+
+
+def _canvas(root: str, page: dict, image: dict | None) -> dict:
+    cid = f"{root}canvas/{page['number']}"
+    canvas = {
+        "id": cid,
+        "type": "Canvas",
+        "label": label(pages_label([page["number"]])),
+        "width": page["width"],
+        "height": page["height"],
+    }
+    if image:
+        body = {
+            "id": root + image["file"],
+            "type": "Image",
+            "format": "image/jpeg",
+            "width": image["width"],
+            "height": image["height"],
+        }
+        paint = {"id": f"{cid}/annotation/image", "type": "Annotation", "motivation": "painting"}
+        paint |= {"body": body, "target": cid}
+        canvas["items"] = [{"id": f"{cid}/page/image", "type": "AnnotationPage", "items": [paint]}]
+    lines = [_line_annotation(root, cid, line) for line in page["lines"] if line["text"]]
+    canvas["annotations"] = [{"id": f"{cid}/page/lines", "type": "AnnotationPage", "items": lines}]
+    return canvas
+
+
+def _line_annotation(root: str, cid: str, line: dict) -> dict:
+    return {
+        "id": f"{root}annotation/line-{line['id']}",
+        "type": "Annotation",
+        "motivation": "supplementing",
+        "body": {"type": "TextualBody", "value": line["text"], "format": "text/plain"}
+        | {"language": LANG},
+        "target": {
+            "type": "SpecificResource",
+            "source": {"id": cid, "type": "Canvas"},
+            "selector": [
+                {"type": "FragmentSelector", "conformsTo": "http://www.w3.org/TR/media-frags/"}
+                | {"value": xywh(line["poly"])},
+                svg_selector(line["poly"]),
+            ],
+        },
+    }
+
+
+def _range(root: str, art: dict, pages: list[dict]) -> dict:
+    """An article: the part of each of its pages that its lines cover."""
+    mine = set(art["lines"])
+    items = []
+    for page in pages:
+        polys = [ln["poly"] for ln in page["lines"] if ln["id"] in mine]
+        if polys:
+            corners = [p for poly in polys for p in poly]
+            items.append({"id": f"{root}canvas/{page['number']}#{xywh(corners)}", "type": "Canvas"})
+    return {
+        "id": f"{root}range/article-{art['id']}",
+        "type": "Range",
+        "label": label(art["title"] or "无题"),
+        "items": items,
+    }
+
+
+def collection(entries: list[dict], base: str, name: str) -> dict:
+    """The archive's collection of issue manifests, by date."""
+    return {
+        "@context": CONTEXT,
+        "id": base + "collection.json",
+        "type": "Collection",
+        "label": label(name),
+        "behavior": ["multi-part"],
+        "items": sorted(entries, key=lambda e: (e.get("navDate") or "9", e["id"])),
+    }
+
+
+def export_iiif(
+    db, out_dir: Path, base_url: str, issue_ids: list[int] | None = None, progress=None
+) -> list[Path]:
+    """Write ``collection.json`` and ``issue-ID/manifest.json`` with its page images under
+    ``out_dir``; return the paths written. A page whose scan cannot be read gets a canvas
+    without image (logged); the export goes on."""
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    paths = []
+    for issue_id in archive.issue_ids(db) if issue_ids is None else issue_ids:
+        doc = issue_document(db, issue_id)
+        folder = out_dir / f"issue-{issue_id}"
+        images = {}
+        for page in doc["pages"]:
+            if page["status"] != "done":
+                continue
+            try:
+                img = web_image(page)
+            except InputError as exc:
+                log.warning(
+                    "iiif: no image for issue %s page %s: %s", issue_id, page["number"], exc
+                )
+                continue
+            name = f"page-{page['number']}.jpg"
+            paths.append(write_file(folder / name, img.jpeg))
+            images[page["number"]] = {"file": name, "width": img.width, "height": img.height}
+        doc["pages"] = [p for p in doc["pages"] if p["status"] == "done"]
+        paths.append(write_file(folder / "manifest.json", _dumps(manifest(doc, base, images))))
+        if progress:
+            progress(issue_id)
+    paths.append(write_file(out_dir / "collection.json", _dumps(archive_collection(db, base))))
+    return paths
+
+
+def archive_collection(db, base: str) -> dict:
+    """The collection of every issue in the archive (not only those just written)."""
+    entries, titles = [], []
+    for issue_id in archive.issue_ids(db):
+        issue = archive.issue_row(db, issue_id)
+        titles.append(issue["title"])
+        entry = {"id": f"{base}issue-{issue_id}/manifest.json", "type": "Manifest"}
+        entry["label"] = label(issue_label(issue))
+        if issue["date"]:
+            entry["navDate"] = f"{issue['date']}T00:00:00Z"
+        entries.append(entry)
+    names = archive.paper_names(db) or [t for t in titles if t] or ["报纸档案"]
+    return collection(entries, base, names[0])
+
+
+def _dumps(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1)

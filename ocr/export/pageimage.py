@@ -1,0 +1,59 @@
+"""Page images for the exports: the original scan (colour kept), scaled to a web size.
+
+Stored polygons are in original-scan pixels, so a polygon on the web image is the
+stored one times :attr:`WebImage.scale`."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from ocr.errors import InputError
+from ocr.scan.load import load_page
+
+WEB_SIDE = 1600  # the longer side of a page image on the web, in pixels
+JPEG_QUALITY = 82
+
+
+@dataclass(frozen=True)
+class WebImage:
+    """A page's JPEG bytes, its size and the factor from scan pixels to its pixels."""
+
+    jpeg: bytes
+    width: int
+    height: int
+    scale: float
+
+
+def web_image(page: dict, max_side: int = WEB_SIDE) -> WebImage:
+    """The page (a page of ``jsondoc.issue_document``) from its original scan, scaled so
+    its longer side is at most ``max_side``. Raises :class:`InputError` (naming file and
+    page) when the scan is gone or unreadable."""
+    from PIL import Image
+
+    source = Path(page["source"])
+    array, _ = load_page(source, page["source_page"] - 1, page.get("dpi") or 300)
+    image = Image.fromarray(array)
+    stored_w = page.get("width") or image.width
+    if image.width != stored_w:  # rasterized at another size than when it was read
+        raise InputError(
+            str(source),
+            f"the scan is now {image.width} px wide, {stored_w} px when it was read",
+            page["source_page"],
+        )
+    scale = min(1.0, max_side / max(image.width, image.height))
+    if scale < 1.0:
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    scale = image.width / stored_w
+    buf = io.BytesIO()
+    image.convert("RGB" if image.mode != "L" else "L").save(
+        buf, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True
+    )
+    return WebImage(buf.getvalue(), image.width, image.height, scale)
+
+
+def scaled(poly: list[list[float]], scale: float) -> list[list[float]]:
+    """A polygon in scan pixels scaled to an image ``scale`` times the scan's size."""
+    return [[round(x * scale, 1), round(y * scale, 1)] for x, y in poly]
