@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: poppler (PDF rasterization), CJK fonts (the page generators: Noto, plus
 # WenQuanYi and AR PL Ming/Kai faces for tests/masonry.py to vary),
 # Tesseract with chi_sim (only for the accuracy benchmark's comparison column).
-SYSTEM_PACKAGES := poppler-utils fonts-noto-cjk fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai
+SYSTEM_PACKAGES := poppler-utils fonts-noto-cjk fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai chromium
 BENCH_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim
 SCANS ?= scans
 OUT ?= output

@@ -33,3 +33,114 @@ def export_json_cmd(db, out):
     database = open_existing(db)
     for path in export_json(database, out):
         click.echo(str(path))
+
+
+# -- text, markdown, iiif, site -----------------------------------------------------------
+
+issue_option = click.option(
+    "--issue", "issues", type=int, multiple=True, help="Only this issue (by id; repeatable)."
+)
+
+
+def _out_option(default: str, what: str):
+    return click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path(default),
+        show_default=True,
+        help=f"Folder for {what}.",
+    )
+
+
+def _run_over_issues(database, issues, label: str, write) -> list[Path]:
+    """``write(issue_ids, progress)`` with a progress bar over the issues on stderr."""
+    import sys
+
+    from ocr import archive
+
+    ids = list(issues) or archive.issue_ids(database)
+    with click.progressbar(length=len(ids), label=label, file=sys.stderr) as bar:
+        return write(ids, lambda _issue: bar.update(1))
+
+
+@export.command("text")
+@db_option
+@_out_option("output/text", "the text files (a folder per issue, a file per article)")
+@issue_option
+def export_text_cmd(db, out, issues):
+    """One plain-text file per article (title, date, pages, then its text), in reading order.
+
+    Example: ocr export text --db output/archive.db --out output/text
+    """
+    from ocr.export.text import export_articles
+
+    database = open_existing(db)
+    paths = _run_over_issues(
+        database, issues, "text", lambda ids, p: export_articles(database, out, "text", ids, p)
+    )
+    click.echo(f"{len(paths)} files in {out}")
+
+
+@export.command("markdown")
+@db_option
+@_out_option("output/markdown", "the Markdown files (a folder per issue with index.md)")
+@issue_option
+def export_markdown_cmd(db, out, issues):
+    """One Markdown file per article and an index.md per issue.
+
+    Example: ocr export markdown --db output/archive.db --out output/markdown
+    """
+    from ocr.export.text import export_articles
+
+    database = open_existing(db)
+    paths = _run_over_issues(
+        database,
+        issues,
+        "markdown",
+        lambda ids, p: export_articles(database, out, "markdown", ids, p),
+    )
+    click.echo(f"{len(paths)} files in {out}")
+
+
+@export.command("iiif")
+@db_option
+@_out_option("output/iiif", "collection.json and a folder per issue (manifest.json, images)")
+@issue_option
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8000/",
+    show_default=True,
+    help="Where the --out folder will be served (IIIF ids are absolute URLs).",
+)
+def export_iiif_cmd(db, out, issues, base_url):
+    """IIIF Presentation 3: a manifest per issue (pages, articles as ranges, line text
+    annotations) and a collection; open collection.json in Mirador or Universal Viewer.
+
+    Example: ocr export iiif --out output/iiif --base-url https://archive.example.org/iiif/
+    """
+    from ocr.export.iiif import export_iiif
+
+    database = open_existing(db)
+    paths = _run_over_issues(
+        database, issues, "iiif", lambda ids, p: export_iiif(database, out, base_url, ids, p)
+    )
+    click.echo(f"{len(paths)} files in {out}; collection: {out / 'collection.json'}")
+
+
+@export.command("site")
+@db_option
+@_out_option("output/site", "the static website (open index.html, or serve the folder)")
+@issue_option
+def export_site_cmd(db, out, issues):
+    """A static archive website: calendar of issues, page viewer with line outlines,
+    article pages and full-text search in the browser; no server code.
+
+    Example: ocr export site --out output/site && python -m http.server -d output/site
+    """
+    from ocr.export.site import export_site
+
+    database = open_existing(db)
+    paths = _run_over_issues(
+        database, issues, "site", lambda ids, p: export_site(database, out, ids, p)
+    )
+    click.echo(f"{len(paths)} files in {out}; open {out / 'index.html'}")
