@@ -20,8 +20,8 @@ from ocr.model import Box, Line, PageJob, PageResult, Region
 FONT_PX = 26
 CHARS = 24  # characters per line
 COLS = 2
-ROWS = 30
-WIDTH, HEIGHT = 1500, 1600
+ROWS = 38
+WIDTH, HEIGHT = 1500, 2000  # larger than the web size: images are scaled
 PAPER = (246, 239, 222)
 RED = (190, 30, 30)
 

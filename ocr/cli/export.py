@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ocr.cli.common import db_option, open_existing
+from ocr.cli.common import db_option, open_existing, writable_folder
 
 
 @click.group()
@@ -52,11 +52,14 @@ def _out_option(default: str, what: str):
     )
 
 
-def _run_over_issues(database, issues, label: str, write) -> list[Path]:
-    """``write(issue_ids, progress)`` with a progress bar over the issues on stderr."""
+def _run_over_issues(database, issues, label: str, write, out: Path) -> list[Path]:
+    """``write(issue_ids, progress)`` with a progress bar over the issues on stderr,
+    once ``out`` is known to be writable."""
     import sys
 
     from ocr import archive
+
+    writable_folder(out, "--out")
 
     ids = list(issues) or archive.issue_ids(database)
     with click.progressbar(length=len(ids), label=label, file=sys.stderr) as bar:
@@ -76,7 +79,7 @@ def export_text_cmd(db, out, issues):
 
     database = open_existing(db)
     paths = _run_over_issues(
-        database, issues, "text", lambda ids, p: export_articles(database, out, "text", ids, p)
+        database, issues, "text", lambda ids, p: export_articles(database, out, "text", ids, p), out
     )
     click.echo(f"{len(paths)} files in {out}")
 
@@ -98,6 +101,7 @@ def export_markdown_cmd(db, out, issues):
         issues,
         "markdown",
         lambda ids, p: export_articles(database, out, "markdown", ids, p),
+        out,
     )
     click.echo(f"{len(paths)} files in {out}")
 
@@ -122,7 +126,7 @@ def export_iiif_cmd(db, out, issues, base_url):
 
     database = open_existing(db)
     paths = _run_over_issues(
-        database, issues, "iiif", lambda ids, p: export_iiif(database, out, base_url, ids, p)
+        database, issues, "iiif", lambda ids, p: export_iiif(database, out, base_url, ids, p), out
     )
     click.echo(f"{len(paths)} files in {out}; collection: {out / 'collection.json'}")
 
@@ -141,6 +145,6 @@ def export_site_cmd(db, out, issues):
 
     database = open_existing(db)
     paths = _run_over_issues(
-        database, issues, "site", lambda ids, p: export_site(database, out, ids, p)
+        database, issues, "site", lambda ids, p: export_site(database, out, ids, p), out
     )
     click.echo(f"{len(paths)} files in {out}; open {out / 'index.html'}")

@@ -20,6 +20,7 @@
   ZM.docs = function (n, d) { SHARDS = n; DOCS = d; };
   ZM.shard = function (n, d) { shards[n] = d; };
   ZM.texts = function (issue, d) { texts[issue] = d; };
+  ZM.doc = function (k) { return DOCS[k]; };
 
   ZM.fold = function (s) {
     var out = '';
