@@ -217,7 +217,27 @@ def build_pagefind(texts: dict[int, str], out: Path) -> str | None:
                 await index.add_html_file(content=html, url=f"/a/{aid}")
 
     asyncio.run(run())
+    _settled(out)
     return None
+
+
+def _settled(out: Path, timeout: float = 120.0) -> None:
+    """Wait until pagefind's service has finished writing ``out`` (it may still be
+    writing when the index is closed, seen under load: pagefind-entry.json empty)."""
+    import json
+
+    deadline, last = time.time() + timeout, None
+    while time.time() < deadline:
+        sizes = sorted((str(p), p.stat().st_size) for p in out.rglob("*") if p.is_file())
+        try:
+            json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
+            if sizes == last:
+                return
+        except (OSError, ValueError):
+            pass
+        last = sizes
+        time.sleep(1.0)
+    raise RuntimeError(f"pagefind did not finish writing {out}")
 
 
 PAGEFIND_JS = """async qs => {

@@ -8,7 +8,7 @@ from pathlib import Path
 from ocr import archive
 from ocr.export.files import issue_label, pages_label, write_file
 from ocr.export.jsondoc import issue_document, slug
-from ocr.export.render import render
+from ocr.export.templating import render
 
 FORMATS = {"text": "txt", "markdown": "md"}
 
