@@ -178,7 +178,7 @@ def _check_canvas(canvas: dict, page: dict, folder: Path) -> None:
         assert target["source"]["id"] == canvas["id"]
         frag, svg = target["selector"]
         x, y, w, h = map(int, re.fullmatch(r"xywh=(\d+),(\d+),(\d+),(\d+)", frag["value"]).groups())
-        assert 0 <= x and x + w <= page["width"] + 1 and 0 <= y and y + h <= page["height"] + 1
+        assert x >= 0 and x + w <= page["width"] + 1 and y >= 0 and y + h <= page["height"] + 1
         pts = re.search(r"points='([^']+)'", svg["value"]).group(1).split()
         assert [[float(v) for v in p.split(",")] for p in pts] == line["poly"]
 

@@ -16,8 +16,8 @@ from ocr.errors import InputError
 from ocr.export.files import issue_label, pages_label, write_file
 from ocr.export.jsondoc import issue_document
 from ocr.export.pageimage import WEB_SIDE, scaled, web_image
-from ocr.export.templating import render
 from ocr.export.site.searchindex import SearchDoc, build_index, doc_for
+from ocr.export.templating import render
 
 log = logging.getLogger(__name__)
 ASSETS = ("site.css", "search.js", "viewer.js", "article.js", "favicon.svg")
