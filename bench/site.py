@@ -20,14 +20,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import functools
 import hashlib
-import http.server
 import os
 import random
 import shutil
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -41,17 +38,6 @@ import common  # noqa: E402  (bench/common.py)
 OUT = ROOT / "bench" / "out" / "site"
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 SECTION = "site"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 # ---------------------------------------------------------------------------- archive
@@ -263,33 +249,22 @@ def run_browser(
     site: Path, queries: list[str], with_pagefind: bool
 ) -> tuple[dict, dict | None, float]:
     """(site answers, pagefind answers or None, site seconds per query) in Chromium."""
+    from browser import launch, serve
     from playwright.sync_api import sync_playwright
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *a):
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
     (site / "_blank.html").write_text("<!doctype html><title>pf</title>", encoding="utf-8")
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page()
-            page.goto(url + "search.html")
-            t0 = time.perf_counter()
-            ours = page.evaluate(SITE_JS, queries)
-            per_query = (time.perf_counter() - t0) / max(1, len(queries))
-            theirs = None
-            if with_pagefind:
-                page.goto(url + "_blank.html")
-                theirs = page.evaluate(PAGEFIND_JS, queries)
-            browser.close()
-    finally:
-        server.shutdown()
+    with serve(site) as url, sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page()
+        page.goto(url + "search.html")
+        t0 = time.perf_counter()
+        ours = page.evaluate(SITE_JS, queries)
+        per_query = (time.perf_counter() - t0) / max(1, len(queries))
+        theirs = None
+        if with_pagefind:
+            page.goto(url + "_blank.html")
+            theirs = page.evaluate(PAGEFIND_JS, queries)
+        browser.close()
     return ours, theirs, per_query
 
 

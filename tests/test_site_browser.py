@@ -5,38 +5,19 @@ exactly the articles whose stored text holds them; the site works from file:// t
 
 from __future__ import annotations
 
-import functools
-import http.server
 import random
-import threading
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import sitearchive
+from browser import CHROMIUM, launch, serve
 
 from ocr import archive
 from ocr.export.jsondoc import issue_document
 from ocr.export.site import export_site
 from ocr.export.site.searchindex import fold
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="apt-get install chromium")
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +33,8 @@ def site(tmp_path_factory):
         for a in issue_document(db, i)["articles"]
     }
     db.conn.close()
-    handler = functools.partial(_Quiet, directory=str(tmp / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield tmp / "site", f"http://127.0.0.1:{server.server_address[1]}/", texts
-    server.shutdown()
-    thread.join()
+    with serve(tmp / "site") as url:
+        yield tmp / "site", url, texts
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +42,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        b = launch(p)
         yield b
         b.close()
 

@@ -66,44 +66,35 @@ def _run_over_issues(database, issues, label: str, write, out: Path) -> list[Pat
         return write(ids, lambda _issue: bar.update(1))
 
 
-@export.command("text")
-@db_option
-@_out_option("output/text", "the text files (a folder per issue, a file per article)")
-@issue_option
-def export_text_cmd(db, out, issues):
-    """One plain-text file per article (title, date, pages, then its text), in reading order.
+def _articles_command(fmt: str, what: str, example: str):
+    """``ocr export text`` and ``ocr export markdown``: one file per article."""
 
-    Example: ocr export text --db output/archive.db --out output/text
-    """
-    from ocr.export.text import export_articles
+    @export.command(fmt, help=f"{what}\n\nExample: {example}")
+    @db_option
+    @_out_option(f"output/{fmt}", f"the {fmt} files (a folder per issue, a file per article)")
+    @issue_option
+    def command(db, out, issues):
+        from ocr.export.text import export_articles
 
-    database = open_existing(db)
-    paths = _run_over_issues(
-        database, issues, "text", lambda ids, p: export_articles(database, out, "text", ids, p), out
-    )
-    click.echo(f"{len(paths)} files in {out}")
+        database = open_existing(db)
+        paths = _run_over_issues(
+            database, issues, fmt, lambda ids, p: export_articles(database, out, fmt, ids, p), out
+        )
+        click.echo(f"{len(paths)} files in {out}")
+
+    return command
 
 
-@export.command("markdown")
-@db_option
-@_out_option("output/markdown", "the Markdown files (a folder per issue with index.md)")
-@issue_option
-def export_markdown_cmd(db, out, issues):
-    """One Markdown file per article and an index.md per issue.
-
-    Example: ocr export markdown --db output/archive.db --out output/markdown
-    """
-    from ocr.export.text import export_articles
-
-    database = open_existing(db)
-    paths = _run_over_issues(
-        database,
-        issues,
-        "markdown",
-        lambda ids, p: export_articles(database, out, "markdown", ids, p),
-        out,
-    )
-    click.echo(f"{len(paths)} files in {out}")
+export_text_cmd = _articles_command(
+    "text",
+    "One plain-text file per article (title, date, pages, then its text), in reading order.",
+    "ocr export text --db output/archive.db --out output/text",
+)
+export_markdown_cmd = _articles_command(
+    "markdown",
+    "One Markdown file per article and an index.md per issue, in reading order.",
+    "ocr export markdown --db output/archive.db --out output/markdown",
+)
 
 
 @export.command("iiif")
