@@ -315,3 +315,20 @@ def test_cli_exports_and_unwritable_out(built, tmp_path):
         main(["export", "site", "--db", db, "--out", str(tmp_path / "blocked" / "site")])
     assert exc.value.code == 7
     assert not (tmp_path / "blocked").is_dir()
+
+
+def test_scan_gone_leaves_outlines_and_a_canvas_without_image(tmp_path, caplog):
+    db = archive.open_db(tmp_path / "gone.db")
+    art = sitearchive.Art("园区简讯", ["交运智慧湾科创园开园仪式举行。" * 3])
+    issue = sitearchive.build(tmp_path / "gone", [art], db, "g", "2021-04-01", "张庙社区晨报")
+    (tmp_path / "gone" / "p1.png").unlink()
+    with caplog.at_level("WARNING"):
+        export_site(db, tmp_path / "site")
+        export_iiif(db, tmp_path / "iiif", BASE)
+    assert sum("p1.png page 1" in r.getMessage() for r in caplog.records) == 2
+    html = (tmp_path / "site" / "issues" / str(issue) / "page-1.html").read_text()
+    assert "扫描图像不可用" in html and html.count('<polygon class="line"') == 3
+    assert not (tmp_path / "site" / "issues" / str(issue) / "page-1.jpg").exists()
+    m = json.loads((tmp_path / "iiif" / f"issue-{issue}" / "manifest.json").read_text())
+    (canvas,) = m["items"]
+    assert "items" not in canvas and len(canvas["annotations"][0]["items"]) == 3

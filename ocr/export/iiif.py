@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 from ocr import archive
@@ -142,33 +143,37 @@ def collection(entries: list[dict], base: str, name: str) -> dict:
     }
 
 
+def issue_files(db, issue_id: int, base_url: str, warn=None) -> Iterator[tuple[str, str | bytes]]:
+    """(relative path, data) of an issue's files: ``issue-ID/manifest.json`` and its
+    page images. A page whose scan cannot be read gets a canvas without image and
+    ``warn(message)`` (logged when no ``warn`` is given)."""
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    doc = issue_document(db, issue_id)
+    doc["pages"] = [p for p in doc["pages"] if p["status"] == "done"]
+    images = {}
+    for page in doc["pages"]:
+        try:
+            img = web_image(page)
+        except InputError as exc:
+            (warn or log.warning)(
+                f"iiif: no image for issue {issue_id} page {page['number']}: {exc}"
+            )
+            continue
+        name = f"page-{page['number']}.jpg"
+        yield f"issue-{issue_id}/{name}", img.jpeg
+        images[page["number"]] = {"file": name, "width": img.width, "height": img.height}
+    yield f"issue-{issue_id}/manifest.json", _dumps(manifest(doc, base, images))
+
+
 def export_iiif(
     db, out_dir: Path, base_url: str, issue_ids: list[int] | None = None, progress=None
 ) -> list[Path]:
     """Write ``collection.json`` and ``issue-ID/manifest.json`` with its page images under
-    ``out_dir``; return the paths written. A page whose scan cannot be read gets a canvas
-    without image (logged); the export goes on."""
+    ``out_dir``; return the paths written."""
     base = base_url if base_url.endswith("/") else base_url + "/"
     paths = []
     for issue_id in archive.issue_ids(db) if issue_ids is None else issue_ids:
-        doc = issue_document(db, issue_id)
-        folder = out_dir / f"issue-{issue_id}"
-        images = {}
-        for page in doc["pages"]:
-            if page["status"] != "done":
-                continue
-            try:
-                img = web_image(page)
-            except InputError as exc:
-                log.warning(
-                    "iiif: no image for issue %s page %s: %s", issue_id, page["number"], exc
-                )
-                continue
-            name = f"page-{page['number']}.jpg"
-            paths.append(write_file(folder / name, img.jpeg))
-            images[page["number"]] = {"file": name, "width": img.width, "height": img.height}
-        doc["pages"] = [p for p in doc["pages"] if p["status"] == "done"]
-        paths.append(write_file(folder / "manifest.json", _dumps(manifest(doc, base, images))))
+        paths += [write_file(out_dir / rel, d) for rel, d in issue_files(db, issue_id, base)]
         if progress:
             progress(issue_id)
     paths.append(write_file(out_dir / "collection.json", _dumps(archive_collection(db, base))))

@@ -33,7 +33,12 @@ def web_image(page: dict, max_side: int = WEB_SIDE) -> WebImage:
     from PIL import Image
 
     source = Path(page["source"])
-    array, _ = load_page(source, page["source_page"] - 1, page.get("dpi") or 300)
+    try:
+        array, _ = load_page(source, page["source_page"] - 1, page.get("dpi") or 300)
+    except InputError as exc:
+        if exc.page is not None:
+            raise
+        raise InputError(str(source), exc.reason, page["source_page"]) from exc
     image = Image.fromarray(array)
     stored_w = page.get("width") or image.width
     if image.width != stored_w:  # rasterized at another size than when it was read

@@ -3,6 +3,7 @@ reading order, with the current (corrected) text; for Markdown an index per issu
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from ocr import archive
@@ -39,32 +40,32 @@ def article_files(doc: dict, fmt: str) -> list[tuple[str, str]]:
     return out
 
 
+def issue_files(db, issue_id: int, fmt: str) -> Iterator[tuple[str, str]]:
+    """(relative path, text) of an issue's files in ``fmt`` (``text`` or ``markdown``)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; one of {sorted(FORMATS)}")
+    doc = issue_document(db, issue_id)
+    folder = issue_folder(doc["issue"]) + "/"
+    files = article_files(doc, fmt)
+    for name, content in files:
+        yield folder + name, content
+    if fmt == "markdown":
+        entries = [(name, art, pages_label(art["pages"]))
+                   for (name, _), art in zip(files, doc["articles"])]  # fmt: skip
+        label = issue_label(doc["issue"])
+        yield folder + "index.md", render("issue.md", issue=doc["issue"], label=label,
+                                          entries=entries)  # fmt: skip
+
+
 def export_articles(
     db, out_dir: Path, fmt: str, issue_ids: list[int] | None = None, progress=None
 ) -> list[Path]:
     """Write the articles of each issue (all when ``issue_ids`` is None) as ``fmt``
     (``text`` or ``markdown``) under ``out_dir/issue-.../``; return the paths written.
     ``progress(issue_id)`` is called after each issue."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; one of {sorted(FORMATS)}")
     paths = []
     for issue_id in archive.issue_ids(db) if issue_ids is None else issue_ids:
-        doc = issue_document(db, issue_id)
-        folder = out_dir / issue_folder(doc["issue"])
-        files = article_files(doc, fmt)
-        for name, content in files:
-            paths.append(write_file(folder / name, content))
-        if fmt == "markdown":
-            index = render(
-                "issue.md",
-                issue=doc["issue"],
-                label=issue_label(doc["issue"]),
-                entries=[
-                    (name, art, pages_label(art["pages"]))
-                    for (name, _), art in zip(files, doc["articles"])
-                ],
-            )
-            paths.append(write_file(folder / "index.md", index))
+        paths += [write_file(out_dir / rel, text) for rel, text in issue_files(db, issue_id, fmt)]
         if progress:
             progress(issue_id)
     return paths
