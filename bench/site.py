@@ -282,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     from ocr.export.site.searchindex import fold
 
     started, busy0, load0 = time.time(), common.machine_busy_seconds(), os.getloadavg()
+    commit = common.git_commit()  # at the start: the code that runs
     db = build_archive(args.issues, args.pages, args.seed)
     build_s = time.time() - started
     seconds = time_exports(db)
@@ -325,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
                    f"{len(set(got[0]['街道']) & set(jiedao))} of them, pagefind "
                    f"{len(set(got[1]['街道']) & set(jiedao))}.")  # fmt: skip
     body = report(args, rows, seconds, n_pages, build_s, wall, busy, load0, per_query, pf_note,
-                  example, site)  # fmt: skip
+                  example, site, commit)  # fmt: skip
     print(body)
     if not args.no_write:
         common.write_section(BENCHMARKS, SECTION, body)
@@ -333,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(args, rows, seconds, n_pages, build_s, wall, busy, load0, per_query, pf_note,
-           example, site) -> str:  # fmt: skip
+           example, site, commit) -> str:  # fmt: skip
     load1 = os.getloadavg()
     other = max(0.0, busy / max(1e-9, wall) - 1.0)
     anchor = seconds["json"] / n_pages
@@ -354,7 +355,7 @@ def report(args, rows, seconds, n_pages, build_s, wall, busy, load0, per_query, 
             f"busy on average (this run about 1 of them; other load ~{other:.2f} cores).",
             f"- Command: `.venv/bin/python bench/site.py --issues {args.issues} --pages "
             f"{args.pages} --queries {args.queries} --seed {args.seed}`",
-            f"- Code: commit {common.git_commit()}.",
+            f"- Code: commit {commit}.",
             f"- Archive: {args.issues} issues x {args.pages} pages from tests/synth.py "
             "`render_issue` (150 dpi, colour, skew within ±1.5°, the seed issue's text), truth "
             "lines stored through the archive API, an article per headline and page.",

@@ -332,3 +332,44 @@ def test_scan_gone_leaves_outlines_and_a_canvas_without_image(tmp_path, caplog):
     m = json.loads((tmp_path / "iiif" / f"issue-{issue}" / "manifest.json").read_text())
     (canvas,) = m["items"]
     assert "items" not in canvas and len(canvas["annotations"][0]["items"]) == 3
+
+
+class _Job:
+    """What ``ocr export FORMAT`` hands an issue writer (``IssueExport``), minimal."""
+
+    def __init__(self, db, issue_id, out_dir, options=None):
+        self.db, self.issue_id, self.out_dir = db, issue_id, out_dir
+        self.options, self.files, self.warnings = options or {}, [], []
+
+    def write_text(self, rel, text):
+        (self.out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        (self.out_dir / rel).write_text(text, encoding="utf-8")
+        self.files.append(rel)
+
+    def write_bytes(self, rel, data):
+        (self.out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        (self.out_dir / rel).write_bytes(data)
+        self.files.append(rel)
+
+
+def test_issue_writers_write_what_the_exports_write(built, tmp_path):
+    from ocr.export import iiif, text
+    from ocr.export.site import build
+
+    db, issue = built["db"], built["ids"][0]
+    cases = [
+        (text.write_text_issue, None, built["out"] / "text", {}),
+        (text.write_markdown_issue, None, built["out"] / "md", {}),
+        (iiif.write_issue, iiif.finish, built["out"] / "iiif", {"base_url": BASE}),
+        (build.write_issue, build.finish, built["out"] / "site", {}),
+    ]
+    for k, (write, finish, reference, options) in enumerate(cases):
+        out = tmp_path / str(k)
+        job = _Job(db, issue, out, options)
+        write(job)
+        assert job.files and not job.warnings
+        for rel in job.files:
+            assert (out / rel).read_bytes() == (reference / rel).read_bytes(), rel
+        if finish:
+            finished = finish(db, out, options)
+            assert finished and all(p.exists() for p in finished)

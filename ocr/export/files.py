@@ -35,3 +35,19 @@ def issue_label(issue: dict) -> str:
 def pages_label(pages: list[int]) -> str:
     """Page numbers as printed in Chinese: ``第1、2版``."""
     return "第" + "、".join(str(p) for p in pages) + "版" if pages else ""
+
+
+def write_through(job, files) -> None:
+    """Write ``(relative path, text or bytes)`` pairs through an incremental-export job
+    (anything with ``write_text(rel, text)`` and ``write_bytes(rel, data)``: the
+    ``IssueExport`` of ``ocr export FORMAT``), which tracks what each issue wrote."""
+    for rel, data in files:
+        if isinstance(data, bytes):
+            job.write_bytes(rel, data)
+        else:
+            job.write_text(rel, data)
+
+
+def write_all(out_dir: Path, files) -> list[Path]:
+    """Write ``(relative path, text or bytes)`` pairs under ``out_dir``."""
+    return [write_file(out_dir / rel, data) for rel, data in files]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ocr import archive
 from ocr.errors import InputError
-from ocr.export.files import issue_label, pages_label, write_file
+from ocr.export.files import issue_label, pages_label, write_all, write_file, write_through
 from ocr.export.jsondoc import issue_document
 from ocr.export.pageimage import web_image
 
@@ -173,7 +173,7 @@ def export_iiif(
     base = base_url if base_url.endswith("/") else base_url + "/"
     paths = []
     for issue_id in archive.issue_ids(db) if issue_ids is None else issue_ids:
-        paths += [write_file(out_dir / rel, d) for rel, d in issue_files(db, issue_id, base)]
+        paths += write_all(out_dir, issue_files(db, issue_id, base))
         if progress:
             progress(issue_id)
     paths.append(write_file(out_dir / "collection.json", _dumps(archive_collection(db, base))))
@@ -197,3 +197,20 @@ def archive_collection(db, base: str) -> dict:
 
 def _dumps(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
+
+
+def write_issue(job) -> None:
+    """The issue writer for ``ocr export FORMAT`` (an ``IssueExport``; option
+    ``base_url``); a page without image is one of the job's ``warnings``."""
+    base = job.options.get("base_url") or DEFAULT_BASE_URL
+    write_through(job, issue_files(job.db, job.issue_id, base, job.warnings.append))
+
+
+def finish(db, out_dir: Path, options: dict, report=None) -> list[Path]:
+    """After the issues (``ocr export FORMAT``): the archive's ``collection.json``."""
+    base = options.get("base_url") or DEFAULT_BASE_URL
+    base = base if base.endswith("/") else base + "/"
+    return [write_file(out_dir / "collection.json", _dumps(archive_collection(db, base)))]

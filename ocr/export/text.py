@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ocr import archive
-from ocr.export.files import issue_label, pages_label, write_file
+from ocr.export.files import issue_label, pages_label, write_all, write_through
 from ocr.export.jsondoc import issue_document, slug
 from ocr.export.templating import render
 
@@ -65,7 +65,17 @@ def export_articles(
     ``progress(issue_id)`` is called after each issue."""
     paths = []
     for issue_id in archive.issue_ids(db) if issue_ids is None else issue_ids:
-        paths += [write_file(out_dir / rel, text) for rel, text in issue_files(db, issue_id, fmt)]
+        paths += write_all(out_dir, issue_files(db, issue_id, fmt))
         if progress:
             progress(issue_id)
     return paths
+
+
+def write_text_issue(job) -> None:
+    """The ``text`` format's issue writer for ``ocr export FORMAT`` (an ``IssueExport``)."""
+    write_through(job, issue_files(job.db, job.issue_id, "text"))
+
+
+def write_markdown_issue(job) -> None:
+    """The ``markdown`` format's issue writer for ``ocr export FORMAT``."""
+    write_through(job, issue_files(job.db, job.issue_id, "markdown"))

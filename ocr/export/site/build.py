@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ocr import archive
 from ocr.errors import InputError
-from ocr.export.files import issue_label, pages_label, write_file
+from ocr.export.files import issue_label, pages_label, write_all, write_through
 from ocr.export.jsondoc import issue_document
 from ocr.export.pageimage import WEB_SIDE, scaled, web_image
 from ocr.export.site.searchindex import build_index, doc_for
@@ -39,10 +39,10 @@ def export_site(
     title = site_title(db, name)
     paths = []
     for issue_id in archive.issue_ids(db) if issue_ids is None else issue_ids:
-        paths += [write_file(out_dir / rel, data) for rel, data in issue_files(db, issue_id, title)]
+        paths += write_all(out_dir, issue_files(db, issue_id, title))
         if progress:
             progress(issue_id)
-    paths += [write_file(out_dir / rel, data) for rel, data in archive_files(db, title)]
+    paths += write_all(out_dir, archive_files(db, title))
     return paths
 
 
@@ -170,3 +170,15 @@ def _page_view(issue: dict, page: dict, warn: Warn) -> tuple[dict, bytes | None]
             "width": width, "height": height, "lines": lines,
             "label": pages_label([page["number"]])}  # fmt: skip
     return view, jpeg
+
+
+def write_issue(job) -> None:
+    """The issue writer for ``ocr export FORMAT`` (an ``IssueExport``): the issue's
+    pages, images and articles; a page without image is one of the job's warnings."""
+    title = site_title(job.db, job.options.get("name"))
+    write_through(job, issue_files(job.db, job.issue_id, title, job.warnings.append))
+
+
+def finish(db, out_dir: Path, options: dict, report=None) -> list[Path]:
+    """After the issues (``ocr export FORMAT``): calendar, search page, index, assets."""
+    return write_all(out_dir, archive_files(db, site_title(db, options.get("name"))))
