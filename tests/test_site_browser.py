@@ -148,3 +148,11 @@ def test_article_page_marks_the_query_and_file_url_works(site, page):
     page.goto((folder / "index.html").as_uri())
     page.locator("td.has-issue a").first.click()
     page.wait_for_selector("ul.thumbs img")
+
+
+@pytest.mark.parametrize("query", ["龘", "科创园 龘", "zzzz"])
+def test_absent_words_find_nothing_and_load_no_missing_file(site, page, query):
+    _, url, texts = site
+    assert not truth(texts, query)
+    assert search(page, url, query) == []
+    assert page.locator("#search-status").get_attribute("data-count") == "0"

@@ -129,7 +129,8 @@ def build_index(docs: list[SearchDoc]) -> dict[str, str]:
     parts: dict[int, dict[str, list[int]]] = {}
     for g in sorted(postings):
         parts.setdefault(shard_of(g, shards), {})[g] = postings[g]
-    files = {f"g{n}.js": f"ZM.shard({n},{_js(part)});\n" for n, part in parts.items()}
+    # every shard, empty ones too: a query never asks for a file that is not there
+    files = {f"g{n}.js": f"ZM.shard({n},{_js(parts.get(n, {}))});\n" for n in range(shards)}
     meta = [[d.issue, d.article, d.title, d.date, d.pages, d.href] for d in docs]
     files["docs.js"] = f"ZM.docs({shards},{_js(meta)});\n"
     files["fold.js"] = f"ZM.fold_map({_js(fold_map(chars))});\n"
