@@ -352,7 +352,13 @@ def report(args, rows, seconds, n_pages, build_s, wall, busy, load0, per_query, 
             f"(rendering and storing the archive {build_s / 60:.1f} min of it).",
             f"- Machine: {common.machine()}; load average {load0[0]:.2f} at the start, "
             f"{load1[0]:.2f} at the end; all processes kept {busy / max(1e-9, wall):.2f} cores "
-            f"busy on average (this run about 1 of them; other load ~{other:.2f} cores).",
+            f"busy on average (this run about 1 of them; other load ~{other:.2f} cores)"
+            + (
+                "; the machine was saturated, so the seconds are inflated by other "
+                "developers' work: compare the ratios to json, measured in the same run."
+                if other >= 0.9 or load1[0] > 2 * (os.cpu_count() or 1)
+                else "."
+            ),
             f"- Command: `.venv/bin/python bench/site.py --issues {args.issues} --pages "
             f"{args.pages} --queries {args.queries} --seed {args.seed}`",
             f"- Code: commit {commit}.",
