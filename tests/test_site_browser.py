@@ -156,3 +156,19 @@ def test_absent_words_find_nothing_and_load_no_missing_file(site, page, query):
     assert not truth(texts, query)
     assert search(page, url, query) == []
     assert page.locator("#search-status").get_attribute("data-count") == "0"
+
+
+def test_query_in_the_url_is_text_never_markup(site, page):
+    """An attacker's link (search.html?q=<img onerror=...>) runs nothing: the query is
+    shown and marked as text on the search, article and page views."""
+    _, url, _ = site
+    attack = '<img src=x onerror="window.__pwned=1">张庙'
+    search(page, url, attack)
+    assert page.locator("main img").count() == 0
+    assert attack.strip() in page.locator("#search-status").inner_text()
+    first = search(page, url, "张庙")[0]
+    for target in (first, f"{url}issues/1/page-1.html"):
+        page.goto(target + ("&" if "?" in target else "?") + "q=" + quote(attack))
+        page.wait_for_load_state("load")
+        assert page.locator("main img[src=x]").count() == 0
+    assert page.evaluate("() => window.__pwned") is None
