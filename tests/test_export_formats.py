@@ -166,7 +166,7 @@ def _check_canvas(canvas: dict, page: dict, folder: Path) -> None:
     assert body["type"] == "Image" and body["format"] == "image/jpeg"
     with Image.open(folder / body["id"].rsplit("/", 1)[1]) as im:
         assert (im.width, im.height) == (body["width"], body["height"])
-        assert max(im.size) <= 1600 and im.mode == "RGB"
+        assert im.size == (page["width"], page["height"]) and im.mode == "RGB"
         r, g, b = (im.getextrema()[c] for c in range(3))
         assert r[1] - min(g[0], b[0]) > 100, "colour kept"
     (lines_page,) = canvas["annotations"]
@@ -247,6 +247,9 @@ def test_site_page_outlines_are_scaled_scan_polygons(built):
         with Image.open(folder / f"page-{page['number']}.jpg") as im:
             size, mode = im.size, im.mode
         assert mode == "RGB" and max(size) == 1600 and size[1] < page["height"]
+        with Image.open(folder / f"page-{page['number']}-full.jpg") as full:
+            assert full.size == (page["width"], page["height"]) and full.mode == "RGB"
+        assert f'href="page-{page["number"]}-full.jpg"' in html
         scale = size[0] / page["width"]
         assert f'viewBox="0 0 {size[0]} {size[1]}"' in html
         shown = re.findall(r'<polygon class="line" id="line-(\d+)"[^>]*points="([^"]+)"', html)
@@ -302,11 +305,15 @@ def test_cli_exports_and_unwritable_out(built, tmp_path):
     db = str(built["tmp"] / "archive.db")
     runner = CliRunner()
     for fmt in ("text", "markdown", "iiif", "site"):
+        extra = ["--max-side", "800"] if fmt == "iiif" else []
         result = runner.invoke(cli, ["export", fmt, "--db", db, "--out", str(tmp_path / fmt),
-                                     "--issue", str(built["ids"][2])])  # fmt: skip
+                                     "--issue", str(built["ids"][2]), *extra])  # fmt: skip
         assert result.exit_code == 0, result.output
     assert (tmp_path / "site" / "search.html").exists()
     assert (tmp_path / "iiif" / "collection.json").exists()
+    (jpeg,) = (tmp_path / "iiif").rglob("page-1.jpg")
+    with Image.open(jpeg) as im:
+        assert max(im.size) == 800
     assert len(list((tmp_path / "text").rglob("*.txt"))) == 1
     (tmp_path / "blocked").write_text("a file where the folder should be")
     from ocr.cli.main import main

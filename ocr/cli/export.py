@@ -107,7 +107,14 @@ export_markdown_cmd = _articles_command(
     show_default=True,
     help="Where the --out folder will be served (IIIF ids are absolute URLs).",
 )
-def export_iiif_cmd(db, out, issues, base_url):
+@click.option(
+    "--max-side",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Page images at most this many pixels on the longer side (0: the scan's size).",
+)
+def export_iiif_cmd(db, out, issues, base_url, max_side):
     """IIIF Presentation 3: a manifest per issue (pages, articles as ranges, line text
     annotations) and a collection; open collection.json in Mirador or Universal Viewer.
 
@@ -117,7 +124,11 @@ def export_iiif_cmd(db, out, issues, base_url):
 
     database = open_existing(db)
     paths = _run_over_issues(
-        database, issues, "iiif", lambda ids, p: export_iiif(database, out, base_url, ids, p), out
+        database,
+        issues,
+        "iiif",
+        lambda ids, p: export_iiif(database, out, base_url, ids, p, max_side or None),
+        out,
     )
     click.echo(f"{len(paths)} files in {out}; collection: {out / 'collection.json'}")
 

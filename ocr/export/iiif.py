@@ -143,17 +143,20 @@ def collection(entries: list[dict], base: str, name: str) -> dict:
     }
 
 
-def issue_files(db, issue_id: int, base_url: str, warn=None) -> Iterator[tuple[str, str | bytes]]:
+def issue_files(
+    db, issue_id: int, base_url: str, warn=None, max_side: int | None = None
+) -> Iterator[tuple[str, str | bytes]]:
     """(relative path, data) of an issue's files: ``issue-ID/manifest.json`` and its
-    page images. A page whose scan cannot be read gets a canvas without image and
-    ``warn(message)`` (logged when no ``warn`` is given)."""
+    page images (the scan's size, or at most ``max_side`` on the longer side). A page
+    whose scan cannot be read gets a canvas without image and ``warn(message)`` (logged
+    when no ``warn`` is given)."""
     base = base_url if base_url.endswith("/") else base_url + "/"
     doc = issue_document(db, issue_id)
     doc["pages"] = [p for p in doc["pages"] if p["status"] == "done"]
     images = {}
     for page in doc["pages"]:
         try:
-            img = web_image(page)
+            img = web_image(page, max_side)
         except InputError as exc:
             (warn or log.warning)(
                 f"iiif: no image for issue {issue_id} page {page['number']}: {exc}"
@@ -166,14 +169,19 @@ def issue_files(db, issue_id: int, base_url: str, warn=None) -> Iterator[tuple[s
 
 
 def export_iiif(
-    db, out_dir: Path, base_url: str, issue_ids: list[int] | None = None, progress=None
+    db,
+    out_dir: Path,
+    base_url: str,
+    issue_ids: list[int] | None = None,
+    progress=None,
+    max_side: int | None = None,
 ) -> list[Path]:
     """Write ``collection.json`` and ``issue-ID/manifest.json`` with its page images under
     ``out_dir``; return the paths written."""
     base = base_url if base_url.endswith("/") else base_url + "/"
     paths = []
     for issue_id in archive.issue_ids(db) if issue_ids is None else issue_ids:
-        paths += write_all(out_dir, issue_files(db, issue_id, base))
+        paths += write_all(out_dir, issue_files(db, issue_id, base, max_side=max_side))
         if progress:
             progress(issue_id)
     paths.append(write_file(out_dir / "collection.json", _dumps(archive_collection(db, base))))
@@ -206,7 +214,8 @@ def write_issue(job) -> None:
     """The issue writer for ``ocr export FORMAT`` (an ``IssueExport``; option
     ``base_url``); a page without image is one of the job's ``warnings``."""
     base = job.options.get("base_url") or DEFAULT_BASE_URL
-    write_through(job, issue_files(job.db, job.issue_id, base, job.warnings.append))
+    side = job.options.get("max_side") or None
+    write_through(job, issue_files(job.db, job.issue_id, base, job.warnings.append, side))
 
 
 def finish(db, out_dir: Path, options: dict, report=None) -> list[Path]:

@@ -26,10 +26,16 @@ class WebImage:
     scale: float
 
 
-def web_image(page: dict, max_side: int = WEB_SIDE) -> WebImage:
+def web_image(page: dict, max_side: int | None = WEB_SIDE) -> WebImage:
     """The page (a page of ``jsondoc.issue_document``) from its original scan, scaled so
-    its longer side is at most ``max_side``. Raises :class:`InputError` (naming file and
-    page) when the scan is gone or unreadable."""
+    its longer side is at most ``max_side`` (None: the scan's own size). Raises
+    :class:`InputError` (naming file and page) when the scan is gone or unreadable."""
+    return web_images(page, (max_side,))[0]
+
+
+def web_images(page: dict, sides: tuple[int | None, ...]) -> list[WebImage]:
+    """The page at each of the longer ``sides`` (None: the scan's own size), the scan
+    read once."""
     from PIL import Image
 
     source = Path(page["source"])
@@ -39,24 +45,27 @@ def web_image(page: dict, max_side: int = WEB_SIDE) -> WebImage:
         if exc.page is not None:
             raise
         raise InputError(str(source), exc.reason, page["source_page"]) from exc
-    image = Image.fromarray(array)
-    stored_w = page.get("width") or image.width
-    if image.width != stored_w:  # rasterized at another size than when it was read
+    scan = Image.fromarray(array)
+    stored_w = page.get("width") or scan.width
+    if scan.width != stored_w:  # rasterized at another size than when it was read
         raise InputError(
             str(source),
-            f"the scan is now {image.width} px wide, {stored_w} px when it was read",
+            f"the scan is now {scan.width} px wide, {stored_w} px when it was read",
             page["source_page"],
         )
-    scale = min(1.0, max_side / max(image.width, image.height))
-    if scale < 1.0:
-        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-        image = image.resize(size, Image.Resampling.LANCZOS)
-    scale = image.width / stored_w
-    buf = io.BytesIO()
-    image.convert("RGB" if image.mode != "L" else "L").save(
-        buf, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True
-    )
-    return WebImage(buf.getvalue(), image.width, image.height, scale)
+    out = []
+    for side in sides:
+        image = scan
+        scale = min(1.0, side / max(scan.width, scan.height)) if side else 1.0
+        if scale < 1.0:
+            size = (max(1, round(scan.width * scale)), max(1, round(scan.height * scale)))
+            image = scan.resize(size, Image.Resampling.LANCZOS)
+        buf = io.BytesIO()
+        image.convert("RGB" if image.mode != "L" else "L").save(
+            buf, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True
+        )
+        out.append(WebImage(buf.getvalue(), image.width, image.height, image.width / stored_w))
+    return out
 
 
 def scaled(poly: list[list[float]], scale: float) -> list[list[float]]:

@@ -19,7 +19,7 @@ from ocr import archive
 from ocr.errors import InputError
 from ocr.export.files import issue_label, pages_label, write_all, write_through
 from ocr.export.jsondoc import issue_document
-from ocr.export.pageimage import WEB_SIDE, scaled, web_image
+from ocr.export.pageimage import WEB_SIDE, scaled, web_images
 from ocr.export.site.searchindex import build_index, doc_for
 from ocr.export.templating import render
 
@@ -120,9 +120,9 @@ def issue_files(db, issue_id: int, title: str, warn: Warn | None = None) -> File
     arts = {a["id"]: a for a in doc["articles"]}
     pages = []
     for k, page in enumerate(doc["pages"]):
-        view, jpeg = _page_view(issue, page, warn or log.warning)
-        if jpeg:
-            yield folder + view["image"], jpeg
+        view, images = _page_view(issue, page, warn or log.warning)
+        for name, data in images:
+            yield folder + name, data
         view["prev"] = doc["pages"][k - 1]["number"] if k else None
         view["next"] = doc["pages"][k + 1]["number"] if k + 1 < len(doc["pages"]) else None
         view["articles"] = [arts[a] for a in _page_articles(page) if a in arts]
@@ -147,16 +147,18 @@ def _page_articles(page: dict) -> list[int]:
     return seen
 
 
-def _page_view(issue: dict, page: dict, warn: Warn) -> tuple[dict, bytes | None]:
+def _page_view(issue: dict, page: dict, warn: Warn) -> tuple[dict, list[tuple[str, bytes]]]:
     """What the viewer shows of a page (its lines' outlines in the image's pixels) and
-    the page image's JPEG (None when the scan cannot be read)."""
+    its images: the viewer's (web size) and the scan's full size (none when the scan
+    cannot be read)."""
     try:
-        img = web_image(page)
+        img, full = web_images(page, (WEB_SIDE, None))
         jpeg, width, height, scale = img.jpeg, img.width, img.height, img.scale
     except InputError as exc:
         warn(f"site: no image for issue {issue['id']} page {page['number']}: {exc}")
         scale = min(1.0, WEB_SIDE / max(page["width"] or 1, page["height"] or 1))
         jpeg, width, height = None, round(page["width"] * scale), round(page["height"] * scale)
+        full = None
     lines = [
         {
             "id": ln["id"],
@@ -166,10 +168,13 @@ def _page_view(issue: dict, page: dict, warn: Warn) -> tuple[dict, bytes | None]
         }
         for ln in page["lines"]
     ]
-    view = {"number": page["number"], "image": f"page-{page['number']}.jpg" if jpeg else None,
+    n = page["number"]
+    view = {"number": n, "image": f"page-{n}.jpg" if jpeg else None,
+            "full": f"page-{n}-full.jpg" if full else None,
             "width": width, "height": height, "lines": lines,
             "label": pages_label([page["number"]])}  # fmt: skip
-    return view, jpeg
+    images = [(view["image"], jpeg), (view["full"], full.jpeg)] if full else []
+    return view, images
 
 
 def write_issue(job) -> None:
