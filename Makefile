@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: poppler (PDF rasterization), CJK fonts (the page generators: Noto, plus
 # WenQuanYi and AR PL Ming/Kai faces for tests/masonry.py to vary),
+# Chromium (the browser tests: Playwright drives Debian's /usr/bin/chromium),
 # Tesseract with chi_sim (only for the accuracy benchmark's comparison column).
 SYSTEM_PACKAGES := poppler-utils fonts-noto-cjk fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai chromium
 BENCH_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim
@@ -43,6 +44,7 @@ run: system $(STAMP)
 	mkdir -p $(OUT)
 	$(BIN)/ocr process $(SCANS) --db $(OUT)/archive.db --jobs $(JOBS)
 	$(BIN)/ocr export json --db $(OUT)/archive.db --out $(OUT)/export
+	$(BIN)/ocr export site --db $(OUT)/archive.db --out $(OUT)/site
 
 test: system $(STAMP)
 	$(BIN)/ruff check .
@@ -63,4 +65,4 @@ scans: system $(STAMP)
 	  --truth $(SCANS)/zhangmiao-2021-01-20.truth.json
 
 clean:
-	rm -rf $(VENV) $(OUT)/archive.db* $(OUT)/pages $(OUT)/export
+	rm -rf $(VENV) $(OUT)/archive.db* $(OUT)/pages $(OUT)/export $(OUT)/site
