@@ -89,6 +89,14 @@ def test_search_kechuangyuan_open_hit_lines_outlined(site, page):
     for text in lines:  # each outlined line holds the word, or its start or end
         assert q in text or text.endswith(tuple(parts[0])) or text.startswith(tuple(parts[1]))
     assert page.locator("#viewer-status").get_attribute("data-hits") == str(outlined.count())
+    if outlined.count() > 1:  # the hits one after another: buttons and the n key
+        assert page.locator("polygon.hit.current").count() == 1
+        before = page.locator("polygon.hit.current").get_attribute("id")
+        page.locator("button.next-hit").click()
+        after = page.locator("polygon.hit.current").get_attribute("id")
+        assert after != before
+        page.keyboard.press("p")
+        assert page.locator("polygon.hit.current").get_attribute("id") == before
 
 
 @pytest.mark.parametrize("word", ["街道", "张庙", "园区"])

@@ -23,9 +23,36 @@
     if (status && hits.length) {
       status.textContent = '已标出 ' + hits.length + ' 行命中「' + (params.get('q') || '') + '」';
       status.dataset.hits = String(hits.length);
+      if (hits.length > 1) stepper(status, hits);
     }
     var first = hits[0] || document.querySelector('polygon.in-article');
     if (first && first.scrollIntoView) first.scrollIntoView({ block: 'center' });
+  }
+
+  /* Buttons (and the n / p keys) that bring the next or previous hit into view. */
+  function stepper(status, hits) {
+    var at = 0;
+    function go(step) {
+      hits[at].classList.remove('current');
+      at = (at + step + hits.length) % hits.length;
+      hits[at].classList.add('current');
+      if (hits[at].scrollIntoView) hits[at].scrollIntoView({ block: 'center' });
+    }
+    [['上一处', -1, 'prev-hit'], ['下一处', 1, 'next-hit']].forEach(function (b) {
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = b[2];
+      button.textContent = b[0];
+      button.addEventListener('click', function () { go(b[1]); });
+      status.appendChild(document.createTextNode(' '));
+      status.appendChild(button);
+    });
+    hits[0].classList.add('current');
+    document.addEventListener('keydown', function (e) {
+      if (e.target.tagName === 'INPUT') return;
+      if (e.key === 'n') go(1);
+      if (e.key === 'p') go(-1);
+    });
   }
   document.addEventListener('DOMContentLoaded', init);
 })();
