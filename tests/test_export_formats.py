@@ -4,6 +4,7 @@ their shape (IIIF Presentation 3 rules), the site's links, escaping and search i
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from html.parser import HTMLParser
@@ -19,7 +20,7 @@ from ocr.cli.main import cli
 from ocr.export.iiif import export_iiif
 from ocr.export.jsondoc import issue_document
 from ocr.export.site import export_site
-from ocr.export.site.searchindex import fold
+from ocr.export.site.searchindex import fold, shard_of
 from ocr.export.text import export_articles
 
 BASE = "https://archive.example.org/iiif/"
@@ -280,8 +281,8 @@ def _load_index(site: Path) -> tuple[int, list, dict]:
     postings: dict[str, list[int]] = {}
     for shard in (site / "search").glob("g*.js"):
         n, part = json.loads("[" + payload(shard) + "]")
-        assert all(ord(g[0]) % shards == n for g in part)
-        postings.update(part)
+        assert all(shard_of(g, shards) == n for g in part)
+        postings.update({g: list(itertools.accumulate(ds)) for g, ds in part.items()})
     return shards, docs, postings
 
 

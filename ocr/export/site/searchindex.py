@@ -1,6 +1,7 @@
 """The static site's search index: every article's text as character unigrams and
-bigrams in an inverted index, sharded by the gram's first character into ``.js``
-files the browser loads with script tags (no fetch, so it works from a plain folder).
+bigrams in an inverted index (postings delta-coded), sharded by a hash of the gram's
+code points into ``.js`` files the browser loads with script tags (no fetch, so it works
+from a plain folder).
 
 The browser answers a query term of one or two characters from the postings alone
 (exact); a longer term from the intersection of its bigrams' postings, each candidate
@@ -106,13 +107,21 @@ def doc_for(issue: dict, art: dict, pages: list[dict], href: str) -> SearchDoc:
                      href, text, lines)  # fmt: skip
 
 
-def shard_count(n_grams: int) -> int:
-    """Shards for an index of ``n_grams`` grams: about 2,000 grams a shard, 8 to 1024."""
-    return max(8, min(1024, 1 << max(0, (n_grams // 2000)).bit_length()))
+def shard_count(n_grams: int, n_postings: int) -> int:
+    """Shards for an index of ``n_grams`` grams holding ``n_postings`` postings: a power
+    of two giving about 2,000 grams and 40,000 postings (some 200 KB) a shard, 8 to 4096."""
+    want = max(n_grams // 2000, n_postings // 40000)
+    return max(8, min(4096, 1 << max(0, want).bit_length()))
 
 
 def shard_of(gram: str, shards: int) -> int:
-    return ord(gram[0]) % shards
+    """The shard of a gram: its two code points hashed (the browser computes the same)."""
+    return (ord(gram[0]) * 31 + (ord(gram[1]) if len(gram) > 1 else 0)) % shards
+
+
+def deltas(ids: list[int]) -> list[int]:
+    """Ascending ids as the first id and the differences after it (shorter files)."""
+    return [b - a for a, b in zip([0, *ids], ids)]
 
 
 def build_index(docs: list[SearchDoc]) -> dict[str, str]:
@@ -125,10 +134,10 @@ def build_index(docs: list[SearchDoc]) -> dict[str, str]:
         chars.update(doc.text)
         for g in grams(fold(doc.text)):
             postings.setdefault(g, []).append(k)
-    shards = shard_count(len(postings))
+    shards = shard_count(len(postings), sum(map(len, postings.values())))
     parts: dict[int, dict[str, list[int]]] = {}
     for g in sorted(postings):
-        parts.setdefault(shard_of(g, shards), {})[g] = postings[g]
+        parts.setdefault(shard_of(g, shards), {})[g] = deltas(postings[g])
     # every shard, empty ones too: a query never asks for a file that is not there
     files = {f"g{n}.js": f"ZM.shard({n},{_js(parts.get(n, {}))});\n" for n in range(shards)}
     meta = [[d.issue, d.article, d.title, d.date, d.pages, d.href] for d in docs]

@@ -51,7 +51,15 @@
     for (var i = 0; i + 1 < cs.length; i++) out.push(cs[i] + cs[i + 1]);
     return unique(out);
   }
-  function shardOf(g) { return g.codePointAt(0) % SHARDS; }
+  function shardOf(g) {
+    var cs = Array.from(g);
+    return (cs[0].codePointAt(0) * 31 + (cs.length > 1 ? cs[1].codePointAt(0) : 0)) % SHARDS;
+  }
+  function undelta(ds) {
+    var out = [], at = 0;
+    for (var i = 0; i < ds.length; i++) { at += ds[i]; out.push(at); }
+    return out;
+  }
   function intersect(a, b) {
     var out = [], i = 0, j = 0;
     while (i < a.length && j < b.length) {
@@ -87,7 +95,7 @@
     }));
     var cand = null;
     for (var g of unique(grams)) {
-      var p = (shards[shardOf(g)] || {})[g] || [];
+      var p = undelta((shards[shardOf(g)] || {})[g] || []);
       cand = cand === null ? p.slice() : intersect(cand, p);
       if (!cand.length) return [];
     }
