@@ -9,22 +9,21 @@ then checked by exact substring against the article's text. So every article who
 text contains the term is found and no other: no word segmentation to hide 街道 in
 张庙街道.
 
-Both text and queries are *folded* character by character: NFKC (full-width Ｘ２ → x2),
-lower case, traditional → simplified (OpenCC t2s, ``ocr.recognize.script``), so 張廟
-finds 张庙 and back. Folding never changes a string's length in UTF-16 units, so an
-offset in folded text is an offset in the text (line offsets are in UTF-16 units, as
-JavaScript counts). The fold map shipped holds every BMP character that folds to a
-character of the archive's text, so the browser folds a query as this module does."""
+Both text and queries are *folded* character by character by the archive's search rule
+(``ocr.text.search``: NFKC, so full-width Ｘ２ is x2; case; accents; traditional →
+simplified through OpenCC t2s), so 張廟 finds 张庙 and back. Folding never changes a
+string's length in UTF-16 units, so an offset in folded text is an offset in the text
+(line offsets are in UTF-16 units, as JavaScript counts). The fold map shipped holds
+every BMP character that folds to a character of the archive's text, so the browser
+folds a query as this module does."""
 
 from __future__ import annotations
 
 import json
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-from ocr.recognize.script import normalize
-from ocr.text import is_han
+from ocr.text.search import fold_char as search_fold_char
 
 
 def u16(text: str) -> int:
@@ -34,15 +33,12 @@ def u16(text: str) -> int:
 
 @cache
 def fold_char(ch: str) -> str:
-    """One character folded (see the module docstring); itself when folding would
-    change its UTF-16 length."""
-    n = unicodedata.normalize("NFKC", ch)
-    if len(n) != 1:
-        n = ch
-    out = normalize(n) if is_han(n) else n.lower()
-    if len(out) != 1:
-        out = n
-    return out if u16(out) == u16(ch) else ch
+    """One character folded by the archive's search rule (``ocr.text.search.fold_char``:
+    NFKC, case, accents, traditional -> simplified), so ``ocr search`` and the site fold
+    alike; the character itself where that rule would give none or several characters
+    or change its UTF-16 length (offsets must hold)."""
+    out = search_fold_char(ch)
+    return out if len(out) == 1 and u16(out) == u16(ch) else ch
 
 
 def fold(text: str) -> str:
