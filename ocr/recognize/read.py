@@ -1,9 +1,12 @@
 """The recognize stage: a page's text lines, detected and read block by block by an engine.
 
-Detection runs on each text block of the deskewed page at full resolution (whole-page
-detection at the models' default size misses small newspaper text); recognition reads
-all lines of the page in one call, so the engine can batch them. Works against
-:class:`ocr.recognize.engine.OcrEngine`: nothing here knows which engine it is.
+Detection runs over the whole deskewed page (photos and QR codes blanked; the engine
+reads it in bounded strips), shrunk so that body text has DET_TEXT_HEIGHT pixels
+(:func:`detection_scale`, from the page's measured text height); a detected line that
+crosses a gutter its neighbours agree on is cut there (:mod:`ocr.recognize.gutters`).
+Each line belongs to the layout's text block holding its centre. Recognition reads
+full-resolution crops, all lines of the page in one call, so the engine can batch
+them. Works against :class:`ocr.recognize.engine.OcrEngine`: nothing here knows which engine it is.
 """
 
 from __future__ import annotations
@@ -14,11 +17,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ocr.layout.ink import binarize, text_size
 from ocr.model import Box, Deskew, Kind, Line, Region
-from ocr.recognize.engine import OcrEngine
+from ocr.recognize.engine import OcrEngine, ScoredQuad
+from ocr.recognize.gutters import split_at_gutters
 from ocr.text import reading_order
 
-BLOCK_PAD = 12  # pixels of margin around a text block for detection
+BLOCK_PAD = 12  # pixels of margin around a text block (kept in the page settings)
+# Detection sees the page scaled so that a line of body text is this many pixels tall
+# (never enlarged): at 300 dpi a page is about halved, and detection takes a third.
+DET_TEXT_HEIGHT = 24
 # The layout's blocks that detection runs on (photos, QR codes and rules hold no lines).
 DETECTED_KINDS = (Kind.TEXT, Kind.HEADLINE, Kind.BODY, Kind.CAPTION)
 
@@ -63,27 +71,107 @@ def _order_quad(poly: np.ndarray) -> np.ndarray:
     return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]])
 
 
+def detection_scale(text_height: float) -> float:
+    """How much the page is shrunk for detection: body text of ``text_height`` pixels
+    is brought to DET_TEXT_HEIGHT; a page is never enlarged."""
+    return min(1.0, DET_TEXT_HEIGHT / max(text_height, 1.0))
+
+
+def text_ink(image: np.ndarray, regions: list[Region]) -> np.ndarray:
+    """The page's ink (bool, deskewed pixels) outside photos, QR codes and rules."""
+    ink = binarize(image if image.ndim == 2 else image.mean(axis=2)) > 0
+    h, w = ink.shape
+    for r in regions:
+        if r.kind in (Kind.PHOTO, Kind.QR, Kind.RULE):
+            b = r.box.clip(w, h)
+            ink[int(b.y0) : int(np.ceil(b.y1)), int(b.x0) : int(np.ceil(b.x1))] = False
+    return ink
+
+
+def detect_page(engine: OcrEngine, image: np.ndarray, regions: list[Region]) -> list[ScoredQuad]:
+    """The text lines of the whole page (photos and QR codes blanked), detected at the
+    scale set by the page's body text height; quads in page pixels, clockwise from
+    top-left, split at the gutters that their neighbours agree on."""
+    import cv2
+
+    ink = text_ink(image, regions)
+    scale = detection_scale(text_size(ink)[0])
+    page = image.copy()
+    paper = 255 if page.dtype == np.uint8 else page.max()
+    for r in regions:
+        if r.kind in (Kind.PHOTO, Kind.QR):
+            b = r.box.clip(page.shape[1], page.shape[0])
+            page[int(b.y0) : int(np.ceil(b.y1)), int(b.x0) : int(np.ceil(b.x1))] = paper
+    if scale < 1.0:
+        size = (max(1, round(page.shape[1] * scale)), max(1, round(page.shape[0] * scale)))
+        page = cv2.resize(page, size, interpolation=cv2.INTER_AREA)
+    found = engine.detect(page)
+    quads = [_order_quad(q) / scale for q, _ in found]
+    pieces = split_at_gutters(quads, ink, walls(regions))
+    return [(p, score) for (_, score), ps in zip(found, pieces) for p in ps]
+
+
+def walls(regions: list[Region]) -> list[Box]:
+    """What stands between two text columns on the layout's evidence: vertical rules,
+    and the white between two text blocks side by side (over the rows they share)."""
+    out = [r.box for r in regions if r.kind == Kind.RULE and r.box.height > 3 * r.box.width]
+    text = [r.box for r in regions if r.kind in DETECTED_KINDS]
+    for a in text:
+        for b in text:
+            if a.x1 <= b.x0 and a.y_overlap(b) > 0:
+                between = [
+                    c
+                    for c in text
+                    if c.x0 < b.x0 and c.x1 > a.x1 and c.y_overlap(a) > 0 and c.y_overlap(b) > 0
+                ]
+                if not between:
+                    out.append(Box(a.x1, max(a.y0, b.y0), b.x0, min(a.y1, b.y1)))
+    return out
+
+
 def detect_lines(engine: OcrEngine, image: np.ndarray, regions: list[Region]) -> list[Detected]:
-    """Detect text lines block by block; each detection belongs to the block that holds
-    its centre (detections from a neighbour seen through the padding are dropped)."""
-    h, w = image.shape[:2]
-    text_regions = [r for r in regions if r.kind in DETECTED_KINDS]
-    if not text_regions:
-        whole = Region(id="r0", kind="text", box=Box(0, 0, w, h), poly=Box(0, 0, w, h).poly())
-        text_regions = [whole]
+    """Detect the page's text lines (:func:`detect_page`); each belongs to the text
+    block that holds its centre. A line inside a photo or QR code is dropped; a line in
+    no block gets a new text block of its own, added to ``regions``."""
     found: list[Detected] = []
-    for region in text_regions:
-        box = region.box.pad(BLOCK_PAD).clip(w, h)
-        x0, y0, x1, y1 = (int(round(v)) for v in box.as_list())
-        if x1 - x0 < 4 or y1 - y0 < 4:
+    for quad, score in detect_page(engine, image, regions):
+        box = Box.from_poly([(float(x), float(y)) for x, y in quad])
+        region = _block_of(box, regions)
+        if region is False:
             continue
-        crop = image[y0:y1, x0:x1]
-        for quad, score in engine.detect(crop):
-            quad = _order_quad(quad) + np.array([x0, y0])
-            cx, cy = quad.mean(axis=0)
-            if region.box.contains_point((cx, cy)):
-                found.append(Detected(quad, score, region))
+        if region is None:
+            region = _new_block(box, regions)
+        found.append(Detected(quad, score, region))
     return found
+
+
+def _block_of(box: Box, regions: list[Region]) -> Region | None | bool:
+    """The text block holding the line's centre (else the one it overlaps most); False
+    for a line in a photo or QR code, None for a line in no block."""
+    c = box.center
+    for r in regions:
+        if r.kind in DETECTED_KINDS and r.box.contains_point(c):
+            return r
+    if any(r.kind in (Kind.PHOTO, Kind.QR) and r.box.contains_point(c) for r in regions):
+        return False
+    best = max(
+        (r for r in regions if r.kind in DETECTED_KINDS),
+        key=lambda r: r.box.intersection(box),
+        default=None,
+    )
+    if best is not None and best.box.intersection(box) > 0.5 * box.area:
+        return best
+    return None
+
+
+def _new_block(box: Box, regions: list[Region]) -> Region:
+    """A text block for a line that the layout left out of every block."""
+    n = len(regions) + 1
+    while any(r.id == f"r{n}" for r in regions):
+        n += 1
+    region = Region(id=f"r{n}", kind=Kind.TEXT, box=box, poly=box.poly(), order=n)
+    regions.append(region)
+    return region
 
 
 def read_page(
@@ -98,7 +186,11 @@ def read_page(
     bottom, vertical lines right to left (see :func:`ocr.text.reading_order`)."""
     timings = {} if timings is None else timings
     t = time.perf_counter()
+    known = {r.id for r in regions}
     detected = detect_lines(engine, image, regions)
+    for r in regions:
+        if r.id not in known:  # a block made for a line the layout left out
+            r.poly = deskew.to_scan(r.box.poly())
     timings["detect"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
     detected = _in_block_order(detected, regions)
