@@ -117,3 +117,10 @@ def _distance(a: str, b: str) -> int:
     from metrics import edit_distance
 
     return edit_distance(a, b)
+
+
+def test_a_paragraph_of_two_lines_across_a_gutter():
+    """Only one neighbour, itself merged: white over the whole gap, so both are cut."""
+    rows = [[(10, 430), (452, 880)]] * 2
+    pieces = split_at_gutters(_line_quads(2, 10, 880), _ink(rows))
+    assert [len(p) for p in pieces] == [2, 2]

@@ -105,7 +105,8 @@ def test_rec_batches_empty():
 
 def test_default_settings_are_those_of_the_first_archives():
     """Pages are redone when their settings change: the default engine's must not
-    change by accident (this dict is what every archive's pages were read with)."""
+    change by accident (this dict is what pages are read with; ``read`` replaced
+    ``block_pad`` when detection went over the whole page)."""
     assert pipeline.settings_for(300, None) == {
         "dpi": 300,
         "models": "default",
@@ -118,7 +119,11 @@ def test_default_settings_are_those_of_the_first_archives():
             "unclip_ratio": 1.6,
         },
         "det_tile": {"pixels": 1_000_000, "min_rows": 512, "overlap": 192},
-        "block_pad": 12,
+        "read": {
+            "detect": "page",
+            "text_height": 24,
+            "gutters": {"gap": 0.75, "core": 0.3, "reach": 2.6, "agree": 2},
+        },
         "script": "simplified",
         "code": __version__,
     }

@@ -24,7 +24,9 @@ from ocr.model import Box
 GAP_MIN = 0.75  # a gutter's white gap is at least this many line heights wide
 CORE = 0.3  # the neighbours must be white over this many line heights at the gap's middle
 REACH = 2.6  # neighbours within this many line heights above or below count
-AGREE_MIN = 2  # at least this many neighbours agree (one above and one below, or two)
+AGREE_MIN = 2  # at least this many neighbours agree (one above and one below, or two)...
+# ...or a single one (a paragraph of two lines) that is white over the whole gap
+GUTTERS = {"gap": GAP_MIN, "core": CORE, "reach": REACH, "agree": AGREE_MIN}
 
 
 @dataclass(frozen=True)
@@ -67,16 +69,19 @@ def white_gaps(ink: np.ndarray, box: Box) -> list[Gap]:
     return out
 
 
-def _agrees(ink: np.ndarray, other: Box, gap: Gap, h: float) -> bool | None:
+def _agrees(ink: np.ndarray, other: Box, gap: Gap, h: float, whole: bool = False) -> bool | None:
     """Whether a neighbouring line agrees with a gutter at ``gap``: None when it does
     not reach over the gap's middle; True when it ends or starts within the gap or is
-    white over its middle; False when ink crosses there."""
+    white over its middle (over all of the gap with ``whole``); False when ink crosses
+    there."""
     mid = gap.middle
     if other.x1 <= mid - CORE * h or other.x0 >= mid + CORE * h:
         # It stops short of the middle: it agrees when its end or start is in the gap.
         near = gap.x0 - 0.5 * h <= other.x1 <= mid or mid <= other.x0 <= gap.x1 + 0.5 * h
         return True if near else None
     c0, c1 = int(mid - CORE * h / 2), int(np.ceil(mid + CORE * h / 2))
+    if whole:
+        c0, c1 = gap.x0 + 1, gap.x1 - 1
     y0 = max(0, int(other.y0 + 0.15 * other.height))
     y1 = min(ink.shape[0], int(other.y1 - 0.15 * other.height))
     if y1 <= y0 or c1 <= c0:
@@ -97,12 +102,17 @@ def is_gutter(ink: np.ndarray, box: Box, gap: Gap, others: list[Box]) -> bool:
             above.append(o)
         elif o.y0 >= box.y1 - 0.3 * h and o.y0 - box.y1 < REACH * h:
             below.append(o)
-    votes = []
+    votes, voters = [], []
     for side, nearest_first in ((above, lambda o: -o.y1), (below, lambda o: o.y0)):
         said = [
-            v for o in sorted(side, key=nearest_first) if (v := _agrees(ink, o, gap, h)) is not None
+            (v, o)
+            for o in sorted(side, key=nearest_first)
+            if (v := _agrees(ink, o, gap, h)) is not None
         ]
-        votes += said[:2]
+        votes += [v for v, _ in said[:2]]
+        voters += [o for _, o in said[:2]]
+    if len(votes) == 1 and votes[0]:
+        return bool(_agrees(ink, voters[0], gap, h, whole=True))
     return sum(votes) >= AGREE_MIN and all(votes)
 
 

@@ -20,13 +20,14 @@ import numpy as np
 from ocr.layout.ink import binarize, text_size
 from ocr.model import Box, Deskew, Kind, Line, Region
 from ocr.recognize.engine import OcrEngine, ScoredQuad
-from ocr.recognize.gutters import split_at_gutters
+from ocr.recognize.gutters import GUTTERS, split_at_gutters
 from ocr.text import reading_order
 
-BLOCK_PAD = 12  # pixels of margin around a text block (kept in the page settings)
 # Detection sees the page scaled so that a line of body text is this many pixels tall
 # (never enlarged): at 300 dpi a page is about halved, and detection takes a third.
 DET_TEXT_HEIGHT = 24
+# What decides the lines found, in every page's settings (ocr.pipeline.settings_for).
+READ_SETTINGS = {"detect": "page", "text_height": DET_TEXT_HEIGHT, "gutters": GUTTERS}
 # The layout's blocks that detection runs on (photos, QR codes and rules hold no lines).
 DETECTED_KINDS = (Kind.TEXT, Kind.HEADLINE, Kind.BODY, Kind.CAPTION)
 
