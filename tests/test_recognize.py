@@ -186,3 +186,13 @@ def test_a_block_taller_than_a_strip_is_read_whole(engine):
     read = engine.recognize([crop_quad(image, p) for p, _ in found])
     errors = sum(edit_distance(t, truth) for (t, _), truth in zip(read, lines))
     assert errors / sum(map(len, lines)) < 0.01
+
+
+def test_join_strips_keeps_a_tall_line_whole_over_its_piece():
+    """A vertical headline taller than the overlap (rows 1295-1555; strips 918-1569 and
+    1377-2028): the second strip sees only its lower part, cut at a character's edge
+    a little farther from its cut than the whole is from the first strip's."""
+    whole = (_quad(545, 1295, 581, 1555), 0.9)
+    piece = (_quad(539, 1393, 580, 1555), 0.9)
+    joined = join_strips([(918, 1569, [whole]), (1377, 2028, [piece])], 2500)
+    assert _rows(joined) == [(1295, 1555)]
