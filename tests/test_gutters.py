@@ -109,6 +109,14 @@ def test_two_columns_with_a_narrow_unruled_gutter(engine):
         got.setdefault(hit[0], []).append(ln)
     assert sorted(got) == list(range(len(truth)))  # every line found...
     assert all(len(v) == 1 for v in got.values())  # ...once
+    # each column a block of its own, the left one read first
+    left = {got[i][0].region for i in range(0, len(truth), 2)}
+    right = {got[i][0].region for i in range(1, len(truth), 2)}
+    assert not left & right
+    order = [ln.id for ln in lines]
+    assert max(order.index(got[i][0].id) for i in range(0, len(truth), 2)) < min(
+        order.index(got[i][0].id) for i in range(1, len(truth), 2)
+    )
     errors = sum(_distance(got[i][0].text, t) for i, (t, _) in enumerate(truth))
     assert errors / sum(len(t) for t, _ in truth) < 0.01
 
@@ -124,3 +132,40 @@ def test_a_paragraph_of_two_lines_across_a_gutter():
     rows = [[(10, 430), (452, 880)]] * 2
     pieces = split_at_gutters(_line_quads(2, 10, 880), _ink(rows))
     assert [len(p) for p in pieces] == [2, 2]
+
+
+class _Item:
+    def __init__(self, box, region):
+        self.box, self.region = box, region
+
+
+def _block_with(boxes):
+    from ocr.model import Region
+
+    block = Region("r1", "text", Box.union(boxes), Box.union(boxes).poly(), order=1)
+    return block, [_Item(b, block) for b in boxes]
+
+
+def test_a_block_of_two_text_columns_becomes_two_blocks():
+    from ocr.recognize.blocks import split_blocks
+
+    boxes = [Box(10, y, 430, y + H) for y in range(20, 200, 30)]
+    boxes += [Box(452, y, 880, y + H) for y in range(20, 200, 30)]
+    block, items = _block_with(boxes)
+    regions = [block]
+    split_blocks(items, lambda it: it.box, regions, lambda: "r2")
+    assert [r.id for r in regions] == ["r1", "r2"]
+    assert regions[0].box.x1 < 440 and regions[1].box.x0 > 445
+    assert all(it.region is regions[it.box.x0 > 440] for it in items)
+
+
+def test_a_block_with_a_headline_across_its_columns_stays_whole():
+    from ocr.recognize.blocks import split_blocks
+
+    boxes = [Box(10, 0, 880, 40)]  # the headline
+    boxes += [Box(10, y, 430, y + H) for y in range(60, 200, 30)]
+    boxes += [Box(452, y, 880, y + H) for y in range(60, 200, 30)]
+    block, items = _block_with(boxes)
+    regions = [block]
+    split_blocks(items, lambda it: it.box, regions, lambda: "r2")
+    assert regions == [block] and all(it.region is block for it in items)

@@ -4,7 +4,8 @@ Detection runs over the whole deskewed page (photos and QR codes blanked; the en
 reads it in bounded strips), shrunk so that body text has DET_TEXT_HEIGHT pixels
 (:func:`detection_scale`, from the page's measured text height); a detected line that
 crosses a gutter its neighbours agree on is cut there (:mod:`ocr.recognize.gutters`).
-Each line belongs to the layout's text block holding its centre. Recognition reads
+Each line belongs to the layout's text block holding its centre; a block whose lines
+stand in columns is cut into one block per column (:mod:`ocr.recognize.blocks`). Recognition reads
 full-resolution crops, all lines of the page in one call, so the engine can batch
 them. Works against :class:`ocr.recognize.engine.OcrEngine`: nothing here knows which engine it is.
 """
@@ -19,6 +20,7 @@ import numpy as np
 
 from ocr.layout.ink import binarize, text_size
 from ocr.model import Box, Deskew, Kind, Line, Region
+from ocr.recognize.blocks import split_blocks
 from ocr.recognize.engine import OcrEngine, ScoredQuad
 from ocr.recognize.gutters import GUTTERS, split_at_gutters
 from ocr.text import reading_order
@@ -167,12 +169,21 @@ def _block_of(box: Box, regions: list[Region]) -> Region | None | bool:
 
 def _new_block(box: Box, regions: list[Region]) -> Region:
     """A text block for a line that the layout left out of every block."""
-    n = len(regions) + 1
-    while any(r.id == f"r{n}" for r in regions):
-        n += 1
-    region = Region(id=f"r{n}", kind=Kind.TEXT, box=box, poly=box.poly(), order=n)
+    region = Region(id=_free_id(regions), kind=Kind.TEXT, box=box, poly=box.poly())
     regions.append(region)
     return region
+
+
+def _free_id(regions: list[Region]) -> str:
+    """A region id not yet taken: ``r<N>``."""
+    n, taken = len(regions) + 1, {r.id for r in regions}
+    while f"r{n}" in taken:
+        n += 1
+    return f"r{n}"
+
+
+def _box(d: Detected) -> Box:
+    return Box.from_poly([(float(x), float(y)) for x, y in d.poly])
 
 
 def read_page(
@@ -187,10 +198,13 @@ def read_page(
     bottom, vertical lines right to left (see :func:`ocr.text.reading_order`)."""
     timings = {} if timings is None else timings
     t = time.perf_counter()
-    known = {r.id for r in regions}
     detected = detect_lines(engine, image, regions)
-    for r in regions:
-        if r.id not in known:  # a block made for a line the layout left out
+    split_blocks(detected, _box, regions, lambda: _free_id(regions))
+    h, w = image.shape[:2]
+    for n, r in enumerate(regions, start=1):  # blocks made or cut from their lines
+        r.order = n
+        if r.kind in DETECTED_KINDS:
+            r.box = r.box.clip(w, h)
             r.poly = deskew.to_scan(r.box.poly())
     timings["detect"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
