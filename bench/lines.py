@@ -111,7 +111,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--fresh", action="store_true", help="run PaddleOCR again")
     ap.add_argument("--label", default="ours", help="where our lines go (bench/out/lines/LABEL)")
+    ap.add_argument("--text-height", type=int, help="try another DET_TEXT_HEIGHT (tuning)")
     args = ap.parse_args(argv)
+    if args.text_height:
+        import ocr.recognize.read as read
+
+        read.DET_TEXT_HEIGHT = args.text_height
     pages = [p for s in args.seeds for p in pages_of(s, args.pages, args.dpi or None)]
     ours = accuracy.Ours(args.threads)
     holder: list = []

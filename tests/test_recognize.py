@@ -123,6 +123,8 @@ def test_default_settings_are_those_of_the_first_archives():
             "detect": "page",
             "text_height": 24,
             "gutters": {"gap": 0.75, "core": 0.3, "reach": 2.6, "agree": 2},
+            "rule_lines": 1.6,
+            "photo_text": [0.45, 0.8],
         },
         "script": "simplified",
         "code": __version__,

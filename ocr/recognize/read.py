@@ -28,8 +28,17 @@ from ocr.text import reading_order
 # Detection sees the page scaled so that a line of body text is this many pixels tall
 # (never enlarged): at 300 dpi a page is about halved, and detection takes a third.
 DET_TEXT_HEIGHT = 24
+RULE_LINES = 1.6  # a vertical stroke taller than this many body lines is a rule
+PAPER_INK = 0.45  # a line inside a photo's box is on paper when less of it is ink...
+PHOTO_READ_MIN = 0.8  # ...and it is kept when read with at least this confidence
 # What decides the lines found, in every page's settings (ocr.pipeline.settings_for).
-READ_SETTINGS = {"detect": "page", "text_height": DET_TEXT_HEIGHT, "gutters": GUTTERS}
+READ_SETTINGS = {
+    "detect": "page",
+    "text_height": DET_TEXT_HEIGHT,
+    "gutters": GUTTERS,
+    "rule_lines": RULE_LINES,
+    "photo_text": [PAPER_INK, PHOTO_READ_MIN],
+}
 # The layout's blocks that detection runs on (photos, QR codes and rules hold no lines).
 DETECTED_KINDS = (Kind.TEXT, Kind.HEADLINE, Kind.BODY, Kind.CAPTION)
 
@@ -41,6 +50,7 @@ class Detected:
     poly: np.ndarray  # 4x2 float, deskewed-image pixels
     score: float
     region: Region | None
+    in_photo: bool = False  # on paper inside a photo's box: kept only if read surely
 
 
 def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -80,29 +90,38 @@ def detection_scale(text_height: float) -> float:
     return min(1.0, DET_TEXT_HEIGHT / max(text_height, 1.0))
 
 
-def text_ink(image: np.ndarray, regions: list[Region]) -> np.ndarray:
-    """The page's ink (bool, deskewed pixels) outside photos, QR codes and rules."""
-    ink = binarize(image if image.ndim == 2 else image.mean(axis=2)) > 0
+def text_ink(ink: np.ndarray, regions: list[Region]) -> tuple[np.ndarray, float]:
+    """(the page's text ink, body text height): ``ink`` (bool, deskewed pixels) outside
+    photos, QR codes and rules, and without thin vertical strokes taller than
+    RULE_LINES body lines (short column rules, which the layout leaves to the text)."""
+    import cv2
+
     h, w = ink.shape
+    ink = ink.copy()
     for r in regions:
         if r.kind in (Kind.PHOTO, Kind.QR, Kind.RULE):
             b = r.box.clip(w, h)
             ink[int(b.y0) : int(np.ceil(b.y1)), int(b.x0) : int(np.ceil(b.x1))] = False
-    return ink
+    text_height = text_size(ink)[0]
+    tall = np.ones((max(3, int(RULE_LINES * text_height)), 1), np.uint8)
+    rules = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN, tall) > 0
+    return ink & ~rules, text_height
 
 
-def detect_page(engine: OcrEngine, image: np.ndarray, regions: list[Region]) -> list[ScoredQuad]:
-    """The text lines of the whole page (photos and QR codes blanked), detected at the
-    scale set by the page's body text height; quads in page pixels, clockwise from
-    top-left, split at the gutters that their neighbours agree on."""
+def detect_page(
+    engine: OcrEngine, image: np.ndarray, regions: list[Region], ink: np.ndarray
+) -> list[ScoredQuad]:
+    """The text lines of the whole page (QR codes blanked), detected at the scale set
+    by the page's body text height (``ink``: the page's ink); quads in page pixels,
+    clockwise from top-left, split at the gutters that their neighbours agree on."""
     import cv2
 
-    ink = text_ink(image, regions)
-    scale = detection_scale(text_size(ink)[0])
+    text, text_height = text_ink(ink, regions)
+    scale = detection_scale(text_height)
     page = image.copy()
     paper = 255 if page.dtype == np.uint8 else page.max()
     for r in regions:
-        if r.kind in (Kind.PHOTO, Kind.QR):
+        if r.kind == Kind.QR:
             b = r.box.clip(page.shape[1], page.shape[0])
             page[int(b.y0) : int(np.ceil(b.y1)), int(b.x0) : int(np.ceil(b.x1))] = paper
     if scale < 1.0:
@@ -110,7 +129,7 @@ def detect_page(engine: OcrEngine, image: np.ndarray, regions: list[Region]) -> 
         page = cv2.resize(page, size, interpolation=cv2.INTER_AREA)
     found = engine.detect(page)
     quads = [_order_quad(q) / scale for q, _ in found]
-    pieces = split_at_gutters(quads, ink, walls(regions))
+    pieces = split_at_gutters(quads, text, walls(regions))
     return [(p, score) for (_, score), ps in zip(found, pieces) for p in ps]
 
 
@@ -134,29 +153,42 @@ def walls(regions: list[Region]) -> list[Box]:
 
 def detect_lines(engine: OcrEngine, image: np.ndarray, regions: list[Region]) -> list[Detected]:
     """Detect the page's text lines (:func:`detect_page`); each belongs to the text
-    block that holds its centre. A line inside a photo or QR code is dropped; a line in
-    no block gets a new text block of its own, added to ``regions``."""
+    block that holds its centre. A line in a QR code, or in a photo on no paper, is
+    dropped; a line in no block (a headline over a photo) gets a new text block of its
+    own, added to ``regions``."""
+    ink = binarize(image if image.ndim == 2 else image.mean(axis=2)) > 0
     found: list[Detected] = []
-    for quad, score in detect_page(engine, image, regions):
+    for quad, score in detect_page(engine, image, regions, ink):
         box = Box.from_poly([(float(x), float(y)) for x, y in quad])
-        region = _block_of(box, regions)
+        region = _block_of(box, regions, ink)
         if region is False:
             continue
+        in_photo = region is None and _in(box, regions, (Kind.PHOTO,))
         if region is None:
             region = _new_block(box, regions)
-        found.append(Detected(quad, score, region))
+        found.append(Detected(quad, score, region, in_photo))
     return found
 
 
-def _block_of(box: Box, regions: list[Region]) -> Region | None | bool:
-    """The text block holding the line's centre (else the one it overlaps most); False
-    for a line in a photo or QR code, None for a line in no block."""
+def _in(box: Box, regions: list[Region], kinds) -> bool:
+    return any(r.kind in kinds and r.box.contains_point(box.center) for r in regions)
+
+
+def _block_of(box: Box, regions: list[Region], ink: np.ndarray) -> Region | None | bool:
+    """The text block holding the line's centre (else the one it overlaps most); None
+    for a line in no block; False for a line in a QR code, or in a photo where it is
+    not on paper (more than PAPER_INK of its box is ink: the photo's own texture)."""
     c = box.center
     for r in regions:
         if r.kind in DETECTED_KINDS and r.box.contains_point(c):
             return r
-    if any(r.kind in (Kind.PHOTO, Kind.QR) and r.box.contains_point(c) for r in regions):
+    if _in(box, regions, (Kind.QR,)):
         return False
+    if _in(box, regions, (Kind.PHOTO,)):
+        h, w = ink.shape
+        b = box.clip(w, h)
+        sub = ink[int(b.y0) : int(np.ceil(b.y1)), int(b.x0) : int(np.ceil(b.x1))]
+        return None if sub.size and sub.mean() < PAPER_INK else False
     best = max(
         (r for r in regions if r.kind in DETECTED_KINDS),
         key=lambda r: r.box.intersection(box),
@@ -214,7 +246,7 @@ def read_page(
     groups: dict[int, list[Line]] = {}
     for d, (text, score) in zip(detected, texts):
         text = text.strip()
-        if text:
+        if text and not (d.in_photo and score < PHOTO_READ_MIN):
             groups.setdefault(id(d.region), []).append(_line(d, text, score, deskew))
     return _numbered(groups.values())
 
