@@ -25,16 +25,17 @@ from ocr.recognize.engine import OcrEngine, ScoredQuad
 from ocr.recognize.gutters import GUTTERS, split_at_gutters
 from ocr.text import reading_order
 
-# Detection sees the page scaled so that a line of body text is this many pixels tall
-# (never enlarged): at 300 dpi a page is about halved, and detection takes a third.
+# Detection sees the page scaled so that a line of body text is at most this many
+# pixels tall (a 300 dpi page is about halved)...
 DET_TEXT_HEIGHT = 24
+DET_TEXT_MIN = 14  # ...and at least this many (a 72 dpi page is enlarged)
 RULE_LINES = 1.6  # a vertical stroke taller than this many body lines is a rule
 PAPER_INK = 0.45  # a line inside a photo's box is on paper when less of it is ink...
 PHOTO_READ_MIN = 0.8  # ...and it is kept when read with at least this confidence
 # What decides the lines found, in every page's settings (ocr.pipeline.settings_for).
 READ_SETTINGS = {
     "detect": "page",
-    "text_height": DET_TEXT_HEIGHT,
+    "text_height": [DET_TEXT_MIN, DET_TEXT_HEIGHT],
     "gutters": GUTTERS,
     "rule_lines": RULE_LINES,
     "photo_text": [PAPER_INK, PHOTO_READ_MIN],
@@ -85,9 +86,13 @@ def _order_quad(poly: np.ndarray) -> np.ndarray:
 
 
 def detection_scale(text_height: float) -> float:
-    """How much the page is shrunk for detection: body text of ``text_height`` pixels
-    is brought to DET_TEXT_HEIGHT; a page is never enlarged."""
-    return min(1.0, DET_TEXT_HEIGHT / max(text_height, 1.0))
+    """How much the page is scaled for detection: body text of ``text_height`` pixels
+    is brought within DET_TEXT_MIN..DET_TEXT_HEIGHT pixels (a page whose text is
+    already within is left as it is)."""
+    text_height = max(text_height, 1.0)
+    if text_height < DET_TEXT_MIN:
+        return DET_TEXT_MIN / text_height
+    return min(1.0, DET_TEXT_HEIGHT / text_height)
 
 
 def text_ink(ink: np.ndarray, regions: list[Region]) -> tuple[np.ndarray, float]:
@@ -124,9 +129,10 @@ def detect_page(
         if r.kind == Kind.QR:
             b = r.box.clip(page.shape[1], page.shape[0])
             page[int(b.y0) : int(np.ceil(b.y1)), int(b.x0) : int(np.ceil(b.x1))] = paper
-    if scale < 1.0:
+    if scale != 1.0:
         size = (max(1, round(page.shape[1] * scale)), max(1, round(page.shape[0] * scale)))
-        page = cv2.resize(page, size, interpolation=cv2.INTER_AREA)
+        shrink = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
+        page = cv2.resize(page, size, interpolation=shrink)
     found = engine.detect(page)
     quads = [_order_quad(q) / scale for q, _ in found]
     pieces = split_at_gutters(quads, text, walls(regions))
