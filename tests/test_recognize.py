@@ -121,7 +121,7 @@ def test_default_settings_are_those_of_the_first_archives():
         "det_tile": {"pixels": 1_000_000, "min_rows": 512, "overlap": 192},
         "read": {
             "detect": "page",
-            "text_height": [14, 24],
+            "text_height": [14, 32],
             "gutters": {"gap": 0.75, "core": 0.3, "reach": 2.6, "agree": 2},
             "rule_lines": 1.6,
             "photo_text": [0.45, 0.8],

@@ -26,8 +26,8 @@ from ocr.recognize.gutters import GUTTERS, split_at_gutters
 from ocr.text import reading_order
 
 # Detection sees the page scaled so that a line of body text is at most this many
-# pixels tall (a 300 dpi page is about halved)...
-DET_TEXT_HEIGHT = 24
+# pixels tall (a 300 dpi page is shrunk to about three quarters)...
+DET_TEXT_HEIGHT = 32
 DET_TEXT_MIN = 14  # ...and at least this many (a 72 dpi page is enlarged)
 RULE_LINES = 1.6  # a vertical stroke taller than this many body lines is a rule
 PAPER_INK = 0.45  # a line inside a photo's box is on paper when less of it is ink...
