@@ -1,13 +1,14 @@
-"""The recognize stage: a page's text lines, detected and read block by block by an engine.
+"""The recognize stage: a page's text lines, detected and read by an engine.
 
-Detection runs over the whole deskewed page (photos and QR codes blanked; the engine
-reads it in bounded strips), shrunk so that body text has DET_TEXT_HEIGHT pixels
+Detection runs over the whole deskewed page (QR codes blanked; the engine reads it in
+bounded strips), scaled so that body text has DET_TEXT_MIN to DET_TEXT_HEIGHT pixels
 (:func:`detection_scale`, from the page's measured text height); a detected line that
 crosses a gutter its neighbours agree on is cut there (:mod:`ocr.recognize.gutters`).
 Each line belongs to the layout's text block holding its centre; a block whose lines
-stand in columns is cut into one block per column (:mod:`ocr.recognize.blocks`). Recognition reads
-full-resolution crops, all lines of the page in one call, so the engine can batch
-them. Works against :class:`ocr.recognize.engine.OcrEngine`: nothing here knows which engine it is.
+stand in columns is cut into one block per column (:mod:`ocr.recognize.blocks`).
+Recognition reads full-resolution crops, all lines of the page in one call, so the
+engine can batch them. Works against :class:`ocr.recognize.engine.OcrEngine`: nothing
+here knows which engine it is.
 """
 
 from __future__ import annotations
