@@ -109,9 +109,11 @@ def text_ink(ink: np.ndarray, regions: list[Region]) -> tuple[np.ndarray, float]
             b = r.box.clip(w, h)
             ink[int(b.y0) : int(np.ceil(b.y1)), int(b.x0) : int(np.ceil(b.x1))] = False
     text_height = text_size(ink)[0]
+    # A rule's one-pixel breaks (noise) closed first; its fringe goes with it.
+    closed = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 1), np.uint8))
     tall = np.ones((max(3, int(RULE_LINES * text_height)), 1), np.uint8)
-    rules = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN, tall) > 0
-    return ink & ~rules, text_height
+    rules = cv2.morphologyEx(closed, cv2.MORPH_OPEN, tall)
+    return ink & ~(cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0), text_height
 
 
 def detect_page(
