@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ocr.layout.ink import binarize, text_size
+from ocr.layout.ink import binarize, measured_text_size
 from ocr.model import Box, Deskew, Kind, Line, Region
 from ocr.recognize.blocks import split_blocks
 from ocr.recognize.engine import OcrEngine, ScoredQuad
@@ -86,20 +86,23 @@ def _order_quad(poly: np.ndarray) -> np.ndarray:
     return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]])
 
 
-def detection_scale(text_height: float) -> float:
+def detection_scale(text_height: float | None) -> float:
     """How much the page is scaled for detection: body text of ``text_height`` pixels
     is brought within DET_TEXT_MIN..DET_TEXT_HEIGHT pixels (a page whose text is
-    already within is left as it is)."""
+    already within, or whose text height could not be measured, is left as it is)."""
+    if text_height is None:
+        return 1.0
     text_height = max(text_height, 1.0)
     if text_height < DET_TEXT_MIN:
         return DET_TEXT_MIN / text_height
     return min(1.0, DET_TEXT_HEIGHT / text_height)
 
 
-def text_ink(ink: np.ndarray, regions: list[Region]) -> tuple[np.ndarray, float]:
-    """(the page's text ink, body text height): ``ink`` (bool, deskewed pixels) outside
-    photos, QR codes and rules, and without thin vertical strokes taller than
-    RULE_LINES body lines (short column rules, which the layout leaves to the text)."""
+def text_ink(ink: np.ndarray, regions: list[Region]) -> tuple[np.ndarray, float | None]:
+    """(the page's text ink, body text height or None if unmeasurable): ``ink`` (bool,
+    deskewed pixels) outside photos, QR codes and rules, and without thin vertical
+    strokes taller than RULE_LINES body lines (short column rules, which the layout
+    leaves to the text)."""
     import cv2
 
     h, w = ink.shape
@@ -108,10 +111,11 @@ def text_ink(ink: np.ndarray, regions: list[Region]) -> tuple[np.ndarray, float]
         if r.kind in (Kind.PHOTO, Kind.QR, Kind.RULE):
             b = r.box.clip(w, h)
             ink[int(b.y0) : int(np.ceil(b.y1)), int(b.x0) : int(np.ceil(b.x1))] = False
-    text_height = text_size(ink)[0]
+    size = measured_text_size(ink)
+    text_height = size[0] if size else None
     # A rule's one-pixel breaks (noise) closed first; its fringe goes with it.
     closed = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 1), np.uint8))
-    tall = np.ones((max(3, int(RULE_LINES * text_height)), 1), np.uint8)
+    tall = np.ones((max(3, int(RULE_LINES * (text_height or 10.0))), 1), np.uint8)
     rules = cv2.morphologyEx(closed, cv2.MORPH_OPEN, tall)
     return ink & ~(cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0), text_height
 
