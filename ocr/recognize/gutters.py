@@ -89,14 +89,17 @@ def _agrees(ink: np.ndarray, other: Box, gap: Gap, h: float, whole: bool = False
     return not ink[y0:y1, max(0, c0) : c1].any()
 
 
-def is_gutter(ink: np.ndarray, box: Box, gap: Gap, others: list[Box]) -> bool:
+def is_gutter(
+    ink: np.ndarray, box: Box, gap: Gap, others: list[Box], rules: list[Box] = ()
+) -> bool:
     """Whether the lines above and below ``box`` agree on a gutter at ``gap``: of the
     nearest lines reaching over it (up to two above and two below, within REACH line
-    heights) at least AGREE_MIN agree and none has ink across it."""
+    heights, no horizontal rule between: a rule ends a section) at least AGREE_MIN agree
+    and none has ink across it."""
     h = box.height
     above, below = [], []
     for o in others:
-        if o is box or o.height > 1.6 * h or o.height < 0.6 * h:
+        if o is box or o.height > 1.6 * h or o.height < 0.6 * h or _ruled_off(o, box, gap, rules):
             continue
         if o.y1 <= box.y0 + 0.3 * h and box.y0 - o.y1 < REACH * h:
             above.append(o)
@@ -114,6 +117,12 @@ def is_gutter(ink: np.ndarray, box: Box, gap: Gap, others: list[Box]) -> bool:
     if len(votes) == 1 and votes[0]:
         return bool(_agrees(ink, voters[0], gap, h, whole=True))
     return sum(votes) >= AGREE_MIN and all(votes)
+
+
+def _ruled_off(other: Box, box: Box, gap: Gap, rules: list[Box]) -> bool:
+    """A horizontal rule runs between ``other`` and ``box`` under the gap."""
+    lo, hi = sorted((other.center[1], box.center[1]))
+    return any(lo < r.center[1] < hi and r.x0 <= gap.middle <= r.x1 for r in rules)
 
 
 def split_quad(quad: np.ndarray, cuts: list[Gap]) -> list[np.ndarray]:
@@ -134,23 +143,32 @@ def split_quad(quad: np.ndarray, cuts: list[Gap]) -> list[np.ndarray]:
 
 
 def split_at_gutters(
-    quads: list[np.ndarray], ink: np.ndarray, walls: list[Box] = ()
+    quads: list[np.ndarray], ink: np.ndarray, walls: list[Box] = (), rules: list[Box] = ()
 ) -> list[list[np.ndarray]]:
     """Each quad as its pieces: cut at every gutter the neighbours agree on, or that a
-    wall (a vertical rule, the gap between two text blocks side by side) fills."""
-    boxes = [quad_box(q) for q in quads]
-    out = []
-    for quad, box in zip(quads, boxes):
-        if box.width < 2.5 * box.height:  # short or vertical lines are left whole
-            out.append([quad])
-            continue
-        cuts = [
-            g
-            for g in white_gaps(ink, box)
-            if _walled(g, box, walls) or is_gutter(ink, box, g, boxes)
-        ]
-        out.append(split_quad(quad, cuts) if cuts else [quad])
-    return out
+    wall (a vertical rule, the gap between two text blocks side by side) fills.
+    ``rules``: horizontal rules (neighbours across one do not vote). The lines cut in
+    one pass are their pieces in the next (a piece that ends at a gutter says it is
+    one), until no more cuts are found."""
+    lines = [(q, quad_box(q)) for q in quads]
+    long = [i for i, (_, b) in enumerate(lines) if b.width >= 2.5 * b.height]  # else whole
+    gaps = {i: white_gaps(ink, lines[i][1]) for i in long}
+    cuts: dict[int, list[Gap]] = {i: [] for i in long}
+    for _ in range(3):
+        pieces = [split_quad(q, cuts[i]) if cuts.get(i) else [q] for i, (q, _) in enumerate(lines)]
+        boxes = [quad_box(p) for ps in pieces for p in ps]
+        found = {
+            i: [
+                g
+                for g in gaps[i]
+                if _walled(g, lines[i][1], walls) or is_gutter(ink, lines[i][1], g, boxes, rules)
+            ]
+            for i in long
+        }
+        if found == cuts:
+            break
+        cuts = {i: sorted(set(cuts[i]) | set(found[i]), key=lambda g: g.x0) for i in long}
+    return [split_quad(q, cuts[i]) if cuts.get(i) else [q] for i, (q, _) in enumerate(lines)]
 
 
 def _walled(gap: Gap, box: Box, walls) -> bool:

@@ -142,7 +142,8 @@ def detect_page(
         page = cv2.resize(page, size, interpolation=shrink)
     found = engine.detect(page)
     quads = [_order_quad(q) / scale for q, _ in found]
-    pieces = split_at_gutters(quads, text, walls(regions))
+    flat = [r.box for r in regions if r.kind == Kind.RULE and r.box.width > 3 * r.box.height]
+    pieces = split_at_gutters(quads, text, walls(regions), flat)
     return [(p, score) for (_, score), ps in zip(found, pieces) for p in ps]
 
 
