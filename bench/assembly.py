@@ -12,6 +12,7 @@ predicted articles that matched nothing). No OCR: pages are rendered, not read.
 from __future__ import annotations
 
 import argparse
+import pickle
 import sys
 from pathlib import Path
 
@@ -23,6 +24,7 @@ for _p in (ROOT / "bench", ROOT / "tests", ROOT):
 import scoring  # noqa: E402  (bench/scoring.py: one-to-one article scoring)
 
 TUNING = range(7000, 8000)
+OUT = ROOT / "bench" / "out" / "assembly"  # rendered issues (git-ignored)
 
 
 def issue_of(seed: int, pages: int | None):
@@ -34,7 +36,13 @@ def issue_of(seed: int, pages: int | None):
     params = masonry.issue_params(seed)
     if pages:
         params["pages"] = min(pages, params["pages"])
-    return masonry.render_issue(seed=seed, scan=False, **params)
+    cache = OUT / f"m{seed}-{params['pages']}.pickle"  # rendering is the slow part
+    if cache.exists():
+        return pickle.loads(cache.read_bytes())
+    issue = masonry.render_issue(seed=seed, scan=False, **params)
+    OUT.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(pickle.dumps(issue))
+    return issue
 
 
 def assemble(pages, classified: bool) -> list[dict]:
@@ -55,7 +63,7 @@ def report(seed: int, truth, predicted, s: scoring.IssueScore, verbose: bool) ->
         f" CER {100 * errors / max(chars, 1):.2f}%, whole {whole}/{len(truth)}"
     )
     for x in s.scored:
-        bad = not x.matched or x.errors > 0.02 * x.chars or x.title != x.got_title
+        bad = not x.matched or x.errors > 0.02 * x.chars or x.title != scoring.norm(x.got_title)
         if verbose or bad:
             cer = 100 * x.errors / max(x.chars, 1)
             got = f"{x.got_title!r} {x.got_pages}" if x.matched else "(no match)"

@@ -54,8 +54,11 @@ class Ownership:
     def look_up(self, fresh: set[int]) -> None:
         """A headline straight above owns an item; a photo, caption or block close above
         passes on its own owner (``link``); the rest are pending."""
+        # A jump line ("接第1版" under a continued headline) is its article's, not a
+        # ceiling between the headline and the text under it.
+        seen = [o for o in self.items if o.source != Kind.JUMP]
         for it in self.ownable:
-            above = first_above(it, self.items, self.size)
+            above = first_above(it, seen, self.size)
             gap = it.box.y0 - bottom_of(above) if above is not None else 0.0
             it.ceiling = bottom_of(above) if above is not None else float("-inf")
             if above is not None and above.kind == Kind.HEADLINE:
@@ -159,11 +162,12 @@ class Ownership:
         """Headlines of the blocks level with ``it`` and next to it, below what ``it``
         met looking up; a vertical headline beside it."""
         found: list[Item] = []
-        if not self.in_grid(it):
-            return found
+        gridded = self.in_grid(it)
         line = self.size.height
         for s in self.ownable:
-            if s is it or abs(s.box.y0 - it.box.y0) > self.level:
+            if s is it or not self.level_with(s, it):
+                continue
+            if not (gridded or self.same_measure(s, it)):
                 continue
             h = self.owner(s)
             if h is None or h.kind != Kind.HEADLINE or h in found:
@@ -182,6 +186,19 @@ class Ownership:
             if near and not self.ruled(h, it):
                 found.append(h)
         return [h for h in found if not h.vertical or self.one_side(h, it)]
+
+    def same_measure(self, s: Item, it: Item) -> bool:
+        """``it`` is set to the width of ``s``'s column (a column of the same article,
+        though the page's grid has no such column)."""
+        return s.kind == it.kind == Kind.BODY and abs(s.box.width - it.box.width) <= (
+            0.4 * self.size.advance
+        )
+
+    def level_with(self, s: Item, it: Item) -> bool:
+        """``it`` starts level with ``s`` or with one of its rows (a block that opens
+        with a byline starts a row higher than the columns beside it)."""
+        tops = [s.box.y0] + [min(ln.box.y0 for ln in row) for row in s.rows if row]
+        return any(abs(t - it.box.y0) <= self.level for t in tops)
 
     def ruled(self, h: Item, it: Item) -> bool:
         """A vertical rule stands between ``h`` and ``it``."""
