@@ -86,3 +86,26 @@ def test_a_rule_between_two_runs_of_a_column_closes_no_article():
     page.rule(60, 395, 300, 397)
     page.block("body", 40, 410, 280, 8)
     _one_article(page)
+
+
+def test_marks_read_into_a_qr_code_or_photo_are_no_article():
+    # What a recognizer reads into a QR code's modules or a photo's texture: a line of a
+    # few symbols inside the picture.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 420, 1, h=40)
+    page.block("body", 40, 150, 420, 10)
+    page.regions.append(Region("qr", "qr", Box(600, 150, 760, 310), [], order=90))
+    page.regions.append(Region("photo", "photo", Box(40, 500, 460, 800), [], order=91))
+    for k, (text, box) in enumerate(
+        [
+            ("■", Box(620, 170, 640, 190)),
+            ("回铣口", Box(640, 220, 700, 240)),
+            ("号", Box(100, 600, 120, 620)),
+        ]
+    ):
+        page.regions.append(Region(f"t{k}", "text", box, [], order=92 + k))
+        page.lines.append(Line(f"m{k}", text, 0.9, box.poly(), box, region=f"t{k}", order=k))
+    drafts = assemble_articles([page.layout()])
+    kept = "".join((d.title or "") + d.text for d in drafts)
+    assert "■" not in kept and "回铣口" not in kept and "号" not in kept
+    assert TEXT[:10] in kept  # the article's own text is kept
