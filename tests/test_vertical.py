@@ -5,6 +5,7 @@ metadata and vertical headlines read in the right order."""
 from __future__ import annotations
 
 import collections
+import os
 
 import numpy as np
 import pytest
@@ -81,6 +82,9 @@ def processed(tmp_path_factory, engine):
     ``pipeline.process_page`` with the real models."""
     from ocr import pipeline
 
+    # The pages go through the process's engine: make it the real one again (an
+    # in-process batch test may have loaded a fake since ``engine`` was first made).
+    pipeline.init_worker(None, max(1, os.cpu_count() or 1))
     tmp = tmp_path_factory.mktemp("vertical")
     pages = render_issue(pages=2, seed=52, vertical_headlines=1.0, noise=3.0, blur=0.6, **SMALL)
     results = []

@@ -54,8 +54,13 @@ class Ownership:
     def look_up(self, fresh: set[int]) -> None:
         """A headline straight above owns an item; a photo, caption or block close above
         passes on its own owner (``link``); the rest are pending."""
+        # A jump line ("接第1版" under a continued headline) is its article's, not a
+        # ceiling between the headline and the text under it.
+        seen = [o for o in self.items if o.source != Kind.JUMP]
         for it in self.ownable:
-            above = first_above(it, self.items, self.size)
+            above = first_above(it, seen, self.size)
+            if (over := self.across_rule(it, above, seen)) is not None:
+                above = over
             gap = it.box.y0 - bottom_of(above) if above is not None else 0.0
             it.ceiling = bottom_of(above) if above is not None else float("-inf")
             if above is not None and above.kind == Kind.HEADLINE:
@@ -66,6 +71,20 @@ class Ownership:
                 it.link = above
             else:
                 self.pending.append(it)
+
+    def across_rule(self, it: Item, rule: Item | None, seen: list[Item]) -> Item | None:
+        """The column block right above a rule that stands right above block ``it``: a
+        rule between two runs of body text of one column (round a crosshead, say)
+        closes no article, since no headline opens one under it."""
+        if rule is None or rule.source != Kind.RULE or it.kind != Kind.BODY:
+            return None
+        close = 2.0 * self.size.height
+        if it.box.y0 - bottom_of(rule) > close:
+            return None
+        up = first_above(rule, seen, self.size)
+        if up is None or up.kind != Kind.BODY or rule.box.y0 - bottom_of(up) > close:
+            return None
+        return up if _xov(up.box, it.box) >= 0.5 * min(up.box.width, it.box.width) else None
 
     def place(self) -> list[Item]:
         """Give pending items a headline beside them: first what strands no other item,
@@ -159,11 +178,12 @@ class Ownership:
         """Headlines of the blocks level with ``it`` and next to it, below what ``it``
         met looking up; a vertical headline beside it."""
         found: list[Item] = []
-        if not self.in_grid(it):
-            return found
+        gridded = self.in_grid(it)
         line = self.size.height
         for s in self.ownable:
-            if s is it or abs(s.box.y0 - it.box.y0) > self.level:
+            if s is it or not self.level_with(s, it):
+                continue
+            if not (gridded or self.same_measure(s, it)):
                 continue
             h = self.owner(s)
             if h is None or h.kind != Kind.HEADLINE or h in found:
@@ -173,8 +193,12 @@ class Ownership:
                     continue
             elif h.box.y1 > it.box.y0 + 0.3 * line or h.box.y0 < it.ceiling - self.level:
                 continue
-            if max(s.box.x0, it.box.x0) - min(s.box.x1, it.box.x1) <= 0.6 * it.box.width:
+            if self.reaches(s, it):
                 found.append(h)
+        for h in self.heads:  # a headline narrower than its article, level with ``it``
+            if h.vertical or h in found or not self.beside_head(h, it):
+                continue
+            found.append(h)
         for h in self.heads:
             if not h.vertical or h in found or abs(h.box.y0 - it.box.y0) > 2.5 * line:
                 continue
@@ -182,6 +206,53 @@ class Ownership:
             if near and not self.ruled(h, it):
                 found.append(h)
         return [h for h in found if not h.vertical or self.one_side(h, it)]
+
+    def reaches(self, s: Item, it: Item) -> bool:
+        """``s`` stands next to ``it`` on their shared rows: side by side, or with
+        nothing between them that is another article's (a headline, a block of
+        another owner, a vertical rule)."""
+        lo, hi = sorted((min(s.box.x1, it.box.x1), max(s.box.x0, it.box.x0)))
+        if hi - lo <= 0.6 * it.box.width:
+            return True
+        band = Box(lo, max(s.box.y0, it.box.y0), hi, min(s.box.y1, it.box.y1))
+        if band.height <= 0:
+            return False
+        mine = self.owner(s)
+        for o in self.items:
+            if o is s or o is it or _xov(o.box, band) <= 0 or _yov(o.box, band) <= 0:
+                continue
+            if o.kind == Kind.HEADLINE or (o in self.ownable and self.owner(o) not in (None, mine)):
+                return False
+        return not any(_xov(r, band) > 0 and _yov(r, band) > 0 for r in self.upright)
+
+    def beside_head(self, h: Item, it: Item) -> bool:
+        """``it`` starts level with headline ``h`` (under the same ceiling), on its
+        right, next to a block that ``h`` heads: the article's columns go on beside
+        its headline (text reads on to the right; a headline heads no column on its
+        left that starts as high as itself)."""
+        if abs(h.box.y0 - it.box.y0) > self.level or self.ruled(h, it):
+            return False
+        if it.box.x0 < h.box.x1 - 0.5 * self.size.advance:
+            return False
+        return any(
+            self.owner(s) is h
+            and max(s.box.x0, it.box.x0) - min(s.box.x1, it.box.x1) <= 0.6 * it.box.width
+            and s.box.y0 < it.box.y1
+            for s in self.ownable
+        )
+
+    def same_measure(self, s: Item, it: Item) -> bool:
+        """``it`` is set to the width of ``s``'s column (a column of the same article,
+        though the page's grid has no such column)."""
+        return s.kind == it.kind == Kind.BODY and abs(s.box.width - it.box.width) <= (
+            0.4 * self.size.advance
+        )
+
+    def level_with(self, s: Item, it: Item) -> bool:
+        """``it`` starts level with ``s`` or with one of its rows (a block that opens
+        with a byline starts a row higher than the columns beside it)."""
+        tops = [s.box.y0] + [min(ln.box.y0 for ln in row) for row in s.rows if row]
+        return any(abs(t - it.box.y0) <= self.level for t in tops)
 
     def ruled(self, h: Item, it: Item) -> bool:
         """A vertical rule stands between ``h`` and ``it``."""

@@ -32,11 +32,12 @@ def line_roles(page: PageLayout, text: TextPage, size: BodySize) -> tuple[dict[s
         if kind_of.get(ln.region, Kind.TEXT) == Kind.TEXT and jump_target(ln.text) is None
     ]
     furniture = text.furniture(unclassified)
+    marks = text.picture_marks(lines)
     role: dict[str, str] = {}
     guessed: set[str] = set()
     for ln in lines:
         kind = kind_of.get(ln.region, Kind.TEXT)
-        if kind in NOT_ARTICLE or ln.id in furniture:
+        if kind in NOT_ARTICLE or ln.id in furniture or ln.id in marks:
             role[ln.id] = Kind.FURNITURE
         elif kind == Kind.SUBHEAD and _tail(ln, size):
             role[ln.id] = Kind.BODY  # the last line of a paragraph, not a subhead

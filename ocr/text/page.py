@@ -16,6 +16,7 @@ from ocr.text.numbers import issue_number, page_number, parse_date
 _xov = Box.x_overlap
 _yov = Box.y_overlap
 _union = Box.union
+PICTURE_MARK = 3  # characters: a line this short inside a photo or QR code is a mark
 
 
 @dataclass
@@ -95,6 +96,19 @@ class TextPage:
         foot = self._foot([ln for ln in lines if ln.id not in found])
         found.update((ln.id, Kind.FOLIO) for ln in foot)
         return found
+
+    def picture_marks(self, lines: list[Line]) -> set[str]:
+        """Ids of ``lines`` that are marks in a picture, not text of the page: a line of
+        at most PICTURE_MARK characters whose middle lies in a photo or a QR code (what
+        a recognizer reads into a QR code's modules or a photo's texture: ``■``,
+        ``回铣口``; a headline over a photo is longer)."""
+        pictures = self.photos + self.qrs
+        return {
+            ln.id
+            for ln in lines
+            if len(ln.text.strip()) <= PICTURE_MARK
+            and any(p.contains_point(ln.box.center) for p in pictures)
+        }
 
     def _head_rule(self, lines: list[Line]) -> Box | None:
         """The rule under the masthead or running head: the first long rule (maybe

@@ -1,0 +1,102 @@
+"""Assembly alone on masonry tuning issues: our articles from the generator's exact lines.
+
+The articles benchmark's reference row ("our assembly on exact lines") for **tuning seeds
+only (7000-7999)**: what the assembly costs when OCR and layout are perfect, issue by
+issue, with the articles it got wrong (truth title, CER, what it was matched to, and the
+predicted articles that matched nothing). No OCR: pages are rendered, not read.
+
+    .venv/bin/python bench/assembly.py                   # seeds 7000-7009, their own sizes
+    .venv/bin/python bench/assembly.py --seeds 7003 -v   # one issue, every article
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for _p in (ROOT / "bench", ROOT / "tests", ROOT):
+    if str(_p) not in sys.path:
+        sys.path.insert(0, str(_p))
+
+import scoring  # noqa: E402  (bench/scoring.py: one-to-one article scoring)
+
+TUNING = range(7000, 8000)
+OUT = ROOT / "bench" / "out" / "assembly"  # rendered issues (git-ignored)
+
+
+def issue_of(seed: int, pages: int | None):
+    """The pages of tuning issue ``seed`` (truth only matters: no scan noise)."""
+    import masonry
+
+    if seed not in TUNING:
+        raise SystemExit(f"seed {seed}: only tuning seeds 7000-7999 may be used here")
+    params = masonry.issue_params(seed)
+    if pages:
+        params["pages"] = min(pages, params["pages"])
+    cache = OUT / f"m{seed}-{params['pages']}.pickle"  # rendering is the slow part
+    if cache.exists():
+        return pickle.loads(cache.read_bytes())
+    issue = masonry.render_issue(seed=seed, scan=False, **params)
+    OUT.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(pickle.dumps(issue))
+    return issue
+
+
+def assemble(pages, classified: bool) -> list[dict]:
+    from test_articles import truth_layout
+
+    from ocr.articles import assemble_articles
+
+    drafts = assemble_articles([truth_layout(p, classified) for p in pages])
+    return [{"title": d.title, "text": d.text, "pages": d.pages} for d in drafts]
+
+
+def report(seed: int, truth, predicted, s: scoring.IssueScore, verbose: bool) -> None:
+    errors = sum(x.errors for x in s.scored) + s.extra_chars
+    chars = sum(x.chars for x in s.scored)
+    whole = sum(1 for x in s.scored if x.matched and x.errors <= 0.02 * x.chars)
+    print(
+        f"m{seed}: {len(truth)} truth, {len(predicted)} predicted ({s.extra} unmatched);"
+        f" CER {100 * errors / max(chars, 1):.2f}%, whole {whole}/{len(truth)}"
+    )
+    for x in s.scored:
+        bad = not x.matched or x.errors > 0.02 * x.chars or x.title != scoring.norm(x.got_title)
+        if verbose or bad:
+            cer = 100 * x.errors / max(x.chars, 1)
+            got = f"{x.got_title!r} {x.got_pages}" if x.matched else "(no match)"
+            print(f"   {cer:6.1f}%  {x.title!r} {x.pages} -> {got}")
+    matched = {x.got_title for x in s.scored if x.matched}
+    for p in predicted:
+        if p["title"] not in matched:
+            print(f"   extra    {p['title']!r} {p['pages']}: {scoring.norm(p['text'])[:40]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, nargs="+", default=list(range(7000, 7010)))
+    ap.add_argument("--pages", type=int, help="at most this many pages an issue")
+    ap.add_argument("--text", action="store_true", help="all kinds 'text' (no kinds given)")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    from test_articles import truth_articles
+
+    errors = chars = whole = n = 0
+    for seed in args.seeds:
+        pages = issue_of(seed, args.pages)
+        truth = truth_articles(pages)
+        predicted = assemble(pages, classified=not args.text)
+        s = scoring.score_issue(truth, predicted)
+        report(seed, truth, predicted, s, args.verbose)
+        errors += sum(x.errors for x in s.scored) + s.extra_chars
+        chars += sum(x.chars for x in s.scored)
+        whole += sum(1 for x in s.scored if x.matched and x.errors <= 0.02 * x.chars)
+        n += len(truth)
+    print(f"all: CER {100 * errors / max(chars, 1):.2f}%, whole {whole}/{n}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

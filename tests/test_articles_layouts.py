@@ -1,0 +1,111 @@
+"""Assembly on hand-set page layouts that our older generator never made: headlines
+narrower than their article, a centred headline over a byline, a rule inside a column.
+
+Each page is one article; each test fails when its rule of ownership is missing."""
+
+from __future__ import annotations
+
+from ocr.articles import assemble_articles
+from ocr.model import Box, Line, PageLayout, Region
+
+TEXT = "张庙街道召开党政负责干部学习讨论会明确今年工作重点推动区域发展"
+H = 20  # body line height, px; characters are square
+LEAD = 30  # line pitch
+
+
+class Page:
+    """A page built region by region: text blocks of lines, rules."""
+
+    def __init__(self) -> None:
+        self.regions: list[Region] = []
+        self.lines: list[Line] = []
+
+    def block(self, kind: str, x0: float, y0: float, width: float, rows: int, h: float = H):
+        rid = f"r{len(self.regions)}"
+        chars = int(width // h)
+        for k in range(rows):
+            n = len(self.lines)
+            text = (TEXT * 3)[n % len(TEXT) :][:chars]
+            box = Box(x0, y0 + k * (h * LEAD / H), x0 + chars * h, y0 + k * (h * LEAD / H) + h)
+            self.lines.append(Line(f"l{n}", text, 0.99, box.poly(), box, region=rid, order=k))
+        y1 = y0 + (rows - 1) * (h * LEAD / H) + h
+        self.regions.append(
+            Region(rid, kind, Box(x0, y0, x0 + width, y1), [], order=len(self.regions))
+        )
+        return self
+
+    def rule(self, x0: float, y0: float, x1: float, y1: float):
+        box = Box(x0, y0, x1, y1)
+        self.regions.append(
+            Region(f"r{len(self.regions)}", "rule", box, [], order=len(self.regions))
+        )
+        return self
+
+    def layout(self) -> PageLayout:
+        return PageLayout(1, self.regions, self.lines, printed_number=None, width=1000, height=1400)
+
+
+def _one_article(page: Page) -> None:
+    body = [ln.id for ln in page.lines if page.regions[int(ln.region[1:])].kind == "body"]
+    drafts = assemble_articles([page.layout()])
+    holding = [d for d in drafts if set(d.lines) & set(body)]
+    assert len(holding) == 1, [(d.title, len(d.lines)) for d in drafts]
+    assert set(body) <= set(holding[0].lines)
+    assert holding[0].title
+
+
+def test_columns_beside_a_narrow_headline_on_its_right_are_its_article():
+    # A headline over the first two of four columns; columns 3 and 4 start level with
+    # the headline's top (the article's text reads on beside its headline).
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 420, 1, h=40)
+    page.block("body", 40, 150, 200, 20).block("body", 260, 150, 200, 20)
+    page.block("body", 500, 80, 200, 22).block("body", 740, 80, 200, 22)
+    page.rule(40, 780, 960, 782)
+    _one_article(page)
+
+
+def test_a_centred_headline_over_a_byline_heads_the_columns_beside_the_byline():
+    # The headline is centred over three columns and narrower than them; a byline under
+    # it opens the middle column, so the middle column starts a row above the others.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 260, 80, 480, 1, h=40)
+    page.block("body", 420, 140, 160, 1)  # the byline, centred
+    page.block("body", 40, 170, 280, 12).block("body", 360, 140, 280, 13)
+    page.block("body", 680, 170, 280, 12)
+    page.rule(40, 560, 960, 562)
+    _one_article(page)
+
+
+def test_a_rule_between_two_runs_of_a_column_closes_no_article():
+    # One column: text, a short rule (round a pull quote, say), more text; no headline
+    # opens anything under the rule.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 280, 1, h=40)
+    page.block("body", 40, 150, 280, 8)
+    page.rule(60, 395, 300, 397)
+    page.block("body", 40, 410, 280, 8)
+    _one_article(page)
+
+
+def test_marks_read_into_a_qr_code_or_photo_are_no_article():
+    # What a recognizer reads into a QR code's modules or a photo's texture: a line of a
+    # few symbols inside the picture.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 420, 1, h=40)
+    page.block("body", 40, 150, 420, 10)
+    page.regions.append(Region("qr", "qr", Box(600, 150, 760, 310), [], order=90))
+    page.regions.append(Region("photo", "photo", Box(40, 500, 460, 800), [], order=91))
+    for k, (text, box) in enumerate(
+        [
+            ("■", Box(620, 170, 640, 190)),
+            ("回铣口", Box(640, 220, 700, 240)),
+            ("号", Box(100, 600, 120, 620)),
+        ]
+    ):
+        page.regions.append(Region(f"t{k}", "text", box, [], order=92 + k))
+        page.lines.append(Line(f"m{k}", text, 0.9, box.poly(), box, region=f"t{k}", order=k))
+    drafts = assemble_articles([page.layout()])
+    kept = "".join((d.title or "") + d.text for d in drafts)
+    assert "■" not in kept and "回铣口" not in kept and "号" not in kept
+    assert TEXT[:10] in kept  # the article's own text is kept
