@@ -70,3 +70,23 @@ class PagesSuspect(OcrError):
     by ``ocr status``; ``ocr retry --suspect`` runs them again)."""
 
     exit_code = 8
+
+
+class NotFound(OcrError):
+    """An id that is not in the archive, or not where the request says it is (a line of
+    another page, a block of another article)."""
+
+    exit_code = 2
+    status = 404
+
+
+class Conflict(OcrError):
+    """A change based on a version that is no longer the current one: someone else
+    changed it first. ``current`` holds what is stored now."""
+
+    exit_code = 5
+    status = 409
+
+    def __init__(self, message: str, current: object = None):
+        super().__init__(message)
+        self.current = current

@@ -16,6 +16,13 @@ Callers use the functions re-exported here (``from ocr import archive``;
 - ``queries``: every read.
 - ``search``: full-text search over articles and lines (FTS5 tables of migration 0006,
   kept current by triggers), ``rebuild_index``.
+- ``users``: reviewers' accounts and login sessions.
+- ``review``: reviewers' changes of lines and pages (text, checks, conflicts, status),
+  each recorded with who, when, before and after; undo.
+- ``edits``: reviewers' article edits (title, move, merge, split, reorder, continue),
+  pinned so that re-assembly works around them.
+- ``review_queries``: reads for review (issue overviews, a page, the work queues).
+- ``carry``: what a re-read page carries over from the lines it replaces.
 
 Rows are plain dicts in and out (through sqlite-utils). One process writes: the batch's
 main process stores every page in one transaction, so a batch killed at any moment
@@ -30,6 +37,18 @@ Coordinates: ``poly`` columns hold JSON ``[[x, y] x 4]`` in original-scan pixels
 from ocr.archive.articles import save_articles
 from ocr.archive.corrections import conflicts, correct_line, count_conflicts
 from ocr.archive.db import migrate, now, open_db, rollback, transaction
+from ocr.archive.edits import (
+    article_changes,
+    article_snapshot,
+    link_continuation,
+    merge_articles,
+    move_block,
+    pinned_lines,
+    reorder_blocks,
+    retitle,
+    split_article,
+    undo_article_change,
+)
 from ocr.archive.leases import claim_pages, lease_holders, release_leases, renew_leases
 from ocr.archive.migrations import MIGRATIONS
 from ocr.archive.pages import (
@@ -65,12 +84,46 @@ from ocr.archive.queries import (
     summary,
     suspects,
 )
+from ocr.archive.review import (
+    PAGE_STATUSES,
+    change_row,
+    check_line,
+    line_changes,
+    line_on_page,
+    line_texts,
+    resolve_conflict,
+    save_line,
+    set_review_status,
+    undo_line_change,
+)
+from ocr.archive.review_queries import (
+    article_view,
+    conflict_queue,
+    issue_articles,
+    issue_overviews,
+    issue_review_pages,
+    line_box,
+    low_confidence_queue,
+    page_image,
+    review_page,
+)
 from ocr.archive.search import (
     count_hits,
     index_counts,
     rebuild_index,
     search,
     search_lines,
+)
+from ocr.archive.users import (
+    ROLES,
+    add_user,
+    end_session,
+    remove_user,
+    session_user,
+    set_password,
+    start_session,
+    user_by_name,
+    users,
 )
 
 __all__ = [
@@ -80,46 +133,84 @@ __all__ = [
     "index_counts",
     "count_hits",
     "MIGRATIONS",
+    "PAGE_STATUSES",
+    "ROLES",
+    "add_user",
+    "article_changes",
+    "article_snapshot",
+    "article_view",
     "articles_across_pages",
+    "change_row",
+    "check_line",
     "claim_pages",
+    "conflict_queue",
     "conflicts",
     "correct_line",
     "count_conflicts",
     "count_suspects",
+    "end_session",
     "ensure_page",
     "failed_issue_files",
     "failures",
     "highest_dpi",
+    "issue_articles",
     "issue_ids",
     "issue_layouts",
+    "issue_overviews",
     "issue_pages",
     "issue_record",
+    "issue_review_pages",
     "issue_row",
     "known_sha256",
     "lease_holders",
+    "line_box",
+    "line_changes",
+    "line_on_page",
+    "line_texts",
+    "link_continuation",
+    "low_confidence_queue",
+    "merge_articles",
     "migrate",
+    "move_block",
     "name_paper",
     "now",
     "open_db",
     "page_by_identity",
+    "page_image",
     "pages_done",
     "paper_names",
+    "pinned_lines",
     "provenance_id",
     "recent_confidences",
     "record_failure",
     "release_leases",
     "remember_sha256",
+    "remove_user",
     "renew_leases",
+    "reorder_blocks",
+    "resolve_conflict",
+    "retitle",
     "retry_settings",
+    "review_page",
     "rollback",
     "save_articles",
+    "save_line",
     "save_page",
+    "session_user",
     "set_page_count",
+    "set_password",
+    "set_review_status",
     "sources_with_failures",
     "sources_with_suspects",
+    "split_article",
+    "start_session",
     "status_counts",
     "summary",
     "suspects",
     "transaction",
+    "undo_article_change",
+    "undo_line_change",
     "upsert_issue",
+    "user_by_name",
+    "users",
 ]

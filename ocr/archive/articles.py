@@ -1,7 +1,9 @@
 """Writing articles: an issue's articles replaced at once, each matched to the one it continues.
 
 The articles themselves are assembled elsewhere (``ocr.articles``, run by
-``ocr.batch.assemble``); this module only stores them.
+``ocr.batch.assemble``); this module only stores them. Articles a reviewer edited
+(``pinned``, see ``ocr.archive.edits``) are kept as they are: their lines stay theirs
+(whatever a new assembly says), only their text follows their lines' corrections.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ import json
 from typing import Any
 
 from ocr.archive.db import now, transaction
+from ocr.archive.edits import article_text
 
 _ISSUE_PAGES = "(SELECT id FROM pages WHERE issue_id = ?)"
+_PINNED = "(SELECT id FROM articles WHERE issue_id = ? AND pinned = 1)"
 
 
 def save_articles(
@@ -25,10 +29,13 @@ def save_articles(
     or text changed. Lines and regions point to their article (jump lines too, though
     they are not in ``article_lines`` nor in the text). ``facts`` sets the issue's
     ``title``, ``date`` and ``number`` where found (None keeps what is there) and its
-    ``flags``.
+    ``flags``. Pinned articles stay as they are; what a new article holds of theirs is
+    left out of it.
     """
     t = now()
     with transaction(db):
+        pinned = _refresh_pinned(db, issue_id, t)
+        articles = _without(articles, pinned)
         old, old_lines = _stored_articles(db, issue_id)
         _unlink_articles(db, issue_id)
         matched = _match_articles(articles, old_lines)
@@ -41,8 +48,60 @@ def save_articles(
             else:
                 _update_article(db, old[aid], k + 1, art, method, t)
             _link_article(db, aid, art)
+        _renumber(db, issue_id)
         _set_issue_facts(db, issue_id, facts, t)
-    return len(articles)
+    return len(articles) + len(pinned)
+
+
+def _refresh_pinned(db, issue_id: int, t: str) -> dict[int, set[int]]:
+    """The issue's pinned articles (id -> line ids), their text brought up to date with
+    their lines' text (a new version when it changed)."""
+    pinned: dict[int, set[int]] = {}
+    for row in list(
+        db.query(
+            "SELECT id, title, text FROM articles WHERE issue_id = ? AND pinned = 1", [issue_id]
+        )
+    ):
+        lines = [
+            r[0]
+            for r in db.execute(
+                "SELECT line_id FROM article_lines WHERE article_id = ? ORDER BY ord", [row["id"]]
+            )
+        ]
+        text, pages = article_text(db, lines, row["title"])
+        if text != row["text"]:
+            db.execute(
+                "UPDATE articles SET text = ?, pages = ?, version = version + 1, updated_at = ? "
+                "WHERE id = ?",
+                [text, json.dumps(pages), t, row["id"]],
+            )
+        held = set(lines)
+        held |= {r[0] for r in db.execute("SELECT id FROM lines WHERE article_id = ?", [row["id"]])}
+        pinned[row["id"]] = held
+    return pinned
+
+
+def _without(articles: list[dict[str, Any]], pinned: dict[int, set[int]]) -> list[dict[str, Any]]:
+    """The new articles less the lines pinned articles hold (those left empty dropped)."""
+    held = set().union(*pinned.values()) if pinned else set()
+    if not held:
+        return articles
+    out = []
+    for art in articles:
+        lines = [i for i in art["lines"] if i not in held]
+        if lines:
+            jumps = [i for i in art.get("jump_lines", []) if i not in held]
+            out.append(dict(art, lines=lines, jump_lines=jumps))
+    return out
+
+
+def _renumber(db, issue_id: int) -> None:
+    """Articles numbered 1.. in order (pinned ones keep their place among the new)."""
+    rows = db.execute(
+        "SELECT id FROM articles WHERE issue_id = ? ORDER BY ord, pinned DESC, id", [issue_id]
+    ).fetchall()
+    for k, (aid,) in enumerate(rows):
+        db.execute("UPDATE articles SET ord = ? WHERE id = ?", [k + 1, aid])
 
 
 def _stored_articles(db, issue_id: int) -> tuple[dict[int, dict[str, Any]], dict[int, set[int]]]:
@@ -50,13 +109,14 @@ def _stored_articles(db, issue_id: int) -> tuple[dict[int, dict[str, Any]], dict
     old = {
         r["id"]: r
         for r in db.query(
-            "SELECT id, title, text, version FROM articles WHERE issue_id = ?", [issue_id]
+            "SELECT id, title, text, version FROM articles WHERE issue_id = ? AND pinned = 0",
+            [issue_id],
         )
     }
     old_lines: dict[int, set[int]] = {i: set() for i in old}
     for r in db.query(
         "SELECT al.article_id, al.line_id FROM article_lines al "
-        "JOIN articles a ON a.id = al.article_id WHERE a.issue_id = ?",
+        "JOIN articles a ON a.id = al.article_id WHERE a.issue_id = ? AND a.pinned = 0",
         [issue_id],
     ):
         old_lines[r["article_id"]].add(r["line_id"])
@@ -64,12 +124,14 @@ def _stored_articles(db, issue_id: int) -> tuple[dict[int, dict[str, Any]], dict
 
 
 def _unlink_articles(db, issue_id: int) -> None:
-    """No line or region of the issue belongs to an article any more."""
-    db.execute(f"UPDATE lines SET article_id = NULL WHERE page_id IN {_ISSUE_PAGES}", [issue_id])
-    db.execute(f"UPDATE regions SET article_id = NULL WHERE page_id IN {_ISSUE_PAGES}", [issue_id])
+    """No line or region of the issue belongs to an article any more, except to a
+    pinned one."""
+    free = f"page_id IN {_ISSUE_PAGES} AND (article_id IS NULL OR article_id NOT IN {_PINNED})"
+    db.execute(f"UPDATE lines SET article_id = NULL WHERE {free}", [issue_id, issue_id])
+    db.execute(f"UPDATE regions SET article_id = NULL WHERE {free}", [issue_id, issue_id])
     db.execute(
         "DELETE FROM article_lines WHERE article_id IN "
-        "(SELECT id FROM articles WHERE issue_id = ?)",
+        "(SELECT id FROM articles WHERE issue_id = ? AND pinned = 0)",
         [issue_id],
     )
 
@@ -131,7 +193,11 @@ def _link_article(db, aid: int, art: dict[str, Any]) -> None:
             [aid, *part],
         )
     for region_id in art.get("regions", []):
-        db.execute("UPDATE regions SET article_id = ? WHERE id = ?", [aid, region_id])
+        db.execute(
+            "UPDATE regions SET article_id = ? WHERE id = ? AND (article_id IS NULL OR "
+            "article_id NOT IN (SELECT id FROM articles WHERE pinned = 1))",
+            [aid, region_id],
+        )
 
 
 def _set_issue_facts(db, issue_id: int, facts: dict[str, Any], t: str) -> None:

@@ -50,25 +50,6 @@ def corrected_lines(db, page_id: int) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM lines WHERE page_id = ? AND corrected = 1", [page_id]))
 
 
-def corrected_twin(line: Line, corrected: list[dict]) -> dict | None:
-    """The corrected line occupying the same place as ``line`` (box IoU >= 0.5)."""
-    bx = line.box.as_list()
-    for row in corrected:
-        ix = min(bx[2], row["x1"]) - max(bx[0], row["x0"])
-        iy = min(bx[3], row["y1"]) - max(bx[1], row["y0"])
-        if ix <= 0 or iy <= 0:
-            continue
-        inter = ix * iy
-        union = (
-            (bx[2] - bx[0]) * (bx[3] - bx[1])
-            + (row["x1"] - row["x0"]) * (row["y1"] - row["y0"])
-            - inter
-        )
-        if union > 0 and inter / union >= 0.5:
-            return row
-    return None
-
-
 def keep_correction(
     db, twin: dict[str, Any], line: Line, region_id: int | None, ord_: int, t: str
 ) -> None:
@@ -94,11 +75,13 @@ def keep_correction(
 
 def conflicts(db, limit: int | None = None) -> list[dict[str, Any]]:
     """Reviewer-corrected lines whose latest OCR reading differs from the correction
-    (the correction is kept; the new reading is in ``lines.ocr_text``)."""
+    (the correction is kept; the new reading is in ``lines.ocr_text``) and that no
+    reviewer has resolved (``ocr.archive.review.resolve_conflict``)."""
     sql = (
         "SELECT l.id, l.text, l.ocr_text, l.ord, p.source, p.page_index, p.number "
         "FROM lines l JOIN pages p ON p.id = l.page_id "
-        "WHERE l.corrected = 1 AND l.ocr_text != l.text ORDER BY p.source, p.page_index, l.ord"
+        "WHERE l.corrected = 1 AND l.ocr_text != l.text AND l.ocr_resolved IS NOT l.ocr_text "
+        "ORDER BY p.source, p.page_index, l.ord"
     )
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
@@ -106,8 +89,9 @@ def conflicts(db, limit: int | None = None) -> list[dict[str, Any]]:
 
 
 def count_conflicts(db) -> tuple[int, int]:
-    """(corrected lines, corrected lines whose latest OCR reading differs)."""
+    """(corrected lines, corrected lines whose latest OCR reading differs, unresolved)."""
     row = db.execute(
-        "SELECT count(*), coalesce(sum(ocr_text != text), 0) FROM lines WHERE corrected = 1"
+        "SELECT count(*), coalesce(sum(ocr_text != text AND ocr_resolved IS NOT ocr_text), 0) "
+        "FROM lines WHERE corrected = 1"
     ).fetchone()
     return row[0], row[1]

@@ -225,4 +225,53 @@ MIGRATIONS: list[tuple[str, str]] = [
         INSERT INTO search_dirty SELECT id FROM articles;
         """,
     ),
+    (
+        "0007_review",
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'reviewer', 'viewer')),
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            csrf TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX sessions_user ON sessions(user_id);
+        ALTER TABLE lines ADD COLUMN checked INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE lines ADD COLUMN ocr_resolved TEXT;
+        ALTER TABLE pages ADD COLUMN review_status TEXT NOT NULL DEFAULT 'new'
+            CHECK (review_status IN ('new', 'in_progress', 'done'));
+        ALTER TABLE articles ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE changes (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('line', 'article')),
+            action TEXT NOT NULL,
+            issue_id INTEGER REFERENCES issues(id) ON DELETE CASCADE,
+            line_id INTEGER REFERENCES lines(id) ON DELETE SET NULL,
+            before TEXT NOT NULL,
+            after TEXT NOT NULL,
+            author TEXT,
+            created_at TEXT NOT NULL,
+            undo_of INTEGER REFERENCES changes(id),
+            undone_by INTEGER REFERENCES changes(id)
+        );
+        CREATE INDEX changes_line ON changes(line_id);
+        CREATE TABLE change_articles (
+            change_id INTEGER NOT NULL REFERENCES changes(id) ON DELETE CASCADE,
+            article_id INTEGER NOT NULL,
+            PRIMARY KEY (change_id, article_id)
+        );
+        CREATE INDEX change_articles_article ON change_articles(article_id);
+        CREATE INDEX lines_queue ON lines(confidence) WHERE corrected = 0 AND checked = 0;
+        CREATE INDEX lines_corrected ON lines(page_id) WHERE corrected = 1;
+        CREATE INDEX pages_issue_review ON pages(issue_id, review_status);
+        """,
+    ),
 ]

@@ -12,7 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ocr.archive.corrections import corrected_lines, corrected_twin, keep_correction
+from ocr.archive.carry import carry_over, claim_readings, joined_reading, replaced_lines
+from ocr.archive.corrections import corrected_lines, keep_correction
 from ocr.archive.db import now, transaction
 from ocr.model import Line, PageJob, PageResult, Region
 from ocr.scan.load import PDF_SUFFIXES
@@ -168,20 +169,18 @@ def save_page(
 
     Re-processing replaces the previous OCR of the page, except lines a reviewer
     corrected: those keep their text (and history); the new OCR reading is stored in
-    ``ocr_text`` beside the corrected text.
+    ``ocr_text`` beside the corrected text, even when the new OCR moved, split or
+    merged its box; the new lines take the article places and checks of the lines they
+    replace (``ocr.archive.carry``).
     """
     with transaction(db):
         corrected = corrected_lines(db, page_id)
-        db.execute(
-            "DELETE FROM article_lines WHERE line_id IN "
-            "(SELECT id FROM lines WHERE page_id = ? AND corrected = 0)",
-            [page_id],
-        )
-        db.execute("DELETE FROM lines WHERE page_id = ? AND corrected = 0", [page_id])
-        db.execute("UPDATE lines SET region_id = NULL WHERE page_id = ?", [page_id])
-        db.execute("DELETE FROM regions WHERE page_id = ?", [page_id])
+        previous = replaced_lines(db, page_id)
+        _clear_reading(db, page_id)
         region_ids = _insert_regions(db, page_id, result.regions)
-        n_lines = _insert_lines(db, page_id, result.lines, region_ids, corrected)
+        inserted = _insert_lines(db, page_id, result.lines, region_ids, corrected)
+        carry_over(db, previous, inserted)
+        n_lines = len(result.lines)
         db.execute(
             "UPDATE pages SET status = 'done', error = NULL, dpi = ?, width = ?, height = ?, "
             "skew_degrees = ?, deskewed_width = ?, deskewed_height = ?, image_path = ?, "
@@ -212,6 +211,18 @@ def save_page(
     return {"regions": len(region_ids), "lines": n_lines}
 
 
+def _clear_reading(db, page_id: int) -> None:
+    """Remove the page's previous reading: its regions and its lines, except corrected ones."""
+    db.execute(
+        "DELETE FROM article_lines WHERE line_id IN "
+        "(SELECT id FROM lines WHERE page_id = ? AND corrected = 0)",
+        [page_id],
+    )
+    db.execute("DELETE FROM lines WHERE page_id = ? AND corrected = 0", [page_id])
+    db.execute("UPDATE lines SET region_id = NULL WHERE page_id = ?", [page_id])
+    db.execute("DELETE FROM regions WHERE page_id = ?", [page_id])
+
+
 def _insert_regions(db, page_id: int, regions: list[Region]) -> dict[str, int]:
     ids: dict[str, int] = {}
     for i, r in enumerate(regions):
@@ -226,16 +237,22 @@ def _insert_regions(db, page_id: int, regions: list[Region]) -> dict[str, int]:
 
 def _insert_lines(
     db, page_id: int, lines: list[Line], region_ids: dict[str, int], corrected: list[dict]
-) -> int:
+) -> list[tuple[int, Line]]:
     """Insert the page's lines, except where a corrected line of an earlier run sits:
-    that one keeps its text and takes the new reading beside it."""
+    that one keeps its text and takes the new readings in its place beside it. Returns
+    the lines inserted, with their ids."""
     t = now()
+    claims = claim_readings(lines, corrected)
+    by_id = {row["id"]: row for row in corrected}
+    claimed = {i: cid for cid, idx in claims.items() for i in idx}
+    inserted = []
     for i, line in enumerate(lines):
-        twin = corrected_twin(line, corrected)
         region_id = region_ids.get(line.region) if line.region else None
-        if twin is not None:
-            keep_correction(db, twin, line, region_id, i + 1, t)
-            corrected.remove(twin)
+        if i in claimed:
+            cid = claimed[i]
+            if claims[cid][0] == i:
+                reading = joined_reading(lines, claims[cid])
+                keep_correction(db, by_id[cid], reading, region_id, i + 1, t)
             continue
         cur = db.execute(
             "INSERT INTO lines (page_id, region_id, ord, text, ocr_text, confidence, poly, "
@@ -258,7 +275,8 @@ def _insert_lines(
             "VALUES (?, 1, ?, 'ocr', ?)",
             [cur.lastrowid, line.text, t],
         )
-    return len(lines)
+        inserted.append((cur.lastrowid, line))
+    return inserted
 
 
 def _box(b: list[float]) -> list[float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+from dataclasses import replace
 
 from ocr import archive
 from ocr.articles import assemble_articles, block_articles, issue_facts
@@ -13,9 +14,13 @@ def assemble_issue(db, issue_id: int) -> int:
     included) and store them, with the issue's title, date, number and page flags, in
     one transaction. Returns the number of articles. Should assembly itself fail (a bug),
     the issue gets one article per text block and a flag saying so: a batch never stops
-    here."""
+    here. Articles a reviewer edited (pinned) are kept: their lines are left out of the
+    assembly, which works around them."""
     pages = archive.issue_layouts(db, issue_id)
     facts = issue_facts(pages, archive.paper_names(db))  # the title: a paper's name
+    pinned = {str(i) for i in archive.pinned_lines(db, issue_id)}
+    if pinned:
+        pages = [replace(p, lines=[ln for ln in p.lines if ln.id not in pinned]) for p in pages]
     method = "layout"
     try:
         drafts = assemble_articles(pages)
