@@ -1,8 +1,8 @@
 """The ``ocr`` command group and :func:`main`, the one place where errors become exit codes.
 
 Each command group has its own module: ``process`` (process, retry), ``status``,
-``export``, ``articles``, ``models``, ``search`` (search, index); ``progress`` is the
-progress display.
+``export``, ``articles``, ``models``, ``search`` (search, index), ``review`` (review,
+users); ``progress`` is the progress display.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from ocr.cli.export import export
 from ocr.cli.models import models
 from ocr.cli.process import process, retry
 from ocr.cli.search import index_cmd, search_cmd
+from ocr.cli.review import review_cmd, users
 from ocr.cli.status import status
 from ocr.errors import Interrupted, OcrError
 
@@ -38,6 +39,8 @@ cli.add_command(models)
 cli.add_command(articles_cmd)
 cli.add_command(search_cmd)
 cli.add_command(index_cmd)
+cli.add_command(review_cmd)
+cli.add_command(users)
 
 
 def main(argv: list[str] | None = None) -> None:
