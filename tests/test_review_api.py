@@ -24,7 +24,12 @@ def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("review")
     data = reviewdata.build_archive(folder / "archive.db", issues=2, pages=2)
     db = data["db"]
-    for name, role in (("root", "admin"), ("ann", "reviewer"), ("bob", "reviewer"), ("vic", "viewer")):  # fmt: skip
+    for name, role in (
+        ("root", "admin"),
+        ("ann", "reviewer"),
+        ("bob", "reviewer"),
+        ("vic", "viewer"),
+    ):
         archive.add_user(db, name, role, hash_password(PASSWORD))
     app = create_app(folder / "archive.db", limiter=LoginLimiter(limit=10, delay=0.0))
     data.update(app=app, folder=folder)
@@ -136,9 +141,16 @@ def test_viewers_read_but_cannot_change(site):
     r = save(c, page, line, "观众的改动")
     assert r.status_code == 403 and "viewer" in r.json()["error"]
     token = {"X-CSRF-Token": csrf_of(c)}
-    assert c.post(f"/api/pages/{page}/status", json={"status": "done"}, headers=token).status_code == 403  # fmt: skip
+    assert (
+        c.post(f"/api/pages/{page}/status", json={"status": "done"}, headers=token).status_code
+        == 403
+    )
     aid = archive.issue_articles(site["db"], site["issues"][0])[0]["id"]
-    r = c.post(f"/api/issues/{site['issues'][0]}/articles/{aid}/title", json={"title": "x", "version": 1}, headers=token)  # fmt: skip
+    r = c.post(
+        f"/api/issues/{site['issues'][0]}/articles/{aid}/title",
+        json={"title": "x", "version": 1},
+        headers=token,
+    )
     assert r.status_code == 403
     assert lines(site)[2]["text"] == line["text"]
 
@@ -153,7 +165,11 @@ def test_text_and_titles_are_escaped_in_html_and_json(site):
     line = lines(site, 1)[3]
     assert save(c, page, line, XSS[0]).status_code == 200
     art = archive.issue_articles(site["db"], issue)[-1]
-    r = c.post(f"/api/issues/{issue}/articles/{art['id']}/title", json={"title": XSS[1], "version": art["version"]}, headers=token)  # fmt: skip
+    r = c.post(
+        f"/api/issues/{issue}/articles/{art['id']}/title",
+        json={"title": XSS[1], "version": art["version"]},
+        headers=token,
+    )
     assert r.status_code == 200
     for url in (f"/articles/{art['id']}", f"/issues/{issue}", f"/articles/{line['article_id']}"):
         html = c.get(url).text
@@ -187,7 +203,12 @@ def test_images_come_only_from_the_page_folder_by_page_id(site, tmp_path):
     (site["folder"] / "pages" / "link.png").symlink_to(secret)
     old = archive.page_image(db, page)["image_path"]
     try:
-        for stored in ("/etc/passwd", str(secret), "../secret.png", str(site["folder"] / "pages" / "link.png")):  # fmt: skip
+        for stored in (
+            "/etc/passwd",
+            str(secret),
+            "../secret.png",
+            str(site["folder"] / "pages" / "link.png"),
+        ):
             db.execute("UPDATE pages SET image_path = ? WHERE id = ?", [stored, page])
             assert c.get(f"/pages/{page}/image").status_code == 404, stored
     finally:
@@ -207,14 +228,30 @@ def test_ids_must_belong_to_what_the_url_says(site):
     assert c.get(f"/api/pages/{p1}/lines/{line['id']}/crop").status_code == 200
     i1, i2 = site["issues"]
     a1 = archive.issue_articles(site["db"], i1)[0]
-    r = c.post(f"/api/issues/{i2}/articles/{a1['id']}/title", json={"title": "x", "version": a1["version"]}, headers=token)  # fmt: skip
+    r = c.post(
+        f"/api/issues/{i2}/articles/{a1['id']}/title",
+        json={"title": "x", "version": a1["version"]},
+        headers=token,
+    )
     assert r.status_code == 404
     b2 = archive.issue_articles(site["db"], i2)[0]
-    r = c.post(f"/api/issues/{i1}/articles/{a1['id']}/merge", json={"other": b2["id"], "versions": {a1["id"]: a1["version"], b2["id"]: b2["version"]}}, headers=token)  # fmt: skip
+    r = c.post(
+        f"/api/issues/{i1}/articles/{a1['id']}/merge",
+        json={"other": b2["id"], "versions": {a1["id"]: a1["version"], b2["id"]: b2["version"]}},
+        headers=token,
+    )
     assert r.status_code == 404
     foreign = archive.article_view(site["db"], b2["id"])["blocks"][1]["region"]
     a2 = archive.issue_articles(site["db"], i1)[1]
-    r = c.post(f"/api/issues/{i1}/articles/{a1['id']}/move", json={"region": foreign, "target": a2["id"], "versions": {a1["id"]: a1["version"], a2["id"]: a2["version"]}}, headers=token)  # fmt: skip
+    r = c.post(
+        f"/api/issues/{i1}/articles/{a1['id']}/move",
+        json={
+            "region": foreign,
+            "target": a2["id"],
+            "versions": {a1["id"]: a1["version"], a2["id"]: a2["version"]},
+        },
+        headers=token,
+    )
     assert r.status_code == 404
     assert c.get("/api/pages/99999").status_code == 404
     assert c.get("/pages/99999").status_code == 404
@@ -238,7 +275,7 @@ def test_a_stale_save_is_a_conflict_with_both_versions(site):
 def test_brute_force_logins_are_limited(site):
     app = create_app(site["folder"] / "archive.db", limiter=LoginLimiter(limit=10, delay=0.0))
     c = TestClient(app, follow_redirects=False)
-    codes = [login(c, "root", "guess %d" % k).status_code for k in range(10)]
+    codes = [login(c, "root", f"guess {k}").status_code for k in range(10)]
     assert codes == [401] * 10
     assert login(c, "root", PASSWORD).status_code == 429  # even the right password now
     assert COOKIE not in c.cookies
@@ -255,7 +292,14 @@ def test_failed_logins_are_slowed_down(site):
 
 def test_security_headers_on_every_kind_of_response(site):
     c = client(site, "ann")
-    for url in ("/", "/login", "/api/queue", "/static/review.css", "/pages/99999", f"/pages/{site['pages'][0]}/image"):  # fmt: skip
+    for url in (
+        "/",
+        "/login",
+        "/api/queue",
+        "/static/review.css",
+        "/pages/99999",
+        f"/pages/{site['pages'][0]}/image",
+    ):
         h = c.get(url).headers
         csp = h["content-security-policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp, url
@@ -279,4 +323,7 @@ def test_undo_queue_and_page_status_through_the_api(site):
     r = c.post(f"/api/pages/{page}/status", json={"status": "in_progress"}, headers=token)
     assert r.status_code == 200
     assert "in progress 1" in c.get("/?status=in_progress").text
-    assert c.post(f"/api/pages/{page}/status", json={"status": "bogus"}, headers=token).status_code == 404  # fmt: skip
+    assert (
+        c.post(f"/api/pages/{page}/status", json={"status": "bogus"}, headers=token).status_code
+        == 404
+    )

@@ -106,9 +106,14 @@ def _check_versions(snaps: list[dict[str, Any]], versions: dict[int, int]) -> No
 
 
 def write_articles(
-    db, issue_id: int, before: list[dict], after: list[dict], action: str, author: str,
+    db,
+    issue_id: int,
+    before: list[dict],
+    after: list[dict],
+    action: str,
+    author: str,
     undo_of: int | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Write the snapshots ``after`` (an id of None: a new article) over ``before``:
     articles of ``before`` not in ``after`` are removed. Records the change."""
     t = now()
@@ -221,8 +226,10 @@ def merge_articles(db, issue_id, article_id, other_id, versions, author, action=
 
 def link_continuation(db, issue_id, article_id, other_id, versions, author):
     """Join an article continued on another page (its lines follow this one's)."""
-    pages = {aid: set(article_text(db, article_snapshot(db, issue_id, aid)["lines"], None)[1])
-             for aid in (article_id, other_id)}  # fmt: skip
+    pages = {
+        aid: set(article_text(db, article_snapshot(db, issue_id, aid)["lines"], None)[1])
+        for aid in (article_id, other_id)
+    }
     if pages[article_id] & pages[other_id] or not pages[other_id]:
         raise NotFound(f"article {other_id} is not on another page than {article_id}")
     return merge_articles(db, issue_id, article_id, other_id, versions, author, "link")

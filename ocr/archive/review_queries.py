@@ -86,7 +86,7 @@ def review_page(db, page_id: int) -> dict[str, Any]:
         db.query(
             f"SELECT {LINE_COLUMNS} FROM lines l WHERE l.page_id = ? ORDER BY l.ord, l.id",
             [page_id],
-        )  # fmt: skip
+        )
     )
     for ln in lines:
         ln.pop("poly")
@@ -228,7 +228,7 @@ def article_view(db, article_id: int) -> dict[str, Any]:
             db.query(
                 "SELECT id, number, deskewed_width, deskewed_height FROM pages WHERE id = ?", [p]
             )
-        )  # fmt: skip
+        )
         for p in page_ids
     ]
     row["pages"] = json.loads(row["pages"])

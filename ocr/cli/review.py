@@ -22,9 +22,12 @@ from ocr.errors import InputError
     help="The page images folder [default: pages/ beside the database].",
 )
 @click.option(
-    "--threshold", default=0.8, show_default=True, type=float,
+    "--threshold",
+    default=0.8,
+    show_default=True,
+    type=float,
     help="Lines below this confidence are in the low-confidence queue.",
-)  # fmt: skip
+)
 @click.option("--secure-cookies", is_flag=True, help="Send the session cookie over HTTPS only.")
 def review_cmd(db, host, port, pages_dir, threshold, secure_cookies):
     """Serve the review web app: reviewers correct lines and articles in the browser.
@@ -70,9 +73,12 @@ def _password(stdin: bool) -> str:
 @db_option
 @click.argument("name")
 @click.option(
-    "--role", type=click.Choice(["admin", "reviewer", "viewer"]), default="reviewer",
-    show_default=True, help="admin and reviewer change text and articles; viewer reads.",
-)  # fmt: skip
+    "--role",
+    type=click.Choice(["admin", "reviewer", "viewer"]),
+    default="reviewer",
+    show_default=True,
+    help="admin and reviewer change text and articles; viewer reads.",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_add(db, name, role, password_stdin):
     """Add an account (the password is asked twice, or read with --password-stdin).

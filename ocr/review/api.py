@@ -80,9 +80,13 @@ def check(ctx: Ctx, page_id: int, line_id: int):
 @route(write=True, body="json")
 def resolve(ctx: Ctx, page_id: int, line_id: int):
     row = archive.resolve_conflict(
-        ctx.db, page_id, line_id, field(ctx, "version", int), field(ctx, "take", str),
+        ctx.db,
+        page_id,
+        line_id,
+        field(ctx, "version", int),
+        field(ctx, "take", str),
         ctx.user["name"],
-    )  # fmt: skip
+    )
     return ok(row)
 
 

@@ -195,9 +195,11 @@ def create_app(db_path: str | Path, pages_dir: str | Path | None = None, **setti
     db_path = Path(db_path)
     pages = Path(pages_dir) if pages_dir else db_path.parent / "pages"
     archive.open_db(db_path).conn.close()  # migrated once, before any request
-    routes = PAGE_ROUTES + API_ROUTES + [
-        Mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    ]  # fmt: skip
+    routes = (
+        PAGE_ROUTES
+        + API_ROUTES
+        + [Mount("/static", StaticFiles(directory=HERE / "static"), name="static")]
+    )
     app = Starlette(routes=routes)
     app.state.settings = Settings(db_path, pages, **settings)
     app.state.archive = Archive(db_path)

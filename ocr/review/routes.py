@@ -22,9 +22,14 @@ def _local(target: str | None) -> str:
 
 def _cookie(response, ctx: Ctx, name: str, value: str, seconds: int) -> None:
     response.set_cookie(
-        name, value, max_age=seconds, httponly=True, samesite="strict", path="/",
+        name,
+        value,
+        max_age=seconds,
+        httponly=True,
+        samesite="strict",
+        path="/",
         secure=ctx.settings.secure_cookies,
-    )  # fmt: skip
+    )
 
 
 @route(login=False)
@@ -51,8 +56,13 @@ def login(ctx: Ctx):
     user = auth.check_password(ctx.db, name, password)
     if user is None:
         limiter.failed(name, address)
-        return ctx.page("login.html", code=401, csrf=form.get("csrf"), next=target,
-                        failed="wrong name or password")  # fmt: skip
+        return ctx.page(
+            "login.html",
+            code=401,
+            csrf=form.get("csrf"),
+            next=target,
+            failed="wrong name or password",
+        )
     limiter.succeeded(name, address)
     auth.end_session(ctx.db, request.cookies.get(COOKIE))  # a session set before: ended
     token = auth.start_session(ctx.db, user, ctx.settings.session_seconds)
