@@ -54,25 +54,44 @@ def page_result(
     )
 
 
-def page_image(folder: Path, name: str) -> str:
-    """A page image with dark bars where the generated lines are."""
-    from PIL import Image, ImageDraw
+def cjk_font() -> str | None:
+    import subprocess
+
+    out = subprocess.run(
+        ["fc-list", ":lang=zh", "file"], capture_output=True, text=True, check=False
+    ).stdout
+    files = sorted(line.split(":")[0].strip() for line in out.splitlines() if line.strip())
+    preferred = [f for f in files if "NotoSansCJK-Regular" in f or "NotoSerifCJK-Regular" in f]
+    return (preferred or files or [None])[0]
+
+
+def page_image(folder: Path, name: str, result: PageResult | None = None) -> str:
+    """The page's image: its lines' text drawn in their boxes (dark bars without a CJK
+    font, or without ``result``)."""
+    from PIL import Image, ImageDraw, ImageFont
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    if not path.exists():
-        img = Image.new("L", (WIDTH, HEIGHT), 250)
-        draw = ImageDraw.Draw(img)
-        for y in range(80, HEIGHT - 80, 44):
-            draw.rectangle([60, y + 6, WIDTH - 60, y + 30], fill=40)
-        img.save(path)
+    if path.exists():
+        return str(path)
+    img = Image.new("L", (WIDTH, HEIGHT), 250)
+    draw = ImageDraw.Draw(img)
+    font = cjk_font()
+    for line in result.lines if result else []:
+        b = line.box
+        if font:
+            size = int(b.height * 0.85)
+            draw.text((b.x0, b.y0), line.text, font=ImageFont.truetype(font, size), fill=20)
+        else:
+            draw.rectangle([b.x0, b.y0 + 4, b.x1, b.y1 - 4], fill=40)
+    img.save(path)
     return str(path)
 
 
 def build_archive(db_path: Path, issues: int = 1, pages: int = 2, **kw) -> dict:
     """An archive of ``issues`` issues of ``pages`` pages each, articles assembled."""
     db = archive.open_db(db_path)
-    image = page_image(db_path.parent / "pages", "page.png")
+    folder = db_path.parent / "pages"
     out = {"db": db, "issues": [], "pages": []}
     for n in range(issues):
         issue = archive.upsert_issue(
@@ -81,9 +100,9 @@ def build_archive(db_path: Path, issues: int = 1, pages: int = 2, **kw) -> dict:
         for k in range(pages):
             job = PageJob(f"scans/{n}.pdf", k, k + 1, f"issue-{n}", f"{n:064d}")
             row = archive.ensure_page(db, issue, job)
-            archive.save_page(
-                db, row["id"], page_result(job, k + 1, image_path=image, **kw), "h", None
-            )
+            result = page_result(job, k + 1, **kw)
+            result.image_path = page_image(folder, f"page-{k + 1}.png", result)
+            archive.save_page(db, row["id"], result, "h", None)
             out["pages"].append(row["id"])
         assemble_issue(db, issue)
         out["issues"].append(issue)
