@@ -25,10 +25,11 @@ def page_result(
     (``shift`` moves every box down, as a new reading might)."""
     regions, lines = [], []
     col_w = WIDTH / columns
+    pitch = min(44, (HEIGHT - 260) // max(1, body_lines))  # the lines fit on the page
     for c in range(columns):
         x0, x1 = c * col_w + 40, (c + 1) * col_w - 40
         head = Box(x0, 80 + shift, x1, 150 + shift)
-        body = Box(x0, 180 + shift, x1, 180 + shift + body_lines * 44)
+        body = Box(x0, 180 + shift, x1, 180 + shift + body_lines * pitch)
         hid, bid = f"p{page}c{c}h", f"p{page}c{c}b"
         regions += [
             Region(hid, "headline", head, head.poly(), order=2 * c + 1, column=c),
@@ -36,7 +37,7 @@ def page_result(
         ]
         lines.append(Line(f"{hid}1", f"第{page}版标题{c + 1}", 0.97, head.poly(), head, hid))
         for k in range(body_lines):
-            b = Box(x0, body.y0 + k * 44, x1, body.y0 + k * 44 + 36)
+            b = Box(x0, body.y0 + k * pitch, x1, body.y0 + k * pitch + round(pitch * 0.82))
             text = f"{BODY[(k + c) % 7 :][:12]}{page}{c}{k}"
             conf = 0.5 + ((page * 31 + c * 17 + k * 7) % 50) / 100
             lines.append(Line(f"{bid}{k}", text, round(conf, 3), b.poly(), b, bid, order=k))
@@ -80,7 +81,7 @@ def page_image(folder: Path, name: str, result: PageResult | None = None) -> str
     for line in result.lines if result else []:
         b = line.box
         if font:
-            size = int(b.height * 0.85)
+            size = max(8, int(min(b.height * 0.85, b.width / max(1, len(line.text)) * 1.1)))
             draw.text((b.x0, b.y0), line.text, font=ImageFont.truetype(font, size), fill=20)
         else:
             draw.rectangle([b.x0, b.y0 + 4, b.x1, b.y1 - 4], fill=40)

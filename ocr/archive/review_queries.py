@@ -122,13 +122,14 @@ def low_confidence_queue(
 ) -> list[dict[str, Any]]:
     """Lines not yet reviewed below ``threshold``, lowest confidence first (then by id),
     across the archive or one issue; ``after`` a (confidence, id) to start past."""
-    where, args = ["NOT " + REVIEWED, "l.confidence < ?", SHOWN], [threshold]
+    # (as the partial index lines_queue says it, so that the index serves the query)
+    where, args = ["l.corrected = 0 AND l.checked = 0", "l.confidence < ?", SHOWN], [threshold]
     if issue_id is not None:
         where.append("p.issue_id = ?")
         args.append(issue_id)
     if after:
-        where.append("(l.confidence > ? OR (l.confidence = ? AND l.id > ?))")
-        args += [after[0], after[0], after[1]]
+        where.append("(l.confidence, l.id) > (?, ?)")
+        args += [after[0], after[1]]
     return list(
         db.query(
             f"SELECT {LINE_COLUMNS}, p.number AS page_number, p.issue_id FROM lines l "
