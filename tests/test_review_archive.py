@@ -216,3 +216,19 @@ def test_users_and_sessions(store):
     assert archive.session_user(db, "tok") is None
     archive.remove_user(db, "ann")
     assert archive.users(db) == []
+
+
+def test_an_edited_article_survives_a_reread_of_its_page(store):
+    db, issue, page = store["db"], store["issues"][0], store["pages"][0]
+    arts = archive.issue_articles(db, issue)
+    a, b = arts[0]["id"], arts[1]["id"]
+    archive.merge_articles(db, issue, a, b, {a: 1, b: 1}, "ann")
+    archive.retitle(db, issue, a, "合并后的标题", 2, "ann")
+    n_lines = len(archive.article_snapshot(db, issue, a)["lines"])
+    img = archive.page_image(db, page)["image_path"]
+    reread(db, page, 1, lambda job: reviewdata.page_result(job, 1, image_path=img, shift=3.0))
+    assemble_issue(db, issue)
+    view = article(db, a)
+    assert view["article"]["title"] == "合并后的标题" and view["article"]["pinned"] == 1
+    assert sum(len(bl["lines"]) for bl in view["blocks"]) == n_lines  # the new lines, carried
+    assert b not in [x["id"] for x in archive.issue_articles(db, issue)]
