@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from ocr.archive.db import now, transaction
-from ocr.archive.review import record_change
+from ocr.archive.review import read_changes, record_change
 from ocr.errors import Conflict, NotFound
 from ocr.text import join_text
 
@@ -314,17 +314,13 @@ def _next_version(db, snap):
 
 def article_changes(db, article_id: int) -> list[dict[str, Any]]:
     """The recorded changes that touched the article, newest first."""
-    rows = list(
-        db.query(
-            "SELECT c.id, c.action, c.before, c.after, c.author, c.created_at, c.undo_of, "
-            "c.undone_by FROM changes c JOIN change_articles ca ON ca.change_id = c.id "
-            "WHERE ca.article_id = ? ORDER BY c.id DESC",
-            [article_id],
-        )
+    return read_changes(
+        db,
+        "SELECT c.id, c.action, c.before, c.after, c.author, c.created_at, c.undo_of, "
+        "c.undone_by FROM changes c JOIN change_articles ca ON ca.change_id = c.id "
+        "WHERE ca.article_id = ? ORDER BY c.id DESC",
+        [article_id],
     )
-    for r in rows:
-        r["before"], r["after"] = json.loads(r["before"]), json.loads(r["after"])
-    return rows
 
 
 def pinned_lines(db, issue_id: int) -> set[int]:

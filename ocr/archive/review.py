@@ -168,18 +168,22 @@ def undo_line_change(db, change: dict[str, Any], author: str) -> dict[str, Any]:
         return _change_line(db, row, change["before"], "undo", author, undo_of=change["id"])
 
 
-def line_changes(db, line_id: int) -> list[dict[str, Any]]:
-    """The recorded changes of a line, newest first."""
-    rows = list(
-        db.query(
-            "SELECT id, action, before, after, author, created_at, undo_of, undone_by "
-            "FROM changes WHERE line_id = ? ORDER BY id DESC",
-            [line_id],
-        )
-    )
+def read_changes(db, sql: str, args: list) -> list[dict[str, Any]]:
+    """The change rows ``sql`` selects, their ``before`` and ``after`` decoded."""
+    rows = list(db.query(sql, args))
     for r in rows:
         r["before"], r["after"] = json.loads(r["before"]), json.loads(r["after"])
     return rows
+
+
+def line_changes(db, line_id: int) -> list[dict[str, Any]]:
+    """The recorded changes of a line, newest first."""
+    return read_changes(
+        db,
+        "SELECT id, action, before, after, author, created_at, undo_of, undone_by "
+        "FROM changes WHERE line_id = ? ORDER BY id DESC",
+        [line_id],
+    )
 
 
 def line_texts(db, line_id: int) -> list[dict[str, Any]]:
