@@ -102,6 +102,11 @@ def login(url: str, name: str) -> tuple[httpx.Client, str]:
     return c, csrf
 
 
+def app_ms(response) -> float:
+    """The app's own time for a response (its ``Server-Timing`` header)."""
+    return float(response.headers["server-timing"].split("dur=")[1])
+
+
 def timed(fn) -> float:
     t = time.perf_counter()
     fn()
@@ -113,7 +118,7 @@ def save_and_next(url: str, n: int) -> dict:
     ``n`` times (the server's part of Enter); the anchor: a small static file."""
     c, csrf = login(url, "r0")
     head = {"X-CSRF-Token": csrf}
-    times, anchors = [], []
+    times, anchors, server = [], [], []
     line = c.get("/api/queue?limit=1").json()["lines"][0]
     for _ in range(n):
 
@@ -126,8 +131,11 @@ def save_and_next(url: str, n: int) -> dict:
             )
             assert r.status_code == 200, r.text
             q = f"/api/queue?limit=1&after_confidence={line['confidence']}&after_id={line['id']}"
-            line = c.get(q).json()["lines"][0]
-            assert c.get(f"/api/pages/{line['page_id']}/lines/{line['id']}/crop").status_code == 200
+            nxt = c.get(q)
+            line = nxt.json()["lines"][0]
+            crop = c.get(f"/api/pages/{line['page_id']}/lines/{line['id']}/crop")
+            assert crop.status_code == 200
+            server.append(app_ms(r) + app_ms(nxt) + app_ms(crop))
 
         times.append(timed(step))
         anchors.append(timed(lambda: c.get("/static/common.js")))

@@ -9,6 +9,7 @@ makes a save wait while ``ocr process`` writes, never fail).
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,7 +170,8 @@ def error(request: Request, exc: Exception, ctx: Ctx | None = None) -> Response:
 
 
 class SecurityHeaders:
-    """Adds the security headers to every response (pages, API, static files, errors)."""
+    """Adds the security headers to every response (pages, API, static files, errors),
+    and ``Server-Timing: app;dur=MS``, the time the app took to start its answer."""
 
     def __init__(self, app):
         self.app = app
@@ -177,10 +179,13 @@ class SecurityHeaders:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        t0 = time.perf_counter()
 
         async def with_headers(message):
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+                ms = f"app;dur={1000 * (time.perf_counter() - t0):.2f}".encode()
+                extra = [*SECURITY_HEADERS, (b"server-timing", ms)]
+                message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
         await self.app(scope, receive, with_headers)
