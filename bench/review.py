@@ -151,17 +151,25 @@ def save_and_next(url: str, n: int) -> dict:
 def page_view(url: str, page_ids: list[int], n: int) -> dict:
     """The page view of a 300-line page: its HTML and its line data."""
     c, _ = login(url, "r0")
-    times = []
+    times, server = [], []
     for k in range(n):
         pid = page_ids[k % len(page_ids)]
 
         def load(pid=pid):
-            assert c.get(f"/pages/{pid}").status_code == 200
-            data = c.get(f"/api/pages/{pid}").json()
-            assert len(data["lines"]) == 300
+            html = c.get(f"/pages/{pid}")
+            assert html.status_code == 200
+            data = c.get(f"/api/pages/{pid}")
+            assert len(data.json()["lines"]) == 300
+            server.append(app_ms(html) + app_ms(data))
 
         times.append(timed(load))
-    return {"p50": pct(times, 50), "p95": pct(times, 95), "n": n}
+    return {
+        "p50": pct(times, 50),
+        "p95": pct(times, 95),
+        "n": n,
+        "server_p50": pct(server, 50),
+        "server_p95": pct(server, 95),
+    }
 
 
 # Installed through the DevTools protocol (the app's CSP allows no inline script): the

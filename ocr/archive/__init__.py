@@ -104,6 +104,7 @@ from ocr.archive.review_queries import (
     issue_review_pages,
     line_box,
     low_confidence_queue,
+    page_head,
     page_image,
     review_page,
 )
@@ -176,6 +177,7 @@ __all__ = [
     "now",
     "open_db",
     "page_by_identity",
+    "page_head",
     "page_image",
     "pages_done",
     "paper_names",

@@ -60,9 +60,8 @@ def issue_review_pages(db, issue_id: int, threshold: float) -> list[dict[str, An
     )
 
 
-def review_page(db, page_id: int) -> dict[str, Any]:
-    """A processed page for the page view: its row, issue, neighbours, regions, lines
-    (reading order) and the articles on it with their line ids on this page."""
+def page_head(db, page_id: int) -> dict[str, Any]:
+    """A processed page's row, its issue and the pages before and after it."""
     page = next(db.query(f"SELECT p.* FROM pages p WHERE p.id = ? AND {SHOWN}", [page_id]), None)
     if page is None:
         raise NotFound(f"no processed page {page_id}")
@@ -75,7 +74,19 @@ def review_page(db, page_id: int) -> dict[str, Any]:
         )
     ]
     k = siblings.index(page_id)
-    regions = list(
+    return {
+        "page": page,
+        "issue": issue,
+        "previous": siblings[k - 1] if k > 0 else None,
+        "next": siblings[k + 1] if k + 1 < len(siblings) else None,
+    }
+
+
+def review_page(db, page_id: int) -> dict[str, Any]:
+    """A processed page for the page view: :func:`page_head`, its regions, lines
+    (reading order) and the articles on it with their line ids on this page."""
+    view = page_head(db, page_id)
+    view["regions"] = list(
         db.query(
             "SELECT id, ord, kind, x0, y0, x1, y1, article_id FROM regions WHERE page_id = ? "
             "ORDER BY ord",
@@ -90,15 +101,9 @@ def review_page(db, page_id: int) -> dict[str, Any]:
     )
     for ln in lines:
         ln.pop("poly")
-    return {
-        "page": page,
-        "issue": issue,
-        "previous": siblings[k - 1] if k > 0 else None,
-        "next": siblings[k + 1] if k + 1 < len(siblings) else None,
-        "regions": regions,
-        "lines": lines,
-        "articles": _articles_on_page(db, page_id),
-    }
+    view["lines"] = lines
+    view["articles"] = _articles_on_page(db, page_id)
+    return view
 
 
 def _articles_on_page(db, page_id: int) -> list[dict[str, Any]]:

@@ -107,7 +107,7 @@ def issue(ctx: Ctx, issue_id: int):
 
 @route()
 def page(ctx: Ctx, page_id: int):
-    view = archive.review_page(ctx.db, page_id)
+    view = archive.page_head(ctx.db, page_id)  # the lines come from the API
     return ctx.page("page.html", view=view, statuses=archive.PAGE_STATUSES)
 
 
