@@ -145,6 +145,8 @@ def save_and_next(url: str, n: int) -> dict:
         "anchor_p50": pct(anchors, 50),
         "anchor_p95": pct(anchors, 95),
         "n": n,
+        "server_p50": pct(server, 50),
+        "server_p95": pct(server, 95),
     }
 
 
@@ -421,40 +423,25 @@ def main() -> None:
 
 def report(args, built, saving, viewing, typing, together, minutes, load_before, load_mid) -> str:
     ok = lambda good: "yes" if good else "**no**"  # noqa: E731
+    anchor = saving["anchor_p95"]
     rows = [
-        [
-            "save a correction + load the next queue line + its crop (server, HTTP)",
-            f"{saving['p50']:.1f}",
-            f"{saving['p95']:.1f}",
-            "≤ 50",
-            ok(saving["p95"] <= 50),
-            f"{saving['p95'] / saving['anchor_p95']:.1f}× anchor",
-        ],
-        [
-            "anchor: a small static file through the same server and client",
-            f"{saving['anchor_p50']:.1f}",
-            f"{saving['anchor_p95']:.1f}",
-            "",
-            "",
-            "1.0×",
-        ],
-        [
-            "page view of a 300-line page (HTML + line data)",
-            f"{viewing['p50']:.1f}",
-            f"{viewing['p95']:.1f}",
-            "≤ 200",
-            ok(viewing["p95"] <= 200),
-            f"{viewing['p95'] / saving['anchor_p95']:.1f}× anchor",
-        ],
-        [
-            f"browser: Enter to the next line ready to type ({typing['n']} lines)",
-            f"{typing['p50']:.1f}",
-            f"{typing['p95']:.1f}",
-            "≤ 100",
-            ok(typing["p95"] <= 100),
-            "",
-        ],
-    ]
+        ["save a correction + the next queue line + its crop: the app's time (Server-Timing)",
+         f"{saving['server_p50']:.1f}", f"{saving['server_p95']:.1f}", "≤ 50",
+         ok(saving["server_p95"] <= 50), ""],
+        ["the same seen by the client over HTTP (3 requests)", f"{saving['p50']:.1f}",
+         f"{saving['p95']:.1f}", "", "", f"{saving['p95'] / anchor:.1f}× anchor"],
+        ["anchor: a small static file through the same server and client",
+         f"{saving['anchor_p50']:.1f}", f"{anchor:.1f}", "", "", "1.0×"],
+        ["page view of a 300-line page (HTML + line data): the app's time",
+         f"{viewing['server_p50']:.1f}", f"{viewing['server_p95']:.1f}", "", "", ""],
+        ["the same seen by the client over HTTP (2 requests)", f"{viewing['p50']:.1f}",
+         f"{viewing['p95']:.1f}", "≤ 200", ok(viewing["p95"] <= 200),
+         f"{viewing['p95'] / anchor:.1f}× anchor"],
+        [f"browser: Enter to the next line ready to type, in the page ({typing['n']} lines)",
+         f"{typing['p50']:.1f}", f"{typing['p95']:.1f}", "≤ 100", ok(typing["p95"] <= 100), ""],
+        ["the same seen by the Playwright script (its round trips included)",
+         f"{typing['seen_p50']:.1f}", f"{typing['seen_p95']:.1f}", "", "", ""],
+    ]  # fmt: skip
     t = together
     lines = [
         "## Review (the web app on a 1,000-page archive)",
@@ -465,10 +452,13 @@ def report(args, built, saving, viewing, typing, together, minutes, load_before,
         f"- Command: `.venv/bin/python bench/review.py --pages {args.pages}`; "
         f"code: commit {git_commit()}.",
         f"- Archive: {built['pages']} pages, {built['lines']} lines (300 a page, 8 pages "
-        "an issue, articles assembled), built from stored rows (`tests/reviewdata.py`) in "
-        f"{built['build_s']:.0f} s (nan: the archive of the run before, `--reuse`, holding its "
-        "corrections too); page images 1200 x 1700 px (the app keeps 6 decoded "
-        "pages for crops).",
+        "an issue, articles assembled), built from stored rows (`tests/reviewdata.py`) "
+        + (
+            "(the archive of the run before, `--reuse`, its corrections included)"
+            if built.get("reused")
+            else f"in {built['build_s']:.0f} s"
+        )
+        + "; page images 1200 x 1700 px (the app keeps 6 decoded pages for crops).",
         "- Server: `ocr review` in its own process on 127.0.0.1 (uvicorn), measured over "
         "HTTP with a keep-alive client (httpx), so the times include the client's share.",
         "",
