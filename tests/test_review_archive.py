@@ -232,3 +232,13 @@ def test_an_edited_article_survives_a_reread_of_its_page(store):
     assert view["article"]["title"] == "合并后的标题" and view["article"]["pinned"] == 1
     assert sum(len(bl["lines"]) for bl in view["blocks"]) == n_lines  # the new lines, carried
     assert b not in [x["id"] for x in archive.issue_articles(db, issue)]
+
+
+def test_review_edits_reach_the_search_index_at_once(store):
+    db, issue, page = store["db"], store["issues"][0], store["pages"][0]
+    a = archive.issue_articles(db, issue)[0]["id"]
+    archive.retitle(db, issue, a, "审校标题锦绣", 1, "ann")
+    line = article(db, a)["blocks"][1]["lines"][0]
+    archive.save_line(db, page, line["id"], "纠正之后的行", line["version"], "ann")
+    assert [h["article"] for h in archive.search(db, "锦绣")] == [a]
+    assert [h["article"] for h in archive.search(db, "纠正之后")] == [a]

@@ -16,8 +16,8 @@ from ocr.cli.articles import articles_cmd
 from ocr.cli.export import export
 from ocr.cli.models import models
 from ocr.cli.process import process, retry
-from ocr.cli.search import index_cmd, search_cmd
 from ocr.cli.review import review_cmd, users
+from ocr.cli.search import index_cmd, search_cmd
 from ocr.cli.status import status
 from ocr.errors import Interrupted, OcrError
 
