@@ -225,4 +225,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         INSERT INTO search_dirty SELECT id FROM articles;
         """,
     ),
+    (
+        "0007_page_preparation",
+        """
+        ALTER TABLE pages ADD COLUMN leaf INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE pages ADD COLUMN orientation INTEGER;
+        ALTER TABLE pages ADD COLUMN preparation TEXT;
+        """,
+    ),
 ]

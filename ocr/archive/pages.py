@@ -74,8 +74,11 @@ def ensure_page(db, issue_id: int, job: PageJob) -> dict[str, Any]:
             _free_number(db, issue_id, job.number, None)
             db.execute(
                 "INSERT INTO pages (issue_id, number, source, source_sha256, page_index, dpi, "
-                "status) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-                [issue_id, job.number, job.source, job.source_sha256, job.page_index, dpi],
+                "leaf, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')",
+                [
+                    *(issue_id, job.number, job.source, job.source_sha256, job.page_index),
+                    *(dpi, job.leaf),
+                ],
             )
     if not first:
         return ensure_page(db, issue_id, job)
@@ -187,6 +190,7 @@ def save_page(
             "skew_degrees = ?, deskewed_width = ?, deskewed_height = ?, image_path = ?, "
             "settings_hash = ?, provenance_id = ?, seconds = ?, timings = ?, "
             "printed_number = ?, meta = ?, confidence = ?, suspect = ?, suspect_reasons = ?, "
+            "orientation = ?, preparation = ?, "
             f"{RELEASE}, attempts = attempts + 1, processed_at = ? WHERE id = ?",
             [
                 result.dpi,
@@ -205,11 +209,20 @@ def save_page(
                 confidence,
                 1 if suspect else 0,
                 json.dumps(list(suspect or []), ensure_ascii=False),
+                result.geometry.orientation,
+                _preparation(result),
                 now(),
                 page_id,
             ],
         )
     return {"regions": len(region_ids), "lines": n_lines}
+
+
+def _preparation(result: PageResult) -> str:
+    """The page's preparation as stored: the steps from the scan to the prepared image
+    (``ocr.model.Transform``, which maps points both ways) and what each step measured."""
+    data = {"transform": result.geometry.to_dict(), "record": result.preparation}
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _insert_regions(db, page_id: int, regions: list[Region]) -> dict[str, int]:

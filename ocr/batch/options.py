@@ -42,6 +42,8 @@ class BatchOptions:
     executor: str = "local"  # ocr.batch.executors.EXECUTORS: local, dask or inline
     scheduler: str | None = None  # Dask scheduler address, e.g. tcp://10.0.0.5:8786
     script: str = DEFAULT_SCRIPT  # ocr.recognize.script.SCRIPTS: traditional -> simplified
+    # The preparation steps turned off ({"orient": False, ...}: ocr.scan.prepare.PrepareOptions)
+    prepare: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass

@@ -57,7 +57,9 @@ def plan(
     settings hash, settings). Pages in ``session`` (already handled by an earlier
     batch of the same watch) are not counted again. ``progress`` hears ``plan`` after
     each file (files checked, of how many, how many had to be read to hash them)."""
-    settings = settings_for(options.dpi, options.models, options.engine, options.script)
+    settings = settings_for(
+        options.dpi, options.models, options.engine, options.script, options.prepare
+    )
     digest = settings_hash(settings)
     jobs: list[Planned] = []
     planned: set[tuple[str, int]] = set()
