@@ -27,6 +27,13 @@ MIN_BAND = 0.01  # the gutter is at least this wide (fraction of the width) ...
 WIDER = 2.0  # ... and this many times the widest other blank band inside the image
 SIDE = 1000  # detection works on a copy with this long side
 BLANK = 0.01  # a column with ink in fewer rows than this fraction is blank
+PLAN_DPI = 50  # a PDF page is looked at this coarsely when the batch is planned
+
+
+def leaf_sha256(sha256: str, leaf: int) -> str:
+    """The identity of page ``leaf`` of a spread in the file with this hash: the hash
+    with ``#1`` or ``#2`` after it (leaf 0, the whole image: the hash itself)."""
+    return f"{sha256}#{leaf}" if leaf else sha256
 
 
 def _ink_columns(gray: np.ndarray) -> np.ndarray:
