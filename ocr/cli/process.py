@@ -11,7 +11,7 @@ from ocr.batch.executors import EXECUTORS
 from ocr.cli.common import db_option, open_existing, writable_file, writable_folder
 from ocr.cli.progress import progress_display
 from ocr.errors import Interrupted, PagesFailed, PagesSuspect
-from ocr.recognize.script import DEFAULT_SCRIPT, SCRIPTS
+from ocr.pipeline import DEFAULT_SCRIPT, SCRIPT_CHOICES
 
 
 def run_options(command):
@@ -134,12 +134,13 @@ def batch_options(db, jobs, threads, page_timeout, recycle_after, executor, sche
 )
 @click.option(
     "--script",
-    type=click.Choice(SCRIPTS),
+    type=click.Choice(SCRIPT_CHOICES),
     default=DEFAULT_SCRIPT,
     show_default=True,
-    help="simplified: traditional forms the recognizer reads now and then are turned "
-    "into simplified ones (OpenCC t2s; a paper printed in simplified characters); "
-    "as-read: keep the recognizer's reading.",
+    help="auto: each page kept in the script it is printed in (traditional kept as "
+    "read; on a simplified page the traditional forms the recognizer reads now and then "
+    "become simplified); simplified: every page made simplified (OpenCC t2s); as-read: "
+    "keep the recognizer's reading.",
 )
 @click.option("--redo", is_flag=True, help="Process pages again even if already done.")
 @prepare_options

@@ -151,7 +151,8 @@ def _scale(run: _Run, engine) -> None:
     text_px = resolution.text_height(gray)
     how = "ink"
     if engine is not None and (text_px is None or text_px < resolution.MIN_TEXT_PX):
-        up = min(resolution.MAX_UP, resolution.TARGET_TEXT_PX / max(text_px or 8.0, 1.0))
+        up = resolution.TARGET_TEXT_PX / text_px if text_px else 1.0
+        up = min(resolution.MAX_UP, max(1.0, up))
         w, h = gray.shape[::-1]
         work = tf.apply(gray, tf.scale_step(w, h, up)) if up > 1 else gray
         sample = orient.sample_lines(work, engine.detect, up)

@@ -1,9 +1,9 @@
 """Resolution: how tall the page's text is in pixels, and the scale that suits the models.
 
 The page's own evidence, not its stated dpi (many images state none, some state a
-wrong one): the body text's character size is the median size of the square ink blobs
-that characters make once their strokes are joined (a Han character is square; its
-radicals are joined by closing the strokes' gaps). The recognizer reads lines resized
+wrong one): the body text's character size from the heights of the ink's connected
+parts (see :func:`text_height`), or, where that says the type is small or cannot say,
+from the text lines the detector finds on a sample of the page. The recognizer reads lines resized
 to 48 pixels high and the detector finds lines best between about 20 and 60 pixels of
 type; a page whose body type is smaller than ``MIN_TEXT_PX`` is scaled up to
 ``TARGET_TEXT_PX`` (at most ``MAX_UP``), a page much larger than needed, or too large to
@@ -26,7 +26,7 @@ MAX_TEXT_PX = 90.0  # body type larger than this is scaled down to TARGET_TEXT_P
 MAX_UP = 3.0
 MAX_SIDE = 9000  # a prepared page's long side at most (layout and detection memory)
 SAMPLE_SIDE = 2000  # the text is measured on a copy at most this long
-MIN_BLOBS = 40  # fewer character-like blobs than this: the size is not known
+MIN_PARTS = 300  # fewer parts of characters than this: the size is not known
 
 
 def text_height(image: np.ndarray) -> float | None:
@@ -39,34 +39,21 @@ def text_height(image: np.ndarray) -> float | None:
     ink = cv2.adaptiveThreshold(
         small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15
     )
-    sizes = _blob_sizes(ink)
-    if sizes is None:
-        return None
-    # Strokes closed over gaps of a few pixels join a character's parts; measured twice,
-    # the second time with the gap set from the first size (small type has small gaps).
-    first = float(np.median(sizes))
-    sizes = _blob_sizes(ink, gap=max(1, int(round(first * 0.15)))) if first > 6 else sizes
-    if sizes is None:
-        return None
-    return float(np.median(sizes)) / f
-
-
-def _blob_sizes(ink: np.ndarray, gap: int = 2) -> np.ndarray | None:
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (gap + 1, gap + 1))
-    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, kernel)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     bw, bh = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
-    area = stats[1:, cv2.CC_STAT_AREA]
-    side = np.maximum(bw, bh)
-    square = (bw >= 0.75 * bh) & (bh >= 0.75 * bw) & (side >= 4) & (area >= 0.15 * bw * bh)
-    if int(square.sum()) < MIN_BLOBS:
+    # A character's strokes and radicals: not rules (long and thin), not photos (huge).
+    parts = bh[(bh >= 4) & (bw <= 3 * bh) & (bh <= 0.1 * max(small.shape))]
+    if len(parts) < MIN_PARTS:
         return None
-    sizes = side[square].astype(np.float64)
-    # Body text is the most common size: keep the blobs near the busiest size band.
-    hist, edges = np.histogram(np.log(sizes), bins=24)
-    k = int(np.argmax(hist))
-    lo, hi = np.exp(edges[max(0, k - 2)]), np.exp(edges[min(len(hist), k + 3)])
-    return sizes[(sizes >= lo) & (sizes <= hi)]
+    # Most characters have a part as tall as the character (a vertical stroke, a
+    # radical), and body text is most of the page's characters: among the taller half
+    # of the parts, the most common height (each height counted with those within 10%)
+    # is the body's character height (on generated pages at 100-300 dpi, 0.85-1.0 of
+    # the body lines' ink height; a percentile is thrown by headline-heavy pages).
+    top = np.sort(parts[parts >= np.median(parts)]).astype(np.float64)
+    heights = np.arange(top[0], top[-1] + 1)
+    counts = np.searchsorted(top, 1.1 * heights, "right") - np.searchsorted(top, 0.9 * heights)
+    return float(heights[int(np.argmax(counts))]) / f
 
 
 def scale_for(text_px: float | None, width: int, height: int) -> float:
