@@ -14,6 +14,7 @@ import json
 import os
 import time
 import traceback
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -248,17 +249,10 @@ def page_script(texts: list[str]) -> tuple[str, dict[str, Any]]:
         if len(simplified) == len(text):
             changed += sum(1 for a, b in zip(text, simplified) if a != b)
         else:  # a phrase conversion changed the length: count characters not kept
-            changed += sum(max(0, n - simplified.count(ch)) for ch, n in _counts(text).items())
+            changed += sum(max(0, n - simplified.count(ch)) for ch, n in Counter(text).items())
     share = changed / han if han else 0.0
     found = "as-read" if han >= MIN_HAN and share >= TRADITIONAL_SHARE else "simplified"
     return found, {"script": found, "han": han, "traditional_share": round(share, 3)}
-
-
-def _counts(text: str) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for ch in text:
-        out[ch] = out.get(ch, 0) + 1
-    return out
 
 
 def _as_printed(line: Line) -> str:

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from ocr.errors import PagesSuspect
+from ocr.model import Box
 from ocr.scan import clean, outline, prepare, resolution, spread
 from ocr.scan.load import to_gray
 
@@ -169,3 +170,30 @@ def test_a_turned_page_is_found_turned(pages, engine, degrees):
 def test_an_upright_page_is_upright(pages, engine):
     found, record = prepare.orientation(pages[1].image, engine)
     assert found == 0, record
+
+
+def test_a_page_scanned_upside_down_is_read_upright_and_stored_in_scan_pixels(
+    pages, engine, tmp_path
+):
+    """Through the pipeline: read upright, the turn recorded, every line's polygon in the
+    turned scan's pixels where the truth has it, its box in the prepared image."""
+    from linematch import matched
+
+    from ocr.model import PageJob
+    from ocr.pipeline import process_page, settings_for
+
+    turned = degrade.turned(pages[0], 180)
+    path = tmp_path / "turned.png"
+    Image.fromarray(turned.image).save(path)
+    job = PageJob(str(path), 0, 1, "t", "x" * 64, 150, None, settings_for(150, None))
+    result = process_page(job)
+    assert result.status == "done", result.error
+    assert result.geometry.orientation == 180 and result.orientation["degrees"] == 180
+    pairs = matched(turned.lines, result.lines)
+    assert len(pairs) >= 0.9 * len(turned.lines)
+    right = sum(t.text == ln.text for t, ln in pairs)
+    assert right >= 0.8 * len(pairs)
+    for _, line in pairs:
+        # The box is the polygon mapped into the prepared (upright) image.
+        box = Box.from_poly(result.geometry.to_deskewed(line.poly))
+        assert abs(box.x0 - line.box.x0) < 1 and abs(box.y1 - line.box.y1) < 1

@@ -45,7 +45,6 @@ class Sample:
 
     crops: list[np.ndarray] = field(default_factory=list)
     sizes: list[float] = field(default_factory=list)
-    tall: int = 0  # how many of the lines are tall (vertical as they stand)
 
     @property
     def text_px(self) -> float | None:
@@ -101,12 +100,10 @@ def sample_lines(image: np.ndarray, detect: Detect, scale: float = 1.0) -> Sampl
             if min(bw, bh) < 4 or max(bw, bh) < 2 * min(bw, bh):
                 continue  # a single character or a blob: no direction to see
             crop = tile[max(0, qy0) : qy1, max(0, qx0) : qx1]
-            found.append((max(bw, bh), crop, min(bw, bh) / scale, bh > bw))
+            found.append((max(bw, bh), crop, min(bw, bh) / scale))
     found.sort(key=lambda f: -f[0])
     out = Sample(sizes=[f[2] for f in found])  # the size of every line: mostly body type
-    for _, crop, _, tall in found[:LINES]:
-        out.crops.append(np.ascontiguousarray(crop))
-        out.tall += int(tall)
+    out.crops = [np.ascontiguousarray(crop) for _, crop, _ in found[:LINES]]
     return out
 
 
