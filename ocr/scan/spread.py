@@ -23,7 +23,8 @@ from ocr.scan.load import to_gray
 
 MIN_ASPECT = 1.15  # a spread is at least this much wider than high
 MIDDLE = (0.38, 0.62)  # where the gutter may be, as fractions of the width
-MIN_BAND = 0.01  # the gutter is at least this wide (fraction of the width) ...
+MIN_BAND = 0.025  # the gutter is at least this wide (fraction of the width; two inner
+# margins: a column gutter, at most about 1%, is not one) ...
 WIDER = 2.0  # ... and this many times the widest other blank band inside the image
 SIDE = 1000  # detection works on a copy with this long side
 BLANK = 0.01  # a column with ink in fewer rows than this fraction is blank
