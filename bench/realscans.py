@@ -378,11 +378,17 @@ def main(argv: list[str] | None = None) -> int:
     bare = Score()
     for case in (c for c in all_cases if c.condition == "clean"):
         score_ours(case, run_ours(case, off), bare)
+    clean = ours["clean"]
+    print(condition_table(ours, {}), file=sys.stderr)
+    print(f"  clean pages: {clean.seconds:.1f}s with every step, {bare.seconds:.1f}s bare",
+          file=sys.stderr)  # fmt: skip
     paddle_scores: dict[str, Score] = {}
     paddle = None if args.no_paddle else Paddle(args.threads)
     if paddle is not None:
         for case in all_cases:
             paddle.score(case, paddle_scores.setdefault(case.condition, Score()))
+            t = paddle_scores[case.condition].totals
+            print(f"  {case.key}: paddle CER {t.cer:.4f} found {t.found_rate:.3f}", file=sys.stderr)
     real = [] if args.no_real else real_newspaper()
     book = [] if args.no_real else real_spread()
     photos = [] if args.no_real else real_photos(paddle)
