@@ -143,7 +143,7 @@ def _run(job: PageJob, result: PageResult) -> None:
 
     options = PrepareOptions.from_settings(job.settings.get("prepare"))
     page = _read(image, job, result, options, 0)
-    if options.orient and _ENGINE is not None and not upright_reading(result.lines):
+    if options.orient and _ENGINE is not None and needs_orientation(result.lines):
         with _timed(result, "orient"):
             degrees, result.orientation = orientation(image, _ENGINE)
         if degrees:  # read again, turned upright (the first reading's seconds kept)
@@ -197,6 +197,15 @@ def _read(image, job: PageJob, result: PageResult, options, degrees: int):
 # in vertical lines, has most of its text in tall lines, and is tested.)
 UPRIGHT_CONFIDENCE = 0.85
 UPRIGHT_LINES = 8
+
+
+def needs_orientation(lines: list[Line]) -> bool:
+    """Whether to test a page's orientation: it has text (``UPRIGHT_LINES`` lines of two
+    characters or more: a page turned by any angle reads that many, garbage or not), and
+    it does not read as an upright page does."""
+    if sum(1 for ln in lines if len(ln.text) >= 2) < UPRIGHT_LINES:
+        return False
+    return not upright_reading(lines)
 
 
 def upright_reading(lines: list[Line]) -> bool:

@@ -150,9 +150,8 @@ def _scale(run: _Run, engine) -> None:
     gray = to_gray(run.image)
     text_px = resolution.text_height(gray)
     how = "ink"
-    if engine is not None and (text_px is None or text_px < resolution.MIN_TEXT_PX):
-        up = resolution.TARGET_TEXT_PX / text_px if text_px else 1.0
-        up = min(resolution.MAX_UP, max(1.0, up))
+    if engine is not None and text_px is not None and text_px < resolution.MIN_TEXT_PX:
+        up = min(resolution.MAX_UP, max(1.0, resolution.TARGET_TEXT_PX / text_px))
         w, h = gray.shape[::-1]
         work = tf.apply(gray, tf.scale_step(w, h, up)) if up > 1 else gray
         sample = orient.sample_lines(work, engine.detect, up)
