@@ -53,7 +53,7 @@ def settings_for(
     engine's own settings (:meth:`OcrEngine.settings`) are part of them, and so are the
     preparation steps that run (``prepare``: :class:`ocr.scan.prepare.PrepareOptions`)."""
     from ocr.recognize.read import READ_SETTINGS
-    from ocr.scan.prepare import PrepareOptions
+    from ocr.scan.options import PrepareOptions
 
     spec = engine or DEFAULT_ENGINE
     engine_settings = load_engine_class(spec).settings()

@@ -13,7 +13,7 @@ that finds nothing to do adds nothing. ``record`` says what each step measured.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,26 +24,7 @@ from ocr.scan import orient, outline, resolution, spread
 from ocr.scan import transform as tf
 from ocr.scan.deskew import deskew_angle
 from ocr.scan.load import to_gray
-
-
-@dataclass(frozen=True)
-class PrepareOptions:
-    """Which preparation steps run (all by default); part of the page settings."""
-
-    orient: bool = True
-    split: bool = True
-    outline: bool = True
-    scale: bool = True
-    deskew: bool = True
-    clean: bool = True
-
-    def settings(self) -> dict[str, bool]:
-        return asdict(self)
-
-    @classmethod
-    def from_settings(cls, settings: dict[str, Any] | None) -> PrepareOptions:
-        known = {k: bool(v) for k, v in (settings or {}).items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+from ocr.scan.options import PrepareOptions
 
 
 @dataclass
@@ -59,7 +40,7 @@ class Prepared:
 
 def prepare(
     image: np.ndarray,
-    options: PrepareOptions = PrepareOptions(),
+    options: PrepareOptions | None = None,
     engine=None,
     leaf: int = 0,
     timings: dict[str, float] | None = None,
@@ -72,6 +53,7 @@ def prepare(
     without it the type is measured from the ink alone. ``leaf`` 1 or 2: the first or
     second page of a spread in ``image``."""
     timings = {} if timings is None else timings
+    options = options or PrepareOptions()
     h, w = image.shape[:2]
     run = _Run(image, Transform(w, h), {}, timings)
     if degrees:

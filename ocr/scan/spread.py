@@ -16,7 +16,6 @@ the right): then it is the right one.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from ocr.scan.load import to_gray
@@ -40,6 +39,8 @@ def leaf_sha256(sha256: str, leaf: int) -> str:
 def _ink_columns(gray: np.ndarray) -> np.ndarray:
     """For each column, the fraction of the content's rows with ink in it (ink: darker
     than the local paper; a smooth shadow is not ink)."""
+    import cv2
+
     g = gray.astype(np.float32)
     dark = cv2.GaussianBlur(g, (0, 0), 6) - g
     ink = dark > max(20.0, float(np.percentile(dark, 99.5)) * 0.35)
@@ -60,6 +61,8 @@ def _bands(blank: np.ndarray) -> list[tuple[int, int]]:
 def gutter(image: np.ndarray) -> int | None:
     """The x of the cut between the two pages of a spread (pixels of ``image``), or None
     when the image is not a spread."""
+    import cv2  # here: the batch's planner imports this module for leaf_sha256
+
     gray = to_gray(np.asarray(image))
     h, w = gray.shape
     if w < MIN_ASPECT * h:
@@ -94,6 +97,8 @@ def vertical_text(gray: np.ndarray) -> bool:
     """Whether the page's text is set in vertical lines: its ink's column profile
     (gaps between vertical lines) is sharper than its row profile (gaps between
     horizontal lines)."""
+    import cv2
+
     f = min(1.0, SIDE / max(gray.shape))
     small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
     g = small.astype(np.float32)
