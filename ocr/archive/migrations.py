@@ -226,7 +226,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "0007_page_preparation",
+        "0008_page_preparation",
         """
         ALTER TABLE pages ADD COLUMN leaf INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE pages ADD COLUMN orientation INTEGER;
