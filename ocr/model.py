@@ -200,6 +200,183 @@ class Deskew:
         return out
 
 
+# The kinds of preparation step, in the order the pipeline applies them (see
+# :mod:`ocr.scan.prepare`): each maps the previous image's pixels to the next's.
+STEP_KINDS = ("turn", "split", "outline", "unwarp", "scale", "deskew")
+_IDENTITY = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
+
+
+def _apply_h(m: tuple[float, ...], x: float, y: float) -> Point:
+    w = m[6] * x + m[7] * y + m[8]
+    return ((m[0] * x + m[1] * y + m[2]) / w, (m[3] * x + m[4] * y + m[5]) / w)
+
+
+def _invert_h(m: tuple[float, ...]) -> tuple[float, ...]:
+    """The inverse of a 3x3 homography (row-major), scaled so its last entry is 1."""
+    a, b, c, d, e, f, g, h, i = m
+    inv = (
+        e * i - f * h, c * h - b * i, b * f - c * e,
+        f * g - d * i, a * i - c * g, c * d - a * f,
+        d * h - e * g, b * g - a * h, a * e - b * d,
+    )  # fmt: skip
+    det = a * inv[0] + b * inv[3] + c * inv[6]
+    if abs(det) < 1e-12:
+        raise ValueError("a preparation step that cannot be undone (singular matrix)")
+    last = inv[8] / det
+    k = 1.0 / det / (last if abs(last) > 1e-12 else 1.0)
+    return tuple(v * k for v in inv)
+
+
+def _poly_at(coeffs: tuple[float, ...], u: float) -> float:
+    out = 0.0
+    for c in reversed(coeffs):
+        out = out * u + c
+    return out
+
+
+@dataclass(frozen=True)
+class Step:
+    """One preparation step: the map from the previous image (``in_width`` x
+    ``in_height``) to the next (``width`` x ``height``).
+
+    All kinds but ``unwarp`` are a 3x3 homography ``matrix`` (row-major, input to
+    output): ``turn`` a quarter turn, ``split`` a crop (one page of a spread),
+    ``outline`` the page's outline to an upright rectangle, ``scale`` a resize,
+    ``deskew`` a small rotation. ``unwarp`` moves points vertically only: with
+    ``u = x / in_width`` and ``c = in_height / 2``, ``y' = y - P(u) - Q(u) (y - c)``,
+    ``P`` and ``Q`` the polynomials with coefficients ``bend[0]`` and ``bend[1]``
+    (lowest power first; ``|Q| < 1``), so it is undone exactly. ``params`` say what
+    was measured (degrees, a side, a factor), for the record."""
+
+    kind: str
+    in_width: int
+    in_height: int
+    width: int
+    height: int
+    matrix: tuple[float, ...] = _IDENTITY
+    bend: tuple[tuple[float, ...], tuple[float, ...]] = ((), ())
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def forward(self, x: float, y: float) -> Point:
+        if self.kind == "unwarp":
+            u, c = x / self.in_width, self.in_height / 2
+            return (x, y - _poly_at(self.bend[0], u) - _poly_at(self.bend[1], u) * (y - c))
+        return _apply_h(self.matrix, x, y)
+
+    def backward(self, x: float, y: float) -> Point:
+        if self.kind == "unwarp":
+            u, c = x / self.in_width, self.in_height / 2
+            p, q = _poly_at(self.bend[0], u), _poly_at(self.bend[1], u)
+            return (x, (y + p - q * c) / (1.0 - q))
+        return _apply_h(_invert_h(self.matrix), x, y)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"kind": self.kind, "in": [self.in_width, self.in_height]}
+        d["out"] = [self.width, self.height]
+        if self.kind == "unwarp":
+            d["bend"] = [list(self.bend[0]), list(self.bend[1])]
+        else:
+            d["matrix"] = [round(v, 12) for v in self.matrix]
+        return {**d, "params": dict(self.params)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Step:
+        bend = d.get("bend") or ((), ())
+        return cls(
+            kind=d["kind"],
+            in_width=int(d["in"][0]),
+            in_height=int(d["in"][1]),
+            width=int(d["out"][0]),
+            height=int(d["out"][1]),
+            matrix=tuple(float(v) for v in d.get("matrix", _IDENTITY)),
+            bend=(tuple(bend[0]), tuple(bend[1])),
+            params=dict(d.get("params", {})),
+        )
+
+
+@dataclass(frozen=True)
+class Transform:
+    """The chain of preparation steps from the original scan's pixels to the prepared
+    image's (the one layout and recognition see). ``to_deskewed`` maps scan points to
+    the prepared image, ``to_scan`` back; ``width`` x ``height`` is the prepared
+    image's size. With no steps it is the identity on the scan."""
+
+    scan_width: int
+    scan_height: int
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def width(self) -> int:
+        return self.steps[-1].width if self.steps else self.scan_width
+
+    @property
+    def height(self) -> int:
+        return self.steps[-1].height if self.steps else self.scan_height
+
+    def then(self, step: Step) -> Transform:
+        """This chain followed by ``step`` (which starts from this chain's image)."""
+        if (step.in_width, step.in_height) != (self.width, self.height):
+            raise ValueError(f"a {step.kind} step of {step.in_width}x{step.in_height} "
+                             f"after an image of {self.width}x{self.height}")  # fmt: skip
+        return Transform(self.scan_width, self.scan_height, (*self.steps, step))
+
+    def step(self, kind: str) -> Step | None:
+        return next((s for s in self.steps if s.kind == kind), None)
+
+    @property
+    def skew_degrees(self) -> float:
+        s = self.step("deskew")
+        return float(s.params.get("degrees", 0.0)) if s else 0.0
+
+    @property
+    def orientation(self) -> int:
+        """How far the page was turned in the scan, clockwise degrees (0, 90, 180, 270)."""
+        s = self.step("turn")
+        return int(s.params.get("degrees", 0)) if s else 0
+
+    def to_deskewed(self, points: Poly) -> Poly:
+        out = []
+        for x, y in points:
+            for s in self.steps:
+                x, y = s.forward(x, y)
+            out.append((x, y))
+        return out
+
+    to_prepared = to_deskewed
+
+    def to_scan(self, points: Poly) -> Poly:
+        out = []
+        for x, y in points:
+            for s in reversed(self.steps):
+                x, y = s.backward(x, y)
+            out.append((x, y))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scan": [self.scan_width, self.scan_height],
+                "steps": [s.to_dict() for s in self.steps]}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Transform:
+        steps = tuple(Step.from_dict(s) for s in d.get("steps", []))
+        return cls(int(d["scan"][0]), int(d["scan"][1]), steps)
+
+    @classmethod
+    def from_deskew(cls, deskew: Deskew) -> Transform:
+        """The chain of one deskew step (what a page was before preparation had steps)."""
+        return cls(deskew.scan_width, deskew.scan_height).then(deskew_step(deskew))
+
+
+def deskew_step(deskew: Deskew) -> Step:
+    """A :class:`Deskew` as a step of a :class:`Transform`."""
+    (a, b, c), (d, e, f) = deskew.matrix()
+    return Step(
+        "deskew", deskew.scan_width, deskew.scan_height, deskew.width, deskew.height,
+        matrix=(a, b, c, d, e, f, 0.0, 0.0, 1.0),
+        params={"degrees": round(deskew.skew_degrees, 4)},
+    )  # fmt: skip
+
+
 class _Placed:
     """Plain-dict round trips for a dataclass with a ``poly`` and a ``box``."""
 
@@ -265,10 +442,14 @@ class PageJob:
     dpi: int = 300
     pages_dir: str | None = None  # where to keep the deskewed page image
     settings: dict[str, Any] = field(default_factory=dict)
+    # 0: the whole image is the page; 1, 2: the first or second page (in reading order)
+    # of a two-page spread in one image (``ocr.scan.spread``).
+    leaf: int = 0
 
     @property
     def label(self) -> str:
-        return f"{self.source} page {self.page_index + 1}"
+        where = f"{self.source} page {self.page_index + 1}"
+        return f"{where} ({('first', 'second')[self.leaf - 1]} of a spread)" if self.leaf else where
 
 
 @dataclass
@@ -292,12 +473,22 @@ class PageResult:
     error: str | None = None
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    # The preparation steps from the scan to the prepared image (``ocr.scan.prepare``);
+    # None for a result made without them (its one step is ``deskew``).
+    transform: Transform | None = None
+    preparation: dict[str, Any] = field(default_factory=dict)  # what each step measured
+    orientation: dict[str, Any] = field(default_factory=dict)  # the test, when it ran
 
     @property
     def deskew(self) -> Deskew:
         return Deskew(
             self.skew_degrees, self.width, self.height, self.deskewed_width, self.deskewed_height
         )
+
+    @property
+    def geometry(self) -> Transform:
+        """The map between scan and prepared pixels (the transform, or the deskew alone)."""
+        return self.transform or Transform.from_deskew(self.deskew)
 
 
 @dataclass

@@ -184,6 +184,7 @@ class Dim60(TextEngine):
 
 @pytest.mark.slow
 def test_a_real_page_turned_upside_down_is_suspect(tmp_path, capsys):
+    """With the orientation test turned off (it would turn the page upright)."""
     from synth import render_page
 
     page = render_page(dpi=150, seed=3)
@@ -196,7 +197,7 @@ def test_a_real_page_turned_upside_down_is_suspect(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(
             ["process", str(scans / "upright.png"), str(scans / "turned.png"), "--dpi", "150"]
-            + args
+            + ["--no-orient", *args]
         )
     assert info.value.code == PagesSuspect.exit_code
     out = capsys.readouterr().out

@@ -274,4 +274,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX pages_issue_review ON pages(issue_id, review_status);
         """,
     ),
+    (
+        "0008_page_preparation",
+        """
+        ALTER TABLE pages ADD COLUMN leaf INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE pages ADD COLUMN orientation INTEGER;
+        ALTER TABLE pages ADD COLUMN preparation TEXT;
+        """,
+    ),
 ]

@@ -75,8 +75,11 @@ def ensure_page(db, issue_id: int, job: PageJob) -> dict[str, Any]:
             _free_number(db, issue_id, job.number, None)
             db.execute(
                 "INSERT INTO pages (issue_id, number, source, source_sha256, page_index, dpi, "
-                "status) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-                [issue_id, job.number, job.source, job.source_sha256, job.page_index, dpi],
+                "leaf, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')",
+                [
+                    *(issue_id, job.number, job.source, job.source_sha256, job.page_index),
+                    *(dpi, job.leaf),
+                ],
             )
     if not first:
         return ensure_page(db, issue_id, job)
@@ -186,6 +189,7 @@ def save_page(
             "skew_degrees = ?, deskewed_width = ?, deskewed_height = ?, image_path = ?, "
             "settings_hash = ?, provenance_id = ?, seconds = ?, timings = ?, "
             "printed_number = ?, meta = ?, confidence = ?, suspect = ?, suspect_reasons = ?, "
+            "orientation = ?, preparation = ?, "
             f"{RELEASE}, attempts = attempts + 1, processed_at = ? WHERE id = ?",
             [
                 result.dpi,
@@ -204,6 +208,8 @@ def save_page(
                 confidence,
                 1 if suspect else 0,
                 json.dumps(list(suspect or []), ensure_ascii=False),
+                result.geometry.orientation,
+                _preparation(result),
                 now(),
                 page_id,
             ],
@@ -221,6 +227,13 @@ def _clear_reading(db, page_id: int) -> None:
     db.execute("DELETE FROM lines WHERE page_id = ? AND corrected = 0", [page_id])
     db.execute("UPDATE lines SET region_id = NULL WHERE page_id = ?", [page_id])
     db.execute("DELETE FROM regions WHERE page_id = ?", [page_id])
+
+
+def _preparation(result: PageResult) -> str:
+    """The page's preparation as stored: the steps from the scan to the prepared image
+    (``ocr.model.Transform``, which maps points both ways) and what each step measured."""
+    data = {"transform": result.geometry.to_dict(), "record": result.preparation}
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _insert_regions(db, page_id: int, regions: list[Region]) -> dict[str, int]:

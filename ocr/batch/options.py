@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ocr.recognize.script import DEFAULT_SCRIPT
+from ocr.pipeline import DEFAULT_SCRIPT
 
 # Hears the batch's events: ``plan`` (scans checked), ``start``, ``page``, ``left`` (pages
 # another batch holds or has stored, found as pages are claimed), ``idle``, ``end``.
@@ -41,7 +41,9 @@ class BatchOptions:
     engine: str | None = None  # "module:Class"; default PaddleOCR (fakes in tests)
     executor: str = "local"  # ocr.batch.executors.EXECUTORS: local, dask or inline
     scheduler: str | None = None  # Dask scheduler address, e.g. tcp://10.0.0.5:8786
-    script: str = DEFAULT_SCRIPT  # ocr.recognize.script.SCRIPTS: traditional -> simplified
+    script: str = DEFAULT_SCRIPT  # ocr.pipeline.SCRIPT_CHOICES: auto, simplified, as-read
+    # The preparation steps turned off ({"orient": False, ...}: ocr.scan.prepare.PrepareOptions)
+    prepare: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass

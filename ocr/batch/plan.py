@@ -1,10 +1,11 @@
 """Plan a batch: hash each scan, count its pages, record them, and pick the pages to run.
 
 A page is known by its file's SHA-256 and its index in the file, so a renamed or moved
-scan is not processed again. The archive remembers each file's hash with its path, size
-and modification time, so a resumed batch reads only the files that changed. A page is
-run again only when it is new, was done with other settings, failed (unless told not to
-retry), or with ``--redo``.
+scan is not processed again; the two pages of a spread (two pages in one image, found
+when the page is first planned) by the hash with ``#1`` or ``#2`` after it. The archive
+remembers each file's hash with its path, size and modification time, so a resumed
+batch reads only the files that changed. A page is run again only when it is new, was
+done with other settings, failed (unless told not to retry), or with ``--redo``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from ocr.batch.options import BatchOptions, BatchReport, Progress, no_progress
 from ocr.errors import InputError
 from ocr.model import PageJob
 from ocr.pipeline import settings_for, settings_hash
-from ocr.scan.load import IssueSource, count_pages, sha256_path
+from ocr.scan import spread
+from ocr.scan.load import IssueSource, count_pages, load_page, sha256_path
 
 Hashes = dict[tuple[str, int, int], str]  # (path, size, mtime_ns) -> sha256
 Planned = tuple[PageJob, int, int]  # (the page's job, its page id, its issue id)
@@ -57,7 +59,9 @@ def plan(
     settings hash, settings). Pages in ``session`` (already handled by an earlier
     batch of the same watch) are not counted again. ``progress`` hears ``plan`` after
     each file (files checked, of how many, how many had to be read to hash them)."""
-    settings = settings_for(options.dpi, options.models, options.engine, options.script)
+    settings = settings_for(
+        options.dpi, options.models, options.engine, options.script, options.prepare
+    )
     digest = settings_hash(settings)
     jobs: list[Planned] = []
     planned: set[tuple[str, int]] = set()
@@ -70,14 +74,15 @@ def plan(
             files["done"] += 1
             sha, pages, error = _read_scan(db, path, hashes, options.redo, files)
             progress("plan", dict(files))
-            for index in range(pages):
+            for index, leaf in _pages(db, path, sha, pages, error, options):
                 number += 1
-                job = _page_job(issue, path, index, number, sha, options, settings)
+                job = _page_job(issue, path, index, number, sha, options, settings, leaf)
                 row = archive.ensure_page(db, issue_id, job)
+                key = (job.source_sha256, index)
                 if session is not None:
-                    if (sha, index) in session:
+                    if key in session:
                         continue
-                    session.add((sha, index))
+                    session.add(key)
                 report.pages += 1
                 if error is not None:
                     # The file could not be opened: its one page row carries the reason.
@@ -88,10 +93,10 @@ def plan(
                     continue
                 # Identical copies in this batch (discovery gives each real file once:
                 # not two paths to it), or nothing to do for this page.
-                if (sha, index) in planned or keep_as_is(row, digest, options):
+                if key in planned or keep_as_is(row, digest, options):
                     report.skipped += 1
                     continue
-                planned.add((sha, index))
+                planned.add(key)
                 jobs.append((job, row["id"], issue_id))
         archive.set_page_count(db, issue_id, number)
     return jobs, digest, settings
@@ -113,6 +118,29 @@ def _read_scan(
         return sha, 1, exc
 
 
+def _pages(db, path: Path, sha: str, pages: int, error, options: BatchOptions):
+    """(index, leaf) of each page of the scan: leaf 0 for a page that is the whole
+    image, 1 and 2 for the two pages of a spread (``ocr.scan.spread``). Known from the
+    archive for a page planned before, else looked at once (with ``--no-split``, none)."""
+    for index in range(pages):
+        if error is None and options.prepare.get("split", True) and _spread(db, path, sha, index):
+            yield from ((index, 1), (index, 2))
+        else:
+            yield index, 0
+
+
+def _spread(db, path: Path, sha: str, index: int) -> bool:
+    if archive.page_by_identity(db, sha, index):
+        return False
+    if archive.page_by_identity(db, spread.leaf_sha256(sha, 1), index):
+        return True
+    try:
+        image, _ = load_page(path, index, dpi=spread.PLAN_DPI)
+    except InputError:
+        return False  # the worker reads the page again and records why it cannot
+    return spread.gutter(image) is not None
+
+
 def _page_job(
     issue: IssueSource,
     path: Path,
@@ -121,14 +149,17 @@ def _page_job(
     sha: str,
     options: BatchOptions,
     settings: dict[str, Any],
+    leaf: int = 0,
 ) -> PageJob:
-    """The job for page ``index`` of the scan at ``path``, page ``number`` of its issue."""
+    """The job for page ``index`` of the scan at ``path``, page ``number`` of its issue
+    (``leaf``: its first or second page, when it is a spread)."""
     return PageJob(
         source=str(path),
         page_index=index,
         number=number,
         issue_key=issue.key,
-        source_sha256=sha,
+        source_sha256=spread.leaf_sha256(sha, leaf),
+        leaf=leaf,
         dpi=options.dpi,
         pages_dir=str(options.pages_dir) if options.pages_dir else None,
         settings=settings,

@@ -11,7 +11,7 @@ from ocr.batch.executors import EXECUTORS
 from ocr.cli.common import db_option, open_existing, writable_file, writable_folder
 from ocr.cli.progress import progress_display
 from ocr.errors import Interrupted, PagesFailed, PagesSuspect
-from ocr.recognize.script import DEFAULT_SCRIPT, SCRIPTS
+from ocr.pipeline import DEFAULT_SCRIPT, SCRIPT_CHOICES
 
 
 def run_options(command):
@@ -74,6 +74,30 @@ def run_options(command):
     return command
 
 
+# The preparation steps that can be turned off (ocr.scan.prepare.PrepareOptions).
+PREPARE_STEPS = {
+    "orient": "Do not test whether pages are turned by 90, 180 or 270 degrees.",
+    "split": "Do not split two-page spreads into their pages.",
+    "outline": "Do not look for a photo's page outline (perspective correction).",
+    "scale": "Do not rescale pages for the size of their type.",
+    "deskew": "Do not deskew pages.",
+    "clean": "Do not even out the paper (uneven light, yellowing, show-through).",
+}
+
+
+def prepare_options(command):
+    """``--no-orient``, ``--no-split``, ...: the preparation steps that can be turned off
+    (read back with :func:`steps_off`)."""
+    for name, text in reversed(PREPARE_STEPS.items()):
+        command = click.option(f"--no-{name}", f"no_{name}", is_flag=True, help=text)(command)
+    return command
+
+
+def steps_off(run: dict) -> dict[str, bool]:
+    """The preparation steps turned off, taken out of the command's keyword ``run``."""
+    return {name: False for name in PREPARE_STEPS if run.pop(f"no_{name}", False)}
+
+
 def batch_options(db, jobs, threads, page_timeout, recycle_after, executor, scheduler, **kw):
     """The :class:`~ocr.batch.options.BatchOptions` of the run options and ``kw``."""
     from ocr.batch.options import BatchOptions, default_jobs
@@ -110,14 +134,16 @@ def batch_options(db, jobs, threads, page_timeout, recycle_after, executor, sche
 )
 @click.option(
     "--script",
-    type=click.Choice(SCRIPTS),
+    type=click.Choice(SCRIPT_CHOICES),
     default=DEFAULT_SCRIPT,
     show_default=True,
-    help="simplified: traditional forms the recognizer reads now and then are turned "
-    "into simplified ones (OpenCC t2s; a paper printed in simplified characters); "
-    "as-read: keep the recognizer's reading.",
+    help="auto: each page kept in the script it is printed in (traditional kept as "
+    "read; on a simplified page the traditional forms the recognizer reads now and then "
+    "become simplified); simplified: every page made simplified (OpenCC t2s); as-read: "
+    "keep the recognizer's reading.",
 )
 @click.option("--redo", is_flag=True, help="Process pages again even if already done.")
+@prepare_options
 @click.option(
     "--paper",
     default=None,
@@ -174,6 +200,7 @@ def process(
     if not paths and watch is None:
         raise click.UsageError("give scans to process (PATH...) or a folder to --watch")
     issues = discover(list(paths))  # a path that is not there: nothing created yet
+    steps = steps_off(run)
     options = batch_options(
         db,
         pages_dir=pages_dir or db.parent / "pages",
@@ -181,6 +208,7 @@ def process(
         models=models,
         script=script,
         redo=redo,
+        prepare=steps,
         log_json=log_json,
         engine=engine,
         **run,
@@ -334,6 +362,7 @@ def retry(db, suspect, quiet, log_json, engine, **run):
         dpi=used.get("dpi") or highest_dpi or 300,
         models=None if models in (None, "default") else models,
         script=used.get("script", DEFAULT_SCRIPT),
+        prepare=used.get("prepare") or {},
         log_json=log_json,
         engine=engine,
         retry_suspect=suspect,

@@ -19,7 +19,7 @@ from ocr.layout.photos import find_photos
 from ocr.layout.qr import find_qr
 from ocr.layout.rules import find_rules
 from ocr.layout.xycut import WorkPage, xycut
-from ocr.model import Box, Deskew, Region
+from ocr.model import Box, Deskew, Region, Transform
 
 WORK_SIDE = 2600  # the analysis copy of the page is at most this long (a whole factor)
 PAD = 3  # pixels around the ink of a text block
@@ -30,7 +30,7 @@ _Picture = tuple[tuple[int, int, int, int], str, str | None]
 _Found = tuple[str, Box, str | None, int | None]
 
 
-def segment(gray: np.ndarray, deskew: Deskew | None = None) -> list[Region]:
+def segment(gray: np.ndarray, deskew: Deskew | Transform | None = None) -> list[Region]:
     """Blocks of the deskewed page ``gray`` in reading order: text blocks (kind
     ``"text"``), photos, QR codes (decoded into ``text``) and rules (last).
 
@@ -193,7 +193,7 @@ def _text_block(text_full: np.ndarray, leaf: Box, scale: _Scale) -> Box | None:
     ).clip(scale.width, scale.height)
 
 
-def _regions(found: list[_Found], deskew: Deskew | None) -> list[Region]:
+def _regions(found: list[_Found], deskew: Deskew | Transform | None) -> list[Region]:
     """The regions, numbered in order, with float boxes and polygons on the scan."""
     regions = []
     for n, (kind, b, payload, col) in enumerate(found, start=1):

@@ -39,7 +39,7 @@ import string
 
 import numpy as np
 
-from ocr.model import NOT_TEXT, Box, Deskew, Kind, Line, Poly, Region
+from ocr.model import NOT_TEXT, Box, Deskew, Kind, Line, Poly, Region, Transform
 from ocr.text import (
     RUNNING_PUNCT,
     TextPage,
@@ -339,7 +339,7 @@ def _headline_block_only(
 # ---------------------------------------------------------------------------- regions
 
 
-def _scan_map(regions: list[Region], deskew: Deskew | None):
+def _scan_map(regions: list[Region], deskew: Deskew | Transform | None):
     """A function from deskewed to scan points: ``deskew.to_scan``, or the affine map
     that the layout's own regions (box and polygon) show."""
     if deskew is not None:
@@ -400,7 +400,7 @@ def classify_regions(
     lines: list[Line],
     width: float,
     height: float,
-    deskew: Deskew | None = None,
+    deskew: Deskew | Transform | None = None,
 ) -> tuple[list[Region], list[Line]]:
     """The page's final regions and lines: every text region holds lines of one kind
     (see the module docstring). ``width``/``height`` are the deskewed page's size;

@@ -1,0 +1,452 @@
+"""Real-scan benchmark: the same generated pages clean and as real scans come.
+
+Pages come from ``tests/masonry.py`` with held-out seeds (9000 on; the preparation
+stage was tuned on 7000-7999 only) and are degraded by ``tests/degrade.py``: turned by
+90, 180 and 270 degrees, set two to a spread, photographed on a desk (perspective,
+a slight curl, uneven light), scanned at 150 dpi. Each is read by our pipeline
+(``process_page``: a spread as its two pages, as the batch plans it) and by
+PaddleOCR's whole-page pipeline on the same image (its document orientation and
+unwarping options need models that are not in the rapidocr wheel and would be
+downloaded, so they are off). Scored: orientation found, spreads split in reading
+order, line CER and lines found (truth polygons moved with the page, matched in the
+degraded image's pixels), and the seconds our preparation adds on the clean pages
+(the same pages read with every step turned off, in the same run).
+
+Real pages in ``/work/shared/realdata`` (read in place, never copied; skipped when
+absent): the 农民日报 page's line CER, with and without the resolution step, and the
+工商晚報 phone photos' page CER against the reading-order text (and, order aside, the
+share of the text's characters read).
+
+    .venv/bin/python bench/realscans.py           # writes the BENCHMARKS.md section
+    .venv/bin/python bench/realscans.py --quick   # small pages, prints only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for _p in (ROOT / "bench", ROOT / "tests", ROOT):
+    if str(_p) not in sys.path:
+        sys.path.insert(0, str(_p))
+
+import common  # noqa: E402  (bench/common.py)
+
+OUT = ROOT / "bench" / "out" / "realscans"
+BENCHMARKS = ROOT / "BENCHMARKS.md"
+SECTION = "realscans"
+SEED = 9000  # held out: never looked at while tuning
+DPI = 200
+PAGE_MM = (200.0, 280.0)
+QUICK_MM = (120.0, 170.0)  # --quick: small pages, to see that everything runs
+MDP = Path("/work/shared/realdata/02_mdpbench_demo")
+PHOTOS = (
+    "zh-CHT_newspaper_15_indoor_light_top.JPEG",
+    "zh-CHT_newspaper_15_indoor_light_top_bend-out.JPEG",
+    "zh-CHT_newspaper_15_outdoor_light_top_bend-out.JPEG",
+)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance by Myers' bit-parallel algorithm (Hyyrö's form), for whole
+    pages (``common.levenshtein`` is quadratic in pure Python)."""
+    if len(a) < len(b):
+        a, b = b, a
+    m = len(b)
+    if m == 0:
+        return len(a)
+    peq: dict[str, int] = {}
+    for i, c in enumerate(b):
+        peq[c] = peq.get(c, 0) | (1 << i)
+    mask, high = (1 << m) - 1, 1 << (m - 1)
+    pv, mv, score = mask, 0, m
+    for c in a:
+        eq = peq.get(c, 0)
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | (~(xh | pv) & mask)
+        mh = pv & xh
+        if ph & high:
+            score += 1
+        elif mh & high:
+            score -= 1
+        ph = ((ph << 1) | 1) & mask
+        mh = (mh << 1) & mask
+        pv = mh | (~(xv | ph) & mask)
+        mv = ph & xv
+    return score
+
+
+@dataclass
+class Case:
+    """One degraded image and what it holds: one page's truth, or a spread's two."""
+
+    condition: str
+    key: str
+    path: Path
+    truths: list  # TruthPage per page in the image, in reading order
+    turned: int = 0
+    leaves: tuple[int, ...] = (0,)
+    dpi: int = DPI
+
+
+@dataclass
+class Score:
+    totals: common.Totals = field(default_factory=common.Totals)
+    seconds: float = 0.0
+    pages: int = 0
+    right: int = 0  # orientation (or spread order) right
+    asked: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _save(image, path: Path) -> Path:
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(image).save(path, compress_level=1)
+    return path
+
+
+def cases(quick: bool) -> list[Case]:
+    import degrade
+    import masonry
+
+    w, h = QUICK_MM if quick else PAGE_MM
+    pages = masonry.render_issue(pages=2, seed=SEED, dpi=DPI, width_mm=w, height_mm=h)
+    folder = OUT / "pages"
+    out = []
+    for i, p in enumerate(pages[: 1 if quick else 2]):
+        out.append(
+            Case("clean", f"clean-{i + 1}", _save(p.image, folder / f"clean-{i + 1}.png"), [p])
+        )
+    turns = ((90, 0), (180, 1), (270, 0))
+    for degrees, i in turns:
+        t = degrade.turned(pages[i], degrees)
+        key = f"turned{degrees}-{i + 1}"
+        out.append(
+            Case(f"turned {degrees}", key, _save(t.image, folder / f"{key}.png"), [t], degrees)
+        )
+    image, left, right = degrade.spread(pages[0], pages[1], shadow=0.35)
+    out.append(
+        Case("spread", "spread", _save(image, folder / "spread.png"), [left, right], leaves=(1, 2))
+    )
+    for i, p in enumerate(pages[:1]):
+        ph = degrade.photographed(p, tilt=0.07, curl=0.015, light=0.3, seed=SEED + i)
+        key = f"photo-{i + 1}"
+        out.append(Case("phone photo", key, _save(ph.image, folder / f"{key}.jpg"), [ph]))
+        c = degrade.coarser(p, 150 / DPI)
+        key = f"dpi150-{i + 1}"
+        out.append(Case("150 dpi", key, _save(c.image, folder / f"{key}.png"), [c], dpi=150))
+    return out
+
+
+def _truth(page) -> list:
+    return [(ln.text, [tuple(q) for q in ln.poly], ln.kind) for ln in page.lines]
+
+
+def run_ours(case: Case, prepare: dict | None = None):
+    """Our pipeline on the case: one result per page of the image."""
+    from ocr.model import PageJob
+    from ocr.pipeline import process_page, settings_for
+
+    settings = settings_for(case.dpi, None, prepare=prepare)
+    results = []
+    for leaf in case.leaves:
+        job = PageJob(str(case.path), 0, 1, "bench", case.key, case.dpi, None, settings, leaf)
+        results.append(process_page(job))
+    return results
+
+
+def score_ours(case: Case, results, score: Score) -> None:
+    from PIL import Image
+
+    with Image.open(case.path) as im:
+        size = im.size
+    for leaf_i, (res, truth) in enumerate(zip(results, case.truths)):
+        score.seconds += res.seconds
+        score.pages += 1
+        lines = [(ln.text, [tuple(p) for p in ln.poly]) for ln in res.lines]
+        s = common.match_page(_truth(truth), lines, 0.0, size)
+        score.totals.add(s.lines, s.spurious)
+        if case.condition.startswith("turned") or case.condition == "clean":
+            score.asked += 1
+            score.right += int(res.geometry.orientation == case.turned)
+        if len(case.leaves) > 1:
+            other = case.truths[1 - leaf_i]
+            o = common.match_page(_truth(other), lines, 0.0, size)
+            score.asked += 1
+            score.right += int(sum(x.found for x in s.lines) > sum(x.found for x in o.lines))
+        if res.status != "done":
+            score.notes.append(f"{case.key}: {res.error}")
+
+
+class Paddle:
+    def __init__(self, threads: int):
+        from accuracy import PaddleWholePage
+
+        self.inner = PaddleWholePage(threads)
+
+    def score(self, case: Case, score: Score) -> None:
+        from accuracy import BenchPage
+        from PIL import Image
+
+        with Image.open(case.path) as im:
+            size = im.size
+        t = time.perf_counter()
+        pred = self.inner.run(BenchPage(case.key, case.path, [], None, size, case.dpi))
+        score.seconds += time.perf_counter() - t
+        score.pages += 1
+        for truth in case.truths:  # a spread: each page's truth against all its lines
+            s = common.match_page(_truth(truth), pred.lines, 0.0, size)
+            score.totals.add(s.lines, 0)
+
+
+# ---------------------------------------------------------------------------- real pages
+
+
+def mdp_text(name: str) -> str | None:
+    """The reading-order text of an MDPBench page (its ordered blocks, headers first)."""
+    gt = MDP / "MDPBench_demo.json"
+    if not gt.exists():
+        return None
+    entry = next(
+        (e for e in json.loads(gt.read_text()) if e["page_info"]["image_path"] == name), None
+    )
+    if entry is None:
+        return None
+    dets = [d for d in entry["layout_dets"] if (d.get("text") or "").strip()]
+    dets.sort(key=lambda d: (d.get("order") is not None, d.get("order") or 0))
+    return common.normalize("".join(d["text"] for d in dets))
+
+
+def page_scores(truth: str, got: str) -> tuple[float, float]:
+    """(page CER in reading order, share of the truth's characters read, order aside)."""
+    cer = edit_distance(truth, got) / max(1, len(truth))
+    t, g = Counter(truth), Counter(got)
+    return cer, sum((t & g).values()) / max(1, len(truth))
+
+
+def real_photos(paddle: Paddle | None) -> list[list[str]]:
+    from ocr.model import PageJob
+    from ocr.pipeline import process_page, settings_for
+
+    rows = []
+    for name in PHOTOS:
+        path, truth = MDP / "images" / name, mdp_text(name)
+        if not path.exists() or truth is None:
+            continue
+        settings = settings_for(300, None, script="as-read")
+        res = process_page(PageJob(str(path), 0, 1, "bench", name, 300, None, settings))
+        ours = common.normalize("".join(ln.text for ln in res.lines))
+        cer, read = page_scores(truth, ours)
+        row = [name, f"{common.fmt_pct(cer, 1)}% / {common.fmt_pct(read, 1)}%"]
+        print(f"  {name} ours: CER {cer:.3f}, read {read:.3f}, {res.seconds:.0f}s", file=sys.stderr)
+        if paddle is not None:
+            from accuracy import BenchPage
+
+            pred = paddle.inner.run(BenchPage(name, path, [], None, (0, 0), 300))
+            theirs = common.normalize("".join(t for t, _ in pred.lines))
+            cer, read = page_scores(truth, theirs)
+            row.append(f"{common.fmt_pct(cer, 1)}% / {common.fmt_pct(read, 1)}%")
+        prep = res.preparation
+        row.append(
+            f"outline {'found' if prep.get('outline', {}).get('found') else 'none'}, "
+            f"scale {prep.get('scale', {}).get('factor')}, "
+            f"cleaned {prep.get('clean', {}).get('cleaned')}"
+        )
+        rows.append(row)
+    return rows
+
+
+BOOK_SPREAD = Path(
+    "/work/shared/realdata/01_omnidocbench_demo/images/"
+    "docstructbench_dianzishu_zhongwenzaixian-o.O-60599898.pdf_30.jpg"
+)
+
+
+def real_spread() -> list[str]:
+    """A real two-page spread (a book's pages 44 and 45, OmniDocBench demo): found as a
+    spread, and the page numbers its two pages print, in the order we give them."""
+    from ocr.model import PageJob
+    from ocr.pipeline import process_page, settings_for
+    from ocr.scan import spread
+    from ocr.scan.load import load_page
+
+    if not BOOK_SPREAD.exists():
+        return []
+    image, dpi = load_page(BOOK_SPREAD, 0)
+    cut = spread.gutter(image)
+    out = [f"cut at x = {cut} of {image.shape[1]}" if cut else "not found as a spread"]
+    for leaf in (1, 2) if cut else ():
+        job = PageJob(str(BOOK_SPREAD), 0, leaf, "bench", "book", dpi or 200, None,
+                      settings_for(200, None), leaf)  # fmt: skip
+        res = process_page(job)
+        out.append(f"page {leaf}: prints {res.meta.get('printed_number')}, {len(res.lines)} lines")
+    return out
+
+
+def real_newspaper() -> list[list[str]]:
+    """The 农民日报 page's line CER (against its noisy ground truth), prepared as by
+    default and with the resolution step off."""
+    import accuracy
+
+    from ocr.model import PageJob
+    from ocr.pipeline import process_page, settings_for
+
+    page = accuracy.real_page()
+    if page is None:
+        return []
+    rows = []
+    for label, prep in (("all steps", None), ("--no-scale", {"scale": False})):
+        settings = settings_for(page.dpi, None, prepare=prep)
+        res = process_page(
+            PageJob(str(page.path), 0, 1, "bench", page.key, page.dpi, None, settings)
+        )
+        lines = [(ln.text, [tuple(p) for p in ln.poly]) for ln in res.lines]
+        s = common.match_page(page.truth, lines, 0.0, page.size)
+        t = common.Totals()
+        t.add(s.lines, s.spurious)
+        scale = res.preparation.get("scale", {})
+        rows.append(
+            [label, f"{common.fmt_pct(t.cer, 1)}%", f"{common.fmt_pct(t.found_rate, 1)}%",
+             f"{scale.get('text_px')} px, x{scale.get('factor', 1.0)}", f"{res.seconds:.0f}"]
+        )  # fmt: skip
+        print(f"  nongmin {label}: CER {t.cer:.4f} found {t.found_rate:.3f}", file=sys.stderr)
+    return rows
+
+
+# ---------------------------------------------------------------------------- report
+
+
+def condition_table(ours: dict[str, Score], paddle: dict[str, Score]) -> str:
+    rows = []
+    clean = ours.get("clean")
+    for cond, s in ours.items():
+        p = paddle.get(cond)
+        ratio = s.totals.cer / clean.totals.cer if clean and clean.totals.cer else float("nan")
+        rows.append(
+            [
+                cond,
+                f"{s.right}/{s.asked}" if s.asked else "",
+                f"{common.fmt_pct(s.totals.cer)}%",
+                f"{ratio:.1f}x" if cond != "clean" else "",
+                f"{common.fmt_pct(s.totals.found_rate, 1)}%",
+                f"{s.seconds / max(1, s.pages):.1f}",
+                f"{common.fmt_pct(p.totals.cer)}%" if p else "",
+                f"{common.fmt_pct(p.totals.found_rate, 1)}%" if p else "",
+            ]
+        )
+    header = ["same pages as", "orientation / order right", "line CER", "vs clean",
+              "lines found", "s/page", "PaddleOCR line CER", "PaddleOCR found"]  # fmt: skip
+    return common.table(header, rows)
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small pages, print only")
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--no-paddle", action="store_true")
+    ap.add_argument("--no-real", action="store_true")
+    ap.add_argument("--only-book", action="store_true", help="only the real book spread")
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started, busy0 = time.time(), common.machine_busy_seconds()
+    from ocr.pipeline import init_worker
+
+    init_worker(None, threads=args.threads)
+    if args.only_book:
+        print("; ".join(real_spread()))
+        return 0
+    all_cases = cases(args.quick)
+    ours: dict[str, Score] = {}
+    for case in all_cases:
+        score = ours.setdefault(case.condition, Score())
+        score_ours(case, run_ours(case), score)
+        print(f"  {case.key}: ours done ({score.seconds:.0f}s so far)", file=sys.stderr)
+    off = {k: False for k in ("orient", "split", "outline", "scale", "clean")}
+    bare = Score()
+    for case in (c for c in all_cases if c.condition == "clean"):
+        score_ours(case, run_ours(case, off), bare)
+    clean = ours["clean"]
+    print(condition_table(ours, {}), file=sys.stderr)
+    print(f"  clean pages: {clean.seconds:.1f}s with every step, {bare.seconds:.1f}s bare",
+          file=sys.stderr)  # fmt: skip
+    paddle_scores: dict[str, Score] = {}
+    paddle = None if args.no_paddle else Paddle(args.threads)
+    if paddle is not None:
+        for case in all_cases:
+            paddle.score(case, paddle_scores.setdefault(case.condition, Score()))
+            t = paddle_scores[case.condition].totals
+            print(f"  {case.key}: paddle CER {t.cer:.4f} found {t.found_rate:.3f}", file=sys.stderr)
+    real = [] if args.no_real else real_newspaper()
+    book = [] if args.no_real else real_spread()
+    photos = [] if args.no_real else real_photos(paddle)
+    elapsed = time.time() - started
+    busy = common.machine_busy_seconds() - busy0
+    body = report(ours, paddle_scores, bare, real, photos, elapsed, busy, args)
+    if book:
+        body += "\nA real book spread (OmniDocBench demo, pages 44-45): " + "; ".join(book) + ".\n"
+    print(body)
+    if not args.quick:
+        common.write_section(BENCHMARKS, SECTION, body)
+    return 0
+
+
+def report(ours, paddle, bare, real, photos, elapsed, busy, args) -> str:
+    clean = ours["clean"]
+    added = (clean.seconds - bare.seconds) / max(bare.seconds, 1e-9)
+    parts = [
+        "## Real scans (`bench/realscans.py`)",
+        "",
+        f"Generated pages: `tests/masonry.py` seed {SEED} (held out), {DPI} dpi, "
+        f"{PAGE_MM[0]:.0f} x {PAGE_MM[1]:.0f} mm, degraded by `tests/degrade.py`. "
+        f"Commit {common.git_commit()}; {common.machine()}; "
+        f"run took {elapsed:.0f} s, the machine's cores were busy {busy:.0f} s meanwhile "
+        "(shared with other developers: seconds are only comparable within this run).",
+        "",
+        condition_table(ours, paddle),
+        "",
+        f"Seconds added by the preparation on the clean pages: {added * 100:+.1f}% "
+        f"({clean.seconds:.1f} s with every step, {bare.seconds:.1f} s with "
+        "orient/split/outline/scale/clean off, same pages, same run).",
+        "",
+        "PaddleOCR: its whole-page pipeline, same models, its document orientation and "
+        "unwarping off (their models are not in the rapidocr wheel; nothing is downloaded).",
+    ]
+    if real:
+        parts += [
+            "",
+            "农民日报 2010-12-25 p.2 (OmniDocBench demo, 992 x 1419 px, no dpi; its ground "
+            "truth's own text has OCR errors):",
+            "",
+            common.table(["preparation", "line CER", "lines found", "type size, scale", "s"], real),
+        ]
+    if photos:
+        header = ["工商晚報 photo", "ours: page CER / chars read"]
+        if len(photos[0]) == 4:
+            header.append("PaddleOCR: page CER / chars read")
+        header.append("our preparation")
+        parts += [
+            "",
+            "工商晚報 1956-11-20 p.2, phone photos (MDPBench demo), against the ground "
+            "truth's reading-order text (traditional characters kept: `--script as-read`); "
+            "'chars read' is the share of the text's characters found, order aside:",
+            "",
+            common.table(header, photos),
+        ]
+    return "\n".join(parts) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

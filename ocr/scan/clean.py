@@ -1,0 +1,69 @@
+"""Clean-up of the working copy: uneven light, yellowed paper, bleed-through, shadows.
+
+Only the copy that layout and recognition read is changed; the scan is never touched.
+The paper's own brightness is estimated cell by cell (the bright end of each cell, which
+is paper where there is text, smoothed by a median over neighbouring cells so that
+photos and dark boxes take their neighbours' paper); dividing by it makes the paper
+evenly white, whatever the light, the paper's tint or a binding's shadow. What is then
+left lighter than ``BLEED`` of the way from ink to paper is faint show-through of the
+other side, and is set to paper. A page whose paper is already even and white is
+returned as it is (the fast path on clean scans).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ocr.scan.load import to_gray
+
+CELLS = 32  # the paper is measured in cells of 1/32 of the page's long side ...
+SMOOTH = 7  # ... and smoothed over this many cells by a median (photos drop out)
+EVEN = 16  # paper varying less than this (0-255, across the middle half of the cells) ...
+WHITE = 215  # ... and at least this bright (median cell) is left alone
+BLEED = 0.82  # after flattening, gray lighter than this fraction of paper is paper
+
+
+def _paper_grid(gray: np.ndarray) -> np.ndarray:
+    """The paper's brightness in each cell: the cell's 95th percentile (most cells hold
+    mostly paper), median-smoothed so that photos and dark boxes, which cover a few
+    cells, take their neighbours' paper."""
+    h, w = gray.shape
+    side = max(8, int(max(h, w) / CELLS))
+    ny, nx = max(1, h // side), max(1, w // side)
+    cells = gray[: ny * side, : nx * side].reshape(ny, side, nx, side).transpose(0, 2, 1, 3)
+    grid = np.percentile(cells.reshape(ny, nx, -1)[:, :, ::7], 95, axis=2).astype(np.uint8)
+    k = min(SMOOTH, (min(ny, nx) // 2) * 2 + 1 if min(ny, nx) > 2 else 1)
+    return cv2.medianBlur(grid, k) if k >= 3 else grid
+
+
+def paper(gray: np.ndarray) -> np.ndarray:
+    """The paper's brightness at each pixel of ``gray`` (float32, same size)."""
+    grid = _paper_grid(gray).astype(np.float32)
+    h, w = gray.shape
+    return cv2.resize(grid, (w, h), interpolation=cv2.INTER_CUBIC)
+
+
+def needs_cleaning(gray: np.ndarray) -> tuple[bool, dict]:
+    """Whether the paper is uneven or dark enough to flatten, and what was measured."""
+    grid = _paper_grid(gray)
+    lo, mid, hi = (float(v) for v in np.percentile(grid, [25, 50, 75]))
+    measured = {"paper_low": round(lo, 1), "paper": round(mid, 1), "paper_high": round(hi, 1)}
+    return (hi - lo > EVEN or mid < WHITE), measured
+
+
+def flatten(gray: np.ndarray) -> np.ndarray:
+    """``gray`` with its paper made evenly white and faint show-through removed."""
+    bg = np.maximum(paper(gray), 1.0)
+    flat = np.clip(gray.astype(np.float32) / bg * 255.0, 0, 255)
+    flat[flat > BLEED * 255] = 255
+    return flat.astype(np.uint8)
+
+
+def clean(image: np.ndarray) -> tuple[np.ndarray, dict]:
+    """The working copy of ``image`` (gray out when cleaned) and the record of it."""
+    gray = to_gray(image)
+    needed, measured = needs_cleaning(gray)
+    if not needed:
+        return image, {"cleaned": False, **measured}
+    return flatten(gray), {"cleaned": True, **measured}

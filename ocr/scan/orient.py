@@ -1,0 +1,150 @@
+"""Orientation: is the page upright, or turned by 90, 180 or 270 degrees in the scan?
+
+A test from the text lines themselves, with the engine already loaded (no other model):
+text lines are detected once on a sample tile of the page (the inkiest; more when it
+holds few lines), and the
+longest of them are read under each hypothesis, the crop turned back as the hypothesis
+says. A crop that is then wide is read as it is; one that is then tall (a vertical line
+of text) is cut into square character cells set side by side, so that in every case the
+characters are read standing as printed; the hypothesis read most confidently wins.
+(The recognizer also reads a vertical line turned on its side well, so reading it that
+way would not tell a vertical paper from a horizontal one turned by 90 degrees; the
+cells do: a character lying on its side reads badly.)
+
+On an upright page the first hypothesis is already read confidently and the others are
+not tried: the cost there is one detection of the sample tiles and one read of a
+dozen lines. A turn other than 0 is taken only when it reads clearly better than 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from ocr.scan.load import to_gray
+
+TILE = 512  # side of a sample tile, pixels of the working copy
+TILES = 3  # at most this many tiles are sampled (the inkiest of a 3 x 3 grid) ...
+ENOUGH = 5  # ... until this many lines are found
+LINES = 8  # lines read per hypothesis (the longest)
+SURE = 0.88  # a mean confidence this high at 0 degrees: upright, nothing else tried
+MARGIN = 0.12  # another turn must read this much better than 0 degrees to be taken
+MIN_LINES = 3  # fewer lines than this: too little text to tell; left as it is
+
+Detect = Callable[[np.ndarray], list]  # image -> [(4x2 quad, score)], the engine's detect
+Read = Callable[[list[np.ndarray]], list[tuple[str, float]]]  # crops -> [(text, conf)]
+
+
+@dataclass
+class Sample:
+    """Text lines found on the sample tiles: the longest lines' crops (axis-aligned, from
+    the working copy) and every line's short side, in pixels of the page."""
+
+    crops: list[np.ndarray] = field(default_factory=list)
+    sizes: list[float] = field(default_factory=list)
+
+    @property
+    def text_px(self) -> float | None:
+        return float(np.median(self.sizes)) if len(self.sizes) >= MIN_LINES else None
+
+
+def _tiles(gray: np.ndarray, n: int) -> list[tuple[int, int, int, int]]:
+    """The ``n`` inkiest tiles of a 3 x 3 grid of the page (each at most TILE square)."""
+    h, w = gray.shape
+    tw, th = min(TILE, w), min(TILE, h)
+    small = cv2.resize(gray, (48, 48), interpolation=cv2.INTER_AREA).astype(np.float32)
+    ink = cv2.absdiff(small, cv2.GaussianBlur(small, (0, 0), 4))
+    boxes = []
+    for fy in (0.25, 0.5, 0.75):
+        for fx in (0.25, 0.5, 0.75):
+            x0 = int(min(max(0, fx * w - tw / 2), w - tw))
+            y0 = int(min(max(0, fy * h - th / 2), h - th))
+            sx, sy = (
+                slice(int(x0 / w * 48), int((x0 + tw) / w * 48) + 1),
+                slice(int(y0 / h * 48), int((y0 + th) / h * 48) + 1),
+            )
+            boxes.append((float(ink[sy, sx].mean()), (x0, y0, x0 + tw, y0 + th)))
+    boxes.sort(key=lambda b: -b[0])
+    picked: list[tuple[int, int, int, int]] = []
+    for _, b in boxes:
+        if all(_overlap(b, p) < 0.3 for p in picked):
+            picked.append(b)
+        if len(picked) == n:
+            break
+    return picked
+
+
+def _overlap(a, b) -> float:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    return ix * iy / max(1, (a[2] - a[0]) * (a[3] - a[1]))
+
+
+def sample_lines(image: np.ndarray, detect: Detect, scale: float = 1.0) -> Sample:
+    """Detect lines on the sample tiles of ``image`` (a working copy, ``scale`` times
+    the page) and keep the ``LINES`` longest."""
+    gray = to_gray(image)
+    found = []
+    for x0, y0, x1, y1 in _tiles(gray, TILES):
+        if len(found) >= ENOUGH:
+            break
+        tile = gray[y0:y1, x0:x1]
+        for quad, _ in detect(tile):
+            q = np.asarray(quad, dtype=np.float64).reshape(-1, 2)
+            qx0, qy0 = np.floor(q.min(axis=0)).astype(int)
+            qx1, qy1 = np.ceil(q.max(axis=0)).astype(int)
+            bw, bh = qx1 - qx0, qy1 - qy0
+            if min(bw, bh) < 4 or max(bw, bh) < 2 * min(bw, bh):
+                continue  # a single character or a blob: no direction to see
+            crop = tile[max(0, qy0) : qy1, max(0, qx0) : qx1]
+            found.append((max(bw, bh), crop, min(bw, bh) / scale))
+    found.sort(key=lambda f: -f[0])
+    out = Sample(sizes=[f[2] for f in found])  # the size of every line: mostly body type
+    out.crops = [np.ascontiguousarray(crop) for _, crop, _ in found[:LINES]]
+    return out
+
+
+def _standing(crop: np.ndarray) -> np.ndarray:
+    """A crop as the recognizer reads it with its characters standing as they are: a
+    wide crop as it is, a tall one cut into square cells set side by side."""
+    h, w = crop.shape[:2]
+    if h <= w:
+        return crop
+    n = max(1, int(round(h / w)))
+    cell = h / n
+    cells = [crop[int(round(i * cell)) : int(round((i + 1) * cell))] for i in range(n)]
+    side = min(c.shape[0] for c in cells)
+    return np.hstack([c[:side] for c in cells])
+
+
+def _turned_back(crop: np.ndarray, degrees: int) -> np.ndarray:
+    """The crop as it would stand if the page was turned ``degrees`` clockwise."""
+    return np.ascontiguousarray(np.rot90(crop, {0: 0, 90: 1, 180: 2, 270: 3}[degrees]))
+
+
+def _score(sample: Sample, read: Read, degrees: int) -> float:
+    crops = [_standing(_turned_back(c, degrees)) for c in sample.crops]
+    results = read(crops)
+    weights = [max(1, len(t)) for t, _ in results]
+    return float(sum(w * c for w, (_, c) in zip(weights, results)) / max(1, sum(weights)))
+
+
+def orientation(sample: Sample, read: Read) -> tuple[int, dict[int, float]]:
+    """How far the page was turned clockwise (0, 90, 180, 270) and the scores tried.
+
+    0 when the sample has too few lines, when 0 degrees reads surely (``SURE``), or
+    when no other turn reads at least ``MARGIN`` better."""
+    if len(sample.crops) < MIN_LINES:
+        return 0, {}
+    scores = {0: _score(sample, read, 0)}
+    if scores[0] >= SURE:
+        return 0, scores
+    for degrees in (90, 180, 270):
+        scores[degrees] = _score(sample, read, degrees)
+    best = max(scores, key=lambda d: scores[d])
+    if best != 0 and scores[best] >= scores[0] + MARGIN:
+        return best, scores
+    return 0, scores

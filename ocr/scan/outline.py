@@ -1,0 +1,68 @@
+"""The page's outline in a photo, and the perspective that makes it an upright rectangle.
+
+A phone photo of a page on a desk shows the desk around the page, and the page as a
+quadrilateral. The page is the largest bright region (Otsu's threshold on a small,
+blurred copy); its outline, simplified to four corners, is mapped onto a rectangle whose
+sides are the outline's mean side lengths. Nothing outside the outline is kept, so
+nothing beside the page is read as its text. A scan, whose paper fills the image (or a
+page whose outline is not a clear quadrilateral), is left as it is.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ocr.model import Step
+from ocr.scan import transform as tf
+
+SMALL = 800  # the outline is found on a copy with this long side
+MIN_AREA = 0.25  # the page covers at least this fraction of the photo ...
+MAX_AREA = 0.93  # ... and, to be worth correcting, at most this fraction
+MIN_CONTRAST = 25  # the page is this much brighter than what is around it (0-255)
+
+
+def page_quad(gray: np.ndarray) -> np.ndarray | None:
+    """The page's four corners (4x2, clockwise from top-left, pixels of ``gray``) or None."""
+    h, w = gray.shape
+    f = min(1.0, SMALL / max(h, w))
+    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), 3)
+    # Close the text so the page is one bright region.
+    k = max(3, int(min(small.shape) / 30) | 1)
+    small = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    t, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    inside, outside = small[bright > 0], small[bright == 0]
+    if len(outside) == 0 or float(inside.mean()) - float(outside.mean()) < MIN_CONTRAST:
+        return None
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    hull = cv2.convexHull(max(contours, key=cv2.contourArea))
+    area = cv2.contourArea(hull) / (small.shape[0] * small.shape[1])
+    if not MIN_AREA <= area <= MAX_AREA:
+        return None
+    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True).reshape(-1, 2)
+    if len(quad) != 4:
+        return None
+    return _clockwise(quad.astype(np.float64) / f)
+
+
+def _clockwise(pts: np.ndarray) -> np.ndarray:
+    s, d = pts.sum(axis=1), np.diff(pts, axis=1).ravel()
+    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]])
+
+
+def outline_step(gray: np.ndarray) -> Step | None:
+    """The step from the photo to its page made an upright rectangle, or None."""
+    quad = page_quad(gray)
+    if quad is None:
+        return None
+    tl, tr, br, bl = quad
+    width = int(round((np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2))
+    height = int(round((np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2))
+    dst = np.float64([[0, 0], [width, 0], [width, height], [0, height]])
+    m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst.astype(np.float32))
+    corners = [[round(float(x), 1), round(float(y), 1)] for x, y in quad]
+    h, w = gray.shape
+    return tf.homography_step("outline", w, h, m, (width, height), corners=corners)

@@ -1,0 +1,199 @@
+"""The preparation stage on generated pages made into real scans with known truth:
+turned, spreads, photographed, coarse, yellowed (``tests/degrade.py``)."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import degrade
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocr.errors import PagesSuspect
+from ocr.model import Box
+from ocr.scan import clean, outline, prepare, resolution, spread
+from ocr.scan.load import to_gray
+
+TESTS = Path(__file__).parent
+
+
+@pytest.fixture(scope="session")
+def pages():
+    """Two small generated pages (tuning seeds), 150 dpi."""
+    import masonry
+
+    return [
+        masonry.render_page(number=n, seed=7010, dpi=150, width_mm=150, height_mm=210)
+        for n in (1, 2)
+    ]
+
+
+def test_a_spread_is_found_and_a_turned_page_is_not(pages):
+    image, left, right = degrade.spread(pages[0], pages[1], shadow=0.5)
+    cut = spread.gutter(image)
+    w = pages[0].image.shape[1]
+    assert cut is not None and abs(cut - w) < 0.03 * w
+    assert spread.leaf_box(image.shape[1], image.shape[0], cut, 2, False)[0] == cut
+    for page in pages:
+        assert spread.gutter(page.image) is None
+        for degrees in (90, 270):
+            assert spread.gutter(degrade.turned(page, degrees).image) is None
+
+
+def test_each_page_of_a_spread_is_its_half_and_maps_back_into_the_image(pages):
+    image, left, right = degrade.spread(pages[0], pages[1], gutter_px=20)
+    options = prepare.PrepareOptions(deskew=False, scale=False, clean=False)
+    for leaf, truth in ((1, left), (2, right)):
+        page = prepare.prepare(image, options, leaf=leaf)
+        assert page.record["split"]["leaf"] == leaf
+        # Every truth line of this page lies inside the prepared image, where its
+        # polygon in the spread maps to.
+        for line in truth.lines[:20]:
+            pts = page.transform.to_deskewed(line.poly)
+            assert all(-1 <= x <= page.transform.width + 1 for x, _ in pts)
+            back = page.transform.to_scan(pts)
+            assert max(math.dist(p, q) for p, q in zip(back, line.poly)) < 1e-6
+
+
+def test_a_photo_s_page_outline_is_found_and_made_a_rectangle(pages):
+    photo = degrade.photographed(pages[0], tilt=0.08, light=0.3, seed=3)
+    step = outline.outline_step(to_gray(photo.image))
+    assert step is not None
+    h, w = pages[0].image.shape[:2]
+    # The page as large as the photo shows it, its shape the page's.
+    sx, sy = step.width / w, step.height / h
+    assert abs(sx / sy - 1) < 0.04
+    # The truth lines land where they were on the upright page (within 1% of a side).
+    errors = []
+    for line in photo.lines:
+        x0, y0, x1, y1 = (v * s for v, s in zip(line.box, (sx, sy, sx, sy)))
+        want = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+        got = [step.forward(x, y) for x, y in line.poly]
+        errors.append(max(math.dist(g, t) for g, t in zip(got, want)))
+    assert float(np.median(errors)) < 0.01 * max(step.width, step.height)
+    # A scan (paper to the edges) has no outline to correct.
+    assert outline.outline_step(to_gray(pages[0].image)) is None
+
+
+def test_the_type_size_follows_the_resolution(pages):
+    body = [ln.box[3] - ln.box[1] for ln in pages[0].lines if ln.kind == "body"]
+    truth = float(np.median(body))
+    full = resolution.text_height(pages[0].image)
+    half = resolution.text_height(degrade.coarser(pages[0], 0.5).image)
+    assert full is not None and half is not None
+    assert abs(full - truth) < 0.2 * truth and abs(half - truth / 2) < 0.2 * truth / 2
+    assert resolution.scale_for(half, 600, 800) > 1.5  # small type: made larger
+    assert resolution.scale_for(full * 5, 6000, 8000) < 1.0  # large type: made smaller
+    assert resolution.scale_for(full, 6000, 12000) < 1.0  # too large to lay out
+    assert resolution.scale_for(resolution.TARGET_TEXT_PX, 2000, 3000) == 1.0
+
+
+def test_yellowed_unevenly_lit_paper_is_evened_and_clean_paper_left_alone(pages):
+    page = to_gray(pages[0].image)
+    same, record = clean.clean(page)
+    assert same is page and not record["cleaned"]
+    dark = to_gray(degrade.yellowed(pages[0], light=0.35).image)
+    flat, record = clean.clean(dark)
+    assert record["cleaned"]
+    paper = flat[page == 255]
+    assert np.percentile(paper, 5) >= 240  # the paper is white again, corner to corner
+    ink = flat[page < 80]
+    assert np.median(ink) < 110  # and the text is still dark
+
+
+def _run_cli(args: list[str]) -> subprocess.CompletedProcess:
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
+    )
+    cmd = [sys.executable, "-m", "ocr", "process", *args, "--quiet", "--executor", "inline"]
+    return subprocess.run(cmd + ["--engine", "fakes:FakeEngine"], env=env, capture_output=True)
+
+
+def test_a_spread_becomes_two_pages_of_the_issue_pointing_at_one_image(pages, tmp_path):
+    from ocr import archive
+
+    scans = tmp_path / "issue"
+    scans.mkdir()
+    image, _, _ = degrade.spread(pages[0], pages[1], shadow=0.4)
+    Image.fromarray(image).save(scans / "p1.png")
+    Image.fromarray(to_gray(pages[0].image)).save(scans / "p2.png")
+    db_path = tmp_path / "a.db"
+    done = _run_cli([str(scans), "--db", str(db_path)])
+    # (The fake engine's readings are stored, but flagged suspect: its exit code.)
+    assert done.returncode in (0, PagesSuspect.exit_code), done.stderr.decode()
+    db = archive.open_db(db_path)
+    rows = list(
+        db.query("SELECT number, source, source_sha256, leaf, status FROM pages ORDER BY number")
+    )
+    assert [(r["number"], r["leaf"], Path(r["source"]).name) for r in rows] == [
+        (1, 1, "p1.png"),
+        (2, 2, "p1.png"),
+        (3, 0, "p2.png"),
+    ]
+    assert rows[0]["source_sha256"].endswith("#1") and rows[1]["source_sha256"].endswith("#2")
+    assert rows[0]["source_sha256"][:-2] == rows[1]["source_sha256"][:-2]
+    assert all(r["status"] == "done" for r in rows)
+    db.conn.close()
+    # A second run knows the spread: the same three pages, none run again.
+    again = _run_cli([str(scans), "--db", str(db_path)])
+    assert again.returncode in (0, PagesSuspect.exit_code)
+    db = archive.open_db(db_path)
+    assert db.execute("SELECT max(attempts) FROM pages").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM pages").fetchone()[0] == 3
+    db.conn.close()
+    # With --no-split, a new archive has the spread as one page.
+    other = tmp_path / "b.db"
+    assert _run_cli([str(scans), "--db", str(other), "--no-split"]).returncode in (
+        0,
+        PagesSuspect.exit_code,
+    )
+    db = archive.open_db(other)
+    assert [r[0] for r in db.execute("SELECT leaf FROM pages ORDER BY number")] == [0, 0]
+    db.conn.close()
+
+
+# -- orientation, with the real models -----------------------------------------------
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_a_turned_page_is_found_turned(pages, engine, degrees):
+    found, record = prepare.orientation(degrade.turned(pages[0], degrees).image, engine)
+    assert found == degrees, record
+
+
+def test_an_upright_page_is_upright(pages, engine):
+    found, record = prepare.orientation(pages[1].image, engine)
+    assert found == 0, record
+
+
+def test_a_page_scanned_upside_down_is_read_upright_and_stored_in_scan_pixels(
+    pages, engine, tmp_path
+):
+    """Through the pipeline: read upright, the turn recorded, every line's polygon in the
+    turned scan's pixels where the truth has it, its box in the prepared image."""
+    from linematch import matched
+
+    from ocr.model import PageJob
+    from ocr.pipeline import process_page, settings_for
+
+    turned = degrade.turned(pages[0], 180)
+    path = tmp_path / "turned.png"
+    Image.fromarray(turned.image).save(path)
+    job = PageJob(str(path), 0, 1, "t", "x" * 64, 150, None, settings_for(150, None))
+    result = process_page(job)
+    assert result.status == "done", result.error
+    assert result.geometry.orientation == 180 and result.orientation["degrees"] == 180
+    pairs = matched(turned.lines, result.lines)
+    assert len(pairs) >= 0.9 * len(turned.lines)
+    right = sum(t.text == ln.text for t, ln in pairs)
+    assert right >= 0.8 * len(pairs)
+    for _, line in pairs:
+        # The box is the polygon mapped into the prepared (upright) image.
+        box = Box.from_poly(result.geometry.to_deskewed(line.poly))
+        assert abs(box.x0 - line.box.x0) < 1 and abs(box.y1 - line.box.y1) < 1
