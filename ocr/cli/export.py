@@ -9,6 +9,7 @@ import click
 
 from ocr.cli.common import db_option, open_existing
 from ocr.cli.progress import export_progress
+from ocr.errors import InputError
 from ocr.export.formats import FORMATS, Format
 
 
@@ -37,19 +38,24 @@ def _command(fmt: Format) -> click.Command:
             stop()
         for path in report.written:
             click.echo(str(path))
+        for _, why in report.failed:
+            click.echo(f"ocr: not exported: {why}", err=True)
         if not quiet:
+            failed = f", {len(report.failed)} failed" if report.failed else ""
             click.echo(
                 f"{fmt.name}: {len(report.issues_written)} issue(s) written, "
-                f"{len(report.issues_unchanged)} unchanged, in {out}",
+                f"{len(report.issues_unchanged)} unchanged{failed}, in {out}",
                 err=True,
             )
+        if report.failed:
+            raise InputError(f"{len(report.failed)} issue(s)", "not exported (see above)")
 
     run.__doc__ = f"{fmt.help}\n\nExample: ocr export {fmt.name} --db output/archive.db"
     for opt in reversed(fmt.options):
         run = click.option(
             f"--{opt.name.replace('_', '-')}",
             opt.name,
-            type=opt.type,
+            type=click.Choice(opt.choices) if opt.choices else opt.type,
             default=opt.default,
             show_default=True,
             help=opt.help,

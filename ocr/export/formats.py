@@ -25,6 +25,7 @@ class Option:
     type: type
     default: Any
     help: str
+    choices: tuple[str, ...] = ()  # the values allowed, when a few
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,11 @@ def _resolve(spec: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)
 
 
+IMAGES = Option(
+    "images", str, "jpeg", "Page images (the original scan, full size) as", ("jpeg", "png")
+)
+QUALITY = Option("quality", int, 90, "JPEG quality of the page images (1-95).")
+
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
@@ -66,6 +72,12 @@ FORMATS: dict[str, Format] = {
             "One JSON file per issue: pages, regions, lines and articles (the contract).",
             "ocr.export.jsondoc:write_issue",
             default_out="output/export",
+        ),
+        Format(
+            "alto",
+            "ALTO 4.3 XML per page, a METS file per issue (NDNP style), the page images.",
+            "ocr.export.alto:write_issue",
+            options=(IMAGES, QUALITY),
         ),
     )
 }

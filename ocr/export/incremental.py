@@ -100,6 +100,7 @@ class ExportReport:
     issues_written: list[int] = field(default_factory=list)
     issues_unchanged: list[int] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)  # (issue, why)
 
 
 def run_export(
@@ -113,7 +114,9 @@ def run_export(
 ) -> ExportReport:
     """Export the issues ``issue_ids`` (all by default) in the format ``fmt`` (a
     :class:`ocr.export.formats.Format`) into ``out_dir``; only issues changed since the
-    last export into that folder are written (every one with ``force``)."""
+    last export into that folder are written (every one with ``force``). An issue whose
+    scan cannot be read (gone, changed) is left out and reported in ``failed``; the
+    others are exported."""
     options = {**fmt.defaults(), **(options or {})}
     ids = _issue_ids(db, issue_ids)
     try:
@@ -132,7 +135,13 @@ def run_export(
             notify("issue", {"issue": issue_id, "written": False, "files": []})
             continue
         job = IssueExport(db, issue_id, record, out_dir, options)
-        fmt.write(job)
+        try:
+            fmt.write(job)
+        except InputError as exc:  # a scan gone or changed: this issue only
+            manifest.discard(job.files)
+            report.failed.append((issue_id, f"issue {issue_id}: {exc}"))
+            notify("issue", {"issue": issue_id, "written": False, "failed": str(exc)})
+            continue
         report.removed += manifest.record(issue_id, print_, job.files)
         manifest.save()
         report.issues_written.append(issue_id)
@@ -223,6 +232,16 @@ class Manifest:
                 continue
             removed.append(path)
         return removed
+
+    def discard(self, files: list[str]) -> None:
+        """Remove the files a failed export of an issue wrote, except those an earlier
+        export of it (still in the manifest) wrote too."""
+        kept = {f for entry in self.issues.values() for f in entry.get("files", [])}
+        for rel in set(files) - kept:
+            try:
+                inside(self.out_dir, rel).unlink()
+            except (OSError, OutputError):
+                continue
 
     def save(self) -> None:
         path = self.path_for(self.out_dir, self.fmt)
