@@ -79,6 +79,21 @@ FORMATS: dict[str, Format] = {
             "ocr.export.alto:write_issue",
             options=(IMAGES, QUALITY),
         ),
+        Format(
+            "hocr",
+            "hOCR per page (ocr_page, ocr_carea, ocr_par, ocr_line, ocrx_word), the page images.",
+            "ocr.export.hocr:write_issue",
+            options=(
+                Option(
+                    "images",
+                    str,
+                    "jpeg",
+                    "Page images (the original scan) as, or none (name the scan file)",
+                    ("jpeg", "png", "none"),
+                ),
+                QUALITY,
+            ),
+        ),
     )
 }
 
