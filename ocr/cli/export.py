@@ -38,6 +38,8 @@ def _command(fmt: Format) -> click.Command:
             stop()
         for path in report.written:
             click.echo(str(path))
+        for warning in report.warnings:
+            click.echo(f"ocr: warning: {warning}", err=True)
         for _, why in report.failed:
             click.echo(f"ocr: not exported: {why}", err=True)
         if not quiet:

@@ -94,6 +94,16 @@ FORMATS: dict[str, Format] = {
                 QUALITY,
             ),
         ),
+        Format(
+            "pdf",
+            "A searchable PDF per issue: page images with an invisible text layer.",
+            "ocr.export.pdf:write_issue",
+            options=(
+                Option("dpi", int, 200, "Resolution of the page images (at most the scan's)."),
+                Option("quality", int, 60, "JPEG quality of the page images (1-95)."),
+                Option("font", str, "", "Font for the text layer (FILE or FILE:FACE)."),
+            ),
+        ),
     )
 }
 

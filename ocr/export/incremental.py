@@ -60,6 +60,7 @@ class IssueExport:
     out_dir: Path
     options: dict[str, Any] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # written, but not all of it
 
     def path(self, rel: str) -> Path:
         return self.out_dir / rel
@@ -101,6 +102,7 @@ class ExportReport:
     issues_unchanged: list[int] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)  # (issue, why)
+    warnings: list[str] = field(default_factory=list)
 
 
 def run_export(
@@ -146,6 +148,7 @@ def run_export(
         manifest.save()
         report.issues_written.append(issue_id)
         report.written += [out_dir / f for f in job.files]
+        report.warnings += [f"issue {issue_id}: {w}" for w in job.warnings]
         notify("issue", {"issue": issue_id, "written": True, "files": list(job.files)})
     if fmt.finish is not None:
         report.written += fmt.finish(db, out_dir, options, report)
