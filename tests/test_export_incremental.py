@@ -188,3 +188,25 @@ def test_json_keeps_its_contract_and_exports_the_corrected_text(db, tmp_path):
     body = next(r for r in page["regions"] if r["id"] == line["region_id"])
     assert "交运智慧湾科创园开园仪式隆重举行。" in body["text"]
     assert os.path.basename(path) == "issue-1-张庙社区晨报.json"
+
+
+@pytest.mark.parametrize("fmt", ["alto", "hocr", "pdf"])
+def test_each_layout_format_runs_from_the_command_line(built, tmp_path, capsys, fmt):
+    out = tmp_path / fmt
+    args = ["export", fmt, "--db", built.db_path, "--out", out, "--issue", 2, "-q"]
+    assert run(*args) == 0
+    written = [Path(p) for p in capsys.readouterr().out.split()]
+    assert written and all(p.is_file() and out in p.parents for p in written)
+    assert run(*args) == 0 and capsys.readouterr().out == ""  # unchanged: nothing written
+
+
+def test_an_issue_without_processed_pages_writes_nothing(db, tmp_path):
+    from ocr.model import PageJob
+
+    issue = archive.upsert_issue(db, "k3", "scans/k3", "空", None)
+    job = PageJob("scans/k3/p1.png", 0, 1, "k3", "f" * 64)
+    page = archive.ensure_page(db, issue, job)
+    archive.record_failure(db, page["id"], "scans/k3/p1.png page 1: damaged")
+    for name in ("alto", "hocr", "pdf"):
+        report = run_export(db, formats.get(name), tmp_path / name, issue_ids=[issue])
+        assert report.issues_written == [issue] and report.written == []

@@ -39,7 +39,10 @@ def write_issue(job: IssueExport) -> None:
     folder = issue_file_name(job.record["issue"])
     fmt = job.options["images"]
     files: list[dict[str, Any]] = []
-    for view in page_views(job.db, job.record):
+    views = page_views(job.db, job.record)
+    if not views:  # no page of the issue is processed yet: nothing to write
+        return
+    for view in views:
         stem = f"{view.number:04d}"
         image = encode(scan_image(page_row(job.record, view)), fmt, job.options["quality"])
         alto = alto_xml(view, f"{stem}{SUFFIX[fmt]}").encode("utf-8")

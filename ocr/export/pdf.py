@@ -96,8 +96,11 @@ def _cmap(font: Font) -> frozenset[int]:
 def write_issue(job: IssueExport) -> None:
     """The ``pdf`` format's writer: ``issue-ID-TITLE.pdf``."""
     name = issue_file_name(job.record["issue"], ".pdf")
+    views = page_views(job.db, job.record)
+    if not views:  # no page of the issue is processed yet: nothing to write
+        return
     doc = IssuePdf(job.record["issue"], fonts(job.options["font"]))
-    for view in page_views(job.db, job.record):
+    for view in views:
         image = scan_image(page_row(job.record, view))
         doc.add_page(view, image, job.options["dpi"], job.options["quality"])
     job.write_with(name, doc.output)
