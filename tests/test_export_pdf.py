@@ -37,9 +37,11 @@ def pdftotext(pdf: Path, *args: str) -> str:
     ).stdout
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("pdf")
+@pytest.fixture(scope="module", params=["glyphless", "cjk"])
+def exported(tmp_path_factory, request):
+    """The built archive with corrections, exported as PDF with the glyphless font (the
+    default) and with the installed CJK font."""
+    folder = tmp_path_factory.mktemp(f"pdf-{request.param}")
     built = build_archive(folder / "archive")
     db = archive.open_db(built.db_path)
     lines = archive.issue_record(db, 1)["pages"][0]["lines"]
@@ -47,8 +49,8 @@ def exported(tmp_path_factory):
     archive.correct_line(db, body["id"], CORRECTED, author="r")
     last = archive.issue_record(db, 2)["pages"][0]["lines"][-1]
     archive.correct_line(db, last["id"], FALLBACK, author="r")
-    out = folder / "out"
-    report = run_export(db, formats.get("pdf"), out)
+    out = folder / f"out-{request.param}"
+    report = run_export(db, formats.get("pdf"), out, options={"font": request.param})
     yield db, out, report
     db.conn.close()
 
@@ -102,18 +104,25 @@ def test_pdftotext_gives_the_stored_text_in_reading_order_cer_0(exported):
     assert FALLBACK in pdftotext(pdf_of(out, 2), "-raw")
 
 
-def test_a_character_no_font_has_is_reported(exported, tmp_path):
+@pytest.mark.parametrize("font", ["glyphless", "cjk"])
+def test_rare_characters_are_searchable_or_reported(exported, tmp_path, font):
+    """The glyphless font has every character (a private-use one too); with a CJK font a
+    character none of the fonts has is reported, the rest of the line kept."""
     db, _, _ = exported
     db.conn.execute("VACUUM INTO ?", [str(tmp_path / "copy.db")])
     copy = archive.open_db(tmp_path / "copy.db")
     line = archive.issue_record(copy, 2)["pages"][0]["lines"][0]
-    archive.correct_line(copy, line["id"], "张庙\U000f0000", author="r")  # private use
-    report = run_export(copy, formats.get("pdf"), tmp_path / "out", issue_ids=[2])
+    archive.correct_line(copy, line["id"], "张庙\U000f0000𪛖", author="r")
+    options = {"font": font}
+    report = run_export(copy, formats.get("pdf"), tmp_path / "out", [2], options)
     copy.conn.close()
+    text = pdftotext(report.written[0], "-raw")
+    if font == "glyphless":
+        assert report.warnings == [] and "张庙\U000f0000𪛖" in text
+        return
     (warning,) = report.warnings
     assert warning.startswith("issue 2: no glyph for ") and "not searchable there" in warning
-    assert "\\U000f0000" in warning
-    assert "张庙" in pdftotext(report.written[0], "-raw")
+    assert "\\U000f0000" in warning and "张庙" in text
 
 
 def test_no_space_is_inserted_between_cjk_characters(exported):
@@ -141,7 +150,7 @@ def test_the_check_catches_characters_placed_one_by_one(exported, tmp_path):
 
     from ocr.export.pdf import fonts
 
-    font = fonts()[0]
+    font = fonts("cjk")[0]
     pdf = FPDF(unit="pt", format=(400, 200))
     pdf.add_font("cjk", fname=font.path, collection_font_number=font.index)
     pdf.add_page()
@@ -155,39 +164,40 @@ def test_the_check_catches_characters_placed_one_by_one(exported, tmp_path):
     assert "中 华 人 民" in text and GAP.search(text)
 
 
-def _layout_lines(pdf: Path, page: int) -> list[tuple[str, Box]]:
+def _words(pdf: Path, page: int) -> list[tuple[str, Box]]:
     xml = subprocess.run(
-        ["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
         capture_output=True,
         check=True,
     ).stdout
     doc = etree.fromstring(xml, etree.XMLParser(recover=True))
-    out = []
-    for line in doc.iter("{*}line"):
-        text = " ".join(w.text for w in line.iter("{*}word"))
-        box = Box(*(float(line.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")))
-        out.append((text, box))
-    return out
+    return [
+        (w.text, Box(*(float(w.get(k)) for k in ("xMin", "yMin", "xMax", "yMax"))))
+        for w in doc.iter("{*}word")
+    ]
 
 
 def test_selection_lands_on_the_line_on_the_scan(exported):
-    """Each line's text box (what a viewer highlights) is the line's box on the scan,
-    within 1.5 pt: horizontal, vertical and on the skewed page."""
+    """The text boxes of each line's words (what a viewer highlights) make up the line's
+    box on the scan, within 1.5 pt: horizontal, vertical and on the skewed page."""
     db, out, _ = exported
     record = archive.issue_record(db, 1)
     for n, page in enumerate(record["pages"], start=1):
         k = 72 / page["dpi"]
-        found = dict(_layout_lines(pdf_of(out, 1), n))
+        words = _words(pdf_of(out, 1), n)
         for row in page["lines"]:
             xs, ys = zip(*json.loads(row["poly"]))
             want = Box(min(xs) * k, min(ys) * k, max(xs) * k, max(ys) * k)
-            got = found[row["text"]]
+            parts = []
+            for piece in row["text"].split():
+                boxes = [b for t, b in words if t == piece]
+                assert boxes, piece
+                parts.append(min(boxes, key=lambda b: abs(b.y0 - want.y0) + abs(b.x0 - want.x0)))
+            got = Box.union(parts)
             err = max(abs(a - b) for a, b in zip(got.as_list(), want.as_list()))
             assert err < 1.5, (row["text"], got, want)
-    vertical = found_lines = _layout_lines(pdf_of(out, 1), 1)
-    (vbox,) = [b for t, b in found_lines if t == "张庙街道新闻"]
+    (vbox,) = [b for t, b in _words(pdf_of(out, 1), 1) if t == "张庙街道新闻"]
     assert vbox.height > 5 * vbox.width  # set along its length, top to bottom
-    assert vertical
 
 
 def _images(pdf: Path) -> list[list[str]]:
@@ -214,6 +224,8 @@ def test_pages_are_colour_jpegs_at_200_dpi_with_an_embedded_subset_font(exported
     fonts_out = subprocess.run(["pdffonts", str(pdf_of(out, 1))], capture_output=True, text=True)
     rows = [r.split() for r in fonts_out.stdout.splitlines()[2:]]
     assert rows and all(r[-5:-2] == ["yes", "yes", "yes"] for r in rows)  # emb, sub, uni
+    glyphless = report.written[0].parent.name == "out-glyphless"
+    assert glyphless == any("GlyphLessFont" in r[0] for r in rows)
     assert max(p.stat().st_size for p in report.written) < 1_000_000
     low = run_export(db, formats.get("pdf"), tmp_path, issue_ids=[2], options={"dpi": 100})
     assert _images(low.written[0])[0][12:14] == ["100", "100"]

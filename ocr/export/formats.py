@@ -101,7 +101,13 @@ FORMATS: dict[str, Format] = {
             options=(
                 Option("dpi", int, 200, "Resolution of the page images (at most the scan's)."),
                 Option("quality", int, 60, "JPEG quality of the page images (1-95)."),
-                Option("font", str, "", "Font for the text layer (FILE or FILE:FACE)."),
+                Option(
+                    "font",
+                    str,
+                    "glyphless",
+                    "The text layer's font: glyphless (an empty glyph per character), "
+                    "cjk (a subset of the installed Noto Sans CJK SC) or FILE[:FACE].",
+                ),
             ),
         ),
     )

@@ -1,18 +1,21 @@
 """The searchable PDF export: one PDF per issue, the page images with an invisible text layer.
 
 Each page is the original scan (colour kept) as a JPEG at ``--dpi`` (200 by default;
-never above the scan's own) on a page of the scan's physical size. Over it, each line
+never above the scan's own) on a page of the scan's physical size (a scan that states no
+resolution is taken as being at ``--dpi``). Over it, each line
 of text is one string in invisible text (render mode 3), in the page's reading order,
-set in an embedded subset of a CJK font and stretched (horizontal scaling, ``Tz``) to
-the line's length, its glyph box the line's box: ``pdftotext`` reads each line as it is
+set in an embedded font and stretched (horizontal scaling, ``Tz``) to the line's length,
+its glyph box the line's box: ``pdftotext`` reads each line as it is
 stored, with no space inserted between CJK characters (placing characters one by one
 with gaps, as OCRmyPDF's renderer does, makes ``中 华 人 民``), and a selection
 highlights the line on the image. A vertical line is set along its length, top to
 bottom (the string turned a quarter clockwise); a skewed page's lines follow its skew.
-fpdf2 writes the PDF (fonts subset by fontTools). A character no embedded font has a
-glyph for (some rare symbols; the primary font, Noto Sans CJK SC, covers all of CJK
-Unified Ideographs and Extension A) cannot be searched for in the PDF; a line that
-needs one is set in the first fallback font that covers it all.
+fpdf2 writes the PDF (fonts subset by fontTools). The font is by default a glyphless
+one made for the issue (``ocr.export.glyphless``: every character searchable, a few
+bytes each); ``--font cjk`` embeds a subset of the installed Noto Sans CJK SC instead
+(glyph outlines: about 0.3 MB more on a dense page), with fallbacks for the lines it
+cannot set (DejaVu, WenQuanYi, AR PL UMing; a character none has is reported and is not
+searchable), and ``--font FILE[:FACE]`` a font of one's own first.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import math
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,11 +32,13 @@ from typing import Any
 from ocr import __version__
 from ocr.errors import OutputError
 from ocr.export.alto import page_row, page_views
+from ocr.export.glyphless import glyphless_font, usable
 from ocr.export.images import encode, scaled, scan_image
 from ocr.export.incremental import IssueExport, issue_file_name
 from ocr.export.pageview import LineView, PageView
 from ocr.model import Point
 
+GLYPHLESS = "glyphless"
 # Fonts with CJK glyphs from the Debian packages the Makefile installs (file, face in
 # the collection); the first one found is the text layer's, the others fallbacks.
 FONTS = (
@@ -53,12 +59,12 @@ class Font:
         return f"f{abs(hash((self.path, self.index))) % 10**8}"
 
 
-def fonts(choice: str = "") -> list[Font]:
-    """The text layer's fonts: ``choice`` (``PATH`` or ``PATH:INDEX``) first when given,
+def fonts(choice: str) -> list[Font]:
+    """The fonts of ``--font cjk`` or ``--font FILE[:FACE]``: that file first when given,
     then those of :data:`FONTS` that are installed, else what fontconfig offers for
     Chinese. An :class:`OutputError` when there is none."""
     found = []
-    if choice:
+    if choice != "cjk":
         path, _, index = choice.partition(":")
         if not Path(path).is_file():
             raise OutputError(f"--font {choice}: no such font file")
@@ -99,11 +105,17 @@ def write_issue(job: IssueExport) -> None:
     views = page_views(job.db, job.record)
     if not views:  # no page of the issue is processed yet: nothing to write
         return
-    doc = IssuePdf(job.record["issue"], fonts(job.options["font"]))
-    for view in views:
-        image = scan_image(page_row(job.record, view))
-        doc.add_page(view, image, job.options["dpi"], job.options["quality"])
-    job.write_with(name, doc.output)
+    with tempfile.TemporaryDirectory(prefix="ocr-pdf-") as tmp:
+        if job.options["font"] == GLYPHLESS:
+            chars = {c for view in views for line in view.lines for c in line.text}
+            font_list = [Font(str(glyphless_font(chars, Path(tmp) / "glyphless.ttf")))]
+        else:
+            font_list = fonts(job.options["font"])
+        doc = IssuePdf(job.record["issue"], font_list)
+        for view in views:
+            image = scan_image(page_row(job.record, view))
+            doc.add_page(view, image, job.options["dpi"], job.options["quality"])
+        job.write_with(name, doc.output)
     if doc.missing:
         chars = "".join(sorted(doc.missing))
         job.warnings.append(f"no glyph for {chars!r} in the PDF's fonts: not searchable there")
@@ -129,7 +141,7 @@ class IssuePdf:
         """The page: its image at ``dpi`` and its lines as invisible text."""
         from fpdf.enums import TextMode
 
-        scan_dpi = view.dpi or 300
+        scan_dpi = view.dpi or dpi  # a scan that states no resolution: taken as at ``dpi``
         k = 72.0 / scan_dpi  # points per scan pixel
         pdf = self.pdf
         pdf.add_page(format=(view.width * k, view.height * k))
@@ -163,6 +175,9 @@ class IssuePdf:
 
     def _font_for(self, text: str) -> Font:
         """The first font with a glyph for every character of ``text`` (else the first)."""
+        if len(self.fonts) == 1 and self.fonts[0].path.endswith("glyphless.ttf"):
+            self.missing |= {c for c in text if not usable(c)}
+            return self._load(self.fonts[0])
         needed = {ord(c) for c in text if not c.isspace()}
         for font in self.fonts:
             if needed <= _cmap(font):
