@@ -188,6 +188,20 @@ def store_articles(db, issue_id: int) -> int:
     return archive.save_articles(db, issue_id, articles, {"flags": []}, method="test")
 
 
+def corrected_archive(folder: Path, body: str | None = None, last: str | None = None):
+    """The archive built in ``folder`` and opened, with a reviewer's corrections: the body
+    line of issue 1 that starts 交运 to ``body``, the last line of issue 2 to ``last``."""
+    db = archive.open_db(build_archive(folder).db_path)
+    if body is not None:
+        lines = archive.issue_record(db, 1)["pages"][0]["lines"]
+        line = next(ln for ln in lines if ln["text"].startswith("交运"))
+        archive.correct_line(db, line["id"], body, author="reviewer")
+    if last is not None:
+        line = archive.issue_record(db, 2)["pages"][0]["lines"][-1]
+        archive.correct_line(db, line["id"], last, author="reviewer")
+    return db
+
+
 def text_of(built: Built, issue_id: int) -> list[list[str]]:
     """Each page's line texts in stored order."""
     return [[ln["text"] for ln in page] for page in built.lines[issue_id]]

@@ -16,23 +16,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import blank_scans
+from conftest import run_ocr as run
 from PIL import Image
 
 from ocr import archive
-from ocr.cli.main import main
 from ocr.errors import Interrupted, OutputError, PagesFailed, StoreError
 
 FAKE = ["--engine", "fakes:FakeEngine"]
 README = Path(__file__).parent.parent / "README.md"
-
-
-def run(*args) -> int:
-    """``ocr ARGS``: its exit code (0 when it returns)."""
-    try:
-        main([str(a) for a in args])
-    except SystemExit as exc:
-        return exc.code
-    return 0
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from exportdata import build_archive
+from exportdata import corrected_archive
 from lxml import etree
 from PIL import Image
 
@@ -36,13 +36,7 @@ TRICKY = "A<b>&\"c'\x0c 张庙"  # markup, quotes and a form feed a reviewer pas
 def exported(tmp_path_factory):
     """The built archive with two corrections, exported as ALTO: (archive, out folder)."""
     folder = tmp_path_factory.mktemp("alto")
-    built = build_archive(folder / "archive")
-    db = archive.open_db(built.db_path)
-    page1 = archive.issue_record(db, 1)["pages"][0]["lines"]
-    body = next(ln for ln in page1 if ln["text"].startswith("交运"))
-    archive.correct_line(db, body["id"], "交运智慧湾科创园开园仪式隆重举行。", author="r")
-    issue2 = archive.issue_record(db, 2)["pages"][0]["lines"]
-    archive.correct_line(db, issue2[-1]["id"], TRICKY, author="r")
+    db = corrected_archive(folder / "archive", "交运智慧湾科创园开园仪式隆重举行。", TRICKY)
     out = folder / "out"
     report = run_export(db, formats.get("alto"), out)
     yield db, out, report

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from exportdata import build_archive
+from exportdata import corrected_archive
 from lxml import etree
 from PIL import Image
 
@@ -46,10 +46,7 @@ def bbox(el) -> tuple[int, ...]:
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hocr")
-    built = build_archive(folder / "archive")
-    db = archive.open_db(built.db_path)
-    lines = archive.issue_record(db, 2)["pages"][0]["lines"]
-    archive.correct_line(db, lines[-1]["id"], TRICKY, author="r")
+    db = corrected_archive(folder / "archive", last=TRICKY)
     out = folder / "out"
     run_export(db, formats.get("hocr"), out)
     yield db, out

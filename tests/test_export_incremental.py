@@ -9,21 +9,13 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import run_ocr as run
 from exportdata import build_archive
 
 from ocr import archive
-from ocr.cli.main import main
 from ocr.errors import InputError
 from ocr.export import formats
 from ocr.export.incremental import Manifest, run_export
-
-
-def run(*args) -> int:
-    try:
-        main([str(a) for a in args])
-    except SystemExit as exc:
-        return exc.code
-    return 0
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from exportdata import build_archive
+from exportdata import corrected_archive
 from lxml import etree
 from metrics import edit_distance
 
@@ -42,13 +42,7 @@ def exported(tmp_path_factory, request):
     """The built archive with corrections, exported as PDF with the glyphless font (the
     default) and with the installed CJK font."""
     folder = tmp_path_factory.mktemp(f"pdf-{request.param}")
-    built = build_archive(folder / "archive")
-    db = archive.open_db(built.db_path)
-    lines = archive.issue_record(db, 1)["pages"][0]["lines"]
-    body = next(ln for ln in lines if ln["text"].startswith("交运"))
-    archive.correct_line(db, body["id"], CORRECTED, author="r")
-    last = archive.issue_record(db, 2)["pages"][0]["lines"][-1]
-    archive.correct_line(db, last["id"], FALLBACK, author="r")
+    db = corrected_archive(folder / "archive", CORRECTED, FALLBACK)
     out = folder / f"out-{request.param}"
     report = run_export(db, formats.get("pdf"), out, options={"font": request.param})
     yield db, out, report
