@@ -202,3 +202,22 @@ def test_an_issue_without_processed_pages_writes_nothing(db, tmp_path):
     for name in ("alto", "hocr", "pdf"):
         report = run_export(db, formats.get(name), tmp_path / name, issue_ids=[issue])
         assert report.issues_written == [issue] and report.written == []
+
+
+def test_an_export_stopped_half_way_keeps_what_it_wrote(db, tmp_path, monkeypatch):
+    """Ctrl-C (or a bug) during the second issue: the first is in the manifest, so the
+    next run does not write it again."""
+    out = tmp_path / "out"
+    json_format = formats.get("json")
+    write = json_format.write
+
+    def stop_at_issue_2(job):
+        if job.issue_id == 2:
+            raise KeyboardInterrupt
+        write(job)
+
+    monkeypatch.setattr(formats.Format, "write", lambda self, job: stop_at_issue_2(job))
+    with pytest.raises(KeyboardInterrupt):
+        run_export(db, json_format, out)
+    monkeypatch.undo()
+    assert run_export(db, json_format, out).issues_written == [2]

@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,7 @@ from ocr import __version__, archive
 from ocr.errors import InputError, OutputError
 
 MANIFEST_VERSION = 1
+SAVE_EVERY = 5.0  # seconds between saves of the manifest during an export (and at its end)
 # Columns that change when nothing readers see changed (a page re-read to the same
 # result, a lease taken and freed): left out of the fingerprint.
 VOLATILE = frozenset(
@@ -129,31 +132,46 @@ def run_export(
     report = ExportReport(fmt.name, out_dir)
     notify = progress or (lambda event, data: None)
     notify("start", {"format": fmt.name, "total": len(ids)})
-    for issue_id in ids:
-        record = archive.issue_record(db, issue_id)
-        print_ = fingerprint(record, fmt, options)
-        if not force and manifest.unchanged(issue_id, print_):
-            report.issues_unchanged.append(issue_id)
-            notify("issue", {"issue": issue_id, "written": False, "files": []})
-            continue
-        job = IssueExport(db, issue_id, record, out_dir, options)
-        try:
-            fmt.write(job)
-        except InputError as exc:  # a scan gone or changed: this issue only
-            manifest.discard(job.files)
-            report.failed.append((issue_id, f"issue {issue_id}: {exc}"))
-            notify("issue", {"issue": issue_id, "written": False, "failed": str(exc)})
-            continue
-        report.removed += manifest.record(issue_id, print_, job.files)
-        manifest.save()
-        report.issues_written.append(issue_id)
-        report.written += [out_dir / f for f in job.files]
-        report.warnings += [f"issue {issue_id}: {w}" for w in job.warnings]
-        notify("issue", {"issue": issue_id, "written": True, "files": list(job.files)})
+    try:
+        for issue_id in ids:
+            _export_issue(db, fmt, issue_id, options, force, manifest, report, notify)
+            if time.monotonic() - manifest.saved_at > SAVE_EVERY:
+                manifest.save()
+    finally:  # what was written is recorded, even when the export stops half-way
+        if manifest.dirty:
+            try:
+                manifest.save()
+            except OutputError:
+                if sys.exc_info()[0] is None:
+                    raise
     if fmt.finish is not None:
         report.written += fmt.finish(db, out_dir, options, report)
     notify("end", {"written": len(report.issues_written)})
     return report
+
+
+def _export_issue(db, fmt, issue_id, options, force, manifest, report, notify) -> None:
+    """Write one issue unless its fingerprint is the one the manifest has."""
+    out_dir = manifest.out_dir
+    record = archive.issue_record(db, issue_id)
+    print_ = fingerprint(record, fmt, options)
+    if not force and manifest.unchanged(issue_id, print_):
+        report.issues_unchanged.append(issue_id)
+        notify("issue", {"issue": issue_id, "written": False, "files": []})
+        return
+    job = IssueExport(db, issue_id, record, out_dir, options)
+    try:
+        fmt.write(job)
+    except InputError as exc:  # a scan gone or changed: this issue only
+        manifest.discard(job.files)
+        report.failed.append((issue_id, f"issue {issue_id}: {exc}"))
+        notify("issue", {"issue": issue_id, "written": False, "failed": str(exc)})
+        return
+    report.removed += manifest.record(issue_id, print_, job.files)
+    report.issues_written.append(issue_id)
+    report.written += [out_dir / f for f in job.files]
+    report.warnings += [f"issue {issue_id}: {w}" for w in job.warnings]
+    notify("issue", {"issue": issue_id, "written": True, "files": list(job.files)})
 
 
 def _issue_ids(db, wanted: list[int] | None) -> list[int]:
@@ -197,6 +215,8 @@ class Manifest:
         self.out_dir = out_dir
         self.fmt = fmt
         self.issues = issues
+        self.dirty = False
+        self.saved_at = time.monotonic()
 
     @classmethod
     def path_for(cls, out_dir: Path, fmt: str) -> Path:
@@ -226,6 +246,7 @@ class Manifest:
         this one did not (return them)."""
         old = self.issues.get(str(issue_id), {}).get("files", [])
         self.issues[str(issue_id)] = {"fingerprint": print_, "files": list(files)}
+        self.dirty = True
         removed = []
         for rel in set(old) - set(files):
             try:
@@ -256,6 +277,8 @@ class Manifest:
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise cannot_write(path, exc) from exc
+        self.dirty = False
+        self.saved_at = time.monotonic()
 
 
 def slug(text: str | None) -> str:
