@@ -53,7 +53,7 @@ DUTCH = REAL / "02_mdpbench_demo" / "images" / "nl_newspaper_14.jpeg"
 XSD = ROOT / "tests" / "data" / "schemas" / "alto-4-3.xsd"
 FORMATS = ("json", "alto", "hocr", "pdf")
 CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
-GAP = re.compile(f"[{CJK}][ \t\u00a0]+[{CJK}]")
+GAP = re.compile(f"(?=[{CJK}][ \t\u00a0]+[{CJK}])")  # overlapping: 张 庙 街 is two
 PROVENANCE = {"engine": "stored rows (bench/export.py)", "settings": {"code": "bench"}}
 OMNI_KINDS = {"text_block": "body", "title": "headline", "header": "folio"}
 OMNI_KINDS |= {"figure": "photo", "figure_caption": "caption"}
@@ -86,7 +86,7 @@ def build(db_path: Path) -> dict[int, str]:
     if DUTCH.exists():
         issue = archive.upsert_issue(db, "real-nl", str(DUTCH), "Amigoe", "2017-01-01")
         store_omni_page(db, issue, DUTCH, REAL / "02_mdpbench_demo" / "MDPBench_demo.json", prov)
-        labels[issue] = "Amigoe real page (colour, photos, 2227 x 3514, no dpi)"
+        labels[issue] = "Amigoe real page (colour, photos, 2227 x 3514, no dpi; blocks as lines)"
     db.conn.close()
     return labels
 
@@ -251,7 +251,8 @@ def check_pdf(db, issue: int, pdf: Path) -> dict[str, float]:
     record = archive.issue_record(db, issue)
     chars = errors = gaps = whole = total = 0
     for n, page in enumerate(record["pages"], start=1):
-        stored = [ln.text for ln in page_view(page).lines if ln.text]
+        # pdftotext writes a run of spaces as one: so are the stored lines compared.
+        stored = [" ".join(ln.text.split()) for ln in page_view(page).lines if ln.text]
         out = subprocess.run(
             ["pdftotext", "-raw", "-enc", "UTF-8", "-f", str(n), "-l", str(n), str(pdf), "-"],
             capture_output=True,
@@ -277,7 +278,7 @@ def _in_order(stored: list[str], out: str) -> tuple[int, int]:
         if i < 0 or out[at:i].strip():
             last_end = None
             continue
-        if last_end is not None and GAP.fullmatch(out[last_end - 1 : i + 1]):
+        if last_end is not None and GAP.match(out[last_end - 1 : i + 1]):
             joins += 1
         found += 1
         at = last_end = i + len(line)
@@ -348,6 +349,8 @@ def report_text(rows, pdf_rows, checks, labels, load_before, load_after, repeat)
         ]
         for label, pages, size, c in pdf_rows
     ]
+    for row in pdf_table:  # a whole block set as one line: pdftotext splits it at spaces
+        row[4] = "n/a" if "blocks as lines" in row[0] else row[4]
     valid = [[labels[i], f"{v}/{n}", f"{m}/{k}"] for i, (v, n, m, k) in checks.items()]
     return "\n".join(
         [

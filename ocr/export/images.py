@@ -40,13 +40,16 @@ def scan_image(page: dict[str, Any]) -> Image.Image:
     return image
 
 
-def encode(image: Image.Image, fmt: str = "jpeg", quality: int = 85, dpi: float = 0) -> bytes:
-    """The image as JPEG (``quality``) or PNG bytes, with ``dpi`` recorded when given."""
+def encode(
+    image: Image.Image, fmt: str = "jpeg", quality: int = 85, dpi: float = 0, progressive=False
+) -> bytes:
+    """The image as JPEG (``quality``; ``progressive``: some 4% smaller, shown coarse
+    first) or PNG bytes, with ``dpi`` recorded when given."""
     buf = io.BytesIO()
     extra = {"dpi": (dpi, dpi)} if dpi else {}
     if fmt == "jpeg":
         rgb = image if image.mode in ("RGB", "L") else image.convert("RGB")
-        rgb.save(buf, "JPEG", quality=quality, optimize=True, **extra)
+        rgb.save(buf, "JPEG", quality=quality, optimize=True, progressive=progressive, **extra)
     elif fmt == "png":
         image.save(buf, "PNG", optimize=False, **extra)
     else:

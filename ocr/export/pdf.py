@@ -146,7 +146,7 @@ class IssuePdf:
         pdf = self.pdf
         pdf.add_page(format=(view.width * k, view.height * k))
         picture = scaled(image, min(1.0, dpi / scan_dpi))
-        data = encode(picture, "jpeg", quality, dpi=min(dpi, scan_dpi))
+        data = encode(picture, "jpeg", quality, dpi=min(dpi, scan_dpi), progressive=True)
         pdf.image(_stream(data), x=0, y=0, w=view.width * k, h=view.height * k)
         pdf.text_mode = TextMode.INVISIBLE
         for line in view.lines:
