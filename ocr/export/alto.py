@@ -19,10 +19,9 @@ import hashlib
 import json
 from typing import Any
 
-from ocr import archive
 from ocr.export.images import encode, scan_image
 from ocr.export.incremental import IssueExport, issue_file_name
-from ocr.export.pageview import BlockView, LineView, PageView, page_view
+from ocr.export.pageview import BlockView, LineView, PageView, page_row, page_views
 from ocr.export.render import num, render
 from ocr.model import Kind, Poly
 
@@ -56,17 +55,6 @@ def write_issue(job: IssueExport) -> None:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def page_views(db, record: dict[str, Any]) -> list[PageView]:
-    """The issue's processed pages as views, with the provenance each was read with."""
-    pages = [p for p in record["pages"] if p["status"] == "done"]
-    prov = archive.provenance_records(db, [p["provenance_id"] for p in pages])
-    return [page_view(p, prov.get(p["provenance_id"])) for p in pages]
-
-
-def page_row(record: dict[str, Any], view: PageView) -> dict[str, Any]:
-    return next(p for p in record["pages"] if p["id"] == view.id)
 
 
 def block_id(block: BlockView) -> str:

@@ -15,10 +15,10 @@ import math
 from typing import Any
 
 from ocr import __version__
-from ocr.export.alto import SUFFIX, page_row, page_views
+from ocr.export.alto import SUFFIX
 from ocr.export.images import encode, scan_image
 from ocr.export.incremental import IssueExport, issue_file_name
-from ocr.export.pageview import BlockView, LineView, PageView
+from ocr.export.pageview import BlockView, LineView, PageView, page_row, page_views
 from ocr.export.render import render
 from ocr.model import Box, Kind
 

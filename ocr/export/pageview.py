@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ocr import archive
 from ocr.model import Box, Line, Point, Poly
 from ocr.text.lines import is_vertical, units
 
@@ -103,6 +104,17 @@ class PageView:
     @property
     def corrected(self) -> bool:
         return any(ln.corrected for ln in self.lines)
+
+
+def page_views(db, record: dict[str, Any]) -> list[PageView]:
+    """The issue's processed pages as views, with the provenance each was read with."""
+    pages = [p for p in record["pages"] if p["status"] == "done"]
+    prov = archive.provenance_records(db, [p["provenance_id"] for p in pages])
+    return [page_view(p, prov.get(p["provenance_id"])) for p in pages]
+
+
+def page_row(record: dict[str, Any], view: PageView) -> dict[str, Any]:
+    return next(p for p in record["pages"] if p["id"] == view.id)
 
 
 def page_view(page: dict[str, Any], provenance: dict[str, Any] | None = None) -> PageView:

@@ -20,6 +20,7 @@ searchable), and ``--font FILE[:FACE]`` a font of one's own first.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import shutil
 import subprocess
@@ -31,11 +32,10 @@ from typing import Any
 
 from ocr import __version__
 from ocr.errors import OutputError
-from ocr.export.alto import page_row, page_views
 from ocr.export.glyphless import glyphless_font, usable
 from ocr.export.images import encode, scaled, scan_image
 from ocr.export.incremental import IssueExport, issue_file_name
-from ocr.export.pageview import LineView, PageView
+from ocr.export.pageview import LineView, PageView, page_row, page_views
 from ocr.model import Point
 
 GLYPHLESS = "glyphless"
@@ -56,7 +56,7 @@ class Font:
 
     @property
     def key(self) -> str:
-        return f"f{abs(hash((self.path, self.index))) % 10**8}"
+        return "f" + hashlib.sha1(f"{self.path}:{self.index}".encode()).hexdigest()[:10]
 
 
 def fonts(choice: str) -> list[Font]:
