@@ -19,11 +19,13 @@ import hashlib
 import json
 from typing import Any
 
+from markupsafe import Markup
+
 from ocr.export.images import encode, scan_image
 from ocr.export.incremental import IssueExport, issue_file_name
 from ocr.export.pageview import BlockView, LineView, PageView, page_row, page_views
 from ocr.export.render import num, render
-from ocr.model import Kind, Poly
+from ocr.model import Box, Kind, Poly
 
 ILLUSTRATIONS = {Kind.PHOTO, Kind.QR}
 GRAPHICS = {Kind.RULE}
@@ -91,7 +93,7 @@ def _block(block: BlockView) -> dict[str, Any]:
         "id": block_id(block),
         "kind": block.kind,
         "tag": _tag(block.kind),
-        "box": block.box,
+        "geo": geo(block.box),
         "points": points(block.poly),
         "vertical": bool(lines) and all(ln["vertical"] for ln in lines),
         "lines": lines if element == "TextBlock" else [],
@@ -102,17 +104,30 @@ def _line(line: LineView) -> dict[str, Any]:
     strings = []
     for k, tok in enumerate(line.tokens):
         strings.append(
-            {"space": tok.space, "id": f"S{line.id}_{k + 1}", "content": tok.text, "box": tok.box}
+            {
+                "space": tok.space,
+                "id": f"S{line.id}_{k + 1}",
+                "content": tok.text,
+                "geo": geo(tok.box),
+            }
         )
     return {
         "id": f"TL{line.id}",
-        "box": line.box,
+        "geo": geo(line.box),
         "points": points(line.poly),
         "vertical": line.vertical,
         "corrected": line.corrected,
-        "wc": line.confidence,
+        "wc": f"{line.confidence:.4f}",
         "strings": strings,
     }
+
+
+def geo(box: Box) -> Markup:
+    """ALTO's position attributes of a box (numbers only, so safe as markup)."""
+    return Markup(
+        f'HPOS="{num(box.x0)}" VPOS="{num(box.y0)}" '
+        f'WIDTH="{num(box.width)}" HEIGHT="{num(box.height)}"'
+    )
 
 
 def _tag(kind: str) -> str:
