@@ -43,6 +43,10 @@ def test_an_unchanged_issue_is_not_written_again(db, tmp_path):
     out = tmp_path / "out"
     first = run_export(db, formats.get("json"), out)
     assert first.issues_written == [1, 2] and first.issues_unchanged == []
+    assert sorted(p.name for p in out.glob("*.json")) == [  # the manifest is not among them
+        "issue-1-张庙社区晨报.json",
+        "issue-2-张庙社区晨报.json",
+    ]
     before = stamps(out)
     again = run_export(db, formats.get("json"), out)
     assert again.issues_written == [] and again.issues_unchanged == [1, 2]

@@ -5,7 +5,7 @@ the archive's record (``archive.issue_record``: the issue, its pages with region
 lines, its articles) is read once and given a content fingerprint (SHA-256 of the
 record without its time stamps, plus the format's name and version, its options and
 the code version). The fingerprint and the files written are kept in the folder's
-manifest ``.ocr-export-FORMAT.json``: an issue whose fingerprint is unchanged and whose
+manifest ``.ocr-export/FORMAT.json``: an issue whose fingerprint is unchanged and whose
 files are all still there is not written again. Files are written atomically (a
 temporary file, then a rename); a file an issue no longer produces (its title, hence
 its name, changed) is removed. A place that cannot be written raises
@@ -28,6 +28,7 @@ from ocr import __version__, archive
 from ocr.errors import InputError, OutputError
 
 MANIFEST_VERSION = 1
+MANIFEST_DIR = ".ocr-export"
 SAVE_EVERY = 5.0  # seconds between saves of the manifest during an export (and at its end)
 # Columns that change when nothing readers see changed (a page re-read to the same
 # result, a lease taken and freed): left out of the fingerprint.
@@ -220,7 +221,9 @@ class Manifest:
 
     @classmethod
     def path_for(cls, out_dir: Path, fmt: str) -> Path:
-        return out_dir / f".ocr-export-{fmt}.json"
+        """``OUT/.ocr-export/FORMAT.json``: in a folder of its own, so that a reader
+        taking ``*.json`` from the export folder does not take the manifest."""
+        return out_dir / MANIFEST_DIR / f"{fmt}.json"
 
     @classmethod
     def load(cls, out_dir: Path, fmt: str) -> Manifest:
@@ -272,6 +275,7 @@ class Manifest:
         tmp = path.with_name(path.name + ".tmp")
         data = {"format": self.fmt, "version": MANIFEST_VERSION, "issues": self.issues}
         try:
+            path.parent.mkdir(exist_ok=True)
             tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
             tmp.replace(path)
         except OSError as exc:
