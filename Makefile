@@ -6,10 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: poppler (PDF rasterization), CJK fonts (the page generators: Noto, plus
-# WenQuanYi and AR PL Ming/Kai faces for tests/masonry.py to vary),
+# WenQuanYi and AR PL Ming/Kai faces for tests/masonry.py to vary; Noto Sans CJK SC and DejaVu for
+# the searchable PDF's text layer), poppler-utils also for pdftotext in the PDF tests,
 # Chromium (the browser tests: Playwright drives Debian's /usr/bin/chromium),
 # Tesseract with chi_sim (only for the accuracy benchmark's comparison column).
-SYSTEM_PACKAGES := poppler-utils fonts-noto-cjk fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai chromium
+SYSTEM_PACKAGES := poppler-utils fonts-noto-cjk fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai fonts-dejavu-core chromium
 BENCH_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim
 SCANS ?= scans
 OUT ?= output

@@ -136,3 +136,14 @@ def check_real_page(db_path: Path, page) -> None:
     assert prov["det_model"] == "PP-OCRv6_small_det"
     assert prov["rec_model"] == "PP-OCRv6_small_rec"
     assert tuple(issue) == ("张庙社区晨报", "2021-01-20", 75)
+
+
+def run_ocr(*args) -> int:
+    """``ocr ARGS`` in this process: its exit code (0 when it returns)."""
+    from ocr.cli.main import main
+
+    try:
+        main([str(a) for a in args])
+    except SystemExit as exc:
+        return exc.code
+    return 0

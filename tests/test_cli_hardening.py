@@ -16,23 +16,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import blank_scans
+from conftest import run_ocr as run
 from PIL import Image
 
 from ocr import archive
-from ocr.cli.main import main
 from ocr.errors import Interrupted, OutputError, PagesFailed, StoreError
 
 FAKE = ["--engine", "fakes:FakeEngine"]
 README = Path(__file__).parent.parent / "README.md"
-
-
-def run(*args) -> int:
-    """``ocr ARGS``: its exit code (0 when it returns)."""
-    try:
-        main([str(a) for a in args])
-    except SystemExit as exc:
-        return exc.code
-    return 0
 
 
 @pytest.fixture
@@ -300,7 +291,7 @@ def test_process_names_the_paper_and_the_issue_is_titled_by_it(tmp_path, capsys)
     args = ["process", blank_scans(tmp_path), "--db", db, "-q", *FAKE]
     assert run(*args, "--paper", "张庙社区晨报") == 0
     assert run("export", "json", "--db", db, "--out", tmp_path / "export") == 0
-    exported = [p.name for p in (tmp_path / "export").iterdir()]
+    exported = [p.name for p in (tmp_path / "export").iterdir() if not p.name.startswith(".")]
     assert exported == ["issue-1-张庙社区晨报.json"]  # not the folder's name ("scans")
     assert run("articles", "--db", db) == 0  # the name is stored: kept without --paper
     assert "issue 1 (张庙社区晨报, " in capsys.readouterr().out

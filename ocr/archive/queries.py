@@ -281,3 +281,15 @@ def count_suspects(db) -> int:
 def sources_with_suspects(db) -> list[str]:
     """The source of every issue with a suspect page (what ``ocr retry --suspect`` runs)."""
     return _sources_with_pages(db, "p.suspect = 1 AND p.status = 'done'")
+
+
+def provenance_records(db, ids) -> dict[int, dict[str, Any]]:
+    """The provenance records (models, library versions, settings, code version) with
+    these ids, by id (what an export records of how each page was read)."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    rows = db.query(
+        f"SELECT id, data FROM provenance WHERE id IN ({','.join('?' * len(wanted))})", wanted
+    )
+    return {r["id"]: json.loads(r["data"]) for r in rows}

@@ -1,4 +1,4 @@
-"""The progress display of ``ocr process`` and ``ocr retry``: bars on stderr (rich)."""
+"""The progress displays of ``ocr process``, ``ocr retry`` and ``ocr export``: bars on stderr."""
 
 from __future__ import annotations
 
@@ -114,3 +114,36 @@ class ProgressDisplay:
         minutes = (time.monotonic() - self.started) / 60
         rate = f"{self.done / minutes:.1f}" if minutes > 0 else "-"
         self.pages.update(self.pages_task, advance=1, rate=rate, failed=self.failed)
+
+
+def export_progress(
+    quiet: bool, fmt: str
+) -> tuple[Callable[[str, dict], None], Callable[[], None]]:
+    """(the export's progress callback, what stops the display): a bar over issues on
+    stderr, written and unchanged; nothing when ``quiet``."""
+    if quiet:
+        return (lambda event, data: None), (lambda: None)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(
+        TextColumn(f"[bold]{fmt} issues"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[unchanged]} unchanged"),
+        console=Console(stderr=True),
+        transient=False,
+    )
+    state: dict[str, Any] = {"task": None, "unchanged": 0}
+
+    def show(event: str, data: dict) -> None:
+        if event == "start":
+            bar.start()
+            state["task"] = bar.add_task(fmt, total=data["total"], unchanged=0)
+        elif event == "issue":
+            state["unchanged"] += 0 if data["written"] else 1
+            bar.update(state["task"], advance=1, unchanged=state["unchanged"])
+        elif event == "end":
+            bar.stop()
+
+    return show, bar.stop

@@ -6,12 +6,12 @@ All coordinates are in original-scan pixels, origin top-left; text is the curren
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from ocr import archive
-from ocr.errors import OutputError
+from ocr.export import formats
+from ocr.export.incremental import issue_file_name, run_export
 
 
 def _poly(text: str) -> list[list[float]]:
@@ -20,7 +20,11 @@ def _poly(text: str) -> list[list[float]]:
 
 def issue_document(db, issue_id: int) -> dict[str, Any]:
     """The JSON document of one issue: the issue, its pages and its articles."""
-    record = archive.issue_record(db, issue_id)
+    return document(archive.issue_record(db, issue_id))
+
+
+def document(record: dict[str, Any]) -> dict[str, Any]:
+    """The JSON document of an issue's record (``archive.issue_record``)."""
     issue = record["issue"]
     return {
         "issue": {
@@ -91,35 +95,15 @@ def _article_document(art: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def slug(text: str) -> str:
-    s = re.sub(r"[^\w.-]+", "-", text or "issue", flags=re.UNICODE).strip("-.")
-    return s[:80] or "issue"
+def write_issue(job) -> None:
+    """The ``json`` format's writer: ``issue-<id>-<title>.json``."""
+    doc = document(job.record)
+    text = json.dumps(doc, ensure_ascii=False, indent=1)
+    job.write_text(issue_file_name(job.record["issue"], ".json"), text)
 
 
 def export_json(db, out_dir: Path, issue_ids: list[int] | None = None) -> list[Path]:
-    """Write ``<out_dir>/issue-<id>-<title>.json`` for each issue; return the paths.
-    A folder that cannot be written (read-only, no permission, disk full) raises
-    :class:`OutputError`; no half-written file is left behind."""
-    if issue_ids is None:
-        issue_ids = archive.issue_ids(db)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _cannot_write(out_dir, exc) from exc
-    paths = []
-    for issue_id in issue_ids:
-        doc = issue_document(db, issue_id)
-        path = out_dir / f"issue-{issue_id}-{slug(doc['issue']['title'])}.json"
-        tmp = path.with_suffix(".json.tmp")
-        try:
-            tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-            tmp.replace(path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise _cannot_write(path, exc) from exc
-        paths.append(path)
-    return paths
-
-
-def _cannot_write(path: Path, exc: OSError) -> OutputError:
-    return OutputError(f"cannot write the export to {path}: {exc.strerror or exc}")
+    """Write ``<out_dir>/issue-<id>-<title>.json`` for each issue changed since the last
+    export there; return the paths written. A folder that cannot be written (read-only,
+    no permission, disk full) raises :class:`OutputError`; no half-written file is left."""
+    return run_export(db, formats.get("json"), out_dir, issue_ids).written
