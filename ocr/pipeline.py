@@ -52,14 +52,14 @@ def settings_for(
     """The settings that decide a page's OCR: a change means the page is redone. The
     engine's own settings (:meth:`OcrEngine.settings`) are part of them, and so are the
     preparation steps that run (``prepare``: :class:`ocr.scan.prepare.PrepareOptions`)."""
-    from ocr.recognize.read import READ_SETTINGS
+    from ocr.recognize.read import BLOCK_PAD
     from ocr.scan.options import PrepareOptions
 
     spec = engine or DEFAULT_ENGINE
     engine_settings = load_engine_class(spec).settings()
     before = {"dpi": dpi, "models": str(models) if models else "default", "engine": spec}
     steps = PrepareOptions.from_settings(prepare).settings()
-    after = {"read": READ_SETTINGS, "script": script, "code": __version__, "prepare": steps}
+    after = {"block_pad": BLOCK_PAD, "script": script, "code": __version__, "prepare": steps}
     if clash := (before.keys() | after.keys()) & engine_settings.keys():
         raise EngineError(f"engine {spec}: settings {sorted(clash)} clash with the pipeline's")
     return {**before, **engine_settings, **after}  # in this order since the first archive

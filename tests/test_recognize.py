@@ -105,8 +105,9 @@ def test_rec_batches_empty():
 
 def test_default_settings_are_those_of_the_first_archives():
     """Pages are redone when their settings change: the default engine's must not
-    change by accident (this dict is what pages are read with; ``read`` replaced
-    ``block_pad`` when detection went over the whole page)."""
+    change by accident (this dict is what pages are read with; ``prepare`` and
+    ``script: auto`` came with the preparation of real scans, so older pages are read
+    again once)."""
     assert pipeline.settings_for(300, None) == {
         "dpi": 300,
         "models": "default",
@@ -119,15 +120,17 @@ def test_default_settings_are_those_of_the_first_archives():
             "unclip_ratio": 1.6,
         },
         "det_tile": {"pixels": 1_000_000, "min_rows": 512, "overlap": 192},
-        "read": {
-            "detect": "page",
-            "text_height": [14, 32],
-            "gutters": {"gap": 0.75, "core": 0.3, "reach": 2.6, "agree": 2},
-            "rule_lines": 1.6,
-            "photo_text": [0.45, 0.8],
-        },
-        "script": "simplified",
+        "block_pad": 12,
+        "script": "auto",
         "code": __version__,
+        "prepare": {
+            "orient": True,
+            "split": True,
+            "outline": True,
+            "scale": True,
+            "deskew": True,
+            "clean": True,
+        },
     }
 
 
@@ -188,13 +191,3 @@ def test_a_block_taller_than_a_strip_is_read_whole(engine):
     read = engine.recognize([crop_quad(image, p) for p, _ in found])
     errors = sum(edit_distance(t, truth) for (t, _), truth in zip(read, lines))
     assert errors / sum(map(len, lines)) < 0.01
-
-
-def test_join_strips_keeps_a_tall_line_whole_over_its_piece():
-    """A vertical headline taller than the overlap (rows 1295-1555; strips 918-1569 and
-    1377-2028): the second strip sees only its lower part, cut at a character's edge
-    a little farther from its cut than the whole is from the first strip's."""
-    whole = (_quad(545, 1295, 581, 1555), 0.9)
-    piece = (_quad(539, 1393, 580, 1555), 0.9)
-    joined = join_strips([(918, 1569, [whole]), (1377, 2028, [piece])], 2500)
-    assert _rows(joined) == [(1295, 1555)]

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ocr import archive
 from ocr.export.files import issue_label, pages_label, write_all, write_through
-from ocr.export.jsondoc import issue_document, slug
+from ocr.export.incremental import slug
+from ocr.export.jsondoc import issue_document
 from ocr.export.templating import render
 
 FORMATS = {"text": "txt", "markdown": "md"}

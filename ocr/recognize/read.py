@@ -1,14 +1,9 @@
-"""The recognize stage: a page's text lines, detected and read by an engine.
+"""The recognize stage: a page's text lines, detected and read block by block by an engine.
 
-Detection runs over the whole deskewed page (QR codes blanked; the engine reads it in
-bounded strips), scaled so that body text has DET_TEXT_MIN to DET_TEXT_HEIGHT pixels
-(:func:`detection_scale`, from the page's measured text height); a detected line that
-crosses a gutter its neighbours agree on is cut there (:mod:`ocr.recognize.gutters`).
-Each line belongs to the layout's text block holding its centre; a block whose lines
-stand in columns is cut into one block per column (:mod:`ocr.recognize.blocks`).
-Recognition reads full-resolution crops, all lines of the page in one call, so the
-engine can batch them. Works against :class:`ocr.recognize.engine.OcrEngine`: nothing
-here knows which engine it is.
+Detection runs on each text block of the deskewed page at full resolution (whole-page
+detection at the models' default size misses small newspaper text); recognition reads
+all lines of the page in one call, so the engine can batch them. Works against
+:class:`ocr.recognize.engine.OcrEngine`: nothing here knows which engine it is.
 """
 
 from __future__ import annotations
@@ -19,28 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ocr.layout.ink import binarize, measured_text_size
 from ocr.model import Box, Deskew, Kind, Line, Region
-from ocr.recognize.blocks import split_blocks
-from ocr.recognize.engine import OcrEngine, ScoredQuad
-from ocr.recognize.gutters import GUTTERS, split_at_gutters
+from ocr.recognize.engine import OcrEngine
 from ocr.text import reading_order
 
-# Detection sees the page scaled so that a line of body text is at most this many
-# pixels tall (a 300 dpi page is shrunk to about three quarters)...
-DET_TEXT_HEIGHT = 32
-DET_TEXT_MIN = 14  # ...and at least this many (a 72 dpi page is enlarged)
-RULE_LINES = 1.6  # a vertical stroke taller than this many body lines is a rule
-PAPER_INK = 0.45  # a line inside a photo's box is on paper when less of it is ink...
-PHOTO_READ_MIN = 0.8  # ...and it is kept when read with at least this confidence
-# What decides the lines found, in every page's settings (ocr.pipeline.settings_for).
-READ_SETTINGS = {
-    "detect": "page",
-    "text_height": [DET_TEXT_MIN, DET_TEXT_HEIGHT],
-    "gutters": GUTTERS,
-    "rule_lines": RULE_LINES,
-    "photo_text": [PAPER_INK, PHOTO_READ_MIN],
-}
+BLOCK_PAD = 12  # pixels of margin around a text block for detection
 # The layout's blocks that detection runs on (photos, QR codes and rules hold no lines).
 DETECTED_KINDS = (Kind.TEXT, Kind.HEADLINE, Kind.BODY, Kind.CAPTION)
 
@@ -52,7 +30,6 @@ class Detected:
     poly: np.ndarray  # 4x2 float, deskewed-image pixels
     score: float
     region: Region | None
-    in_photo: bool = False  # on paper inside a photo's box: kept only if read surely
 
 
 def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -86,150 +63,27 @@ def _order_quad(poly: np.ndarray) -> np.ndarray:
     return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]])
 
 
-def detection_scale(text_height: float | None) -> float:
-    """How much the page is scaled for detection: body text of ``text_height`` pixels
-    is brought within DET_TEXT_MIN..DET_TEXT_HEIGHT pixels (a page whose text is
-    already within, or whose text height could not be measured, is left as it is)."""
-    if text_height is None:
-        return 1.0
-    text_height = max(text_height, 1.0)
-    if text_height < DET_TEXT_MIN:
-        return DET_TEXT_MIN / text_height
-    return min(1.0, DET_TEXT_HEIGHT / text_height)
-
-
-def text_ink(ink: np.ndarray, regions: list[Region]) -> tuple[np.ndarray, float | None]:
-    """(the page's text ink, body text height or None if unmeasurable): ``ink`` (bool,
-    deskewed pixels) outside photos, QR codes and rules, and without thin vertical
-    strokes taller than RULE_LINES body lines (short column rules, which the layout
-    leaves to the text)."""
-    import cv2
-
-    h, w = ink.shape
-    ink = ink.copy()
-    for r in regions:
-        if r.kind in (Kind.PHOTO, Kind.QR, Kind.RULE):
-            b = r.box.clip(w, h)
-            ink[int(b.y0) : int(np.ceil(b.y1)), int(b.x0) : int(np.ceil(b.x1))] = False
-    size = measured_text_size(ink)
-    text_height = size[0] if size else None
-    # A rule's one-pixel breaks (noise) closed first; its fringe goes with it.
-    closed = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 1), np.uint8))
-    tall = np.ones((max(3, int(RULE_LINES * (text_height or 10.0))), 1), np.uint8)
-    rules = cv2.morphologyEx(closed, cv2.MORPH_OPEN, tall)
-    return ink & ~(cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0), text_height
-
-
-def detect_page(
-    engine: OcrEngine, image: np.ndarray, regions: list[Region], ink: np.ndarray
-) -> list[ScoredQuad]:
-    """The text lines of the whole page (QR codes blanked), detected at the scale set
-    by the page's body text height (``ink``: the page's ink); quads in page pixels,
-    clockwise from top-left, split at the gutters that their neighbours agree on."""
-    import cv2
-
-    text, text_height = text_ink(ink, regions)
-    scale = detection_scale(text_height)
-    page = image.copy()
-    paper = 255 if page.dtype == np.uint8 else page.max()
-    for r in regions:
-        if r.kind == Kind.QR:
-            b = r.box.clip(page.shape[1], page.shape[0])
-            page[int(b.y0) : int(np.ceil(b.y1)), int(b.x0) : int(np.ceil(b.x1))] = paper
-    if scale != 1.0:
-        size = (max(1, round(page.shape[1] * scale)), max(1, round(page.shape[0] * scale)))
-        shrink = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
-        page = cv2.resize(page, size, interpolation=shrink)
-    found = engine.detect(page)
-    quads = [_order_quad(q) / scale for q, _ in found]
-    flat = [r.box for r in regions if r.kind == Kind.RULE and r.box.width > 3 * r.box.height]
-    pieces = split_at_gutters(quads, text, walls(regions), flat)
-    return [(p, score) for (_, score), ps in zip(found, pieces) for p in ps]
-
-
-def walls(regions: list[Region]) -> list[Box]:
-    """What stands between two text columns on the layout's evidence: vertical rules,
-    and the white between two text blocks side by side (over the rows they share)."""
-    out = [r.box for r in regions if r.kind == Kind.RULE and r.box.height > 3 * r.box.width]
-    text = [r.box for r in regions if r.kind in DETECTED_KINDS]
-    for a in text:
-        for b in text:
-            if a.x1 <= b.x0 and a.y_overlap(b) > 0:
-                between = [
-                    c
-                    for c in text
-                    if c.x0 < b.x0 and c.x1 > a.x1 and c.y_overlap(a) > 0 and c.y_overlap(b) > 0
-                ]
-                if not between:
-                    out.append(Box(a.x1, max(a.y0, b.y0), b.x0, min(a.y1, b.y1)))
-    return out
-
-
 def detect_lines(engine: OcrEngine, image: np.ndarray, regions: list[Region]) -> list[Detected]:
-    """Detect the page's text lines (:func:`detect_page`); each belongs to the text
-    block that holds its centre. A line in a QR code, or in a photo on no paper, is
-    dropped; a line in no block (a headline over a photo) gets a new text block of its
-    own, added to ``regions``."""
-    ink = binarize(image if image.ndim == 2 else image.mean(axis=2)) > 0
+    """Detect text lines block by block; each detection belongs to the block that holds
+    its centre (detections from a neighbour seen through the padding are dropped)."""
+    h, w = image.shape[:2]
+    text_regions = [r for r in regions if r.kind in DETECTED_KINDS]
+    if not text_regions:
+        whole = Region(id="r0", kind="text", box=Box(0, 0, w, h), poly=Box(0, 0, w, h).poly())
+        text_regions = [whole]
     found: list[Detected] = []
-    for quad, score in detect_page(engine, image, regions, ink):
-        box = Box.from_poly([(float(x), float(y)) for x, y in quad])
-        region = _block_of(box, regions, ink)
-        if region is False:
+    for region in text_regions:
+        box = region.box.pad(BLOCK_PAD).clip(w, h)
+        x0, y0, x1, y1 = (int(round(v)) for v in box.as_list())
+        if x1 - x0 < 4 or y1 - y0 < 4:
             continue
-        in_photo = region is None and _in(box, regions, (Kind.PHOTO,))
-        if region is None:
-            region = _new_block(box, regions)
-        found.append(Detected(quad, score, region, in_photo))
+        crop = image[y0:y1, x0:x1]
+        for quad, score in engine.detect(crop):
+            quad = _order_quad(quad) + np.array([x0, y0])
+            cx, cy = quad.mean(axis=0)
+            if region.box.contains_point((cx, cy)):
+                found.append(Detected(quad, score, region))
     return found
-
-
-def _in(box: Box, regions: list[Region], kinds) -> bool:
-    return any(r.kind in kinds and r.box.contains_point(box.center) for r in regions)
-
-
-def _block_of(box: Box, regions: list[Region], ink: np.ndarray) -> Region | None | bool:
-    """The text block holding the line's centre (else the one it overlaps most); None
-    for a line in no block; False for a line in a QR code, or in a photo where it is
-    not on paper (more than PAPER_INK of its box is ink: the photo's own texture)."""
-    c = box.center
-    for r in regions:
-        if r.kind in DETECTED_KINDS and r.box.contains_point(c):
-            return r
-    if _in(box, regions, (Kind.QR,)):
-        return False
-    if _in(box, regions, (Kind.PHOTO,)):
-        h, w = ink.shape
-        b = box.clip(w, h)
-        sub = ink[int(b.y0) : int(np.ceil(b.y1)), int(b.x0) : int(np.ceil(b.x1))]
-        return None if sub.size and sub.mean() < PAPER_INK else False
-    best = max(
-        (r for r in regions if r.kind in DETECTED_KINDS),
-        key=lambda r: r.box.intersection(box),
-        default=None,
-    )
-    if best is not None and best.box.intersection(box) > 0.5 * box.area:
-        return best
-    return None
-
-
-def _new_block(box: Box, regions: list[Region]) -> Region:
-    """A text block for a line that the layout left out of every block."""
-    region = Region(id=_free_id(regions), kind=Kind.TEXT, box=box, poly=box.poly())
-    regions.append(region)
-    return region
-
-
-def _free_id(regions: list[Region]) -> str:
-    """A region id not yet taken: ``r<N>``."""
-    n, taken = len(regions) + 1, {r.id for r in regions}
-    while f"r{n}" in taken:
-        n += 1
-    return f"r{n}"
-
-
-def _box(d: Detected) -> Box:
-    return Box.from_poly([(float(x), float(y)) for x, y in d.poly])
 
 
 def read_page(
@@ -245,13 +99,6 @@ def read_page(
     timings = {} if timings is None else timings
     t = time.perf_counter()
     detected = detect_lines(engine, image, regions)
-    split_blocks(detected, _box, regions, lambda: _free_id(regions))
-    h, w = image.shape[:2]
-    for n, r in enumerate(regions, start=1):  # blocks made or cut from their lines
-        r.order = n
-        if r.kind in DETECTED_KINDS:
-            r.box = r.box.clip(w, h)
-            r.poly = deskew.to_scan(r.box.poly())
     timings["detect"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
     detected = _in_block_order(detected, regions)
@@ -260,7 +107,7 @@ def read_page(
     groups: dict[int, list[Line]] = {}
     for d, (text, score) in zip(detected, texts):
         text = text.strip()
-        if text and not (d.in_photo and score < PHOTO_READ_MIN):
+        if text:
             groups.setdefault(id(d.region), []).append(_line(d, text, score, deskew))
     return _numbered(groups.values())
 
