@@ -38,6 +38,7 @@ for _p in (ROOT / "bench", ROOT / "tests", ROOT):
         sys.path.insert(0, str(_p))
 
 import common  # noqa: E402  (bench/common.py)
+from scoring import distance as edit_distance  # noqa: E402  (bench/scoring.py)
 
 OUT = ROOT / "bench" / "out" / "realscans"
 BENCHMARKS = ROOT / "BENCHMARKS.md"
@@ -52,36 +53,6 @@ PHOTOS = (
     "zh-CHT_newspaper_15_indoor_light_top_bend-out.JPEG",
     "zh-CHT_newspaper_15_outdoor_light_top_bend-out.JPEG",
 )
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance by Myers' bit-parallel algorithm (Hyyrö's form), for whole
-    pages (``common.levenshtein`` is quadratic in pure Python)."""
-    if len(a) < len(b):
-        a, b = b, a
-    m = len(b)
-    if m == 0:
-        return len(a)
-    peq: dict[str, int] = {}
-    for i, c in enumerate(b):
-        peq[c] = peq.get(c, 0) | (1 << i)
-    mask, high = (1 << m) - 1, 1 << (m - 1)
-    pv, mv, score = mask, 0, m
-    for c in a:
-        eq = peq.get(c, 0)
-        xv = eq | mv
-        xh = (((eq & pv) + pv) ^ pv) | eq
-        ph = mv | (~(xh | pv) & mask)
-        mh = pv & xh
-        if ph & high:
-            score += 1
-        elif mh & high:
-            score -= 1
-        ph = ((ph << 1) | 1) & mask
-        mh = (mh << 1) & mask
-        pv = mh | (~(xv | ph) & mask)
-        mv = ph & xv
-    return score
 
 
 @dataclass
