@@ -10,7 +10,7 @@ from ocr import archive
 from ocr.export.files import issue_label, pages_label, write_all, write_through
 from ocr.export.incremental import slug
 from ocr.export.jsondoc import issue_document
-from ocr.export.templating import render
+from ocr.export.render import render_page as render
 
 FORMATS = {"text": "txt", "markdown": "md"}
 

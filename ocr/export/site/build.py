@@ -20,8 +20,8 @@ from ocr.errors import InputError
 from ocr.export.files import issue_label, pages_label, write_all, write_through
 from ocr.export.jsondoc import issue_document
 from ocr.export.pageimage import WEB_SIDE, scaled, web_images
+from ocr.export.render import render_page as render
 from ocr.export.site.searchindex import build_index, doc_for
-from ocr.export.templating import render
 
 log = logging.getLogger(__name__)
 ASSETS = ("site.css", "search.js", "viewer.js", "article.js", "favicon.svg")
