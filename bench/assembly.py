@@ -55,19 +55,15 @@ def assemble(pages, classified: bool) -> list[dict]:
 
 
 def report(seed: int, truth, predicted, s: scoring.IssueScore, verbose: bool) -> None:
-    errors = sum(x.errors for x in s.scored) + s.extra_chars
-    chars = sum(x.chars for x in s.scored)
-    whole = sum(1 for x in s.scored if x.matched and x.errors <= 0.02 * x.chars)
+    whole = sum(1 for x in s.scored if x.whole)
     print(
         f"m{seed}: {len(truth)} truth, {len(predicted)} predicted ({s.extra} unmatched);"
-        f" CER {100 * errors / max(chars, 1):.2f}%, whole {whole}/{len(truth)}"
+        f" CER {100 * s.errors / max(s.chars, 1):.2f}%, whole {whole}/{len(truth)}"
     )
     for x in s.scored:
-        bad = not x.matched or x.errors > 0.02 * x.chars or x.title != scoring.norm(x.got_title)
-        if verbose or bad:
-            cer = 100 * x.errors / max(x.chars, 1)
+        if verbose or not x.whole or x.title != scoring.norm(x.got_title):
             got = f"{x.got_title!r} {x.got_pages}" if x.matched else "(no match)"
-            print(f"   {cer:6.1f}%  {x.title!r} {x.pages} -> {got}")
+            print(f"   {100 * x.cer:6.1f}%  {x.title!r} {x.pages} -> {got}")
     matched = {x.got_title for x in s.scored if x.matched}
     for p in predicted:
         if p["title"] not in matched:
@@ -90,9 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         predicted = assemble(pages, classified=not args.text)
         s = scoring.score_issue(truth, predicted)
         report(seed, truth, predicted, s, args.verbose)
-        errors += sum(x.errors for x in s.scored) + s.extra_chars
-        chars += sum(x.chars for x in s.scored)
-        whole += sum(1 for x in s.scored if x.matched and x.errors <= 0.02 * x.chars)
+        errors, chars = errors + s.errors, chars + s.chars
+        whole += sum(1 for x in s.scored if x.whole)
         n += len(truth)
     print(f"all: CER {100 * errors / max(chars, 1):.2f}%, whole {whole}/{n}")
     return 0
