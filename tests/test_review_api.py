@@ -282,6 +282,44 @@ def test_brute_force_logins_are_limited(site):
     assert login(c, "ann").status_code == 303  # another account from here still can
 
 
+def test_the_login_limit_holds_across_app_instances_and_restarts(site):
+    db = site["db"]
+    archive.add_user(db, "eve", "reviewer", hash_password(PASSWORD))
+
+    def instance():
+        app = create_app(site["folder"] / "archive.db", limiter=LoginLimiter(limit=10, delay=0))
+        return TestClient(app, follow_redirects=False)
+
+    one, two = instance(), instance()  # two servers of one archive
+    codes = [login((one, two)[k % 2], "eve", f"guess {k}").status_code for k in range(10)]
+    assert codes == [401] * 10
+    assert login(one, "eve").status_code == 429 and login(two, "eve").status_code == 429
+    assert login(instance(), "eve").status_code == 429  # a restarted server knows too
+    stored = [r["account"] for r in db.query("SELECT account FROM login_failures")]
+    assert len(stored) >= 10 and "eve" not in stored  # kept by the name's hash only
+    db.execute("UPDATE login_failures SET at = at - 61")  # a minute later
+    assert login(instance(), "eve").status_code == 303
+    assert db.execute("SELECT count(*) FROM login_failures").fetchone()[0] == 0
+
+
+def test_logins_at_once_from_two_instances_do_not_slip_past_the_limit(site):
+    from concurrent.futures import ThreadPoolExecutor
+
+    archive.add_user(site["db"], "fay", "reviewer", hash_password(PASSWORD))
+    apps = [
+        create_app(site["folder"] / "archive.db", limiter=LoginLimiter(limit=10, delay=0.2))
+        for _ in range(2)
+    ]
+
+    def attempt(k):
+        c = TestClient(apps[k % 2], follow_redirects=False)
+        return login(c, "fay", f"guess {k}").status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        codes = list(pool.map(attempt, range(16)))
+    assert sorted(codes) == [401] * 10 + [429] * 6
+
+
 def test_failed_logins_are_slowed_down(site):
     app = create_app(site["folder"] / "archive.db", limiter=LoginLimiter(limit=10, delay=0.3))
     c = TestClient(app, follow_redirects=False)

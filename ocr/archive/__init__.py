@@ -16,7 +16,7 @@ Callers use the functions re-exported here (``from ocr import archive``;
 - ``queries``: every read.
 - ``search``: full-text search over articles and lines (FTS5 tables of migration 0006,
   kept current by triggers), ``rebuild_index``.
-- ``users``: reviewers' accounts and login sessions.
+- ``users``: reviewers' accounts, login sessions and failed logins.
 - ``review``: reviewers' changes of lines and pages (text, checks, conflicts, status),
   each recorded with who, when, before and after; undo.
 - ``edits``: reviewers' article edits (title, move, merge, split, reorder, continue),
@@ -119,7 +119,9 @@ from ocr.archive.search import (
 from ocr.archive.users import (
     ROLES,
     add_user,
+    clear_login_failures,
     end_session,
+    login_attempt,
     remove_user,
     session_user,
     set_password,
@@ -144,6 +146,7 @@ __all__ = [
     "articles_across_pages",
     "change_row",
     "check_line",
+    "clear_login_failures",
     "claim_pages",
     "conflict_queue",
     "conflicts",
@@ -170,6 +173,7 @@ __all__ = [
     "line_on_page",
     "line_texts",
     "link_continuation",
+    "login_attempt",
     "low_confidence_queue",
     "merge_articles",
     "migrate",

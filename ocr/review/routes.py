@@ -51,11 +51,11 @@ def login(ctx: Ctx):
     if not auth.same(request.cookies.get(LOGIN_COOKIE), form.get("csrf")):
         raise HTTPError(403, "the login form expired: load it again")
     limiter = ctx.settings.limiter
-    if limiter.blocked(name, address):
+    if not limiter.attempt(ctx.db, name, address):
         raise HTTPError(429, "too many failed logins: wait a minute and try again")
     user = auth.check_password(ctx.db, name, password)
     if user is None:
-        limiter.failed(name, address)
+        limiter.failed()
         return ctx.page(
             "login.html",
             code=401,
@@ -63,7 +63,7 @@ def login(ctx: Ctx):
             next=target,
             failed="wrong name or password",
         )
-    limiter.succeeded(name, address)
+    limiter.succeeded(ctx.db, name, address)
     auth.end_session(ctx.db, request.cookies.get(COOKIE))  # a session set before: ended
     token = auth.start_session(ctx.db, user, ctx.settings.session_seconds)
     response = RedirectResponse(target, status_code=303)
