@@ -21,7 +21,8 @@ Callers use the functions re-exported here (``from ocr import archive``;
   each recorded with who, when, before and after; undo.
 - ``edits``: reviewers' article edits (title, move, merge, split, reorder, continue),
   pinned so that re-assembly works around them.
-- ``review_queries``: reads for review (issue overviews, a page, the work queues).
+- ``review_queries``: reads for review (issue overviews, a page, the work queues, search
+  hits with their pages).
 - ``carry``: what a re-read page carries over from the lines it replaces.
 
 Rows are plain dicts in and out (through sqlite-utils). One process writes: the batch's
@@ -101,6 +102,7 @@ from ocr.archive.review_queries import (
     article_view,
     conflict_queue,
     issue_articles,
+    issue_choices,
     issue_overviews,
     issue_review_pages,
     line_box,
@@ -108,6 +110,7 @@ from ocr.archive.review_queries import (
     page_head,
     page_image,
     review_page,
+    search_hits,
 )
 from ocr.archive.search import (
     count_hits,
@@ -131,6 +134,7 @@ from ocr.archive.users import (
 )
 
 __all__ = [
+    "search_hits",
     "search_lines",
     "search",
     "rebuild_index",
@@ -159,6 +163,7 @@ __all__ = [
     "failures",
     "highest_dpi",
     "issue_articles",
+    "issue_choices",
     "issue_ids",
     "issue_layouts",
     "issue_overviews",
