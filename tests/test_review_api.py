@@ -5,11 +5,13 @@ traversal in image URLs, ids from another page or issue, session fixation, brute
 
 from __future__ import annotations
 
+import html
 import re
 import time
 
 import pytest
 import reviewdata
+from markupsafe import escape
 from starlette.testclient import TestClient
 
 from ocr import archive
@@ -272,6 +274,78 @@ def test_a_stale_save_is_a_conflict_with_both_versions(site):
     assert r.status_code == 200 and r.json()["text"] == "鲍勃的改正"
 
 
+def hit_ids(html_text):
+    return [int(a) for a in re.findall(r'<li class="hit" data-article="(\d+)"', html_text)]
+
+
+def test_search_answers_as_the_archive_does_for_a_viewer_too(site):
+    db, c = site["db"], client(site, "vic")  # a viewer may search
+    want = archive.search(db, "美好", limit=50)
+    r = c.get("/search", params={"q": "美好"})
+    assert r.status_code == 200 and want
+    assert hit_ids(r.text) == [h["article"] for h in want]  # the same hits, the same order
+    assert "<mark>美好</mark>" in r.text
+    issue = site["issues"][1]
+    narrow = hit_ids(c.get("/search", params={"q": "美好", "issue": issue}).text)
+    assert narrow == [h["article"] for h in archive.search(db, "美好", issue_id=issue)]
+    assert narrow and set(narrow) < set(hit_ids(r.text))
+    # a hit opens its page with its lines named; the page view outlines those
+    href = html.unescape(re.search(r'class="hit-page" href="([^"]+)"', r.text).group(1))
+    first = want[0]
+    on_page = [ln["id"] for ln in first["lines"] if ln["page"] == first["lines"][0]["page"]]
+    assert f"hits={','.join(map(str, on_page))}" in href
+    page = c.get(href)
+    assert page.status_code == 200 and f'data-hits="{",".join(map(str, on_page))}"' in page.text
+    page_id = int(re.match(r"/pages/(\d+)", href).group(1))
+    assert {ln["id"] for ln in archive.review_page(db, page_id)["lines"]} >= set(on_page)
+
+
+def test_the_search_box_is_on_every_page(site):
+    c = client(site, "ann")
+    issue, page = site["issues"][0], site["pages"][0]
+    article = archive.issue_articles(site["db"], issue)[0]["id"]
+    for url in ("/", f"/issues/{issue}", f"/pages/{page}", "/queue", "/conflicts",
+                f"/articles/{article}", "/search", "/pages/99999"):  # fmt: skip
+        text = c.get(url).text
+        assert re.search(r'<form class="search-box" method="get" action="/search"', text), url
+        assert 'name="q"' in text, url
+    assert client(site).get("/search", params={"q": "美好"}).status_code == 303  # log in first
+
+
+def test_search_escapes_xss_in_the_query_and_in_snippets(site):
+    c = client(site, "ann")
+    page, line = site["pages"][0], lines(site)[9]
+    assert save(c, page, line, XSS[1] + "张庙" + XSS[0]).status_code == 200
+    r = c.get("/search", params={"q": "张庙"})
+    assert r.status_code == 200 and hit_ids(r.text) == [line["article_id"]]
+    assert "<script>alert" not in r.text and "<img src=x" not in r.text
+    assert "alert(1)&gt;<mark>张庙</mark>&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+    for q in XSS:
+        r = c.get("/search", params={"q": q})
+        assert r.status_code == 200, q
+        assert "<script>alert" not in r.text and "<img src=x" not in r.text, q
+        assert f'name="q" value="{escape(q)}"' in r.text, q  # the query shown, as text
+    r = c.get(f"/pages/{page}", params={"q": XSS[1], "hits": str(line["id"])})
+    assert r.status_code == 200 and "<img src=x" not in r.text
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in r.text
+
+
+def test_empty_odd_or_too_long_searches_are_answered_plainly(site):
+    c = client(site, "vic")
+    odd = ["", "   ", "，。！", '"', "AND OR NOT *", "NEAR(张 庙)", "张*", "^张", "{title}:张"]
+    for params in [{}, {"q": "美好", "limit": "-3"}, *({"q": q} for q in odd)]:
+        r = c.get("/search", params=params)
+        assert r.status_code == 200, params
+    assert hit_ids(c.get("/search", params={"q": "，。！"}).text) == []
+    assert len(hit_ids(c.get("/search", params={"q": "美好", "limit": "1"}).text)) == 1
+    assert c.get("/search", params={"q": "张" * 200}).status_code == 200
+    r = c.get("/search", params={"q": "张" * 201})
+    assert r.status_code == 400 and "at most 200 characters" in r.text
+    assert c.get("/search", params={"q": "美好", "issue": "x"}).status_code == 400
+    assert c.get("/search", params={"q": "美好", "issue": "99999"}).status_code == 404
+    assert c.get(f"/pages/{site['pages'][0]}", params={"hits": "1,x"}).status_code == 400
+
+
 def test_brute_force_logins_are_limited(site):
     app = create_app(site["folder"] / "archive.db", limiter=LoginLimiter(limit=10, delay=0.0))
     c = TestClient(app, follow_redirects=False)
@@ -280,6 +354,44 @@ def test_brute_force_logins_are_limited(site):
     assert login(c, "root", PASSWORD).status_code == 429  # even the right password now
     assert COOKIE not in c.cookies
     assert login(c, "ann").status_code == 303  # another account from here still can
+
+
+def test_the_login_limit_holds_across_app_instances_and_restarts(site):
+    db = site["db"]
+    archive.add_user(db, "eve", "reviewer", hash_password(PASSWORD))
+
+    def instance():
+        app = create_app(site["folder"] / "archive.db", limiter=LoginLimiter(limit=10, delay=0))
+        return TestClient(app, follow_redirects=False)
+
+    one, two = instance(), instance()  # two servers of one archive
+    codes = [login((one, two)[k % 2], "eve", f"guess {k}").status_code for k in range(10)]
+    assert codes == [401] * 10
+    assert login(one, "eve").status_code == 429 and login(two, "eve").status_code == 429
+    assert login(instance(), "eve").status_code == 429  # a restarted server knows too
+    stored = [r["account"] for r in db.query("SELECT account FROM login_failures")]
+    assert len(stored) >= 10 and "eve" not in stored  # kept by the name's hash only
+    db.execute("UPDATE login_failures SET at = at - 61")  # a minute later
+    assert login(instance(), "eve").status_code == 303
+    assert db.execute("SELECT count(*) FROM login_failures").fetchone()[0] == 0
+
+
+def test_logins_at_once_from_two_instances_do_not_slip_past_the_limit(site):
+    from concurrent.futures import ThreadPoolExecutor
+
+    archive.add_user(site["db"], "fay", "reviewer", hash_password(PASSWORD))
+    apps = [
+        create_app(site["folder"] / "archive.db", limiter=LoginLimiter(limit=10, delay=0.2))
+        for _ in range(2)
+    ]
+
+    def attempt(k):
+        c = TestClient(apps[k % 2], follow_redirects=False)
+        return login(c, "fay", f"guess {k}").status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        codes = list(pool.map(attempt, range(16)))
+    assert sorted(codes) == [401] * 10 + [429] * 6
 
 
 def test_failed_logins_are_slowed_down(site):

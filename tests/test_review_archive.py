@@ -10,7 +10,7 @@ import reviewdata
 
 from ocr import archive
 from ocr.batch.assemble import assemble_issue
-from ocr.errors import Conflict, NotFound
+from ocr.errors import Conflict, NotFound, StoreError
 from ocr.model import Box, PageJob
 
 
@@ -37,6 +37,24 @@ def test_save_line_bumps_the_version_keeps_history_and_refuses_a_stale_one(store
     (change,) = archive.line_changes(db, line["id"])
     assert change["before"]["text"] == line["text"] and change["after"]["text"] == "改正的文字"
     assert change["author"] == "ann"
+
+
+def test_correct_line_is_recorded_in_the_reviewers_history_and_undoable(store):
+    db, page = store["db"], store["pages"][0]
+    line = lines_of(db, page)[7]
+    assert archive.correct_line(db, line["id"], "库里的改正", author="cli", expected_version=1) == 2
+    (change,) = archive.line_changes(db, line["id"])  # the same record as a save in the app
+    assert (change["action"], change["author"]) == ("text", "cli")
+    assert change["before"]["text"] == line["text"] and change["after"]["text"] == "库里的改正"
+    assert archive.line_texts(db, line["id"])[0]["author"] == "cli"
+    undone = archive.undo_line_change(db, archive.change_row(db, change["id"]), "ann")
+    assert (undone["text"], undone["version"], undone["corrected"]) == (line["text"], 3, 0)
+    assert [c["action"] for c in archive.line_changes(db, line["id"])] == ["undo", "text"]
+    assert archive.correct_line(db, line["id"], "再改", expected_version=3) == 4
+    assert archive.line_changes(db, line["id"])[0]["author"] is None  # no author given
+    with pytest.raises(StoreError):
+        archive.correct_line(db, line["id"], "过时", expected_version=3)
+    assert len(archive.line_changes(db, line["id"])) == 3
 
 
 def test_a_line_of_another_page_is_not_found_there(store):

@@ -1,6 +1,7 @@
 """The review app in a real browser: Debian's chromium driven by Playwright against
 ``ocr review`` on 127.0.0.1, over an archive of stored rows. One server and one browser
-for the module; the tests run in order, each on what the one before left."""
+for the module; the tests run in order, each on what the one before left (the search
+test last: it searches the text as the corrections before it left it)."""
 
 from __future__ import annotations
 
@@ -186,3 +187,32 @@ def test_a_second_reviewer_saving_the_same_line_gets_the_conflict(site, ann):
     saved(bob)
     assert archive.line_box(db, line["id"])["text"] == "鲍勃的文字"
     context.close()
+
+
+def test_search_a_two_character_word_and_open_a_hit_with_its_lines_outlined(site, ann):
+    db = site["db"]
+    want = archive.search(db, "美好", limit=50)  # what the results page must show, in order
+    assert want and want[0]["lines"]
+    ann.goto(f"{site['url']}/issues/{site['issues'][0]}")
+    ann.fill("header input[name=q]", "美好")  # the box every page has
+    ann.press("header input[name=q]", "Enter")
+    ann.wait_for_url("**/search?q=*")
+    titles = ann.locator("#hits .hit-title").all_text_contents()
+    assert titles == [h["title"] for h in want]
+    expect(ann.locator("#hits .snippet mark").first).to_have_text("美好")
+    DOCS.mkdir(exist_ok=True)
+    ann.screenshot(path=str(DOCS / "review-search.png"))
+    first = want[0]
+    page_number = first["lines"][0]["page"]
+    expected = sorted(ln["id"] for ln in first["lines"] if ln["page"] == page_number)
+    ann.locator("#hits .hit").first.locator("a.hit-page").first.click()
+    ann.wait_for_selector("#hits-layer rect.hit-line", state="attached")
+    outlined = ann.locator("#hits-layer rect.hit-line").evaluate_all(
+        "rects => rects.map((r) => Number(r.dataset.line))"
+    )
+    assert sorted(outlined) == expected
+    page_id = archive.line_box(db, expected[0])["page_id"]
+    assert f"/pages/{page_id}" in ann.url
+    assert ready(ann, expected[0]) == expected[0]  # the editor is on the first hit line
+    box = ann.locator(f"#hits-layer rect.hit-line[data-line='{expected[0]}']").bounding_box()
+    assert box and box["width"] > 0 and box["height"] > 0  # drawn, on screen

@@ -16,12 +16,13 @@ Callers use the functions re-exported here (``from ocr import archive``;
 - ``queries``: every read.
 - ``search``: full-text search over articles and lines (FTS5 tables of migration 0006,
   kept current by triggers), ``rebuild_index``.
-- ``users``: reviewers' accounts and login sessions.
+- ``users``: reviewers' accounts, login sessions and failed logins.
 - ``review``: reviewers' changes of lines and pages (text, checks, conflicts, status),
   each recorded with who, when, before and after; undo.
 - ``edits``: reviewers' article edits (title, move, merge, split, reorder, continue),
   pinned so that re-assembly works around them.
-- ``review_queries``: reads for review (issue overviews, a page, the work queues).
+- ``review_queries``: reads for review (issue overviews, a page, the work queues, search
+  hits with their pages).
 - ``carry``: what a re-read page carries over from the lines it replaces.
 
 Rows are plain dicts in and out (through sqlite-utils). One process writes: the batch's
@@ -101,6 +102,7 @@ from ocr.archive.review_queries import (
     article_view,
     conflict_queue,
     issue_articles,
+    issue_choices,
     issue_overviews,
     issue_review_pages,
     line_box,
@@ -108,6 +110,7 @@ from ocr.archive.review_queries import (
     page_head,
     page_image,
     review_page,
+    search_hits,
 )
 from ocr.archive.search import (
     count_hits,
@@ -119,7 +122,9 @@ from ocr.archive.search import (
 from ocr.archive.users import (
     ROLES,
     add_user,
+    clear_login_failures,
     end_session,
+    login_attempt,
     remove_user,
     session_user,
     set_password,
@@ -129,6 +134,7 @@ from ocr.archive.users import (
 )
 
 __all__ = [
+    "search_hits",
     "search_lines",
     "search",
     "rebuild_index",
@@ -144,6 +150,7 @@ __all__ = [
     "articles_across_pages",
     "change_row",
     "check_line",
+    "clear_login_failures",
     "claim_pages",
     "conflict_queue",
     "conflicts",
@@ -156,6 +163,7 @@ __all__ = [
     "failures",
     "highest_dpi",
     "issue_articles",
+    "issue_choices",
     "issue_ids",
     "issue_layouts",
     "issue_overviews",
@@ -170,6 +178,7 @@ __all__ = [
     "line_on_page",
     "line_texts",
     "link_continuation",
+    "login_attempt",
     "low_confidence_queue",
     "merge_articles",
     "migrate",

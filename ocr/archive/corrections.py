@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocr.archive.db import now, transaction
+from ocr.archive.db import transaction
+from ocr.archive.review import line_row, write_text
 from ocr.errors import StoreError
 from ocr.model import Line
 
@@ -17,29 +18,21 @@ from ocr.model import Line
 def correct_line(
     db, line_id: int, text: str, author: str | None = None, expected_version: int | None = None
 ) -> int:
-    """A reviewer's correction: new text, version + 1, history kept. Returns the new
-    version. ``expected_version`` guards against overwriting a concurrent edit."""
+    """A reviewer's correction from the library or the CLI: the one write path of the
+    review app's save (``review.write_text``): new text, version + 1, ``line_history``
+    kept and the change recorded in ``changes`` (by ``author``), so the reviewers'
+    history shows it and can undo it. Returns the line's version after.
+    ``expected_version`` guards against overwriting a concurrent edit."""
     with transaction(db):
-        row = db.execute("SELECT version FROM lines WHERE id = ?", [line_id]).fetchone()
+        row = line_row(db, line_id)
         if row is None:
             raise StoreError(f"no line {line_id}")
-        if expected_version is not None and row[0] != expected_version:
+        if expected_version is not None and row["version"] != expected_version:
             raise StoreError(
-                f"line {line_id} is at version {row[0]}, not {expected_version}: "
+                f"line {line_id} is at version {row['version']}, not {expected_version}: "
                 "someone else changed it"
             )
-        version = row[0] + 1
-        t = now()
-        db.execute(
-            "UPDATE lines SET text = ?, version = ?, corrected = 1, updated_at = ? WHERE id = ?",
-            [text, version, t, line_id],
-        )
-        db.execute(
-            "INSERT INTO line_history (line_id, version, text, source, author, created_at) "
-            "VALUES (?, ?, ?, 'review', ?, ?)",
-            [line_id, version, text, author, t],
-        )
-    return version
+        return write_text(db, row, text, author)["version"]
 
 
 # -- keeping corrections when a page is read again --------------------------------------

@@ -282,4 +282,17 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE pages ADD COLUMN preparation TEXT;
         """,
     ),
+    (
+        "0009_login_failures",
+        """
+        CREATE TABLE login_failures (
+            id INTEGER PRIMARY KEY,
+            account TEXT NOT NULL,
+            address TEXT NOT NULL,
+            at REAL NOT NULL
+        );
+        CREATE INDEX login_failures_account ON login_failures(account, at);
+        CREATE INDEX login_failures_address ON login_failures(address, at);
+        """,
+    ),
 ]

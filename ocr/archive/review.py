@@ -26,6 +26,11 @@ LINE_COLUMNS = (
 STATE = ("text", "corrected", "checked", "ocr_resolved")
 
 
+def line_row(db, line_id: int) -> dict[str, Any] | None:
+    """The line ``line_id`` as a change sees it (None when there is none)."""
+    return next(db.query(f"SELECT {LINE_COLUMNS} FROM lines l WHERE l.id = ?", [line_id]), None)
+
+
 def line_on_page(db, page_id: int, line_id: int) -> dict[str, Any]:
     """The line ``line_id`` of page ``page_id``; :class:`NotFound` unless it is there."""
     row = next(
@@ -46,11 +51,17 @@ def save_line(
     """A reviewer's text for a line, based on ``version``: the line as stored after.
     The same text again changes nothing."""
     with transaction(db):
-        row = _current(db, page_id, line_id, version)
-        if row["text"] == text and row["corrected"]:
-            return row
-        after = {"text": text, "corrected": 1, "checked": row["checked"]}
-        return _change_line(db, row, after, "text", author)
+        return write_text(db, _current(db, page_id, line_id, version), text, author)
+
+
+def write_text(db, row: dict[str, Any], text: str, author: str | None) -> dict[str, Any]:
+    """THE write of a reviewer's text (the review app's save and ``correct_line``), in
+    the caller's transaction: the line ``row`` corrected to ``text``, its history and
+    its change recorded; the same text on a corrected line changes nothing."""
+    if row["text"] == text and row["corrected"]:
+        return row
+    after = {"text": text, "corrected": 1, "checked": row["checked"]}
+    return _change_line(db, row, after, "text", author)
 
 
 def check_line(
@@ -155,9 +166,7 @@ def undo_line_change(db, change: dict[str, Any], author: str) -> dict[str, Any]:
     if change["line_id"] is None:
         raise NotFound(f"the line of change {change['id']} is no longer stored")
     with transaction(db):
-        row = next(
-            db.query(f"SELECT {LINE_COLUMNS} FROM lines l WHERE l.id = ?", [change["line_id"]])
-        )
+        row = line_row(db, change["line_id"])
         if change["undone_by"] is not None:
             raise Conflict(f"change {change['id']} was undone already", current=row)
         if any(row[k] != change["after"].get(k, row[k]) for k in STATE):

@@ -1,4 +1,5 @@
-"""Reading the archive for review: issue overviews, a page with its lines, the work queues."""
+"""Reading the archive for review: issue overviews, a page with its lines, the work queues,
+search hits with the pages their lines are on."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import json
 from typing import Any
 
 from ocr.archive.edits import article_blocks, article_snapshot
+from ocr.archive.queries import issue_row
 from ocr.archive.review import LINE_COLUMNS, PAGE_STATUSES
+from ocr.archive.search import search
 from ocr.errors import NotFound
 
 # A corrected line whose latest OCR reading differs and that no reviewer has resolved.
@@ -240,3 +243,37 @@ def article_view(db, article_id: int) -> dict[str, Any]:
     row["pages"] = json.loads(row["pages"])
     issue = next(db.query("SELECT * FROM issues WHERE id = ?", [row["issue_id"]]))
     return {"article": row, "issue": issue, "blocks": blocks, "pages": pages}
+
+
+def issue_choices(db) -> list[dict[str, Any]]:
+    """Every issue, by date, as a choice of filter (no counts: cheap)."""
+    return list(db.query("SELECT id, title, date, number, source FROM issues ORDER BY date, id"))
+
+
+def search_hits(
+    db, query: str, issue_id: int | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """``search.search`` (the same hits, ranking and snippets, top ``limit``) for the
+    review app: each hit's lines also grouped by the page they are on,
+    ``"on_pages": [{"page_id", "number", "lines": [line id]}]``, in reading order."""
+    if issue_id is not None and issue_row(db, issue_id) is None:
+        raise NotFound(f"no issue {issue_id}")
+    hits = search(db, query, issue_id=issue_id, limit=limit)
+    ids = [ln["id"] for h in hits for ln in h["lines"]]
+    page_of: dict[int, int] = {}
+    for k in range(0, len(ids), 500):
+        part = ids[k : k + 500]
+        page_of.update(
+            db.execute(
+                f"SELECT id, page_id FROM lines WHERE id IN ({','.join('?' * len(part))})", part
+            ).fetchall()
+        )
+    for h in hits:
+        pages: dict[int, dict[str, Any]] = {}
+        for ln in h["lines"]:
+            pid = page_of.get(ln["id"])
+            if pid is not None:
+                entry = pages.setdefault(pid, {"page_id": pid, "number": ln["page"], "lines": []})
+                entry["lines"].append(ln["id"])
+        h["on_pages"] = list(pages.values())
+    return hits

@@ -1,8 +1,12 @@
-"""Reviewers' accounts and sessions: users with a role and a password hash, login sessions.
+"""Reviewers' accounts and sessions: users with a role and a password hash, login sessions,
+failed logins.
 
 Passwords are hashed by the caller (``ocr.review.auth``, argon2); this module stores the
 hash only. A session is stored by the SHA-256 of its token, never the token itself, so
-a copy of the archive holds no usable session.
+a copy of the archive holds no usable session. Failed logins are kept here too
+(``login_attempt``), so that their limit holds for every process serving the archive
+and over restarts; they are kept by the account's hash (a password typed into the
+name field is not stored) and forgotten after their window.
 """
 
 from __future__ import annotations
@@ -96,3 +100,35 @@ def session_user(db, token_hash: str) -> dict[str, Any] | None:
 
 def end_session(db, token_hash: str) -> None:
     db.execute("DELETE FROM sessions WHERE token_hash = ?", [token_hash])
+
+
+def login_attempt(
+    db, account: str, address: str, t: float, window: float, limit: int, spread: int
+) -> bool:
+    """Count a login attempt of ``account`` from ``address`` at ``t`` (seconds since
+    the epoch) as failed until ``clear_login_failures`` says otherwise, unless the
+    failures of the last ``window`` seconds already reach ``limit`` for the account
+    from the address, or ``spread`` for the address (any account) or for the account
+    (any address): then nothing is counted and the answer is False. One transaction,
+    so processes serving the same archive count together."""
+    since = t - window
+    with transaction(db):
+        db.execute("DELETE FROM login_failures WHERE at <= ?", [since])
+        pair, by_address, by_account = db.execute(
+            "SELECT coalesce(sum(account = ?1 AND address = ?2), 0), "
+            "coalesce(sum(address = ?2), 0), coalesce(sum(account = ?1), 0) "
+            "FROM login_failures WHERE (account = ?1 OR address = ?2) AND at > ?3",
+            [account, address, since],
+        ).fetchone()
+        if pair >= limit or by_address >= spread or by_account >= spread:
+            return False
+        db.execute(
+            "INSERT INTO login_failures (account, address, at) VALUES (?, ?, ?)",
+            [account, address, t],
+        )
+    return True
+
+
+def clear_login_failures(db, account: str, address: str) -> None:
+    """A login that succeeded: the account's failures from that address are forgotten."""
+    db.execute("DELETE FROM login_failures WHERE account = ? AND address = ?", [account, address])

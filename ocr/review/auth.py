@@ -13,9 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
 import time
-from collections import deque
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -92,34 +90,24 @@ def require_write(user: dict) -> None:
 
 class LoginLimiter:
     """At most ``limit`` failed logins a ``window`` (seconds) per account and address,
-    and ``limit * 5`` per address whatever the account; each failure waits ``delay``."""
+    ``limit * 5`` per address whatever the account and per account whatever the
+    address; then 429 until the window has passed. Each failure waits ``delay``. The
+    failures are kept in the archive (``archive.login_attempt``), so the limit holds
+    across every process serving it and over restarts; an attempt counts as failed
+    from the moment it starts (two at once cannot both slip under the limit), and a
+    login that succeeds clears its account's failures from its address."""
 
     def __init__(self, limit: int = 10, window: float = 60.0, delay: float = 0.25):
         self.limit, self.window, self.delay = limit, window, delay
-        self.failures: dict[tuple, deque] = {}
-        self.lock = threading.Lock()
 
-    def _recent(self, key: tuple, t: float) -> deque:
-        q = self.failures.setdefault(key, deque())
-        while q and q[0] <= t - self.window:
-            q.popleft()
-        return q
+    def attempt(self, db, name: str, address: str) -> bool:
+        """May ``name`` try to log in from ``address`` now (the attempt is counted)?"""
+        return archive.login_attempt(
+            db, token_hash(name), address, time.time(), self.window, self.limit, self.limit * 5
+        )
 
-    def blocked(self, name: str, address: str) -> bool:
-        t = time.monotonic()
-        with self.lock:
-            return (
-                len(self._recent((name, address), t)) >= self.limit
-                or len(self._recent(("*", address), t)) >= self.limit * 5
-            )
-
-    def failed(self, name: str, address: str) -> None:
-        t = time.monotonic()
-        with self.lock:
-            self._recent((name, address), t).append(t)
-            self._recent(("*", address), t).append(t)
+    def failed(self) -> None:
         time.sleep(self.delay)
 
-    def succeeded(self, name: str, address: str) -> None:
-        with self.lock:
-            self.failures.pop((name, address), None)
+    def succeeded(self, db, name: str, address: str) -> None:
+        archive.clear_login_failures(db, token_hash(name), address)

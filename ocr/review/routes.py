@@ -1,9 +1,10 @@
-"""The app's pages: login, the issues list, an issue, a page, the queues, an article."""
+"""The app's pages: login, the issues list, an issue, a page, the queues, an article, search."""
 
 from __future__ import annotations
 
 import secrets
 
+from markupsafe import Markup
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
@@ -51,11 +52,11 @@ def login(ctx: Ctx):
     if not auth.same(request.cookies.get(LOGIN_COOKIE), form.get("csrf")):
         raise HTTPError(403, "the login form expired: load it again")
     limiter = ctx.settings.limiter
-    if limiter.blocked(name, address):
+    if not limiter.attempt(ctx.db, name, address):
         raise HTTPError(429, "too many failed logins: wait a minute and try again")
     user = auth.check_password(ctx.db, name, password)
     if user is None:
-        limiter.failed(name, address)
+        limiter.failed()
         return ctx.page(
             "login.html",
             code=401,
@@ -63,7 +64,7 @@ def login(ctx: Ctx):
             next=target,
             failed="wrong name or password",
         )
-    limiter.succeeded(name, address)
+    limiter.succeeded(ctx.db, name, address)
     auth.end_session(ctx.db, request.cookies.get(COOKIE))  # a session set before: ended
     token = auth.start_session(ctx.db, user, ctx.settings.session_seconds)
     response = RedirectResponse(target, status_code=303)
@@ -108,7 +109,51 @@ def issue(ctx: Ctx, issue_id: int):
 @route()
 def page(ctx: Ctx, page_id: int):
     view = archive.page_head(ctx.db, page_id)  # the lines come from the API
-    return ctx.page("page.html", view=view, statuses=archive.PAGE_STATUSES)
+    raw = ctx.request.query_params.get("hits") or ""
+    try:  # a search hit's lines, outlined by the page's script
+        hits = [int(k) for k in raw.split(",") if k.strip()][:MAX_HITS]
+    except ValueError as exc:
+        raise HTTPError(400, "hits: line ids separated by commas") from exc
+    query = _query(ctx) if hits else ""
+    return ctx.page("page.html", view=view, statuses=archive.PAGE_STATUSES, hits=hits, query=query)
+
+
+MAX_QUERY = 200  # characters of a search
+MAX_HITS = 1000  # line ids a page view outlines
+PER_PAGE = 50  # hits a results page shows, unless asked for more (up to MAX_SHOWN)
+MAX_SHOWN = 500
+
+
+def _query(ctx: Ctx) -> str:
+    query = ctx.request.query_params.get("q") or ""
+    if len(query) > MAX_QUERY:
+        raise HTTPError(400, f"a search is at most {MAX_QUERY} characters, not {len(query)}")
+    return query
+
+
+@route()
+def search(ctx: Ctx):
+    """The archive's search (``archive.search``: the same hits and ranking as ``ocr
+    search``), optionally in one issue; each hit links to its pages with its lines."""
+    query, issue_id = _query(ctx), ctx.int_arg("issue")
+    limit = max(1, min(MAX_SHOWN, ctx.int_arg("limit", PER_PAGE)))
+    hits, total = [], 0
+    if query.strip():
+        hits = archive.search_hits(ctx.db, query, issue_id, limit)
+        total = archive.count_hits(ctx.db, query, issue_id) if len(hits) == limit else len(hits)
+    for hit in hits:
+        # ocr.text.search.snippet escapes the text and adds <mark> around escaped text only
+        hit["snippet"] = Markup(hit["snippet"])
+    return ctx.page(
+        "search.html",
+        query=query,
+        issue_id=issue_id,
+        issues=archive.issue_choices(ctx.db),
+        hits=hits,
+        total=total,
+        limit=limit,
+        more=min(MAX_SHOWN, limit * 2) if total > limit and limit < MAX_SHOWN else None,
+    )
 
 
 @route(write=True, body="form")
@@ -148,4 +193,5 @@ PAGE_ROUTES = [
     Route("/queue", queue, methods=["GET"]),
     Route("/conflicts", conflicts, methods=["GET"]),
     Route("/articles/{article_id:int}", article, methods=["GET"]),
+    Route("/search", search, methods=["GET"]),
 ]

@@ -41,6 +41,7 @@
     else OCR.toast(OCR.explain(r), "error");
   };
   document.addEventListener("keydown", (e) => {
+    if (e.target.closest && e.target.closest("input, textarea, select")) return; // the search box
     if (e.key === "ArrowDown") { current = Math.min(items.length - 1, current + 1); render(); e.preventDefault(); }
     else if (e.key === "ArrowUp") { current = Math.max(0, current - 1); render(); e.preventDefault(); }
     else if (e.key === "1" || e.key === "c") resolve("correction");

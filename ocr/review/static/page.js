@@ -1,5 +1,6 @@
 // The page view: the page image with its blocks, articles and lines outlined (colour by
-// confidence), zoom / pan / fit to width, and the line editor beside it.
+// confidence), a search hit's lines outlined, zoom / pan / fit to width, and the line
+// editor beside it.
 "use strict";
 
 (async () => {
@@ -57,7 +58,18 @@
     rects.set(ln.id, r);
     lineGroup.append(r);
   });
-  svg.append(regions, articles, lineGroup);
+  // A search hit's lines (the page's URL names them: ?hits=ID,ID), outlined on top.
+  const hitIds = new Set((viewport.dataset.hits || "").split(",").filter(Boolean).map(Number));
+  const hitGroup = document.createElementNS(NS, "g");
+  hitGroup.id = "hits-layer";
+  for (const ln of lines) {
+    if (!hitIds.has(ln.id)) continue;
+    const pad = { x0: ln.x0 - 6, y0: ln.y0 - 6, x1: ln.x1 + 6, y1: ln.y1 + 6 };
+    const r = rect("hit-line", pad);
+    r.dataset.line = ln.id;
+    hitGroup.append(r);
+  }
+  svg.append(regions, articles, lineGroup, hitGroup);
   viewport.append(svg);
 
   let zoom = 1;
@@ -88,8 +100,9 @@
     viewport.scrollTop = drag.top - (e.clientY - drag.y);
   });
   window.addEventListener("mouseup", () => { drag = null; viewport.classList.remove("dragging"); });
-  for (const [box, group] of [["show-regions", regions], ["show-articles", articles]]) {
-    document.getElementById(box).addEventListener("change", (e) => { group.style.display = e.target.checked ? "" : "none"; });
+  for (const [box, group] of [["show-regions", regions], ["show-articles", articles], ["show-hits", hitGroup]]) {
+    const toggle = document.getElementById(box);
+    if (toggle) toggle.addEventListener("change", (e) => { group.style.display = e.target.checked ? "" : "none"; });
   }
 
   let last = null;
@@ -109,7 +122,8 @@
   });
   lines.forEach(paint);
   const wanted = /^#line-(\d+)$/.exec(location.hash);
-  const start = wanted ? lines.findIndex((ln) => ln.id === Number(wanted[1])) : 0;
+  const firstHit = lines.findIndex((ln) => hitIds.has(ln.id));
+  const start = wanted ? lines.findIndex((ln) => ln.id === Number(wanted[1])) : firstHit;
   editor.select(Math.max(0, start));
   window.ocrEditor = editor;
 })();
