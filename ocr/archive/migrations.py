@@ -282,4 +282,10 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE pages ADD COLUMN preparation TEXT;
         """,
     ),
+    (
+        "0009_char_centres",
+        """
+        ALTER TABLE lines ADD COLUMN char_centres TEXT;
+        """,
+    ),
 ]

@@ -68,7 +68,9 @@ class OcrEngine(abc.ABC):
     @abc.abstractmethod
     def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """Text and confidence (0-1) for each line crop (upright, reading left to
-        right), in the order given; ``("", 0.0)`` for a crop with nothing to read."""
+        right), in the order given; ``("", 0.0)`` for a crop with nothing to read. An
+        engine that knows where each character is adds a third item: each character's
+        centre along the crop as a fraction of its width (or None)."""
 
     def provenance(self) -> dict[str, Any]:
         """What is recorded with every page this engine read (JSON-serializable)."""
