@@ -402,7 +402,10 @@ def report_text(rows, pdf_rows, checks, labels, load_before, load_after, repeat)
             "loading the page images from the scans alone (a PDF page rasterized at its "
             "300 dpi: what every format that writes images must do first), and the JSON "
             "export (no images). PDFs at the default 200 dpi, JPEG quality 60; ALTO and "
-            "hOCR write the full-size page image (JPEG quality 90).",
+            "hOCR write the full-size page image (JPEG quality 90), IIIF the full-size "
+            "image (JPEG 82, progressive), the site two (1600 px and full size, JPEG 82) "
+            "plus its calendar, search index and assets; text and Markdown no image. "
+            "Every format through `run_export` (`ocr export FORMAT`).",
             "",
             common.table(header, speed),
             "",
