@@ -204,3 +204,17 @@ def test_a_line_keeps_its_centres_through_the_archive(tmp_path):
     rows = archive.issue_record(db, issue)["pages"][0]["lines"]
     assert [r["char_centres"] for r in rows] == ["[0.25, 0.75]", None]  # one per character
     db.conn.close()
+
+
+def test_paddle_readings_become_centres_as_fractions_of_the_crop():
+    """PaddleX's ``return_word_box`` reading: (text, [columns its content spans, words,
+    each word's CTC columns, kinds]); ``fix`` undoes its scaling by another crop's
+    aspect ratio (it sorts a batch's ratios, not its results)."""
+    from ocr.recognize.paddle import _placed
+
+    reading = ("张庙 X", [20.0, [["张", "庙"], [" "], ["X"]], [[2, 9], [12], [17]], ["cn"]])
+    text, centres = _placed(reading, 1.0)
+    assert text == "张庙 X" and centres == pytest.approx([0.125, 0.475, 0.625, 0.875])
+    assert _placed(reading, 2.0)[1] == pytest.approx([0.0625, 0.2375, 0.3125, 0.4375])
+    assert _placed("张庙", 1.0) == ("张庙", None)  # read without positions
+    assert _placed(("张庙", [20.0, [["张"]], [[2]], ["cn"]]), 1.0) == ("张庙", None)

@@ -142,14 +142,22 @@ class PaddleEngine(OcrEngine):
         scores = res["dt_scores"]
         return [(np.asarray(p, dtype=np.float64), float(s)) for p, s in zip(polys, scores)]
 
-    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float, list[float] | None]]:
+    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Text and confidence for each crop, in the order given."""
+        return [(text, score) for text, score, _ in self._read(crops, placed=False)]
+
+    def recognize_placed(
+        self, crops: list[np.ndarray]
+    ) -> list[tuple[str, float, list[float] | None]]:
         """Text, confidence and each character's centre along the crop (a fraction of its
-        width: the CTC column it was read at, ``return_word_box``) for each crop, in the
-        order given."""
+        width: the CTC column it was read at, ``return_word_box``) for each crop."""
+        return self._read(crops, placed=True)
+
+    def _read(self, crops: list[np.ndarray], placed: bool):
         out: list[tuple[str, float, list[float] | None]] = [("", 0.0, None)] * len(crops)
         for batch in rec_batches([c.shape[:2] for c in crops]):
             batch_crops = [_three_channels(crops[i]) for i in batch]
-            results = self._rec.predict(batch_crops, batch_size=len(batch), return_word_box=True)
+            results = self._rec.predict(batch_crops, batch_size=len(batch), return_word_box=placed)
             ratios = [c.shape[1] / c.shape[0] for c in batch_crops]
             # PaddleX scales each result's column count by the batch's aspect ratios
             # taken in ascending order (it sorts them, not the results): undone here.

@@ -102,12 +102,12 @@ def read_page(
     timings["detect"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
     detected = _in_block_order(detected, regions)
-    texts = engine.recognize([crop_quad(image, d.poly) for d in detected])
+    texts = engine.recognize_placed([crop_quad(image, d.poly) for d in detected])
     timings["recognize_lines"] = round(time.perf_counter() - t, 3)
     groups: dict[int, list[Line]] = {}
-    for d, (text, score, *placed) in zip(detected, texts):
+    for d, (text, score, centres) in zip(detected, texts):
         lead, text = len(text) - len(text.lstrip()), text.strip()
-        centres = placed[0][lead : lead + len(text)] if placed and placed[0] else None
+        centres = centres[lead : lead + len(text)] if centres else None
         if text:
             groups.setdefault(id(d.region), []).append(_line(d, text, score, deskew, centres))
     return _numbered(groups.values())
