@@ -399,7 +399,11 @@ class _Placed:
 
 @dataclass
 class Line(_Placed):
-    """One line of text. ``poly`` is in scan pixels, ``box`` in deskewed pixels."""
+    """One line of text. ``poly`` is in scan pixels, ``box`` in deskewed pixels.
+
+    ``char_centres``, when the engine gives them, is the centre of each character of
+    ``text`` along the line (its reading direction, start to end), as a fraction of the
+    line's length: one per character, in ``[0, 1]``."""
 
     id: str
     text: str
@@ -409,6 +413,7 @@ class Line(_Placed):
     region: str | None = None
     article: str | None = None
     order: int = 0  # position within its region, reading order
+    char_centres: list[float] | None = None
 
 
 @dataclass

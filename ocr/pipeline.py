@@ -241,7 +241,10 @@ def recognize_text(
     if script == AUTO_SCRIPT:
         script, timings["_script"] = page_script([ln.text for ln in lines])
     for line in lines:
-        line.text = normalize(_as_printed(line), script)
+        printed = _as_printed(line)
+        if line.char_centres and printed != line.text:  # reversed: so are the places
+            line.char_centres = line.char_centres[::-1]
+        line.text = normalize(printed, script)
     return lines
 
 

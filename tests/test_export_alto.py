@@ -1,6 +1,7 @@
-"""ALTO 4.3 per page and METS per issue: valid against the ALTO XSD, the stored (corrected)
-text exactly, coordinates from the stored polygons, kinds, provenance, the colour scan,
-and a METS whose file groups and structMaps point at files and ALTO blocks that exist."""
+"""ALTO 4.3 per page and METS per issue: valid against the ALTO and METS XSDs, the stored
+(corrected) text exactly, coordinates from the stored polygons, kinds, provenance, the
+colour scan, and a METS whose file groups and structMaps point at files and ALTO blocks
+that exist."""
 
 from __future__ import annotations
 
@@ -46,6 +47,12 @@ def exported(tmp_path_factory):
 @pytest.fixture(scope="module")
 def schema():
     return etree.XMLSchema(etree.parse(str(SCHEMAS / "alto-4-3.xsd")))
+
+
+@pytest.fixture(scope="module")
+def mets_schema():
+    """METS 1.12.1 (tests/data/schemas/README.md: where it comes from)."""
+    return etree.XMLSchema(etree.parse(str(SCHEMAS / "mets.xsd")))
 
 
 def alto_files(out: Path) -> list[Path]:
@@ -179,6 +186,24 @@ def test_page_images_are_the_colour_scan_at_its_size(exported):
     assert image.size == (page["width"], page["height"]) and image.mode == "RGB"
     r, g, b = image.getpixel((850, 560))  # the middle of the red photo
     assert r > 150 and g < 80 and b < 80
+
+
+def test_every_issue_has_a_mets_file_valid_against_the_mets_xsd(exported, mets_schema):
+    _, out, _ = exported
+    files = sorted(out.glob("issue-*/mets.xml"))
+    assert len(files) == 2
+    for path in files:
+        assert mets_schema.validate(etree.parse(str(path))), mets_schema.error_log.last_error
+
+
+def test_the_mets_xsd_catches_a_broken_mets_file(exported, mets_schema):
+    """The check bites: a structMap without its div, a file without an ID."""
+    _, out, _ = exported
+    doc = etree.parse(str(out / "issue-1-张庙社区晨报" / "mets.xml"))
+    broken = doc.find(".//mets:file", namespaces=NS)
+    del broken.attrib["ID"]
+    assert not mets_schema.validate(doc)
+    assert "ID" in str(mets_schema.error_log.last_error)
 
 
 def test_mets_points_at_every_page_file_and_article_block(exported):

@@ -17,13 +17,17 @@ from PIL import Image
 
 from ocr import archive
 from ocr.cli.main import cli
-from ocr.export.iiif import export_iiif
+from ocr.export import formats
+from ocr.export.incremental import run_export
 from ocr.export.jsondoc import issue_document
-from ocr.export.site import export_site
 from ocr.export.site.searchindex import fold, shard_of
-from ocr.export.text import export_articles
 
 BASE = "https://archive.example.org/iiif/"
+
+
+def export(db, name: str, out: Path, **options):
+    """``ocr export NAME`` into ``out`` (its report)."""
+    return run_export(db, formats.get(name), out, options=options)
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +38,10 @@ def built(tmp_path_factory):
     line = db.execute("SELECT id, text FROM lines WHERE text LIKE '%科创园%' LIMIT 1").fetchone()
     archive.correct_line(db, line[0], line[1] + "（校）", author="test")
     out = tmp / "out"
-    export_articles(db, out / "text", "text")
-    export_articles(db, out / "md", "markdown")
-    export_iiif(db, out / "iiif", BASE)
-    export_site(db, out / "site")
+    export(db, "text", out / "text")
+    export(db, "markdown", out / "md")
+    export(db, "iiif", out / "iiif", base_url=BASE)
+    export(db, "site", out / "site")
     docs = {i: issue_document(db, i) for i in ids}
     yield {"db": db, "ids": ids, "out": out, "docs": docs, "corrected": line[0], "tmp": tmp}
     db.conn.close()
@@ -72,7 +76,7 @@ def test_markdown_files_index_and_escaping(built, tmp_path):
     assert first.startswith(f"# {doc['articles'][0]['title']}\n")
     assert "- 日期: 2021-01-20" in first
     hostile = _hostile_archive(tmp_path)
-    export_articles(hostile, tmp_path / "md", "markdown")
+    export(hostile, "markdown", tmp_path / "md")
     (md,) = [p for p in (tmp_path / "md").rglob("*.md") if p.name != "index.md"]
     text = md.read_text(encoding="utf-8")
     assert text.startswith("# \\<script\\>alert(1)\\</script\\> \\*粗体\\* \\#标签\n")
@@ -263,7 +267,7 @@ def test_site_page_outlines_are_scaled_scan_polygons(built):
 
 def test_site_escapes_markup(tmp_path):
     db = _hostile_archive(tmp_path)
-    export_site(db, tmp_path / "site")
+    export(db, "site", tmp_path / "site")
     for page in (tmp_path / "site").rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>报" not in html
@@ -325,59 +329,17 @@ def test_cli_exports_and_unwritable_out(built, tmp_path):
     assert not (tmp_path / "blocked").is_dir()
 
 
-def test_scan_gone_leaves_outlines_and_a_canvas_without_image(tmp_path, caplog):
+def test_scan_gone_leaves_outlines_and_a_canvas_without_image(tmp_path):
     db = archive.open_db(tmp_path / "gone.db")
     art = sitearchive.Art("园区简讯", ["交运智慧湾科创园开园仪式举行。" * 3])
     issue = sitearchive.build(tmp_path / "gone", [art], db, "g", "2021-04-01", "张庙社区晨报")
     (tmp_path / "gone" / "p1.png").unlink()
-    with caplog.at_level("WARNING"):
-        export_site(db, tmp_path / "site")
-        export_iiif(db, tmp_path / "iiif", BASE)
-    assert sum("p1.png page 1" in r.getMessage() for r in caplog.records) == 2
+    warnings = export(db, "site", tmp_path / "site").warnings
+    warnings += export(db, "iiif", tmp_path / "iiif", base_url=BASE).warnings
+    assert sum("p1.png page 1" in w for w in warnings) == 2
     html = (tmp_path / "site" / "issues" / str(issue) / "page-1.html").read_text()
     assert "扫描图像不可用" in html and html.count('<polygon class="line"') == 3
     assert not (tmp_path / "site" / "issues" / str(issue) / "page-1.jpg").exists()
     m = json.loads((tmp_path / "iiif" / f"issue-{issue}" / "manifest.json").read_text())
     (canvas,) = m["items"]
     assert "items" not in canvas and len(canvas["annotations"][0]["items"]) == 3
-
-
-class _Job:
-    """What ``ocr export FORMAT`` hands an issue writer (``IssueExport``), minimal."""
-
-    def __init__(self, db, issue_id, out_dir, options=None):
-        self.db, self.issue_id, self.out_dir = db, issue_id, out_dir
-        self.options, self.files, self.warnings = options or {}, [], []
-
-    def write_text(self, rel, text):
-        (self.out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-        (self.out_dir / rel).write_text(text, encoding="utf-8")
-        self.files.append(rel)
-
-    def write_bytes(self, rel, data):
-        (self.out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-        (self.out_dir / rel).write_bytes(data)
-        self.files.append(rel)
-
-
-def test_issue_writers_write_what_the_exports_write(built, tmp_path):
-    from ocr.export import iiif, text
-    from ocr.export.site import build
-
-    db, issue = built["db"], built["ids"][0]
-    cases = [
-        (text.write_text_issue, None, built["out"] / "text", {}),
-        (text.write_markdown_issue, None, built["out"] / "md", {}),
-        (iiif.write_issue, iiif.finish, built["out"] / "iiif", {"base_url": BASE}),
-        (build.write_issue, build.finish, built["out"] / "site", {}),
-    ]
-    for k, (write, finish, reference, options) in enumerate(cases):
-        out = tmp_path / str(k)
-        job = _Job(db, issue, out, options)
-        write(job)
-        assert job.files and not job.warnings
-        for rel in job.files:
-            assert (out / rel).read_bytes() == (reference / rel).read_bytes(), rel
-        if finish:
-            finished = finish(db, out, options)
-            assert finished and all(p.exists() for p in finished)

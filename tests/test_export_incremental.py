@@ -186,10 +186,11 @@ def test_json_keeps_its_contract_and_exports_the_corrected_text(db, tmp_path):
     assert os.path.basename(path) == "issue-1-张庙社区晨报.json"
 
 
-@pytest.mark.parametrize("fmt", ["alto", "hocr", "pdf"])
-def test_each_layout_format_runs_from_the_command_line(built, tmp_path, capsys, fmt):
+@pytest.mark.parametrize("fmt", ["alto", "hocr", "pdf", "text", "markdown", "iiif", "site"])
+def test_each_format_runs_from_the_command_line(built, tmp_path, capsys, fmt):
     out = tmp_path / fmt
-    args = ["export", fmt, "--db", built.db_path, "--out", out, "--issue", 2, "-q"]
+    issue = 1 if fmt in ("text", "markdown") else 2  # issue 2 has no article
+    args = ["export", fmt, "--db", built.db_path, "--out", out, "--issue", issue, "-q"]
     assert run(*args) == 0
     written = [Path(p) for p in capsys.readouterr().out.split()]
     assert written and all(p.is_file() and out in p.parents for p in written)
@@ -225,3 +226,97 @@ def test_an_export_stopped_half_way_keeps_what_it_wrote(db, tmp_path, monkeypatc
         run_export(db, json_format, out)
     monkeypatch.undo()
     assert run_export(db, json_format, out).issues_written == [2]
+
+
+# -- text, markdown, iiif and site: the same machinery, archive-wide files too ------------
+
+ARCHIVE_WIDE = {  # the files a format writes for the whole archive (its ``finish``)
+    "text": set(),
+    "markdown": set(),
+    "iiif": {"collection.json"},
+    "site": {"index.html", "search.html", "search/docs.js", "assets/site.css"},
+}
+
+
+@pytest.fixture
+def db2(db):
+    """The archive with an article in issue 2 as well (so each issue has text files)."""
+    page = archive.issue_record(db, 2)["pages"][0]
+    body = next(ln for ln in page["lines"] if "正文" in ln["text"])
+    art = {"title": "第二期要闻", "text": body["text"], "pages": [1], "lines": [body["id"]],
+           "jump_lines": [], "regions": [body["region_id"]]}  # fmt: skip
+    archive.save_articles(db, 2, [art], {"flags": []}, method="test")
+    return db
+
+
+def all_stamps(out: Path) -> dict[str, int]:
+    """Every file the export wrote (the manifest aside) and its modification time."""
+    return {
+        str(p.relative_to(out)): p.stat().st_mtime_ns
+        for p in out.rglob("*")
+        if p.is_file() and ".ocr-export" not in p.parts
+    }
+
+
+def issue_files(out: Path, name: str, issue: int) -> set[str]:
+    return set(json.loads(Manifest.path_for(out, name).read_text())["issues"][str(issue)]["files"])
+
+
+@pytest.mark.parametrize("name", ["text", "markdown", "iiif", "site"])
+def test_a_second_export_writes_nothing(db2, tmp_path, name):
+    out = tmp_path / name
+    first = run_export(db2, formats.get(name), out)
+    assert first.issues_written == [1, 2] and first.archive_written == bool(ARCHIVE_WIDE[name])
+    assert issue_files(out, name, 1) and issue_files(out, name, 2)
+    assert ARCHIVE_WIDE[name] <= set(all_stamps(out))
+    before = all_stamps(out)
+    again = run_export(db2, formats.get(name), out)
+    assert again.issues_written == [] and again.issues_unchanged == [1, 2]
+    assert again.written == [] and not again.archive_written
+    assert all_stamps(out) == before
+
+
+@pytest.mark.parametrize("name", ["text", "markdown", "iiif", "site"])
+def test_a_correction_rewrites_its_issue_and_the_archive_files_only(db2, tmp_path, name):
+    out = tmp_path / name
+    run_export(db2, formats.get(name), out)
+    before = all_stamps(out)
+    line = next(
+        ln for ln in archive.issue_record(db2, 2)["pages"][0]["lines"] if "正文" in ln["text"]
+    )
+    archive.correct_line(db2, line["id"], "第二期的一行正文（已校对）", author="reviewer")
+    archive.save_articles(db2, 2, [{"title": "第二期要闻", "text": "第二期的一行正文（已校对）",
+                                    "pages": [1], "lines": [line["id"]], "jump_lines": [],
+                                    "regions": [line["region_id"]]}],
+                          {"flags": []}, method="test")  # fmt: skip
+    report = run_export(db2, formats.get(name), out)
+    assert report.issues_written == [2] and report.issues_unchanged == [1]
+    written = {str(p.relative_to(out)) for p in report.written}
+    archive_files = set(json.loads(Manifest.path_for(out, name).read_text())["issues"].get(
+        "archive", {"files": []})["files"])  # fmt: skip
+    assert written == issue_files(out, name, 2) | archive_files
+    assert ARCHIVE_WIDE[name] <= archive_files
+    after = all_stamps(out)
+    changed = {f for f in after if after[f] != before.get(f)}
+    assert changed == written
+    assert not changed & issue_files(out, name, 1)
+    text = "".join((out / f).read_text(encoding="utf-8") for f in written if not f.endswith(
+        (".jpg", ".svg", ".css")))  # fmt: skip
+    assert "第二期的一行正文（已校对）" in text
+
+
+@pytest.mark.parametrize("name", ["text", "markdown", "iiif", "site"])
+def test_a_deleted_file_is_written_again(db2, tmp_path, name):
+    out = tmp_path / name
+    fmt = formats.get(name)
+    run_export(db2, fmt, out)
+    gone = sorted(issue_files(out, name, 1))[0]
+    (out / gone).unlink()
+    report = run_export(db2, fmt, out)
+    assert report.issues_written == [1] and (out / gone).is_file()
+    for wide in sorted(ARCHIVE_WIDE[name]):
+        (out / wide).unlink()
+        report = run_export(db2, fmt, out)
+        assert report.issues_written == [] and report.archive_written
+        assert (out / wide).is_file()
+    assert not run_export(db2, fmt, out).written

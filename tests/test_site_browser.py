@@ -13,8 +13,9 @@ import sitearchive
 from browser import CHROMIUM, launch, serve
 
 from ocr import archive
+from ocr.export import formats
+from ocr.export.incremental import run_export
 from ocr.export.jsondoc import issue_document
-from ocr.export.site import export_site
 from ocr.export.site.searchindex import fold
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="apt-get install chromium")
@@ -26,7 +27,7 @@ def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("site")
     db = archive.open_db(tmp / "archive.db")
     ids = sitearchive.build_archive(tmp, db)
-    export_site(db, tmp / "site")
+    run_export(db, formats.get("site"), tmp / "site")
     texts = {
         a["id"]: fold(a["title"] + "\n" + a["text"])
         for i in ids

@@ -295,4 +295,10 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX login_failures_address ON login_failures(address, at);
         """,
     ),
+    (
+        "0010_char_centres",
+        """
+        ALTER TABLE lines ADD COLUMN char_centres TEXT;
+        """,
+    ),
 ]

@@ -269,8 +269,8 @@ def _insert_lines(
             continue
         cur = db.execute(
             "INSERT INTO lines (page_id, region_id, ord, text, ocr_text, confidence, poly, "
-            "x0, y0, x1, y1, version, corrected, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?)",
+            "x0, y0, x1, y1, version, corrected, updated_at, char_centres) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?, ?)",
             [
                 page_id,
                 region_id,
@@ -281,6 +281,7 @@ def _insert_lines(
                 _poly(line.poly),
                 *_box(line.box.as_list()),
                 t,
+                _centres(line),
             ],
         )
         db.execute(
@@ -294,6 +295,12 @@ def _insert_lines(
 
 def _box(b: list[float]) -> list[float]:
     return [round(v, 1) for v in b]
+
+
+def _centres(line: Line) -> str | None:
+    """The recognizer's character centres (JSON), when they are one per character."""
+    c = line.char_centres
+    return json.dumps([round(v, 4) for v in c]) if c and len(c) == len(line.text) else None
 
 
 def _poly(poly) -> str:

@@ -2,8 +2,9 @@
 
 A format is a writer ``write(job: IssueExport) -> None`` that writes one issue's files
 through ``job.write_text`` / ``job.write_bytes`` (see :mod:`ocr.export.incremental`),
-and optionally ``finish(db, out_dir, options, report) -> list[Path]``, run once after
-the issues (an archive-wide index, a collection). Writers are named as
+and optionally ``finish(job: ExportJob) -> None``, run after the issues when any of
+them changed, which writes the archive-wide files (the site's calendar and search
+index, the IIIF collection) the same way. Writers are named as
 ``"module:function"`` and imported when used, so ``ocr export --help`` stays light.
 Bump a format's ``version`` when its output changes: every issue is written again.
 """
@@ -26,6 +27,7 @@ class Option:
     default: Any
     help: str
     choices: tuple[str, ...] = ()  # the values allowed, when a few
+    minimum: int | None = None  # the least value allowed, for a number
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class Format:
         _resolve(self.writer)(job)
 
     @property
-    def finish(self) -> Callable[..., list[Path]] | None:
+    def finish(self) -> Callable[..., None] | None:
         return _resolve(self.finisher) if self.finisher else None
 
 
@@ -109,6 +111,51 @@ FORMATS: dict[str, Format] = {
                     "cjk (a subset of the installed Noto Sans CJK SC) or FILE[:FACE].",
                 ),
             ),
+        ),
+        Format(
+            "text",
+            "One plain-text file per article (title, date, pages, then its text), in "
+            "reading order.",
+            "ocr.export.text:write_text_issue",
+            default_out="output/text",
+        ),
+        Format(
+            "markdown",
+            "One Markdown file per article and an index.md per issue, in reading order.",
+            "ocr.export.text:write_markdown_issue",
+            default_out="output/markdown",
+        ),
+        Format(
+            "iiif",
+            "IIIF Presentation 3: a manifest per issue (pages, articles as ranges, line "
+            "annotations), a collection.json to open in Mirador or Universal Viewer.",
+            "ocr.export.iiif:write_issue",
+            finisher="ocr.export.iiif:finish",
+            default_out="output/iiif",
+            options=(
+                Option(
+                    "base_url",
+                    str,
+                    "http://127.0.0.1:8000/",
+                    "Where the --out folder will be served (IIIF ids are absolute URLs).",
+                ),
+                Option(
+                    "max_side",
+                    int,
+                    0,
+                    "Page images at most this many pixels on the longer side (0: the scan's).",
+                    minimum=0,
+                ),
+            ),
+        ),
+        Format(
+            "site",
+            "A static archive website: a calendar of issues, page viewers with line "
+            "outlines, article pages, search in the browser; no server code.",
+            "ocr.export.site.build:write_issue",
+            finisher="ocr.export.site.build:finish",
+            default_out="output/site",
+            options=(Option("name", str, "", "The site's name (default: the archive's paper)."),),
         ),
     )
 }

@@ -13,13 +13,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 
 from ocr import archive
 from ocr.errors import InputError
-from ocr.export.files import issue_label, pages_label, write_all, write_file, write_through
-from ocr.export.jsondoc import issue_document
-from ocr.export.pageimage import web_image
+from ocr.export.images import page_images
+from ocr.export.jsondoc import document
+from ocr.export.labels import issue_label, pages_label
 
 CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 LANG = "zh-Hans"
@@ -144,19 +143,22 @@ def collection(entries: list[dict], base: str, name: str) -> dict:
 
 
 def issue_files(
-    db, issue_id: int, base_url: str, warn=None, max_side: int | None = None
+    record: dict, base_url: str, warn=None, max_side: int | None = None
 ) -> Iterator[tuple[str, str | bytes]]:
-    """(relative path, data) of an issue's files: ``issue-ID/manifest.json`` and its
-    page images (the scan's size, or at most ``max_side`` on the longer side). A page
-    whose scan cannot be read gets a canvas without image and ``warn(message)`` (logged
-    when no ``warn`` is given)."""
-    base = base_url if base_url.endswith("/") else base_url + "/"
-    doc = issue_document(db, issue_id)
-    doc["pages"] = [p for p in doc["pages"] if p["status"] == "done"]
+    """(relative path, data) of an issue's files, from its record
+    (``archive.issue_record``): ``issue-ID/manifest.json`` and its page images (the
+    scan's size, or at most ``max_side`` on the longer side). A page whose scan cannot
+    be read gets a canvas without image and ``warn(message)`` (logged when no ``warn``
+    is given)."""
+    base = _slashed(base_url)
+    doc = document(record)
+    issue_id = doc["issue"]["id"]
+    done = [(row, p) for row, p in zip(record["pages"], doc["pages"]) if p["status"] == "done"]
+    doc["pages"] = [p for _, p in done]
     images = {}
-    for page in doc["pages"]:
+    for row, page in done:
         try:
-            img = web_image(page, max_side)
+            (img,) = page_images(row, (max_side,))
         except InputError as exc:
             (warn or log.warning)(
                 f"iiif: no image for issue {issue_id} page {page['number']}: {exc}"
@@ -166,26 +168,6 @@ def issue_files(
         yield f"issue-{issue_id}/{name}", img.jpeg
         images[page["number"]] = {"file": name, "width": img.width, "height": img.height}
     yield f"issue-{issue_id}/manifest.json", _dumps(manifest(doc, base, images))
-
-
-def export_iiif(
-    db,
-    out_dir: Path,
-    base_url: str,
-    issue_ids: list[int] | None = None,
-    progress=None,
-    max_side: int | None = None,
-) -> list[Path]:
-    """Write ``collection.json`` and ``issue-ID/manifest.json`` with its page images under
-    ``out_dir``; return the paths written."""
-    base = base_url if base_url.endswith("/") else base_url + "/"
-    paths = []
-    for issue_id in archive.issue_ids(db) if issue_ids is None else issue_ids:
-        paths += write_all(out_dir, issue_files(db, issue_id, base, max_side=max_side))
-        if progress:
-            progress(issue_id)
-    paths.append(write_file(out_dir / "collection.json", _dumps(archive_collection(db, base))))
-    return paths
 
 
 def archive_collection(db, base: str) -> dict:
@@ -207,19 +189,22 @@ def _dumps(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1)
 
 
+def _slashed(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 
 
 def write_issue(job) -> None:
-    """The issue writer for ``ocr export FORMAT`` (an ``IssueExport``; option
-    ``base_url``); a page without image is one of the job's ``warnings``."""
+    """The ``iiif`` format's issue writer (an ``IssueExport``; options ``base_url``,
+    ``max_side``); a page without image is one of the job's ``warnings``."""
     base = job.options.get("base_url") or DEFAULT_BASE_URL
     side = job.options.get("max_side") or None
-    write_through(job, issue_files(job.db, job.issue_id, base, job.warnings.append, side))
+    job.write_all(issue_files(job.record, base, job.warnings.append, side))
 
 
-def finish(db, out_dir: Path, options: dict, report=None) -> list[Path]:
-    """After the issues (``ocr export FORMAT``): the archive's ``collection.json``."""
-    base = options.get("base_url") or DEFAULT_BASE_URL
-    base = base if base.endswith("/") else base + "/"
-    return [write_file(out_dir / "collection.json", _dumps(archive_collection(db, base)))]
+def finish(job) -> None:
+    """After the issues, when any changed (an ``ExportJob``): ``collection.json``."""
+    base = _slashed(job.options.get("base_url") or DEFAULT_BASE_URL)
+    job.write_text("collection.json", _dumps(archive_collection(job.db, base)))

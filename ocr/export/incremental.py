@@ -10,6 +10,12 @@ files are all still there is not written again. Files are written atomically (a
 temporary file, then a rename); a file an issue no longer produces (its title, hence
 its name, changed) is removed. A place that cannot be written raises
 :class:`OutputError`.
+
+A format with archive-wide files (the site's calendar and search index, the IIIF
+collection) writes them in its ``finish(job)`` after the issues, through an
+:class:`ExportJob` of its own; they are fingerprinted too (the format, its options, the
+code version and every issue's fingerprint as the manifest has it), so they are written
+again when any issue was, or when one of them is gone, and only then.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from ocr.errors import InputError, OutputError
 
 MANIFEST_VERSION = 1
 MANIFEST_DIR = ".ocr-export"
+ARCHIVE = "archive"  # the manifest's key for a format's archive-wide files
 SAVE_EVERY = 5.0  # seconds between saves of the manifest during an export (and at its end)
 # Columns that change when nothing readers see changed (a page re-read to the same
 # result, a lease taken and freed): left out of the fingerprint.
@@ -51,16 +58,13 @@ Progress = Callable[[str, dict[str, Any]], None]
 
 
 @dataclass
-class IssueExport:
-    """One issue being exported: what a format's writer reads and where it writes.
-
-    ``record`` is ``archive.issue_record(db, issue_id)``; ``options`` the format's
-    options; files go through :meth:`write_text` / :meth:`write_bytes` with paths
-    relative to ``out_dir`` (the machinery tracks them)."""
+class ExportJob:
+    """What a format writes into: files go through :meth:`write_text` /
+    :meth:`write_bytes` / :meth:`write_with` with paths relative to ``out_dir``,
+    written atomically and tracked (``files``) for the manifest. The archive-wide part
+    of an export (a format's ``finish``) gets one of these."""
 
     db: Any
-    issue_id: int
-    record: dict[str, Any]
     out_dir: Path
     options: dict[str, Any] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
@@ -80,6 +84,14 @@ class IssueExport:
         files themselves), then move it in place."""
         return self._write(rel, writer)
 
+    def write_all(self, files) -> None:
+        """Write ``(relative path, text or bytes)`` pairs."""
+        for rel, data in files:
+            if isinstance(data, bytes):
+                self.write_bytes(rel, data)
+            else:
+                self.write_text(rel, data)
+
     def _write(self, rel: str, writer: Callable[[Path], Any]) -> Path:
         path = inside(self.out_dir, rel)
         tmp = path.with_name(f".{path.name}.tmp")
@@ -96,6 +108,17 @@ class IssueExport:
 
 
 @dataclass
+class IssueExport(ExportJob):
+    """One issue being exported: what a format's writer reads and where it writes.
+
+    ``record`` is ``archive.issue_record(db, issue_id)``; ``options`` the format's
+    options."""
+
+    issue_id: int = 0
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class ExportReport:
     """What :func:`run_export` did: files written, issues written and left unchanged."""
 
@@ -107,6 +130,7 @@ class ExportReport:
     removed: list[Path] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)  # (issue, why)
     warnings: list[str] = field(default_factory=list)
+    archive_written: bool = False  # the archive-wide files (a format's ``finish``)
 
 
 def run_export(
@@ -138,6 +162,8 @@ def run_export(
             _export_issue(db, fmt, issue_id, options, force, manifest, report, notify)
             if time.monotonic() - manifest.saved_at > SAVE_EVERY:
                 manifest.save()
+        if fmt.finisher is not None:
+            _finish(db, fmt, options, force, manifest, report)
     finally:  # what was written is recorded, even when the export stops half-way
         if manifest.dirty:
             try:
@@ -145,10 +171,23 @@ def run_export(
             except OutputError:
                 if sys.exc_info()[0] is None:
                     raise
-    if fmt.finish is not None:
-        report.written += fmt.finish(db, out_dir, options, report)
     notify("end", {"written": len(report.issues_written)})
     return report
+
+
+def _finish(db, fmt, options, force, manifest, report) -> None:
+    """The format's archive-wide files, unless nothing they are made of changed."""
+    prints = {str(i): manifest.issues.get(str(i), {}).get("fingerprint")
+              for i in archive.issue_ids(db)}  # fmt: skip
+    print_ = fingerprint({"issues": prints}, fmt, options)
+    if not force and manifest.unchanged(ARCHIVE, print_):
+        return
+    job = ExportJob(db, manifest.out_dir, options)
+    fmt.finish(job)
+    report.removed += manifest.record(ARCHIVE, print_, job.files)
+    report.written += [manifest.out_dir / f for f in job.files]
+    report.warnings += job.warnings
+    report.archive_written = True
 
 
 def _export_issue(db, fmt, issue_id, options, force, manifest, report, notify) -> None:
@@ -160,7 +199,7 @@ def _export_issue(db, fmt, issue_id, options, force, manifest, report, notify) -
         report.issues_unchanged.append(issue_id)
         notify("issue", {"issue": issue_id, "written": False, "files": []})
         return
-    job = IssueExport(db, issue_id, record, out_dir, options)
+    job = IssueExport(db, out_dir, options, issue_id=issue_id, record=record)
     try:
         fmt.write(job)
     except InputError as exc:  # a scan gone or changed: this issue only
@@ -209,7 +248,8 @@ def _stable(value: Any) -> Any:
 
 class Manifest:
     """The output folder's record of one format's export: per issue its fingerprint and
-    files (relative paths). A missing or unreadable manifest is an empty one: every
+    files (relative paths), and the same for the archive-wide files under
+    :data:`ARCHIVE`. A missing or unreadable manifest is an empty one: every
     issue is written again."""
 
     def __init__(self, out_dir: Path, fmt: str, issues: dict[str, dict[str, Any]]):
@@ -235,7 +275,7 @@ class Manifest:
             issues = {}
         return cls(out_dir, fmt, issues)
 
-    def unchanged(self, issue_id: int, print_: str) -> bool:
+    def unchanged(self, issue_id: int | str, print_: str) -> bool:
         entry = self.issues.get(str(issue_id))
         if not entry or entry.get("fingerprint") != print_:
             return False
@@ -244,7 +284,7 @@ class Manifest:
         except OutputError:
             return False
 
-    def record(self, issue_id: int, print_: str, files: list[str]) -> list[Path]:
+    def record(self, issue_id: int | str, print_: str, files: list[str]) -> list[Path]:
         """Note the issue's new export; remove the files its last export wrote that
         this one did not (return them)."""
         old = self.issues.get(str(issue_id), {}).get("files", [])

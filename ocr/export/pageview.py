@@ -4,11 +4,15 @@ Everything is in original-scan pixels (the stored polygons). A block is a region
 its lines in stored (reading) order; a line knows whether it is vertical (asked of
 ``ocr.text.lines``), whether a reviewer corrected it, its article, and its tokens: one
 per CJK character, one per run of Latin letters and digits (``XEV``, ``2021``), and the
-spaces between. The archive keeps a box per line, not per character (the recognizer's
-character positions are not stored), so a token's box is the line's polygon cut along
-its reading direction in proportion to the characters' widths in ems (a CJK character
-1, a Latin letter or digit about half, a space 0.3): exact for evenly set CJK lines,
-an estimate elsewhere.
+spaces between. A token's box is a part of the line's polygon along its reading
+direction. Where the recognizer gave each character's place (``lines.char_centres``:
+the centre of each character as a fraction of the line's length, from PaddleOCR's CTC
+columns), a character's part is its width in ems (the line's thickness an em) about
+its centre, kept clear of its neighbours' halves, so the boxes follow the ink across
+gaps; without them (older rows, other engines, a reviewer's corrected text) the
+polygon is cut in proportion to the characters' widths in ems (a CJK character 1, a
+Latin letter or digit about half, a space 0.3): exact for evenly set CJK lines, an
+estimate elsewhere.
 """
 
 from __future__ import annotations
@@ -165,8 +169,18 @@ def line_view(row: dict[str, Any]) -> LineView:
         vertical=vertical,
         corrected=bool(row.get("corrected")),
         article=row.get("article_id"),
-        tokens=tokens(text, poly, vertical),
+        tokens=tokens(text, poly, vertical, _centres(row, text)),
     )
+
+
+def _centres(row: dict[str, Any], text: str) -> list[float] | None:
+    """The recognizer's character centres of a stored line, when they are for its text
+    (not after a reviewer's correction, not for text with white space trimmed)."""
+    raw = row.get("char_centres")
+    if not raw or row.get("corrected") or row["text"] != row.get("ocr_text", row["text"]):
+        return None
+    centres = json.loads(raw)
+    return centres if len(centres) == len(text) == len(row["text"]) else None
 
 
 def _deskewed_box(row: dict[str, Any], poly: Poly) -> Box:
@@ -181,17 +195,67 @@ def ems(text: str) -> float:
     return sum(SPACE_EMS if c.isspace() else units(c) or SPACE_EMS for c in text)
 
 
-def tokens(text: str, poly: Poly, vertical: bool) -> list[Token]:
-    """The tokens of a line's text, each with its share of the line's polygon."""
+def tokens(
+    text: str, poly: Poly, vertical: bool, centres: list[float] | None = None
+) -> list[Token]:
+    """The tokens of a line's text, each with its share of the line's polygon: about
+    the recognizer's character ``centres`` (fractions of the line's length, one per
+    character) when given, else cut in proportion to the tokens' ems."""
     parts = _TOKEN.findall(text)
+    if centres is not None and len(centres) == len(text):
+        spans, at = char_spans(text, centres, _em_fraction(poly, vertical)), 0
+        cuts = []
+        for part in parts:
+            cuts.append((spans[at][0], spans[at + len(part) - 1][1]))
+            at += len(part)
+    else:
+        cuts = _even_cuts(parts)
+    return [
+        Token(part, _slice(poly, f0, f1, vertical), space=part.isspace())
+        for part, (f0, f1) in zip(parts, cuts)
+    ]
+
+
+def _even_cuts(parts: list[str]) -> list[tuple[float, float]]:
+    """Each token's part of the line, in proportion to its ems (a run of spaces 0.3)."""
     widths = [SPACE_EMS if p.isspace() else ems(p) for p in parts]
     total = sum(widths) or 1.0
     out, at = [], 0.0
-    for part, w in zip(parts, widths):
-        f0, f1 = at / total, (at + w) / total
+    for w in widths:
+        out.append((at / total, (at + w) / total))
         at += w
-        out.append(Token(part, _slice(poly, f0, f1, vertical), space=part.isspace()))
     return out
+
+
+def char_spans(text: str, centres: list[float], em: float) -> list[tuple[float, float]]:
+    """Each character's part of the line (fractions of its length) from its centre: its
+    width in ems about the centre, clipped at the midpoints to its neighbours' centres;
+    a space spans the gap between the characters either side."""
+    n = len(text)
+    mids = [0.0] + [(a + b) / 2 for a, b in zip(centres, centres[1:])] + [1.0]
+    spans = []
+    for i, (c, ch) in enumerate(zip(centres, text)):
+        half = ems(ch) * em / 2
+        spans.append((max(mids[i], c - half), min(mids[i + 1], c + half)))
+    for i, ch in enumerate(text):  # a space: from the ink before it to the ink after it
+        if ch.isspace():
+            lo = spans[i - 1][1] if i > 0 else spans[i][0]
+            hi = spans[i + 1][0] if i + 1 < n and not text[i + 1].isspace() else spans[i][1]
+            spans[i] = (min(lo, hi), max(lo, hi))
+    return [(max(0.0, a), min(1.0, max(a, b))) for a, b in spans]
+
+
+def _em_fraction(poly: Poly, vertical: bool) -> float:
+    """An em (the line's thickness) as a fraction of the line's length."""
+    tl, tr, _, bl = poly
+    length, thickness = (
+        (_dist(tl, bl), _dist(tl, tr)) if vertical else (_dist(tl, tr), _dist(tl, bl))
+    )
+    return thickness / length if length > 0 else 1.0
+
+
+def _dist(a: Point, b: Point) -> float:
+    return math.hypot(b[0] - a[0], b[1] - a[1])
 
 
 def _slice(poly: Poly, f0: float, f1: float, vertical: bool) -> Poly:

@@ -28,7 +28,8 @@ class OcrEngine(abc.ABC):
       worker process (:func:`ocr.pipeline.init_worker`), so loading models belongs here;
       a model problem raises :class:`ocr.errors.ModelError` or ``EngineError``.
     * :meth:`detect` -- the text lines in one text block of the deskewed page.
-    * :meth:`recognize` -- the text and confidence of each line's crop.
+    * :meth:`recognize` -- the text and confidence of each line's crop; optionally
+      :meth:`recognize_placed`, the same with each character's place along the crop.
     * :attr:`name` and :meth:`version` -- what the engine is, for the provenance.
     * :meth:`settings` -- the engine's own settings that decide what it reads. They go
       into each page's settings hash (:func:`ocr.pipeline.settings_for`): when they
@@ -69,6 +70,14 @@ class OcrEngine(abc.ABC):
     def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """Text and confidence (0-1) for each line crop (upright, reading left to
         right), in the order given; ``("", 0.0)`` for a crop with nothing to read."""
+
+    def recognize_placed(
+        self, crops: list[np.ndarray]
+    ) -> list[tuple[str, float, list[float] | None]]:
+        """:meth:`recognize`, with each character's centre along the crop (a fraction of
+        its width, one per character of the text) where the engine knows it; None by
+        default."""
+        return [(text, score, None) for text, score in self.recognize(crops)]
 
     def provenance(self) -> dict[str, Any]:
         """What is recorded with every page this engine read (JSON-serializable)."""

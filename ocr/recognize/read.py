@@ -102,13 +102,14 @@ def read_page(
     timings["detect"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
     detected = _in_block_order(detected, regions)
-    texts = engine.recognize([crop_quad(image, d.poly) for d in detected])
+    texts = engine.recognize_placed([crop_quad(image, d.poly) for d in detected])
     timings["recognize_lines"] = round(time.perf_counter() - t, 3)
     groups: dict[int, list[Line]] = {}
-    for d, (text, score) in zip(detected, texts):
-        text = text.strip()
+    for d, (text, score, centres) in zip(detected, texts):
+        lead, text = len(text) - len(text.lstrip()), text.strip()
+        centres = centres[lead : lead + len(text)] if centres else None
         if text:
-            groups.setdefault(id(d.region), []).append(_line(d, text, score, deskew))
+            groups.setdefault(id(d.region), []).append(_line(d, text, score, deskew, centres))
     return _numbered(groups.values())
 
 
@@ -126,8 +127,11 @@ def _in_block_order(detected: list[Detected], regions: list[Region]) -> list[Det
     )
 
 
-def _line(d: Detected, text: str, score: float, deskew: Deskew) -> Line:
-    """A read line: its box in the deskewed page, its polygon in the scan."""
+def _line(
+    d: Detected, text: str, score: float, deskew: Deskew, centres: list[float] | None = None
+) -> Line:
+    """A read line: its box in the deskewed page, its polygon in the scan, the
+    engine's character centres when it gave them."""
     pts = [(float(x), float(y)) for x, y in d.poly]
     return Line(
         id="",
@@ -136,6 +140,7 @@ def _line(d: Detected, text: str, score: float, deskew: Deskew) -> Line:
         poly=[(round(x, 1), round(y, 1)) for x, y in deskew.to_scan(pts)],
         box=Box.from_poly(pts),
         region=d.region.id if d.region is not None else None,
+        char_centres=centres,
     )
 
 

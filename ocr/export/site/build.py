@@ -5,7 +5,9 @@ works from any web server or opened as files; no inline script (a strict CSP hol
 
 The site is an issue's files (:func:`issue_files`: its pages, images, articles) plus the
 archive's (:func:`archive_files`: the calendar, the search page and index, the assets);
-each yields ``(relative path, text or bytes)``, so any writer can place them."""
+each yields ``(relative path, text or bytes)``. ``ocr export site`` writes them
+(``ocr.export.incremental``): an issue's files when it changed, the archive's when any
+issue did."""
 
 from __future__ import annotations
 
@@ -13,13 +15,12 @@ import calendar
 import logging
 from collections.abc import Callable, Iterator
 from importlib import resources
-from pathlib import Path
 
 from ocr import archive
 from ocr.errors import InputError
-from ocr.export.files import issue_label, pages_label, write_all, write_through
-from ocr.export.jsondoc import issue_document
-from ocr.export.pageimage import WEB_SIDE, scaled, web_images
+from ocr.export.images import WEB_SIDE, page_images, scaled_poly
+from ocr.export.jsondoc import document, issue_document
+from ocr.export.labels import issue_label, pages_label
 from ocr.export.render import render_page as render
 from ocr.export.site.searchindex import build_index, doc_for
 
@@ -27,23 +28,6 @@ log = logging.getLogger(__name__)
 ASSETS = ("site.css", "search.js", "viewer.js", "article.js", "favicon.svg")
 Files = Iterator[tuple[str, str | bytes]]
 Warn = Callable[[str], None]
-
-
-def export_site(
-    db, out_dir: Path, issue_ids: list[int] | None = None, progress=None, name: str | None = None
-) -> list[Path]:
-    """Write the site for the archive into ``out_dir``; return the paths written.
-    ``issue_ids`` limits the issues rendered again (the calendar and the search index
-    always cover the whole archive, whose other issues' pages are then expected to be
-    there from an earlier export). ``progress(issue_id)`` after each issue."""
-    title = site_title(db, name)
-    paths = []
-    for issue_id in archive.issue_ids(db) if issue_ids is None else issue_ids:
-        paths += write_all(out_dir, issue_files(db, issue_id, title))
-        if progress:
-            progress(issue_id)
-    paths += write_all(out_dir, archive_files(db, title))
-    return paths
 
 
 def site_title(db, name: str | None = None) -> str:
@@ -63,6 +47,10 @@ def site_title(db, name: str | None = None) -> str:
 def _done(doc: dict) -> dict:
     doc["pages"] = [p for p in doc["pages"] if p["status"] == "done"]
     return doc
+
+
+def _done_rows(record: dict) -> list[dict]:
+    return [p for p in record["pages"] if p["status"] == "done"]
 
 
 def archive_files(db, title: str) -> Files:
@@ -110,17 +98,17 @@ def _calendar(entries: list[dict]) -> list[dict]:
     return [{"year": y, "months": ms} for y, ms in sorted(years.items())]
 
 
-def issue_files(db, issue_id: int, title: str, warn: Warn | None = None) -> Files:
-    """An issue's files under ``issues/ID/``: page images and viewers, article pages,
-    the issue page. A page whose scan cannot be read gets an outline-only viewer and
-    ``warn(message)`` (logged when no ``warn`` is given)."""
-    doc = _done(issue_document(db, issue_id))
-    issue, folder = doc["issue"], f"issues/{issue_id}/"
+def issue_files(record: dict, title: str, warn: Warn | None = None) -> Files:
+    """An issue's files under ``issues/ID/``, from its record (``archive.issue_record``):
+    page images and viewers, article pages, the issue page. A page whose scan cannot be
+    read gets an outline-only viewer and ``warn(message)`` (logged when no ``warn``)."""
+    doc = _done(document(record))
+    issue, folder = doc["issue"], f"issues/{doc['issue']['id']}/"
     site = {"site_title": title, "root": "../../", "issue": issue, "label": issue_label(issue)}
     arts = {a["id"]: a for a in doc["articles"]}
     pages = []
-    for k, page in enumerate(doc["pages"]):
-        view, images = _page_view(issue, page, warn or log.warning)
+    for k, (row, page) in enumerate(zip(_done_rows(record), doc["pages"])):
+        view, images = _page_view(issue, row, page, warn or log.warning)
         for name, data in images:
             yield folder + name, data
         view["prev"] = doc["pages"][k - 1]["number"] if k else None
@@ -147,12 +135,14 @@ def _page_articles(page: dict) -> list[int]:
     return seen
 
 
-def _page_view(issue: dict, page: dict, warn: Warn) -> tuple[dict, list[tuple[str, bytes]]]:
+def _page_view(
+    issue: dict, row: dict, page: dict, warn: Warn
+) -> tuple[dict, list[tuple[str, bytes]]]:
     """What the viewer shows of a page (its lines' outlines in the image's pixels) and
     its images: the viewer's (web size) and the scan's full size (none when the scan
-    cannot be read)."""
+    cannot be read); ``row`` is the stored page, ``page`` its document."""
     try:
-        img, full = web_images(page, (WEB_SIDE, None))
+        img, full = page_images(row, (WEB_SIDE, None))
         jpeg, width, height, scale = img.jpeg, img.width, img.height, img.scale
     except InputError as exc:
         warn(f"site: no image for issue {issue['id']} page {page['number']}: {exc}")
@@ -164,7 +154,7 @@ def _page_view(issue: dict, page: dict, warn: Warn) -> tuple[dict, list[tuple[st
             "id": ln["id"],
             "article": ln["article"],
             "text": ln["text"],
-            "points": " ".join(f"{x:g},{y:g}" for x, y in scaled(ln["poly"], scale)),
+            "points": " ".join(f"{x:g},{y:g}" for x, y in scaled_poly(ln["poly"], scale)),
         }
         for ln in page["lines"]
     ]
@@ -178,12 +168,13 @@ def _page_view(issue: dict, page: dict, warn: Warn) -> tuple[dict, list[tuple[st
 
 
 def write_issue(job) -> None:
-    """The issue writer for ``ocr export FORMAT`` (an ``IssueExport``): the issue's
-    pages, images and articles; a page without image is one of the job's warnings."""
+    """The ``site`` format's issue writer (an ``IssueExport``): the issue's pages,
+    images and articles; a page without image is one of the job's warnings."""
     title = site_title(job.db, job.options.get("name"))
-    write_through(job, issue_files(job.db, job.issue_id, title, job.warnings.append))
+    job.write_all(issue_files(job.record, title, job.warnings.append))
 
 
-def finish(db, out_dir: Path, options: dict, report=None) -> list[Path]:
-    """After the issues (``ocr export FORMAT``): calendar, search page, index, assets."""
-    return write_all(out_dir, archive_files(db, site_title(db, options.get("name"))))
+def finish(job) -> None:
+    """After the issues, when any changed (an ``ExportJob``): the calendar, the search
+    page and index, the assets."""
+    job.write_all(archive_files(job.db, site_title(job.db, job.options.get("name"))))
