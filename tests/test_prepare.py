@@ -16,7 +16,7 @@ from PIL import Image
 
 from ocr.errors import PagesSuspect
 from ocr.model import Box
-from ocr.scan import clean, outline, prepare, resolution, spread
+from ocr.scan import clean, outline, prepare, resolution, spread, unwarp
 from ocr.scan.load import to_gray
 
 TESTS = Path(__file__).parent
@@ -78,6 +78,35 @@ def test_a_photo_s_page_outline_is_found_and_made_a_rectangle(pages):
     assert float(np.median(errors)) < 0.01 * max(step.width, step.height)
     # A scan (paper to the edges) has no outline to correct.
     assert outline.outline_step(to_gray(pages[0].image)) is None
+
+
+def _tilt_ems(lines, fn, em: float) -> float:
+    """The mean difference in height between each line's two ends (its top corners
+    mapped by ``fn``), in ems, over the lines at least 4 ems long: 0 on a flat page."""
+    tilts = []
+    for line in lines:
+        (x0, y0), (x1, y1) = fn(*line.poly[0]), fn(*line.poly[1])
+        if x1 - x0 > 4 * em:
+            tilts.append(abs(y1 - y0) / em)
+    return float(np.mean(tilts))
+
+
+def test_a_curled_page_s_rows_are_made_straight_and_a_flat_one_is_left(pages):
+    em = float(np.median([ln.box[3] - ln.box[1] for ln in pages[0].lines if ln.kind == "body"]))
+    for curl in (0.03, 0.05):
+        bent = degrade.curled(pages[0], curl)
+        step, record = unwarp.unwarp_step(to_gray(bent.image))
+        assert step is not None, record
+        before = _tilt_ems(bent.lines, lambda x, y: (x, y), em)
+        after = _tilt_ems(bent.lines, step.forward, em)
+        assert before > 0.25 and after < 0.1 and after < before / 4, (before, after)
+        # The step undoes exactly what it does (the point map; its image: test_transform).
+        for line in bent.lines[:20]:
+            for x, y in line.poly:
+                assert math.dist(step.backward(*step.forward(x, y)), (x, y)) < 1e-6
+    for page in pages:
+        step, record = unwarp.unwarp_step(to_gray(page.image))
+        assert step is None, record
 
 
 def test_the_type_size_follows_the_resolution(pages):
