@@ -116,7 +116,8 @@ def test_the_type_size_follows_the_resolution(pages):
     half = resolution.text_height(degrade.coarser(pages[0], 0.5).image)
     assert full is not None and half is not None
     assert abs(full - truth) < 0.2 * truth and abs(half - truth / 2) < 0.2 * truth / 2
-    assert resolution.scale_for(half, 600, 800) > 1.5  # small type: made larger
+    assert resolution.scale_for(half, 600, 800) == 1.0  # 10 px type is read as it is
+    assert resolution.scale_for(6.0, 600, 800) >= 1.5  # tiny type: made larger
     assert resolution.scale_for(full * 5, 6000, 8000) < 1.0  # large type: made smaller
     assert resolution.scale_for(full, 6000, 12000) < 1.0  # too large to lay out
     assert resolution.scale_for(resolution.TARGET_TEXT_PX, 2000, 3000) == 1.0
