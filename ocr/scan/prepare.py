@@ -81,7 +81,10 @@ def orientation(image: np.ndarray, engine) -> tuple[int, dict[str, Any]]:
     """How far the scan ``image`` is turned clockwise, by the text-line test of
     :mod:`ocr.scan.orient` (on a copy scaled up when its type is small), and the record."""
     gray = to_gray(image)
-    up = max(1.0, resolution.scale_for(resolution.text_height(gray), *gray.shape[::-1]))
+    text_px = resolution.text_height(gray)
+    up = 1.0
+    if text_px and text_px < orient.SAMPLE_MIN_PX:
+        up = min(resolution.MAX_UP, orient.SAMPLE_TEXT_PX / text_px)
     work = gray if up == 1.0 else tf.apply(gray, tf.scale_step(gray.shape[1], gray.shape[0], up))
     sample = orient.sample_lines(work, engine.detect, up)
     degrees, scores = orient.orientation(sample, engine.recognize)
