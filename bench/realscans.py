@@ -538,7 +538,7 @@ def parse_args(argv):
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    started, busy0 = time.time(), common.machine_busy_seconds()
+    started, busy0, load0 = time.time(), common.machine_busy_seconds(), os.getloadavg()[0]
     from ocr.pipeline import init_worker
 
     init_worker(None, threads=args.threads)
@@ -578,7 +578,8 @@ def main(argv: list[str] | None = None) -> int:
     nzz = [] if args.no_real else real_nzz()
     elapsed = time.time() - started
     busy = common.machine_busy_seconds() - busy0
-    body = report(ours, paddle_scores, bare, (real, kinds), photos, elapsed, busy, args)
+    loads = (load0, os.getloadavg()[0])
+    body = report(ours, paddle_scores, bare, (real, kinds), photos, elapsed, busy, loads)
     if nzz:
         body += nzz_report(nzz)
     if book:
@@ -589,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report(ours, paddle, bare, real, photos, elapsed, busy, args) -> str:
+def report(ours, paddle, bare, real, photos, elapsed, busy, loads) -> str:
     clean = ours["clean"]
     added = (clean.seconds - bare.seconds) / max(bare.seconds, 1e-9)
     parts = [
@@ -598,6 +599,7 @@ def report(ours, paddle, bare, real, photos, elapsed, busy, args) -> str:
         f"Generated pages: `tests/masonry.py` seed {SEED} (held out), {DPI} dpi, "
         f"{PAGE_MM[0]:.0f} x {PAGE_MM[1]:.0f} mm, degraded by `tests/degrade.py`. "
         f"Commit {common.git_commit()}; {common.machine()}; "
+        f"load average {loads[0]:.1f} before, {loads[1]:.1f} after; "
         f"run took {elapsed:.0f} s, the machine's cores were busy {busy:.0f} s meanwhile "
         "(shared with other developers: seconds are only comparable within this run).",
         "",
@@ -605,7 +607,8 @@ def report(ours, paddle, bare, real, photos, elapsed, busy, args) -> str:
         "",
         f"Seconds added by the preparation on the clean pages: {added * 100:+.1f}% "
         f"({clean.seconds:.1f} s with every step, {bare.seconds:.1f} s with "
-        "orient/split/outline/scale/clean off, same pages, same run).",
+        "orient/split/outline/unwarp/scale/clean off, deskew on as before the preparation "
+        "stage, same pages, same run).",
         "",
         "PaddleOCR: its whole-page pipeline, same models, its document orientation and "
         "unwarping off (their models are not in the rapidocr wheel; nothing is downloaded).",
