@@ -80,6 +80,15 @@ def test_a_photo_s_page_outline_is_found_and_made_a_rectangle(pages):
     assert outline.outline_step(to_gray(pages[0].image)) is None
 
 
+def test_a_page_running_out_of_the_photo_at_a_corner_is_not_outlined(pages, monkeypatch):
+    photo = degrade.photographed(pages[0], tilt=0.05, light=0.2, seed=4)
+    h, w = photo.image.shape[:2]
+    cut = to_gray(photo.image[int(0.2 * h) :, : int(0.8 * w)])  # its top right cut off
+    assert outline.outline_step(cut) is None
+    monkeypatch.setattr(outline, "CORNER", -1.0)  # without the rule: a quadrilateral
+    assert outline.outline_step(cut) is not None
+
+
 def _tilt_ems(lines, fn, em: float) -> float:
     """The mean difference in height between each line's two ends (its top corners
     mapped by ``fn``), in ems, over the lines at least 4 ems long: 0 on a flat page."""
