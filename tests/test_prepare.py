@@ -45,6 +45,14 @@ def test_a_spread_is_found_and_a_turned_page_is_not(pages):
             assert spread.gutter(degrade.turned(page, degrees).image) is None
 
 
+def test_vertical_lines_are_told_from_horizontal_ones(pages):
+    for page in pages:
+        gray = to_gray(page.image)
+        assert not spread.vertical_text(gray)
+        # The same page with its lines standing (transposed): columns of text.
+        assert spread.vertical_text(np.ascontiguousarray(gray.T))
+
+
 def test_each_page_of_a_spread_is_its_half_and_maps_back_into_the_image(pages):
     image, left, right = degrade.spread(pages[0], pages[1], gutter_px=20)
     options = prepare.PrepareOptions(deskew=False, scale=False, clean=False)
