@@ -89,12 +89,19 @@ def test_a_photo_s_page_outline_is_found_and_made_a_rectangle(pages):
 
 
 def test_a_page_running_out_of_the_photo_at_a_corner_is_not_outlined(pages, monkeypatch):
-    photo = degrade.photographed(pages[0], tilt=0.05, light=0.2, seed=4)
+    photo = degrade.photographed(pages[0], tilt=0.12, light=0.2, seed=4)
     h, w = photo.image.shape[:2]
-    cut = to_gray(photo.image[int(0.2 * h) :, : int(0.8 * w)])  # its top right cut off
+    cut = to_gray(photo.image[int(0.25 * h) :, : int(0.75 * w)])  # its top right cut off
     assert outline.outline_step(cut) is None
     monkeypatch.setattr(outline, "CORNER", -1.0)  # without the rule: a quadrilateral
     assert outline.outline_step(cut) is not None
+    # A scan whose paper runs to the image's edges on one side and has a dark border on
+    # the other is cropped to its paper all the same (an upright outline).
+    monkeypatch.setattr(outline, "CORNER", 0.01)
+    scan = np.full((1200, 900), 20, np.uint8)
+    scan[:, :820] = to_gray(pages[0].image)[:1200, :820]
+    step = outline.outline_step(scan)
+    assert step is not None and abs(step.width - 820) < 15
 
 
 def _tilt_ems(lines, fn, em: float) -> float:
