@@ -115,7 +115,7 @@ def gt_articles(blocks: list[Block], relations: list[dict]) -> list[list[int]]:
 
 def run_pipeline(threads: int) -> tuple[object, float]:
     """Our pipeline on the page: its ``PageLayout`` (regions, lines) and seconds."""
-    from ocr.model import PageJob, PageLayout
+    from ocr.model import PageJob
     from ocr.pipeline import init_worker, process_page
 
     init_worker(None, threads=threads)
@@ -132,8 +132,15 @@ def run_pipeline(threads: int) -> tuple[object, float]:
     seconds = time.perf_counter() - t
     if res.status != "done":
         raise RuntimeError(f"our pipeline failed on the real page: {res.error}")
-    layout = PageLayout(
-        1,
+    return page_layout(res), seconds
+
+
+def page_layout(res, number: int = 1):
+    """A ``PageResult`` as the ``PageLayout`` assembly reads (page ``number``)."""
+    from ocr.model import PageLayout
+
+    return PageLayout(
+        number,
         res.regions,
         res.lines,
         printed_number=res.meta.get("printed_number"),
@@ -141,7 +148,6 @@ def run_pipeline(threads: int) -> tuple[object, float]:
         height=res.deskewed_height or res.height,
         meta=res.meta,
     )
-    return layout, seconds
 
 
 def gt_layout(blocks: list[Block]):

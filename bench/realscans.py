@@ -38,7 +38,9 @@ for _p in (ROOT / "bench", ROOT / "tests", ROOT):
         sys.path.insert(0, str(_p))
 
 import common  # noqa: E402  (bench/common.py)
-from scoring import distance as edit_distance  # noqa: E402  (bench/scoring.py)
+import realpage  # noqa: E402  (bench/realpage.py)
+import scoring  # noqa: E402  (bench/scoring.py)
+from scoring import distance as edit_distance  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "realscans"
 BENCHMARKS = ROOT / "BENCHMARKS.md"
@@ -47,6 +49,9 @@ SEED = 9000  # held out: never looked at while tuning
 DPI = 200
 PAGE_MM = (200.0, 280.0)
 QUICK_MM = (120.0, 170.0)  # --quick: small pages, to see that everything runs
+CURL = 0.04  # the curled photo's sag: 4% of the page's height at the middle of its foot
+CURLED = "phone photo, curled"
+PHOTOS_CONDITIONS = ("phone photo", CURLED)
 MDP = Path("/work/shared/realdata/02_mdpbench_demo")
 PHOTOS = (
     "zh-CHT_newspaper_15_indoor_light_top.JPEG",
@@ -71,6 +76,7 @@ class Case:
 @dataclass
 class Score:
     totals: common.Totals = field(default_factory=common.Totals)
+    articles: scoring.Totals = field(default_factory=scoring.Totals)
     seconds: float = 0.0
     pages: int = 0
     right: int = 0  # orientation (or spread order) right
@@ -113,6 +119,9 @@ def cases(quick: bool) -> list[Case]:
         ph = degrade.photographed(p, tilt=0.07, curl=0.015, light=0.3, seed=SEED + i)
         key = f"photo-{i + 1}"
         out.append(Case("phone photo", key, _save(ph.image, folder / f"{key}.jpg"), [ph]))
+        ph = degrade.photographed(p, tilt=0.05, curl=CURL, light=0.3, seed=SEED + 10 + i)
+        key = f"curled-{i + 1}"
+        out.append(Case(CURLED, key, _save(ph.image, folder / f"{key}.jpg"), [ph]))
         c = degrade.coarser(p, 150 / DPI)
         key = f"dpi150-{i + 1}"
         out.append(Case("150 dpi", key, _save(c.image, folder / f"{key}.png"), [c], dpi=150))
@@ -121,6 +130,18 @@ def cases(quick: bool) -> list[Case]:
 
 def _truth(page) -> list:
     return [(ln.text, [tuple(q) for q in ln.poly], ln.kind) for ln in page.lines]
+
+
+def page_articles(page) -> list[dict]:
+    """The truth articles of one page read alone: each article's part on this page
+    (a continuation from or to another page is an article of this page too), as
+    ``tests/test_articles.truth_articles`` gives them."""
+    import dataclasses
+
+    from test_articles import truth_articles
+
+    alone = [dataclasses.replace(a, jump_from=None, jump_to=None) for a in page.articles]
+    return truth_articles([dataclasses.replace(page, articles=alone)])
 
 
 def run_ours(case: Case, prepare: dict | None = None):
@@ -139,6 +160,8 @@ def run_ours(case: Case, prepare: dict | None = None):
 def score_ours(case: Case, results, score: Score) -> None:
     from PIL import Image
 
+    from ocr.articles import assemble_articles
+
     with Image.open(case.path) as im:
         size = im.size
     for leaf_i, (res, truth) in enumerate(zip(results, case.truths)):
@@ -147,6 +170,9 @@ def score_ours(case: Case, results, score: Score) -> None:
         lines = [(ln.text, [tuple(p) for p in ln.poly]) for ln in res.lines]
         s = common.match_page(_truth(truth), lines, 0.0, size)
         score.totals.add(s.lines, s.spurious)
+        drafts = assemble_articles([realpage.page_layout(res, truth.number)])
+        got = realpage.drafts_as_articles(drafts)
+        score.articles.issues.append(scoring.score_issue(page_articles(truth), got))
         if case.condition.startswith("turned") or case.condition == "clean":
             score.asked += 1
             score.right += int(res.geometry.orientation == case.turned)
@@ -178,6 +204,12 @@ class Paddle:
         for truth in case.truths:  # a spread: each page's truth against all its lines
             s = common.match_page(_truth(truth), pred.lines, 0.0, size)
             score.totals.add(s.lines, 0)
+        # Its articles: the image's text in its order as one article (as bench/articles.py).
+        truth = [a for t in case.truths for a in page_articles(t)]
+        text = "\n".join(t for t, _ in pred.lines)
+        pages = sorted({p for a in truth for p in a["pages"]})
+        whole = [{"title": None, "text": text, "pages": pages}]
+        score.articles.issues.append(scoring.score_issue(truth, whole))
 
 
 # ---------------------------------------------------------------------------- real pages
@@ -264,9 +296,65 @@ def real_spread() -> list[str]:
     return out
 
 
-def real_newspaper() -> list[list[str]]:
+def error_kinds(scores: list, chars: int) -> list[list[str]]:
+    """Where a page's errors are, by the truth's block kind: characters of lines not
+    found (missed) and edits in lines found (misread), each as a share of the page."""
+    by: dict[str, list[int]] = {}
+    for ls in scores:
+        if not ls.text:
+            continue
+        b = by.setdefault(ls.kind or "?", [0, 0, 0, 0, 0])
+        b[0] += 1
+        b[1] += len(ls.text)
+        if ls.found:
+            b[4] += ls.distance
+        else:
+            b[2] += 1
+            b[3] += len(ls.text)
+    rows = []
+    for kind, (n, c, missed, missed_c, misread) in sorted(by.items(), key=lambda kv: -kv[1][1]):
+        own = common.fmt_pct((missed_c + misread) / c, 1)
+        rows.append(
+            [kind, str(n), str(c), f"{missed} ({common.fmt_pct(missed_c / chars)}%)",
+             f"{common.fmt_pct(misread / chars)}%", f"{own}%"]
+        )  # fmt: skip
+    return rows
+
+
+# A hand-checked sample of the 农民日报 page's lines (its truth text corrected by eye
+# against the image): ``anno_id<TAB>line index<TAB>text`` per line. Made by hand, kept
+# beside the benchmark's other output (never committed: the page's text is not ours).
+SAMPLE = OUT / "nongmin-sample.tsv"
+
+
+def nongmin_sample() -> tuple[list, list] | None:
+    """The sample's lines as truth ``(text, poly, kind)``, and the ground truth's own
+    text of the same lines as a reading ``(text, poly)``; None without the sample."""
+    if not SAMPLE.exists():
+        return None
+    blocks, _ = realpage.load()
+    by = {b.anno: b for b in blocks}
+    truth, theirs = [], []
+    for row in SAMPLE.read_text(encoding="utf-8").splitlines():
+        if not row.strip():
+            continue
+        anno, k, text = row.split("\t")
+        gt_text, (x0, y0, x1, y1) = by[int(anno)].lines[int(k)]
+        poly = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+        truth.append((text, poly, by[int(anno)].category))
+        theirs.append((gt_text, poly))
+    return truth, theirs
+
+
+def _sample_cer(sample, lines, size) -> common.Totals:
+    t = common.Totals()
+    t.add(common.match_page(sample, lines, 0.0, size).lines)
+    return t
+
+
+def real_newspaper() -> tuple[list[list[str]], list[list[str]]]:
     """The 农民日报 page's line CER (against its noisy ground truth), prepared as by
-    default and with the resolution step off."""
+    default and with the resolution step off; and where the default's errors are."""
     import accuracy
 
     from ocr.model import PageJob
@@ -274,9 +362,16 @@ def real_newspaper() -> list[list[str]]:
 
     page = accuracy.real_page()
     if page is None:
-        return []
-    rows = []
-    for label, prep in (("all steps", None), ("--no-scale", {"scale": False})):
+        return [], []
+    rows, kinds = [], []
+    sample = nongmin_sample()
+    if sample is not None:
+        t = _sample_cer(sample[0], sample[1], page.size)
+        rows.append(
+            ["(the ground truth's own text)", "", "", "", "", f"{t.errors}/{t.chars}, "
+             f"{common.fmt_pct(t.cer, 1)}%"]
+        )  # fmt: skip
+    for label, prep in (("all steps", None), ("`--no-scale`", {"scale": False})):
         settings = settings_for(page.dpi, None, prepare=prep)
         res = process_page(
             PageJob(str(page.path), 0, 1, "bench", page.key, page.dpi, None, settings)
@@ -285,12 +380,118 @@ def real_newspaper() -> list[list[str]]:
         s = common.match_page(page.truth, lines, 0.0, page.size)
         t = common.Totals()
         t.add(s.lines, s.spurious)
+        if not kinds:
+            kinds = error_kinds(s.lines, t.chars)
         scale = res.preparation.get("scale", {})
+        checked = ""
+        if sample is not None:
+            c = _sample_cer(sample[0], lines, page.size)
+            checked = f"{c.errors}/{c.chars}, {common.fmt_pct(c.cer, 1)}%"
         rows.append(
             [label, f"{common.fmt_pct(t.cer, 1)}%", f"{common.fmt_pct(t.found_rate, 1)}%",
-             f"{scale.get('text_px')} px, x{scale.get('factor', 1.0)}", f"{res.seconds:.0f}"]
+             f"{scale.get('text_px')} px, x{scale.get('factor', 1.0)}", f"{res.seconds:.0f}",
+             checked]
         )  # fmt: skip
         print(f"  nongmin {label}: CER {t.cer:.4f} found {t.found_rate:.3f}", file=sys.stderr)
+    return rows, kinds
+
+
+# NZZ front pages (PAGE-XML regions and reading order; Fraktur: layout only).
+NZZ = Path("/work/shared/realdata/03_nzz_blackletter_newspaper_gt")
+PAGE_NS = "{http://schema.primaresearch.org/PAGE/gts/pagecontent/2013-07-15}"
+
+
+def nzz_truth(xml: Path) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """The page's text regions (id, box) in its reading order (those it orders first)."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(xml).getroot()
+    boxes = {}
+    for reg in root.iter(PAGE_NS + "TextRegion"):
+        pts = reg.find(PAGE_NS + "Coords").get("points").split()
+        boxes[reg.get("id")] = common.rect_of([tuple(map(float, p.split(","))) for p in pts])
+    refs = sorted(root.iter(PAGE_NS + "RegionRefIndexed"), key=lambda r: int(r.get("index")))
+    order = [r.get("regionRef") for r in refs if r.get("regionRef") in boxes]
+    order += [k for k in boxes if k not in order]
+    return [(k, boxes[k]) for k in order]
+
+
+def nzz_scores(truth, ours: list) -> dict:
+    """Our text regions (scan rects, in our reading order) against the truth's: area
+    recall and precision, truth regions found one to one (an our region covering at least
+    half of it and lying at least half inside it), merged (our best region covers half of
+    another truth region too) or split (no region covers half of it), and the truth's
+    reading order against ours (Kendall pairs, ``bench/realpage.kendall``)."""
+    t_rects = [r for _, r in truth]
+    t_area = common.union_area(t_rects)
+    o_area = common.union_area(ours)
+    inter = common.union_area(
+        [c for t in t_rects for o in ours if (c := common.intersect(t, o))]
+    )  # fmt: skip
+
+    def cover(a, b) -> float:  # share of a inside b
+        c = common.intersect(a, b)
+        return common.area(c) / max(common.area(a), 1e-9) if c else 0.0
+
+    one = merged = split = 0
+    best_of = {}
+    for k, t in enumerate(t_rects):
+        if not ours:
+            split += 1
+            continue
+        j = max(range(len(ours)), key=lambda j: cover(t, ours[j]))
+        if cover(t, ours[j]) < 0.5:
+            split += 1
+            continue
+        best_of[k] = j
+        others = [m for m, u in enumerate(t_rects) if m != k and cover(u, ours[j]) >= 0.5]
+        if others:
+            merged += 1
+        elif cover(ours[j], t) >= 0.5:
+            one += 1
+
+    # Reading order: each truth region at its best region's place (ties by top, left).
+    def place(k):
+        r = t_rects[k]
+        return (best_of.get(k, len(ours)), r[1], r[0])
+
+    seq = sorted(best_of, key=place)
+    pairs, succ, n = realpage.kendall([k for k in range(len(t_rects)) if k in best_of], seq)
+    return {
+        "truth": len(t_rects), "ours": len(ours),
+        "recall": inter / max(t_area, 1e-9), "precision": inter / max(o_area, 1e-9),
+        "one": one, "merged": merged, "split": split, "pairs": pairs, "successors": succ,
+    }  # fmt: skip
+
+
+def real_nzz() -> list[list[str]]:
+    """Our layout (prepared, segmented; no recognition: Fraktur) on the NZZ pages."""
+    from ocr.layout import segment
+    from ocr.model import TEXT_KINDS
+    from ocr.scan.load import load_page
+    from ocr.scan.prepare import prepare
+
+    rows = []
+    for xml in sorted((NZZ / "xml").glob("*.xml")) if NZZ.exists() else []:
+        img = next(iter(sorted((NZZ / "img").glob(f"*{xml.stem}.tif"))), None)
+        if img is None:
+            continue
+        t = time.perf_counter()
+        image, _ = load_page(img, 0)
+        page = prepare(image)
+        regions = segment(page.gray, page.transform)
+        secs = time.perf_counter() - t
+        ours = [common.rect_of(r.poly) for r in regions if r.kind in TEXT_KINDS or r.kind == "text"]
+        sc = nzz_scores(nzz_truth(xml), ours)
+        rows.append(
+            [xml.stem.split("_")[1], f"{image.shape[1]} x {image.shape[0]}",
+             f"{sc['truth']} / {sc['ours']}",
+             f"{common.fmt_pct(sc['recall'], 1)}% / {common.fmt_pct(sc['precision'], 1)}%",
+             f"{sc['one']} / {sc['merged']} / {sc['split']}",
+             f"{common.fmt_pct(sc['pairs'], 1)}% / {common.fmt_pct(sc['successors'], 1)}%",
+             f"{secs:.1f}"]
+        )  # fmt: skip
+        print(f"  nzz {xml.stem}: {sc}", file=sys.stderr)
     return rows
 
 
@@ -307,16 +508,20 @@ def condition_table(ours: dict[str, Score], paddle: dict[str, Score]) -> str:
             [
                 cond,
                 f"{s.right}/{s.asked}" if s.asked else "",
+                f"{common.fmt_pct(s.articles.cer)}%",
+                f"{common.fmt_pct(s.articles.whole, 0)}%",
                 f"{common.fmt_pct(s.totals.cer)}%",
                 f"{ratio:.1f}x" if cond != "clean" else "",
                 f"{common.fmt_pct(s.totals.found_rate, 1)}%",
                 f"{s.seconds / max(1, s.pages):.1f}",
+                f"{common.fmt_pct(p.articles.cer)}%" if p else "",
                 f"{common.fmt_pct(p.totals.cer)}%" if p else "",
                 f"{common.fmt_pct(p.totals.found_rate, 1)}%" if p else "",
             ]
         )
-    header = ["same pages as", "orientation / order right", "line CER", "vs clean",
-              "lines found", "s/page", "PaddleOCR line CER", "PaddleOCR found"]  # fmt: skip
+    header = ["same pages as", "orientation / order right", "article CER", "articles whole",
+              "line CER", "line CER vs clean", "lines found", "s/page",
+              "PaddleOCR article CER", "PaddleOCR line CER", "PaddleOCR found"]  # fmt: skip
     return common.table(header, rows)
 
 
@@ -327,17 +532,21 @@ def parse_args(argv):
     ap.add_argument("--no-paddle", action="store_true")
     ap.add_argument("--no-real", action="store_true")
     ap.add_argument("--only-book", action="store_true", help="only the real book spread")
+    ap.add_argument("--only-nzz", action="store_true", help="only the NZZ layout (prints)")
     return ap.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    started, busy0 = time.time(), common.machine_busy_seconds()
+    started, busy0, load0 = time.time(), common.machine_busy_seconds(), os.getloadavg()[0]
     from ocr.pipeline import init_worker
 
     init_worker(None, threads=args.threads)
     if args.only_book:
         print("; ".join(real_spread()))
+        return 0
+    if args.only_nzz:
+        print(nzz_report(real_nzz()))
         return 0
     all_cases = cases(args.quick)
     ours: dict[str, Score] = {}
@@ -345,7 +554,10 @@ def main(argv: list[str] | None = None) -> int:
         score = ours.setdefault(case.condition, Score())
         score_ours(case, run_ours(case), score)
         print(f"  {case.key}: ours done ({score.seconds:.0f}s so far)", file=sys.stderr)
-    off = {k: False for k in ("orient", "split", "outline", "scale", "clean")}
+    for case in (c for c in all_cases if c.condition in PHOTOS_CONDITIONS):
+        score = ours.setdefault(f"{case.condition}, `--no-unwarp`", Score())
+        score_ours(case, run_ours(case, {"unwarp": False}), score)
+    off = {k: False for k in ("orient", "split", "outline", "unwarp", "scale", "clean")}
     bare = Score()
     for case in (c for c in all_cases if c.condition == "clean"):
         score_ours(case, run_ours(case, off), bare)
@@ -360,12 +572,16 @@ def main(argv: list[str] | None = None) -> int:
             paddle.score(case, paddle_scores.setdefault(case.condition, Score()))
             t = paddle_scores[case.condition].totals
             print(f"  {case.key}: paddle CER {t.cer:.4f} found {t.found_rate:.3f}", file=sys.stderr)
-    real = [] if args.no_real else real_newspaper()
+    real, kinds = ([], []) if args.no_real else real_newspaper()
     book = [] if args.no_real else real_spread()
     photos = [] if args.no_real else real_photos(paddle)
+    nzz = [] if args.no_real else real_nzz()
     elapsed = time.time() - started
     busy = common.machine_busy_seconds() - busy0
-    body = report(ours, paddle_scores, bare, real, photos, elapsed, busy, args)
+    loads = (load0, os.getloadavg()[0])
+    body = report(ours, paddle_scores, bare, (real, kinds), photos, elapsed, busy, loads)
+    if nzz:
+        body += nzz_report(nzz)
     if book:
         body += "\nA real book spread (OmniDocBench demo, pages 44-45): " + "; ".join(book) + ".\n"
     print(body)
@@ -374,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report(ours, paddle, bare, real, photos, elapsed, busy, args) -> str:
+def report(ours, paddle, bare, real, photos, elapsed, busy, loads) -> str:
     clean = ours["clean"]
     added = (clean.seconds - bare.seconds) / max(bare.seconds, 1e-9)
     parts = [
@@ -383,6 +599,7 @@ def report(ours, paddle, bare, real, photos, elapsed, busy, args) -> str:
         f"Generated pages: `tests/masonry.py` seed {SEED} (held out), {DPI} dpi, "
         f"{PAGE_MM[0]:.0f} x {PAGE_MM[1]:.0f} mm, degraded by `tests/degrade.py`. "
         f"Commit {common.git_commit()}; {common.machine()}; "
+        f"load average {loads[0]:.1f} before, {loads[1]:.1f} after; "
         f"run took {elapsed:.0f} s, the machine's cores were busy {busy:.0f} s meanwhile "
         "(shared with other developers: seconds are only comparable within this run).",
         "",
@@ -390,18 +607,38 @@ def report(ours, paddle, bare, real, photos, elapsed, busy, args) -> str:
         "",
         f"Seconds added by the preparation on the clean pages: {added * 100:+.1f}% "
         f"({clean.seconds:.1f} s with every step, {bare.seconds:.1f} s with "
-        "orient/split/outline/scale/clean off, same pages, same run).",
+        "orient/split/outline/unwarp/scale/clean off, deskew on as before the preparation "
+        "stage, same pages, same run).",
         "",
         "PaddleOCR: its whole-page pipeline, same models, its document orientation and "
         "unwarping off (their models are not in the rapidocr wheel; nothing is downloaded).",
     ]
+    real, kinds = real
     if real:
         parts += [
             "",
             "农民日报 2010-12-25 p.2 (OmniDocBench demo, 992 x 1419 px, no dpi; its ground "
             "truth's own text has OCR errors):",
             "",
-            common.table(["preparation", "line CER", "lines found", "type size, scale", "s"], real),
+            common.table(
+                [
+                    "preparation",
+                    "line CER",
+                    "lines found",
+                    "type size, scale",
+                    "s",
+                    "hand-checked sample: errors / chars, CER",
+                ],
+                real,
+            ),  # fmt: skip
+            "",
+            "Where the errors are (all steps), by the ground truth's block kind: lines not "
+            "found and the characters they hold, edits in the lines found (both as shares "
+            "of the page's characters), and the kind's own CER:",
+            "",
+            common.table(
+                ["kind", "lines", "chars", "missed lines (chars)", "misread", "kind CER"], kinds
+            ),  # fmt: skip
         ]
     if photos:
         header = ["工商晚報 photo", "ours: page CER / chars read"]
@@ -417,6 +654,28 @@ def report(ours, paddle, bare, real, photos, elapsed, busy, args) -> str:
             common.table(header, photos),
         ]
     return "\n".join(parts) + "\n"
+
+
+def nzz_report(rows: list[list[str]]) -> str:
+    header = ["NZZ page", "px", "text regions: truth / ours", "area recall / precision",
+              "truth regions: one to one / merged / split", "reading order: pairs / successors",
+              "s (prepare + layout)"]  # fmt: skip
+    return (
+        "\n".join(
+            [
+                "",
+                "NZZ front pages (impresso NZZ ground truth, PAGE-XML; Fraktur, so layout only: "
+                "prepared and segmented, not read): our text blocks against the truth's text "
+                "regions. One to one: our best block covers half of the region and lies half "
+                "inside it; merged: that block also covers half of another region; split: no "
+                "block covers half of it. Reading order: the truth's regions at their best "
+                "block's place in ours (`bench/realpage.kendall`).",
+                "",
+                common.table(header, rows),
+            ]
+        )
+        + "\n"
+    )
 
 
 if __name__ == "__main__":

@@ -75,21 +75,10 @@ def photographed(page, tilt: float = 0.08, curl: float = 0.0, light: float = 0.3
     middle of the page sags), lit unevenly (darker by up to ``light`` towards one
     corner), with the desk around it."""
     rng = np.random.default_rng(seed)
+    if curl:
+        page = curled(page, curl)
     img = _rgb(page.image)
     h, w = img.shape[:2]
-
-    # Curl: a point moves down by a(x) * y / h, a(x) = curl * h * (1 - (2x/w - 1)^2):
-    # lines sag in the middle, more towards the foot of the page.
-    def bend(x, y):
-        return x, y * (1 + curl * (1 - (2 * x / w - 1) ** 2))
-
-    if curl:
-        xs, ys = np.meshgrid(np.arange(w) + 0.5, np.arange(h) + 0.5)
-        src_y = ys / (1 + curl * (1 - (2 * xs / w - 1) ** 2))
-        img = cv2.remap(
-            img, (xs - 0.5).astype(np.float32), (src_y - 0.5).astype(np.float32),
-            cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255),
-        )  # fmt: skip
 
     margin = int(0.12 * max(w, h))
     pull = rng.uniform(0.3, 1.0, size=(4, 2)) * tilt
@@ -109,11 +98,28 @@ def photographed(page, tilt: float = 0.08, curl: float = 0.0, light: float = 0.3
         desk = (desk.astype(np.float32) * shade[:, :, None]).clip(0, 255).astype(np.uint8)
 
     def project(x, y):
-        x, y = bend(x, y)
         p = m @ np.array([x, y, 1.0])
         return float(p[0] / p[2]), float(p[1] / p[2])
 
     return _moved(page, desk, project)
+
+
+def curled(page, curl: float):
+    """The page curled: a point moves down by ``curl * y * (1 - (2x/w - 1)^2)``, so its
+    lines sag in the middle, more towards the foot of the page (``curl`` the fraction of
+    the height the middle of the foot sags)."""
+    h, w = page.image.shape[:2]
+    xs, ys = np.meshgrid(np.arange(w) + 0.5, np.arange(h) + 0.5)
+    src_y = ys / (1 + curl * (1 - (2 * xs / w - 1) ** 2))
+    img = cv2.remap(
+        page.image, (xs - 0.5).astype(np.float32), (src_y - 0.5).astype(np.float32),
+        cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=_white(page.image),
+    )  # fmt: skip
+    return _moved(page, img, lambda x, y: (x, y * (1 + curl * (1 - (2 * x / w - 1) ** 2))))
+
+
+def _white(img: np.ndarray):
+    return 255 if img.ndim == 2 else (255,) * img.shape[2]
 
 
 def coarser(page, factor: float):

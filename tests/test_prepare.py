@@ -16,7 +16,7 @@ from PIL import Image
 
 from ocr.errors import PagesSuspect
 from ocr.model import Box
-from ocr.scan import clean, outline, prepare, resolution, spread
+from ocr.scan import clean, outline, prepare, resolution, spread, unwarp
 from ocr.scan.load import to_gray
 
 TESTS = Path(__file__).parent
@@ -43,6 +43,14 @@ def test_a_spread_is_found_and_a_turned_page_is_not(pages):
         assert spread.gutter(page.image) is None
         for degrees in (90, 270):
             assert spread.gutter(degrade.turned(page, degrees).image) is None
+
+
+def test_vertical_lines_are_told_from_horizontal_ones(pages):
+    for page in pages:
+        gray = to_gray(page.image)
+        assert not spread.vertical_text(gray)
+        # The same page with its lines standing (transposed): columns of text.
+        assert spread.vertical_text(np.ascontiguousarray(gray.T))
 
 
 def test_each_page_of_a_spread_is_its_half_and_maps_back_into_the_image(pages):
@@ -80,6 +88,51 @@ def test_a_photo_s_page_outline_is_found_and_made_a_rectangle(pages):
     assert outline.outline_step(to_gray(pages[0].image)) is None
 
 
+def test_a_page_running_out_of_the_photo_at_a_corner_is_not_outlined(pages, monkeypatch):
+    photo = degrade.photographed(pages[0], tilt=0.12, light=0.2, seed=4)
+    h, w = photo.image.shape[:2]
+    cut = to_gray(photo.image[int(0.25 * h) :, : int(0.75 * w)])  # its top right cut off
+    assert outline.outline_step(cut) is None
+    monkeypatch.setattr(outline, "CORNER", -1.0)  # without the rule: a quadrilateral
+    assert outline.outline_step(cut) is not None
+    # A scan whose paper runs to the image's edges on one side and has a dark border on
+    # the other is cropped to its paper all the same (an upright outline).
+    monkeypatch.setattr(outline, "CORNER", 0.01)
+    scan = np.full((1200, 900), 20, np.uint8)
+    scan[:, :820] = to_gray(pages[0].image)[:1200, :820]
+    step = outline.outline_step(scan)
+    assert step is not None and abs(step.width - 820) < 15
+
+
+def _tilt_ems(lines, fn, em: float) -> float:
+    """The mean difference in height between each line's two ends (its top corners
+    mapped by ``fn``), in ems, over the lines at least 4 ems long: 0 on a flat page."""
+    tilts = []
+    for line in lines:
+        (x0, y0), (x1, y1) = fn(*line.poly[0]), fn(*line.poly[1])
+        if x1 - x0 > 4 * em:
+            tilts.append(abs(y1 - y0) / em)
+    return float(np.mean(tilts))
+
+
+def test_a_curled_page_s_rows_are_made_straight_and_a_flat_one_is_left(pages):
+    em = float(np.median([ln.box[3] - ln.box[1] for ln in pages[0].lines if ln.kind == "body"]))
+    for curl in (0.03, 0.05):
+        bent = degrade.curled(pages[0], curl)
+        step, record = unwarp.unwarp_step(to_gray(bent.image))
+        assert step is not None, record
+        before = _tilt_ems(bent.lines, lambda x, y: (x, y), em)
+        after = _tilt_ems(bent.lines, step.forward, em)
+        assert before > 0.25 and after < 0.1 and after < before / 4, (before, after)
+        # The step undoes exactly what it does (the point map; its image: test_transform).
+        for line in bent.lines[:20]:
+            for x, y in line.poly:
+                assert math.dist(step.backward(*step.forward(x, y)), (x, y)) < 1e-6
+    for page in pages:
+        step, record = unwarp.unwarp_step(to_gray(page.image))
+        assert step is None, record
+
+
 def test_the_type_size_follows_the_resolution(pages):
     body = [ln.box[3] - ln.box[1] for ln in pages[0].lines if ln.kind == "body"]
     truth = float(np.median(body))
@@ -87,7 +140,8 @@ def test_the_type_size_follows_the_resolution(pages):
     half = resolution.text_height(degrade.coarser(pages[0], 0.5).image)
     assert full is not None and half is not None
     assert abs(full - truth) < 0.2 * truth and abs(half - truth / 2) < 0.2 * truth / 2
-    assert resolution.scale_for(half, 600, 800) > 1.5  # small type: made larger
+    assert resolution.scale_for(half, 600, 800) == 1.0  # 10 px type is read as it is
+    assert resolution.scale_for(6.0, 600, 800) >= 1.5  # tiny type: made larger
     assert resolution.scale_for(full * 5, 6000, 8000) < 1.0  # large type: made smaller
     assert resolution.scale_for(full, 6000, 12000) < 1.0  # too large to lay out
     assert resolution.scale_for(resolution.TARGET_TEXT_PX, 2000, 3000) == 1.0

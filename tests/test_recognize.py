@@ -127,6 +127,7 @@ def test_default_settings_are_those_of_the_first_archives():
             "orient": True,
             "split": True,
             "outline": True,
+            "unwarp": True,
             "scale": True,
             "deskew": True,
             "clean": True,

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from ocr.model import Deskew, Step, Transform, deskew_step
 from ocr.scan import transform as tf
+from ocr.scan import unwarp
 
 
 def _outline_step(w: int, h: int, k: float) -> Step:
@@ -45,6 +46,13 @@ def chains(draw):
     if draw(st.booleans()):
         a, b = draw(st.floats(-0.05, 0.05)), draw(st.floats(-0.2, 0.2))
         t = t.then(_unwarp_step(t.width, t.height, a, b))
+    elif draw(st.booleans()):  # as the curl flattening fits it (ocr.scan.unwarp)
+        n = unwarp.DEGREE_P + unwarp.DEGREE_Q
+        coef = np.array(draw(st.lists(st.floats(-1, 1), min_size=n, max_size=n)))
+        coef[: unwarp.DEGREE_P] *= 0.05 * t.height
+        coef[unwarp.DEGREE_P :] *= 0.1
+        bend = unwarp._as_polys(coef)
+        t = t.then(Step("unwarp", t.width, t.height, t.width, t.height, bend=bend))
     if draw(st.booleans()):
         t = t.then(tf.scale_step(t.width, t.height, draw(st.floats(0.25, 3.0))))
     if draw(st.booleans()):

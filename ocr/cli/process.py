@@ -79,6 +79,7 @@ PREPARE_STEPS = {
     "orient": "Do not test whether pages are turned by 90, 180 or 270 degrees.",
     "split": "Do not split two-page spreads into their pages.",
     "outline": "Do not look for a photo's page outline (perspective correction).",
+    "unwarp": "Do not flatten curled pages (their text rows made straight).",
     "scale": "Do not rescale pages for the size of their type.",
     "deskew": "Do not deskew pages.",
     "clean": "Do not even out the paper (uneven light, yellowing, show-through).",

@@ -17,6 +17,7 @@ class PrepareOptions:
     orient: bool = True
     split: bool = True
     outline: bool = True
+    unwarp: bool = True
     scale: bool = True
     deskew: bool = True
     clean: bool = True

@@ -33,6 +33,9 @@ LINES = 8  # lines read per hypothesis (the longest)
 SURE = 0.88  # a mean confidence this high at 0 degrees: upright, nothing else tried
 MARGIN = 0.12  # another turn must read this much better than 0 degrees to be taken
 MIN_LINES = 3  # fewer lines than this: too little text to tell; left as it is
+# The sample is read with its type at least this large (smaller type scaled up to
+# SAMPLE_TEXT_PX, at most 3x): the test's thresholds were measured so.
+SAMPLE_MIN_PX, SAMPLE_TEXT_PX = 24.0, 32.0
 
 Detect = Callable[[np.ndarray], list]  # image -> [(4x2 quad, score)], the engine's detect
 Read = Callable[[list[np.ndarray]], list[tuple[str, float]]]  # crops -> [(text, conf)]

@@ -20,6 +20,9 @@ SMALL = 800  # the outline is found on a copy with this long side
 MIN_AREA = 0.25  # the page covers at least this fraction of the photo ...
 MAX_AREA = 0.93  # ... and, to be worth correcting, at most this fraction
 MIN_CONTRAST = 25  # the page is this much brighter than what is around it (0-255)
+CORNER = 0.01  # a quadrilateral corner this close (fraction of the long side) to a
+# corner of the image is the image's, not the page's (unless the outline is upright:)
+UPRIGHT_DEGREES = 1.5
 
 
 def page_quad(gray: np.ndarray) -> np.ndarray | None:
@@ -45,7 +48,33 @@ def page_quad(gray: np.ndarray) -> np.ndarray | None:
     quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True).reshape(-1, 2)
     if len(quad) != 4:
         return None
+    if _in_a_corner(quad, small.shape) and not _upright(quad):
+        return None
     return _clockwise(quad.astype(np.float64) / f)
+
+
+def _upright(quad: np.ndarray) -> bool:
+    """Whether ``quad``'s sides all run within ``UPRIGHT_DEGREES`` of the image's axes
+    (a scan cropped to its paper, not a page seen in perspective)."""
+    q = _clockwise(quad.astype(np.float64))
+    for a, b in zip(q, np.roll(q, -1, axis=0)):
+        dx, dy = np.abs(b - a)
+        if np.degrees(np.arctan2(min(dx, dy), max(dx, dy))) > UPRIGHT_DEGREES:
+            return False
+    return True
+
+
+def _in_a_corner(quad: np.ndarray, shape: tuple[int, int]) -> bool:
+    """Whether a corner of ``quad`` is a corner of the image. In a photo (its page in
+    perspective) the page's own corner is then outside the photo and the bright region
+    runs into the background there (a white table, a bag: the 工商晚報 photos), so the
+    quadrilateral is no outline; a scan whose paper reaches the image's edges on one
+    side and its lid's dark border on the other (an NZZ page) is cropped to its paper."""
+    h, w = shape[:2]
+    tol = CORNER * max(h, w)
+    near_x = (quad[:, 0] <= tol) | (quad[:, 0] >= w - 1 - tol)
+    near_y = (quad[:, 1] <= tol) | (quad[:, 1] >= h - 1 - tol)
+    return bool(np.any(near_x & near_y))
 
 
 def _clockwise(pts: np.ndarray) -> np.ndarray:

@@ -3,7 +3,8 @@
 Steps in order, each its own module and each can be turned off (``PrepareOptions``):
 turn (``orient``; asked for by the pipeline only when the upright reading is poor,
 see :func:`orientation`), split (``spread``: the page's half of a spread), outline (``outline``:
-a photo's page outline and perspective), scale (``resolution``), deskew (``deskew``),
+a photo's page outline and perspective), unwarp (``unwarp``: a curled page's text rows
+made straight), scale (``resolution``), deskew (``deskew``),
 then clean-up of the working copy (``clean``). Every step that changes the geometry
 adds a :class:`~ocr.model.Step` to the page's :class:`~ocr.model.Transform`, which maps
 points both ways between the original scan's pixels and the prepared image's; a step
@@ -20,7 +21,7 @@ import numpy as np
 
 from ocr.model import Transform
 from ocr.scan import clean as cleanup
-from ocr.scan import orient, outline, resolution, spread
+from ocr.scan import orient, outline, resolution, spread, unwarp
 from ocr.scan import transform as tf
 from ocr.scan.deskew import deskew_angle
 from ocr.scan.load import to_gray
@@ -62,6 +63,8 @@ def prepare(
         run.timed("split", _split, leaf)
     if options.outline:
         run.timed("outline", _outline)
+    if options.unwarp:
+        run.timed("unwarp", _unwarp)
     if options.scale:
         run.timed("scale", _scale, engine)
     if options.deskew:
@@ -78,7 +81,10 @@ def orientation(image: np.ndarray, engine) -> tuple[int, dict[str, Any]]:
     """How far the scan ``image`` is turned clockwise, by the text-line test of
     :mod:`ocr.scan.orient` (on a copy scaled up when its type is small), and the record."""
     gray = to_gray(image)
-    up = max(1.0, resolution.scale_for(resolution.text_height(gray), *gray.shape[::-1]))
+    text_px = resolution.text_height(gray)
+    up = 1.0
+    if text_px and text_px < orient.SAMPLE_MIN_PX:
+        up = min(resolution.MAX_UP, orient.SAMPLE_TEXT_PX / text_px)
     work = gray if up == 1.0 else tf.apply(gray, tf.scale_step(gray.shape[1], gray.shape[0], up))
     sample = orient.sample_lines(work, engine.detect, up)
     degrees, scores = orient.orientation(sample, engine.recognize)
@@ -122,6 +128,13 @@ def _outline(run: _Run) -> None:
     """Correct a photo's perspective: the page's outline made an upright rectangle."""
     step = outline.outline_step(to_gray(run.image))
     run.record["outline"] = {"found": step is not None, **(step.params if step else {})}
+    run.add(step)
+
+
+def _unwarp(run: _Run) -> None:
+    """Flatten a curl: the text rows, fitted as smooth curves, made straight."""
+    step, measured = unwarp.unwarp_step(to_gray(run.image))
+    run.record["unwarp"] = {"found": step is not None, **measured}
     run.add(step)
 
 

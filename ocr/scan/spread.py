@@ -94,9 +94,12 @@ def leaf_box(width: int, height: int, cut: int, leaf: int, right_first: bool) ->
 
 
 def vertical_text(gray: np.ndarray) -> bool:
-    """Whether the page's text is set in vertical lines: its ink's column profile
-    (gaps between vertical lines) is sharper than its row profile (gaps between
-    horizontal lines)."""
+    """Whether the page's text is set in vertical lines: within strips of the page, more
+    of its ink's column profile is empty (the gaps between vertical lines) than of its
+    row profile (the gaps between horizontal lines). (Characters set on a grid leave
+    narrow, shallow gaps between them across a line; the gaps between lines are wide and
+    empty. Measured on real pages: horizontal books and newspapers 0.24-0.73 empty
+    columns per empty row, vertical newspapers 1.37-1.45.)"""
     import cv2
 
     f = min(1.0, SIDE / max(gray.shape))
@@ -104,11 +107,14 @@ def vertical_text(gray: np.ndarray) -> bool:
     g = small.astype(np.float32)
     ink = (cv2.GaussianBlur(g, (0, 0), 6) - g > 25).astype(np.float32)
 
-    def sharpness(profile: np.ndarray) -> float:
-        return float(np.abs(np.diff(profile)).sum() / max(1e-6, profile.sum()))
+    def empty(profile: np.ndarray) -> float:
+        inked = profile[profile > 0]
+        if len(inked) < 10:
+            return 0.0
+        return float(np.mean(profile < 0.1 * np.median(inked)))
 
-    # Profiles within strips, so that columns (or rows) of text do not blur each other.
+    # Profiles within strips, so that columns (or rows) of text do not fill each other.
     n = 8
-    rows = sum(sharpness(s.sum(axis=1)) for s in np.array_split(ink, n, axis=1))
-    cols = sum(sharpness(s.sum(axis=0)) for s in np.array_split(ink, n, axis=0))
-    return cols > 1.2 * rows
+    rows = np.mean([empty(s.sum(axis=1)) for s in np.array_split(ink, n, axis=1)])
+    cols = np.mean([empty(s.sum(axis=0)) for s in np.array_split(ink, n, axis=0)])
+    return bool(cols > rows)
