@@ -1,0 +1,150 @@
+"""Size cut-offs from the page's own distribution of line sizes (``ocr.text.size_breaks``),
+the region classifier's use of them, and two headlines side by side on one row.
+
+Each test sets a size just past one of the old fixed cut-offs (captions at most 0.93 of
+body size, subheads at least 1.08, headlines 1.28): the page's own distribution, not a
+ratio fitted to our generator, must decide."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr.layout.headlines import headline_blobs
+from ocr.layout.ink import binarize, text_size
+from ocr.model import Box, Line, Region
+from ocr.regions import classify_regions
+from ocr.text import body_size, is_display
+from ocr.text.lines import size_breaks
+
+BODY = "街道召开党政负责干部学习讨论会明确今年工作重点推动区域发展模式大转变凝聚共识"
+H = 30  # body line height, px; characters are square
+
+
+def _line(n, text, x0, y0, h=H, region="r1"):
+    b = Box(x0, y0, x0 + len(text) * h, y0 + h)
+    return Line(f"l{n}", text, 0.99, b.poly(), b, region=region)
+
+
+def _body(n0, x0, y0, rows, chars=15, region="r1", pitch=45):
+    return [
+        _line(n0 + k, (BODY * 2)[k : k + chars], x0, y0 + k * pitch, region=region)
+        for k in range(rows)
+    ]
+
+
+def _block(rid, lines, order=1):
+    b = Box.union(ln.box for ln in lines)
+    return Region(rid, "text", b, b.poly(), order=order)
+
+
+def test_the_body_cluster_and_its_breaks_follow_the_page():
+    # Exact line heights: the cuts sit just past body size.
+    small, big, _ = size_breaks([(1.0, 15)] * 40 + [(0.95, 12)])
+    assert 0.95 < small < 1.0 and 1.0 < big <= 1.04
+    # Noisy line heights (a detector's boxes, body within ±4%): body text stays body.
+    rng = random.Random(1)
+    noisy = [(rng.uniform(0.96, 1.04), 15) for _ in range(60)]
+    small, big, _ = size_breaks(noisy + [(0.88, 12)])
+    assert 0.88 < small < 0.96 and big > 1.04
+    # Small headlines (1.25) apart from subheads (1.05): the display break between them.
+    _, _, display = size_breaks([(1.0, 15)] * 40 + [(1.05, 10)] * 3 + [(1.25, 8)] * 3)
+    assert 1.05 < display < 1.25
+
+
+def test_a_caption_just_smaller_than_body_text_is_a_caption():
+    # 0.95 of body size under a photo, no caption words: past the old cut (0.93).
+    photo = Box(100, 100, 560, 400)
+    cap = _line(1, "交运智慧湾科创园开园现场", 100, 410, h=0.95 * H, region="r2")
+    body = _body(2, 100, 460, 8)
+    regions = [
+        _block("r2", [cap]),
+        _block("r1", body, 2),
+        Region("r3", "photo", photo, photo.poly(), order=3),
+    ]
+    out, found = classify_regions(regions, [cap, *body], 1000, 1400)
+    kinds = {r.id: r.kind for r in out}
+    got = {ln.text: kinds[ln.region] for ln in found}
+    assert got[cap.text] == "caption"
+    assert all(got[ln.text] == "body" for ln in body)
+
+
+def test_a_subhead_just_bigger_than_body_text_is_a_subhead():
+    # 1.05 of body size under a headline, over body text in the same block: past the old
+    # cut (1.08).
+    head = _line(1, "赋能产业转型升级", 100, 100, h=2 * H)
+    sub = _line(2, "科创宝山建设讲形势判断", 100, 175, h=1.05 * H)
+    body = _body(3, 100, 225, 8)
+    lines = [head, sub, *body]
+    out, found = classify_regions([_block("r1", lines)], lines, 1000, 1400)
+    kinds = {r.id: r.kind for r in out}
+    got = {ln.text: kinds[ln.region] for ln in found}
+    assert got[head.text] == "headline" and got[sub.text] == "subhead"
+    assert all(got[ln.text] == "body" for ln in body)
+
+
+def test_a_small_headline_apart_from_the_subheads_is_display_type():
+    # Headlines at 1.25 of body size on a page whose subheads are at 1.05: past the old
+    # fixed cut (1.28) no more; the subheads stay below it.
+    lines = _body(1, 100, 100, 30)
+    heads = [_line(100 + k, "社区新风", 600, 100 + 200 * k, h=1.25 * H) for k in range(3)]
+    subs = [_line(200 + k, "讲形势判断讲", 600, 150 + 200 * k, h=1.05 * H) for k in range(3)]
+    size = body_size(lines + heads + subs)
+    assert all(is_display(h, size) for h in heads)
+    assert not any(is_display(s, size) for s in subs + lines)
+
+
+# ---------------------------------------------------------------- headlines side by side
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"
+BODY_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def _page_image(heads: list[tuple[str, int]], columns: list[tuple[int, int]], gap_px: int):
+    """A page: headlines (text, x) on one row at 48 px, body text in ``columns`` (x0,
+    x1) under them; two headlines side by side are ``gap_px`` apart."""
+    img = Image.new("L", (1000, 700), 255)
+    d = ImageDraw.Draw(img)
+    head = ImageFont.truetype(FONT, 48)
+    body = ImageFont.truetype(BODY_FONT, 20)
+    for text, x in heads:
+        d.text((x, 40), text, font=head, fill=0)
+    for x0, x1 in columns:
+        n = (x1 - x0) // 20
+        for k in range(12):
+            d.text((x0, 130 + 32 * k), (BODY * 3)[k : k + n], font=body, fill=0)
+    return np.asarray(img)
+
+
+def _blobs(gray):
+    ink = binarize(gray) > 0
+    ch, _ = text_size(ink)
+    return headline_blobs(ink, ch, np.zeros(ink.shape, bool))
+
+
+def test_two_headlines_side_by_side_over_their_own_columns_are_two():
+    # Two articles of two columns each, their headlines on one row 22 px apart (less
+    # than half the headline's height: the old rule joined them), the gap over the
+    # gutter between the articles.
+    left = "民生实事项目推进"  # 8 characters at 48 px: x 40..424
+    gray = _page_image(
+        [(left, 40), ("打造科创集聚区", 440)],
+        [(40, 230), (250, 430), (446, 636), (656, 846)],
+        22,
+    )
+    blobs = sorted(_blobs(gray))
+    assert len(blobs) == 2, blobs
+    assert blobs[0][2] < 440 < blobs[1][0]
+
+
+def test_one_headline_over_its_columns_stays_one():
+    # One headline with a word space over its own article's columns: its gaps lie over
+    # text, not over a gutter.
+    gray = _page_image(
+        [("民生实事项目", 40), ("推进落实", 342)],
+        [(40, 250), (270, 480), (500, 700)],
+        0,
+    )
+    assert len(_blobs(gray)) == 1
