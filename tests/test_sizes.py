@@ -2,8 +2,8 @@
 the region classifier's use of them, and two headlines side by side on one row.
 
 Each test sets a size just past one of the old fixed cut-offs (captions at most 0.93 of
-body size, subheads at least 1.08, headlines 1.28): the page's own distribution, not a
-ratio fitted to our generator, must decide."""
+body size, subheads at least 1.08): the page's own distribution, not a ratio fitted to
+our generator, must decide."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from ocr.layout.headlines import headline_blobs
 from ocr.layout.ink import binarize, text_size
 from ocr.model import Box, Line, Region
 from ocr.regions import classify_regions
-from ocr.text import body_size, is_display
 from ocr.text.lines import size_breaks
 
 BODY = "街道召开党政负责干部学习讨论会明确今年工作重点推动区域发展模式大转变凝聚共识"
@@ -49,16 +48,17 @@ def test_the_body_cluster_and_its_breaks_follow_the_page():
     noisy = [(rng.uniform(0.96, 1.04), 15) for _ in range(60)]
     small, big, _ = size_breaks(noisy + [(0.88, 12)])
     assert 0.88 < small < 0.96 and big > 1.04
-    # Small headlines (1.25) apart from subheads (1.05): the display break between them.
-    _, _, display = size_breaks([(1.0, 15)] * 40 + [(1.05, 10)] * 3 + [(1.25, 8)] * 3)
-    assert 1.05 < display < 1.25
+    # Two modes of body text (glyphs of two ink heights, 24 and 27 px): both are body,
+    # the cut above them; the few lines between them do not join the cluster.
+    small, big, _ = size_breaks([(1.0, 30)] * 40 + [(1.125, 30)] * 30 + [(1.33, 8)], 1 / 24)
+    assert 1.125 < big < 1.33
 
 
 def test_a_caption_just_smaller_than_body_text_is_a_caption():
     # 0.95 of body size under a photo, no caption words: past the old cut (0.93).
     photo = Box(100, 100, 560, 400)
     cap = _line(1, "交运智慧湾科创园开园现场", 100, 410, h=0.95 * H, region="r2")
-    body = _body(2, 100, 460, 8)
+    body = _body(2, 100, 460, 20)
     regions = [
         _block("r2", [cap]),
         _block("r1", body, 2),
@@ -76,24 +76,13 @@ def test_a_subhead_just_bigger_than_body_text_is_a_subhead():
     # cut (1.08).
     head = _line(1, "赋能产业转型升级", 100, 100, h=2 * H)
     sub = _line(2, "科创宝山建设讲形势判断", 100, 175, h=1.05 * H)
-    body = _body(3, 100, 225, 8)
+    body = _body(3, 100, 225, 20)
     lines = [head, sub, *body]
     out, found = classify_regions([_block("r1", lines)], lines, 1000, 1400)
     kinds = {r.id: r.kind for r in out}
     got = {ln.text: kinds[ln.region] for ln in found}
     assert got[head.text] == "headline" and got[sub.text] == "subhead"
     assert all(got[ln.text] == "body" for ln in body)
-
-
-def test_a_small_headline_apart_from_the_subheads_is_display_type():
-    # Headlines at 1.25 of body size on a page whose subheads are at 1.05: past the old
-    # fixed cut (1.28) no more; the subheads stay below it.
-    lines = _body(1, 100, 100, 30)
-    heads = [_line(100 + k, "社区新风", 600, 100 + 200 * k, h=1.25 * H) for k in range(3)]
-    subs = [_line(200 + k, "讲形势判断讲", 600, 150 + 200 * k, h=1.05 * H) for k in range(3)]
-    size = body_size(lines + heads + subs)
-    assert all(is_display(h, size) for h in heads)
-    assert not any(is_display(s, size) for s in subs + lines)
 
 
 # ---------------------------------------------------------------- headlines side by side

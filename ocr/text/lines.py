@@ -129,7 +129,8 @@ class BodySize:
     where the page's own distribution of line sizes leaves body text (see
     :func:`size_breaks`): a line whose type size over ``height`` is at most ``small`` is
     smaller than body text (a caption's size), at least ``big`` bigger (a subhead's or a
-    headline's), at least ``display`` display type (a headline's)."""
+    headline's), at least ``display`` display type (a headline's: ``DISPLAY``, or more
+    when body text itself reaches near it)."""
 
     height: float
     advance: float
@@ -141,8 +142,10 @@ class BodySize:
 # Bounds of the breaks (type size over body's): the page's distribution decides within
 # them; where it shows no break, the bound nearest to body text does.
 SMALL_RANGE = (0.80, 0.97)
-BIG_RANGE = (1.03, 1.15)
-DISPLAY_RANGE = (1.12, 1.45)
+BIG_RANGE = (1.03, 1.2)
+# Display type (a headline's) is not told from a subhead's by the sizes alone (a page
+# may have no subheads, its headlines of many sizes): a ratio above the body cluster.
+DISPLAY = 1.28
 
 
 def body_size(lines: list[Line]) -> BodySize:
@@ -164,50 +167,64 @@ def body_size(lines: list[Line]) -> BodySize:
         for ln in lines
         if units(ln.text) >= 2 and not is_vertical(ln) and ln.box.height > 0
     ]
-    small, big, display = size_breaks(sized)
+    small, big, display = size_breaks(sized, 1.0 / height)
     return BodySize(height, statistics.median(adv), small, big, display)
 
 
-def size_breaks(sized: list[tuple[float, float]]) -> tuple[float, float, float]:
+def size_breaks(sized: list[tuple[float, float]], pixel: float = 0.0) -> tuple[float, float, float]:
     """(small, big, display): where a page's line sizes leave body text, from
-    ``sized`` = (type size over body's, characters) of its horizontal lines.
+    ``sized`` = (type size over body's, characters) of its horizontal lines; ``pixel``:
+    a pixel over body height (boxes are whole pixels).
 
-    Body text is the cluster round 1: its spread is the noise of the page's line
-    heights (three weighted median deviations of the lines within 10% of body size,
-    2-6%); walking out from 1 through the sorted sizes, the cluster ends at the first
-    step wider than that, or one spread from 1. ``small`` and ``big`` lie in the gaps
-    below and above it (a spread's width past its last line, or the middle of a
-    narrower gap). ``display`` is the widest break among the bigger lines up to 1.6 (a
-    headline's size apart from the subheads' and kickers'), when one is wider than two
-    spreads and 8%; else the middle of ``DISPLAY_RANGE``. Each is held to its range
-    (``SMALL_RANGE``...)."""
+    Sizes are binned (a pixel, or 1%, wide) and weighted by characters. Body text is
+    the heaviest bin within 10% of body size and the bins next to it (up to two pixels
+    on) that hold 10% of its characters or more, and any lump of sizes beyond them
+    (within 15%) that holds a fifth of the body's characters (a second mode of body
+    text: glyphs of another ink height, another article's body size). ``small`` and
+    ``big`` lie in the gaps below and above it (half the gap, at most the spread of
+    the page's line heights: three weighted median deviations of the lines within 10%
+    of body size, 2-6%), each held to its range (``SMALL_RANGE``, ``BIG_RANGE``).
+    ``display`` is ``DISPLAY``, or more when the body cluster reaches near it."""
     xs = sorted((math.log(r), min(u, 30.0)) for r, u in sized if r > 0)
     core = [(x, u) for x, u in xs if abs(x) <= math.log(1.1)]
-    tol = 0.02
-    if core:
-        dev = _weighted_median([(abs(x), u) for x, u in core])
-        tol = min(0.06, max(0.02, 3 * 1.4826 * dev))
-
-    def edge(side: list[float]) -> float:  # the cut past the body cluster on one side
-        e = 0.0
-        for x in side:
-            if x - e > tol or x > tol:  # a gap, or past the page's noise
-                return e + min(tol, (x - e) / 2)
-            e = x
-        return e + tol
-
-    up = [x for x, _ in xs if x > 0]
-    down = [-x for x, _ in reversed(xs) if x < 0]
-    small = math.exp(-edge(down))
-    big = math.exp(edge(up))
+    if not core:
+        return SMALL_RANGE[1], BIG_RANGE[0], DISPLAY
+    dev = _weighted_median([(abs(x), u) for x, u in core])
+    tol = min(0.06, max(0.02, 3 * 1.4826 * dev))
+    w = max(0.01, math.log1p(pixel))
+    mass: dict[int, float] = {}
+    for x, u in xs:
+        mass[round(x / w)] = mass.get(round(x / w), 0.0) + u
+    mode = max((b for b in mass if abs(b * w) <= math.log(1.1)), key=lambda b: mass[b])
+    body = mass[mode]
+    edges = []
+    for step in (1, -1):  # up, then down
+        cur, total = mode, body
+        while True:
+            occupied = sorted((b for b in mass if (b - cur) * step > 0), key=lambda b: b * step)
+            if not occupied:
+                edges.append((cur * w, None))
+                break
+            n = occupied[0]
+            if abs(n - cur) <= 2 and mass[n] >= 0.1 * body:
+                cur, total = n, total + mass[n]
+                continue
+            lump = [n]
+            for b in occupied[1:]:
+                if abs(b - lump[-1]) > 2:
+                    break
+                lump.append(b)
+            if abs(n - cur) * w <= math.log(1.15) and sum(mass[b] for b in lump) >= 0.2 * total:
+                cur, total = lump[-1], total + sum(mass[b] for b in lump)
+                continue
+            edges.append((cur * w, n * w))
+            break
+    (top, above), (bottom, below) = edges
+    big = math.exp(top + (tol if above is None else min(tol, (above - top) / 2)))
+    small = math.exp(bottom - (tol if below is None else min(tol, (bottom - below) / 2)))
     small = min(max(small, SMALL_RANGE[0]), SMALL_RANGE[1])
     big = min(max(big, BIG_RANGE[0]), BIG_RANGE[1])
-    bigger = sorted({x for x in up if math.log(big) <= x <= math.log(1.6)})
-    display = math.exp(sum(map(math.log, DISPLAY_RANGE)) / 2)
-    steps = [(b - a, (a + b) / 2) for a, b in zip(bigger, bigger[1:], strict=False)]
-    steps = [s for s in steps if math.log(DISPLAY_RANGE[0]) <= s[1] <= math.log(DISPLAY_RANGE[1])]
-    if steps and max(steps)[0] >= max(2 * tol, 0.08):
-        display = math.exp(max(steps)[1])
+    display = max(DISPLAY, big * 1.07)  # above the body cluster, however far it reaches
     return small, big, display
 
 
@@ -225,10 +242,9 @@ def _weighted_median(pairs: list[tuple[float, float]]) -> float:
 
 def is_display(line: Line, size: BodySize) -> bool:
     """Clearly bigger than body text (of ``size``): taller, with wider characters, past
-    the page's display break (``size.display``); a vertical line past its break of
-    bigger type (``size.big``), with characters no narrower than body text's; a
-    horizontal line short of half again body size must have no punctuation of running
-    text."""
+    ``size.display``; a vertical line past the page's break of bigger type
+    (``size.big``, and 1.1), with characters no narrower than body text's; a horizontal
+    line short of half again body size must have no punctuation of running text."""
     if units(line.text) < 1.5:
         return False
     r, a = type_size(line) / size.height, advance(line) / size.advance
