@@ -149,3 +149,23 @@ def test_a_headline_cut_in_two_over_its_own_columns_stays_one():
     page.block("body", 40, 150, 280, 12).block("body", 340, 150, 280, 12)
     page.rule(40, 560, 960, 562)
     _one_article(page)
+
+
+def test_a_vertical_headline_across_a_rule_starts_no_article_beside_it():
+    # Left: a headline, a byline and a column starting level with the vertical headline
+    # of the article on the right, across a vertical rule.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 400, 1, h=40)
+    page.block("body", 40, 140, 300, 1)  # the byline
+    page.block("body", 40, 180, 400, 12)
+    page.rule(470, 80, 472, 560)
+    rid = f"r{len(page.regions)}"
+    box = Box(500, 180, 550, 480)  # a vertical headline, its top level with the column
+    page.lines.append(Line("v0", TEXT[:6], 0.99, box.poly(), box, region=rid, order=0))
+    page.regions.append(Region(rid, "headline", box, [], order=len(page.regions)))
+    page.block("body", 580, 180, 360, 12)
+    drafts = assemble_articles([page.layout()])
+    left = [ln.id for ln in page.lines if ln.box.x1 < 470 and ln.box.y0 > 100]
+    (mine,) = [d for d in drafts if set(left) & set(d.lines)]
+    assert set(left) <= set(mine.lines) and mine.title == TEXT[:10]
+    assert all(d.title for d in drafts)

@@ -245,9 +245,12 @@ def _walled(upper: Box, lower: Box, walls: list[Box]) -> bool:
     )
 
 
-def level_with_vertical(blocks: list[Item], verticals: list[Item], size: BodySize) -> set[int]:
+def level_with_vertical(
+    blocks: list[Item], verticals: list[Item], size: BodySize, upright: list[Box] = ()
+) -> set[int]:
     """Blocks whose tops are level with a vertical headline's, next to it or to one
-    another: they start an article (ids of the items)."""
+    another, with no vertical rule (of ``upright``) between: they start an article (ids
+    of the items). A block across a rule from a vertical headline is another article's."""
     out: set[int] = set()
     near = [*verticals]
     while near:
@@ -255,9 +258,20 @@ def level_with_vertical(blocks: list[Item], verticals: list[Item], size: BodySiz
         for b in blocks:
             if id(b) in out or abs(b.box.y0 - v.box.y0) > 0.8 * size.height:
                 continue
-            if max(b.box.x0, v.box.x0) - min(b.box.x1, v.box.x1) <= 0.6 * b.box.width:
-                out.add(id(b))
-                near.append(b)
+            if max(b.box.x0, v.box.x0) - min(b.box.x1, v.box.x1) > 0.6 * b.box.width:
+                continue
+            lo, hi = sorted((min(b.box.x1, v.box.x1), max(b.box.x0, v.box.x0)))
+            if any(
+                lo - size.height <= r.center[0] <= hi + size.height
+                and not (b.box.x0 < r.center[0] < b.box.x1)
+                and not (v.box.x0 < r.center[0] < v.box.x1)
+                and _yov(r, b.box) > 0
+                and _yov(r, v.box) > 0
+                for r in upright
+            ):
+                continue
+            out.add(id(b))
+            near.append(b)
     return out
 
 
