@@ -137,3 +137,21 @@ def test_one_headline_over_its_columns_stays_one():
         0,
     )
     assert len(_blobs(gray)) == 1
+
+
+def test_a_kicker_and_display_sized_subheads_go_with_the_bigger_headline():
+    # A kicker block (1.25 of body size) over a headline (1.7), two subhead lines under
+    # it, the second of display size (1.3): one headline, the rest its kicker and
+    # subheads (the old rules took the kicker and the second subhead for headlines).
+    kicker = _line(1, "建设讲形势判断", 100, 100, h=1.25 * H, region="r1")
+    head = _line(2, "建成以机器人及智能制造", 100, 145, h=1.7 * H, region="r2")
+    sub1 = _line(3, "服务民生改善民生", 100, 205, h=1.25 * H, region="r3")
+    sub2 = _line(4, "与经济发展相辅相成", 100, 250, h=1.3 * H, region="r3")
+    body = _body(5, 100, 310, 20, region="r4")
+    regions = [_block("r1", [kicker]), _block("r2", [head], 2), _block("r3", [sub1, sub2], 3)]
+    regions.append(_block("r4", body, 4))
+    out, found = classify_regions(regions, [kicker, head, sub1, sub2, *body], 1000, 1400)
+    kinds = {r.id: r.kind for r in out}
+    got = {ln.text: kinds[ln.region] for ln in found}
+    assert got[head.text] == "headline"
+    assert [got[ln.text] for ln in (kicker, sub1, sub2)] == ["subhead"] * 3

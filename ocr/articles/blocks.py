@@ -260,9 +260,9 @@ def level_with_vertical(
                 continue
             if max(b.box.x0, v.box.x0) - min(b.box.x1, v.box.x1) > 0.6 * b.box.width:
                 continue
-            lo, hi = sorted((min(b.box.x1, v.box.x1), max(b.box.x0, v.box.x0)))
+            lo, hi = sorted((b.box.center[0], v.box.center[0]))
             if any(
-                lo - size.height <= r.center[0] <= hi + size.height
+                lo < r.center[0] < hi
                 and not (b.box.x0 < r.center[0] < b.box.x1)
                 and not (v.box.x0 < r.center[0] < v.box.x1)
                 and _yov(r, b.box) > 0

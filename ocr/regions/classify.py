@@ -182,6 +182,8 @@ def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str]) -
             kind[ln.id] = Kind.HEADLINE
     heads = [h for h in page.lines if kind.get(h.id) == Kind.HEADLINE and not is_vertical(h)]
     for h in sorted(heads, key=lambda h: h.box.y0):
+        if kind.get(h.id) != Kind.HEADLINE:
+            continue  # taken for a bigger headline's subhead
         hh = h.box.height
         chain = [h]
         while len(chain) <= 2:
@@ -189,7 +191,10 @@ def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str]) -
             cands = [
                 ln
                 for ln in page.lines
-                if ln.id not in kind
+                if (
+                    ln.id not in kind
+                    or (kind[ln.id] == Kind.HEADLINE and ln.box.height <= 0.8 * hh)
+                )
                 and not is_vertical(ln)
                 and _xov(ln.box, last.box) > 0.3 * min(ln.box.width, last.box.width)
                 and -0.2 * last.box.height
@@ -278,6 +283,19 @@ def _small_headline_blocks(
         rows = line_rows(free)
         top = rows[0]
         top_box = _union(ln.box for ln in top)
+        if (
+            any(  # a kicker over a bigger headline: the headline rules' to take
+                o not in free
+                and o.id not in kind
+                and is_display(o, page.size)
+                and -0.2 * top_box.height <= o.box.y0 - box.y1 <= top_box.height
+                and _xov(o.box, box) > 0
+                and o.box.height >= 1.15 * max(ln.box.height for ln in rows[-1])
+                for o in page.lines
+            )
+            or any(max(ln.box.height for ln in row) >= 1.15 * top_box.height for row in rows[1:])
+        ):
+            continue
         if any(  # right under a bigger headline: a subhead
             (kind.get(o.id) == Kind.HEADLINE or (o.id not in kind and is_display(o, page.size)))
             and o not in free
