@@ -76,7 +76,8 @@ def report(seed: int, truth, predicted, s: scoring.IssueScore, verbose: bool) ->
     whole = sum(1 for x in s.scored if x.whole)
     print(
         f"m{seed}: {len(truth)} truth, {len(predicted)} predicted ({s.extra} unmatched);"
-        f" CER {100 * s.errors / max(s.chars, 1):.2f}%, whole {whole}/{len(truth)}"
+        f" CER {100 * s.errors / max(s.chars, 1):.2f}%, whole {whole}/{len(truth)},"
+        f" titles {titled(s)}/{len(truth)}"
     )
     for x in s.scored:
         if verbose or not x.whole or x.title != scoring.norm(x.got_title):
@@ -86,6 +87,11 @@ def report(seed: int, truth, predicted, s: scoring.IssueScore, verbose: bool) ->
     for p in predicted:
         if p["title"] not in matched:
             print(f"   extra    {p['title']!r} {p['pages']}: {scoring.norm(p['text'])[:40]}")
+
+
+def titled(s: scoring.IssueScore) -> int:
+    """Truth articles whose match has the same title (normalized)."""
+    return sum(1 for x in s.scored if x.title_ok)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from test_articles import truth_articles
 
-    errors = chars = whole = n = 0
+    errors = chars = whole = titles = n = 0
     for seed in args.seeds:
         pages = issue_of(seed, args.pages)
         truth = truth_articles(pages)
@@ -110,8 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         report(seed, truth, predicted, s, args.verbose)
         errors, chars = errors + s.errors, chars + s.chars
         whole += sum(1 for x in s.scored if x.whole)
+        titles += titled(s)
         n += len(truth)
-    print(f"all: CER {100 * errors / max(chars, 1):.2f}%, whole {whole}/{n}")
+    print(f"all: CER {100 * errors / max(chars, 1):.2f}%, whole {whole}/{n}, titles {titles}/{n}")
     return 0
 
 
