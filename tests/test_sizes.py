@@ -12,9 +12,10 @@ import random
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ocr.articles import assemble_articles
 from ocr.layout.headlines import headline_blobs
 from ocr.layout.ink import binarize, text_size
-from ocr.model import Box, Line, Region
+from ocr.model import Box, Line, PageLayout, Region
 from ocr.regions import classify_regions
 from ocr.text.lines import size_breaks
 
@@ -139,10 +140,11 @@ def test_one_headline_over_its_columns_stays_one():
     assert len(_blobs(gray)) == 1
 
 
-def test_a_kicker_and_display_sized_subheads_go_with_the_bigger_headline():
-    # A kicker block (1.25 of body size) over a headline (1.7), two subhead lines under
-    # it, the second of display size (1.3): one headline, the rest its kicker and
-    # subheads (the old rules took the kicker and the second subhead for headlines).
+def test_a_display_sized_subhead_goes_with_the_bigger_headline():
+    # A kicker (1.25 of body size) over a headline (1.7), two subhead lines under it, the
+    # second of display size (1.3): one article under the headline, the kicker and both
+    # subheads in its text (the old rules took the second subhead for a headline of its
+    # own, too far under the big one to be merged into it).
     kicker = _line(1, "建设讲形势判断", 100, 100, h=1.25 * H, region="r1")
     head = _line(2, "建成以机器人及智能制造", 100, 145, h=1.7 * H, region="r2")
     sub1 = _line(3, "服务民生改善民生", 100, 205, h=1.25 * H, region="r3")
@@ -153,5 +155,7 @@ def test_a_kicker_and_display_sized_subheads_go_with_the_bigger_headline():
     out, found = classify_regions(regions, [kicker, head, sub1, sub2, *body], 1000, 1400)
     kinds = {r.id: r.kind for r in out}
     got = {ln.text: kinds[ln.region] for ln in found}
-    assert got[head.text] == "headline"
-    assert [got[ln.text] for ln in (kicker, sub1, sub2)] == ["subhead"] * 3
+    assert got[head.text] == "headline" and got[sub2.text] == "subhead"
+    (article,) = assemble_articles([PageLayout(1, out, found, width=1000, height=1400)])
+    assert article.title == head.text
+    assert all(ln.text in article.text for ln in (kicker, sub1, sub2, *body))

@@ -283,19 +283,6 @@ def _small_headline_blocks(
         rows = line_rows(free)
         top = rows[0]
         top_box = _union(ln.box for ln in top)
-        if (
-            any(  # a kicker over a bigger headline: the headline rules' to take
-                o not in free
-                and o.id not in kind
-                and is_display(o, page.size)
-                and -0.2 * top_box.height <= o.box.y0 - box.y1 <= top_box.height
-                and _xov(o.box, box) > 0
-                and o.box.height >= 1.15 * max(ln.box.height for ln in rows[-1])
-                for o in page.lines
-            )
-            or any(max(ln.box.height for ln in row) >= 1.15 * top_box.height for row in rows[1:])
-        ):
-            continue
         if any(  # right under a bigger headline: a subhead
             (kind.get(o.id) == Kind.HEADLINE or (o.id not in kind and is_display(o, page.size)))
             and o not in free
