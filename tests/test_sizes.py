@@ -141,11 +141,11 @@ def test_one_headline_over_its_columns_stays_one():
 
 
 def test_a_display_sized_subhead_goes_with_the_bigger_headline():
-    # A kicker (1.25 of body size) over a headline (1.7), two subhead lines under it, the
+    # A kicker (1.1 of body size) over a headline (1.7), two subhead lines under it, the
     # second of display size (1.3): one article under the headline, the kicker and both
     # subheads in its text (the old rules took the second subhead for a headline of its
     # own, too far under the big one to be merged into it).
-    kicker = _line(1, "建设讲形势判断", 100, 100, h=1.25 * H, region="r1")
+    kicker = _line(1, "建设讲形势判断", 100, 100, h=1.1 * H, region="r1")
     head = _line(2, "建成以机器人及智能制造", 100, 145, h=1.7 * H, region="r2")
     sub1 = _line(3, "服务民生改善民生", 100, 205, h=1.25 * H, region="r3")
     sub2 = _line(4, "与经济发展相辅相成", 100, 250, h=1.3 * H, region="r3")

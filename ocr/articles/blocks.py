@@ -98,9 +98,8 @@ def head_items(lines: list[Line], size: BodySize, below: list[Line] = ()) -> lis
 
 
 def _stacked(a: Line, b: Line) -> bool:
-    """Two headline lines of one headline: stacked at a similar size (within a fifth: a
-    kicker or subhead is smaller, see :func:`_merge_subhead`), or level columns of a
-    vertical headline in one region."""
+    """Two headline lines of one headline: stacked at a similar size, or level columns of
+    a vertical headline in one region."""
     ha, hb = a.box, b.box
     if is_vertical(a) or is_vertical(b):  # columns of one vertical headline, level
         gap = max(ha.x0, hb.x0) - min(ha.x1, hb.x1)
@@ -116,7 +115,7 @@ def _stacked(a: Line, b: Line) -> bool:
     return (
         -0.3 * min(ha.height, hb.height) <= gap <= 0.9 * max(ha.height, hb.height)
         and (_xov(ha, hb) > 0 or centred)
-        and 0.8 <= ratio <= 1 / 0.8
+        and 0.7 <= ratio <= 1 / 0.7
     )
 
 
