@@ -23,7 +23,7 @@ The kinds are given in that order: a line keeps the first kind it gets. Sizes ar
 measured against the page's body text (the median height of horizontal lines of four
 characters or more), and the cut-offs come from the page's own distribution of line
 sizes (:func:`ocr.text.lines.size_breaks`: ``small`` below the body cluster, ``big``
-above it, ``display`` between subheads' and headlines' sizes), not from fixed ratios.
+above it), not from fixed ratios; display type is 1.28 above the body cluster.
 Vertical lines (half again taller than wide, read top to bottom) are read right to
 left. Boxes are in deskewed pixels (see ``ocr/model.py``). A block
 whose lines change kind is cut: pieces of one kind that do not overlap another kind's
@@ -174,8 +174,9 @@ def _jumps(page: TextPage, kind: dict[str, str]) -> None:
 
 def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str]) -> None:
     """Headlines; then subheads: up to two lines right under a headline (or one right
-    over it, a kicker), smaller than it and bigger than the text that follows them, or
-    the rest of a block that holds only a headline and them."""
+    over it, a kicker), smaller than it and bigger than the text that follows them (a
+    line of display size, at most 0.8 of the headline's, too), or the rest of a block
+    that holds only a headline and them."""
     free = [ln for ln in page.lines if ln.id not in kind]
     for ln in free:
         if is_display(ln, page.size):
