@@ -169,3 +169,17 @@ def test_a_vertical_headline_across_a_rule_starts_no_article_beside_it():
     (mine,) = [d for d in drafts if set(left) & set(d.lines)]
     assert set(left) <= set(mine.lines) and mine.title == TEXT[:10]
     assert all(d.title for d in drafts)
+
+
+def test_a_short_column_beside_a_photo_under_a_headline_is_its_article():
+    # A headline over the first column, a photo under it, its caption, text under the
+    # caption; the article's second column, three rows, starts level with the photo's
+    # top beside it (short, and off the page's grid of long columns).
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 400, 1, h=40)
+    page.regions.append(Region("photo", "photo", Box(40, 140, 440, 300), [], order=90))
+    page.block("caption", 40, 310, 300, 1, h=16)
+    page.block("body", 40, 350, 400, 8)
+    page.block("body", 460, 140, 300, 3)
+    page.rule(40, 600, 960, 602)
+    _one_article(page)
