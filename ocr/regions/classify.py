@@ -173,10 +173,9 @@ def _jumps(page: TextPage, kind: dict[str, str]) -> None:
 
 
 def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str]) -> None:
-    """Headlines; then subheads: up to two lines right under a headline (or one right
-    over it, a kicker), smaller than it and bigger than the text that follows them (a
-    line of display size, at most 0.8 of the headline's, too), or the rest of a block
-    that holds only a headline and them."""
+    """Headlines; then subheads: up to two lines right under a headline (or one over it,
+    a kicker), smaller than it (display-sized too, at most 0.8 of it) and bigger than
+    the text after them, or the rest of a block holding only a headline and them."""
     free = [ln for ln in page.lines if ln.id not in kind]
     for ln in free:
         if is_display(ln, page.size):
