@@ -38,7 +38,8 @@ How a page is read:
    choices first, never leaving another block without one, then the headline that sits
    flush left or centred over its blocks; a vertical headline keeps its text on one
    side, with no rule between. A short block not set flush left in the page's column
-   grid (a slogan centred in a box) takes no neighbour's headline. What is left becomes
+   grid (a slogan centred in a box) takes no neighbour's headline, unless it starts
+   level with a photo, a gutter beside it. What is left becomes
    an untitled article (blocks level side by side together).
 4. An article's text: subheads, captions, then its body blocks left to right by columns,
    top to bottom within each (an XY-cut that prefers vertical cuts); lines of a paragraph
