@@ -24,11 +24,12 @@ Type sizes and weights are drawn from continuous ranges (``Grammar``), never fro
 fixed sizes, so that a classifier cut fitted to one of our sizes shows up as a failure:
 the body size per issue (``BODY_PT``, 8-12 pt, each page within 4% of it), headlines
 1.2-3.5 times body (fitted to their width, no smaller than 1.2), subheads 1.0-1.6 and
-kickers 1.0-1.35 (below 0.8 of their headline), vertical headlines 1.25-2.6, photo and QR
-captions 0.72-0.98; headlines in a regular face get a stroke of 0-6% of their size, one
-weight per issue (from a light headline as thin as body text to a heavy one), bold faces
-none. (Before 2026-12-01 headlines started at 1.3, captions were 0.75-0.95, subheads
-1.05-1.6, vertical headlines 1.4-2.6, and the stroke was fixed at 1/28 of the size.)
+kickers 1.0-1.35 (below 0.8 of their headline), vertical headlines 1.25-2.6, photo and
+QR captions 0.72-0.98; headlines in a regular face get a stroke of 0-6% of their size,
+one weight per issue (from a light headline as thin as body text to a heavy one), bold
+faces none; the masthead keeps the old stroke (``MASTHEAD_WEIGHT``). (Before 2026-12-01
+headlines started at 1.3, captions were 0.75-0.95, subheads 1.05-1.6, vertical headlines
+1.4-2.6, and the stroke was fixed at 1/28 of the size.)
 
 Issue-level facts vary with the seed: the paper (``PAPERS``), the date, the issue
 number, the masthead and running-head formats and folio positions. They are on every
@@ -88,6 +89,7 @@ from synth import (
 TUNING_SEEDS = range(7000, 8000)
 BODY_PT = (8.0, 12.0)  # the issue's body size, drawn from this range
 HELD_OUT_SEEDS = range(9000, 10000)
+MASTHEAD_WEIGHT = 1 / 28  # the paper's name keeps one weight (headlines vary by issue)
 
 PAPERS = (
     "张庙社区晨报",
@@ -357,15 +359,17 @@ class _Page:
     faces: dict[tuple[str, float], _Face] = field(default_factory=dict)
     articles: int = 0
 
-    def face(self, role: str, px: float) -> _Face:
+    def face(self, role: str, px: float, weight: float | None = None) -> _Face:
         """A face of the issue's ``role`` font ("body", "head", "head2", "sans", "kai",
-        "bold": the headline font at text sizes); non-bold headline fonts get a stroke."""
-        key = (role, round(px * 4) / 4)
+        "bold": the headline font at text sizes); non-bold headline fonts get a stroke of
+        ``weight`` (the issue's headline weight unless given) times the size."""
+        weight = self.style.head_weight if weight is None else weight
+        key = (role, round(px * 4) / 4, weight)
         if key not in self.faces:
             path = self.style.fonts["head" if role == "bold" else role]
             stroke = 0
             if role in ("head", "head2", "bold") and not synth._is_bold(path):
-                stroke = round(px * self.style.head_weight)
+                stroke = round(px * weight)
             self.faces[key] = _Face(path, px, stroke)
         return self.faces[key]
 
@@ -1382,7 +1386,7 @@ def _masthead(pg: _Page, x0: float, x1: float, y0: float) -> float:
     ratio = rng.uniform(0.15, 0.5) if rng.random() < 0.4 else 0.0  # letter spacing
     n = len(st.paper)
     px = min(mh * rng.uniform(0.55, 0.8), (right - x0 - zone) * 0.8 / (n + ratio * (n - 1)))
-    name = pg.face(rng.choice(("head", "head2")), px)
+    name = pg.face(rng.choice(("head", "head2")), px, MASTHEAD_WEIGHT)
     space = px * ratio if ratio else None
     toks = list(" ".join(st.paper)) if space else list(st.paper)
     width = name.measure(st.paper) + (space or 0) * (len(st.paper) - 1)
