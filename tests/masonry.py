@@ -20,6 +20,17 @@ spans, or one more or fewer with a 3-4 mm gutter and no rule). What is left at t
 of the columns gets QR codes (framed, with or without a caption), boxed ads, or
 nothing.
 
+Type sizes and weights are drawn from continuous ranges (``Grammar``), never from a few
+fixed sizes, so that a classifier cut fitted to one of our sizes shows up as a failure:
+the body size per issue (``BODY_PT``, 8-12 pt, each page within 4% of it), headlines
+1.2-3.5 times body (fitted to their width, no smaller than 1.2), subheads 1.0-1.6 and
+kickers 1.0-1.35 (below 0.8 of their headline), vertical headlines 1.25-2.6, photo and
+QR captions 0.72-0.98; headlines in a regular face get a stroke of 0-6% of their size,
+one weight per issue (from a light headline as thin as body text to a heavy one), bold
+faces none; the masthead keeps the old stroke (``MASTHEAD_WEIGHT``). (Before 2026-12-01
+headlines started at 1.3, captions were 0.75-0.95, subheads 1.05-1.6, vertical headlines
+1.4-2.6, and the stroke was fixed at 1/28 of the size.)
+
 Issue-level facts vary with the seed: the paper (``PAPERS``), the date, the issue
 number, the masthead and running-head formats and folio positions. They are on every
 page as ``page.issue`` (``{"paper", "date" (ISO), "number", "pages", "seed"}``) and from
@@ -78,6 +89,7 @@ from synth import (
 TUNING_SEEDS = range(7000, 8000)
 BODY_PT = (8.0, 12.0)  # the issue's body size, drawn from this range
 HELD_OUT_SEEDS = range(9000, 10000)
+MASTHEAD_WEIGHT = 1 / 28  # the paper's name keeps one weight (headlines vary by issue)
 
 PAPERS = (
     "张庙社区晨报",
@@ -139,7 +151,17 @@ class Grammar:
 
     columns: tuple[int, int] | int = (3, 6)  # page grid columns (a range or one)
     leading: tuple[float, float] = (1.35, 1.75)  # line pitch / body size
-    head_scale: tuple[float, float] = (1.3, 3.5)
+    # Type sizes over the issue's body size, each drawn afresh from its range (no
+    # discrete sizes: a classifier cut fitted to a size of ours falls inside a range):
+    head_scale: tuple[float, float] = (1.2, 3.5)  # headlines (fitted down to head_floor)
+    head_floor: float = 1.2  # the smallest a headline is shrunk to, to fit its width
+    caption_size: tuple[float, float] = (0.72, 0.98)  # photo and QR captions
+    subhead_size: tuple[float, float] = (1.0, 1.6)  # subheads (below 0.8 of the headline)
+    kicker_size: tuple[float, float] = (1.0, 1.35)  # kickers over the headline
+    vertical_size: tuple[float, float] = (1.25, 2.6)  # vertical headlines
+    # Weight of headlines in a regular (not bold) face: a stroke of up to this share of
+    # the size, drawn per issue (0: a light headline, as thin as body text).
+    head_weight: tuple[float, float] = (0.0, 0.06)
     off_grid: float = 0.45  # an article's text columns do not follow the grid
     vertical: float = 0.12  # vertical headline
     photo_top: float = 0.25  # headline over a photo over the text
@@ -176,6 +198,7 @@ class IssueStyle:
     foot_format: int
     fonts: dict[str, str]
     body_pt: float
+    head_weight: float = 1 / 28  # stroke of headlines in a regular face, over their size
     jumps: list[dict] = field(default_factory=list)
 
     def date_text(self) -> str:
@@ -248,6 +271,7 @@ def issue_style(
         fonts=_font_roles(rng),
         body_pt=body_pt if body_pt is not None else rng.uniform(*BODY_PT),
     )
+    style.head_weight = rng.uniform(*Grammar.head_weight)  # drawn last: the rest unchanged
     style.jumps = jump_plan(pages, seed) if jumps and pages > 1 else []
     return style
 
@@ -335,15 +359,17 @@ class _Page:
     faces: dict[tuple[str, float], _Face] = field(default_factory=dict)
     articles: int = 0
 
-    def face(self, role: str, px: float) -> _Face:
+    def face(self, role: str, px: float, weight: float | None = None) -> _Face:
         """A face of the issue's ``role`` font ("body", "head", "head2", "sans", "kai",
-        "bold": the headline font at text sizes); non-bold headline fonts get a stroke."""
-        key = (role, round(px * 4) / 4)
+        "bold": the headline font at text sizes); non-bold headline fonts get a stroke of
+        ``weight`` (the issue's headline weight unless given) times the size."""
+        weight = self.style.head_weight if weight is None else weight
+        key = (role, round(px * 4) / 4, weight)
         if key not in self.faces:
             path = self.style.fonts["head" if role == "bold" else role]
             stroke = 0
             if role in ("head", "head2", "bold") and not synth._is_bold(path):
-                stroke = max(1, round(px / 28))
+                stroke = round(px * weight)
             self.faces[key] = _Face(path, px, stroke)
         return self.faces[key]
 
@@ -724,20 +750,25 @@ def _header(pg: _Page, sp: _Spec, x0: float, x1: float, y: float, art: int):
     article; returns (ops, y below them), None if the headline does not fit."""
     rng, w, body = pg.rng, x1 - x0, pg.body_px
     ops: list = []
-    px = min(body * sp.head_scale, w / 4)
+    floor = body * pg.g.head_floor
+    px = max(floor, min(body * sp.head_scale, w / 4))
     role = "head" if rng.random() < 0.75 else "head2"
     want = rng.choice((1, 1, 2, 2, 3))  # lines, if the size need not drop by a third
     got = (
-        _fit_face(pg, role, px, sp.printed, w, want, max(body * 1.3, px * 0.67))
-        or _fit_face(pg, role, px, sp.printed, w, 3, body * 1.3)
-        or _fit_face(pg, role, body * 1.3, sp.printed, w, 6, body * 1.3)
+        _fit_face(pg, role, px, sp.printed, w, want, max(floor, px * 0.67))
+        or _fit_face(pg, role, px, sp.printed, w, 3, floor)
+        or _fit_face(pg, role, floor, sp.printed, w, 6, floor)
     )
     if got is None:
         return None
     face, parts = got
     small = face.px * 0.8  # kickers and subheads stay smaller than the headline
     if sp.kicker:
-        want = (rng.choice(("sans", "kai")), min(small, body * rng.uniform(1.05, 1.3)), _clause(pg))
+        want = (
+            rng.choice(("sans", "kai")),
+            min(small, body * rng.uniform(*pg.g.kicker_size)),
+            _clause(pg),
+        )
         y = _display(pg, ops, want, "subhead", 1, (x0, x1, y), sp.align, art)
     specs = []
     for p in parts:
@@ -748,7 +779,7 @@ def _header(pg: _Page, sp: _Spec, x0: float, x1: float, y: float, art: int):
     y += body * 0.15
     if sp.subhead:
         sub = [s for s in _source(None).subheads if s not in pg.used] or [_clause(pg)]
-        px = min(small, body * rng.uniform(1.05, 1.6))
+        px = min(small, body * rng.uniform(*pg.g.subhead_size))
         want = (rng.choice(("sans", "kai", "bold")), px, rng.choice(sub))
         y = _display(pg, ops, want, "subhead", 2, (x0, x1, y), sp.align, art)
     if sp.byline:
@@ -807,7 +838,8 @@ def _vertical(pg: _Page, sp: _Spec, x0: float, x1: float, y0: float, y1: float, 
     words = [w for w in words if w]
     if not words:
         return None
-    px = body * rng.uniform(1.4, 2.6)
+    lo = pg.g.vertical_size[0]
+    px = body * rng.uniform(*pg.g.vertical_size)
     room = (y1 - y0) * 0.85
     while True:
         adv = px * 1.06
@@ -824,9 +856,9 @@ def _vertical(pg: _Page, sp: _Spec, x0: float, x1: float, y0: float, y1: float, 
         fits = max(len(p) for p in pieces) * adv <= room and (x1 - x0) - strip - gap >= 6 * body
         if fits and len(pieces) <= 3:
             break
-        if px <= body * 1.35:
+        if px <= body * lo:
             return None
-        px = max(body * 1.35, px * 0.9)
+        px = max(body * lo, px * 0.9)
     face = pg.face(rng.choice(("head", "head2")), px)
     right = sp.vertical == "right"
     sx1 = x1 if right else x0 + strip
@@ -845,9 +877,11 @@ def _vertical(pg: _Page, sp: _Spec, x0: float, x1: float, y0: float, y1: float, 
 
 
 def _caption(pg: _Page, x0: float, x1: float, y: float, art: int):
-    """A caption under a photo (0.75-0.95 of the body size, one or two lines)."""
+    """A caption under a photo (``Grammar.caption_size`` of the body size, one or two
+    lines)."""
     rng = pg.rng
-    face = pg.face(rng.choice(("sans", "kai", "body")), pg.body_px * rng.uniform(0.75, 0.95))
+    size = rng.uniform(*pg.g.caption_size)
+    face = pg.face(rng.choice(("sans", "kai", "body")), pg.body_px * size)
     text = rng.choice(("图为", "图：", "")) + _clause(pg) + rng.choice(("", "现场", "。"))
     lines = _wrap(text, face, x1 - x0)[:2]
     align = rng.choice(("left", "left", "center"))
@@ -1237,7 +1271,7 @@ def _qr_box(pg: _Page, x0: float, x1: float, y0: float, y1: float) -> float:
     its bottom (``y0`` if none fits)."""
     rng, cv = pg.rng, pg.cv
     caption = rng.choice(QR_CAPTIONS)
-    face = pg.face(rng.choice(("sans", "body")), pg.body_px * rng.uniform(0.75, 0.95))
+    face = pg.face(rng.choice(("sans", "body")), pg.body_px * rng.uniform(*pg.g.caption_size))
     if caption and face.measure(caption) > (x1 - x0) * 0.9:
         caption = None
     pad = pg.mm(rng.uniform(2, 4)) if rng.random() < 0.6 else 0.0
@@ -1352,7 +1386,7 @@ def _masthead(pg: _Page, x0: float, x1: float, y0: float) -> float:
     ratio = rng.uniform(0.15, 0.5) if rng.random() < 0.4 else 0.0  # letter spacing
     n = len(st.paper)
     px = min(mh * rng.uniform(0.55, 0.8), (right - x0 - zone) * 0.8 / (n + ratio * (n - 1)))
-    name = pg.face(rng.choice(("head", "head2")), px)
+    name = pg.face(rng.choice(("head", "head2")), px, MASTHEAD_WEIGHT)
     space = px * ratio if ratio else None
     toks = list(" ".join(st.paper)) if space else list(st.paper)
     width = name.measure(st.paper) + (space or 0) * (len(st.paper) - 1)

@@ -109,3 +109,77 @@ def test_marks_read_into_a_qr_code_or_photo_are_no_article():
     kept = "".join((d.title or "") + d.text for d in drafts)
     assert "■" not in kept and "回铣口" not in kept and "号" not in kept
     assert TEXT[:10] in kept  # the article's own text is kept
+
+
+def _headline_row(page: Page, pieces: list[tuple[float, int]], y0: float = 80, h: float = 40):
+    """Headline pieces (x0, characters) on one row in one region (the layout did not
+    cut between them)."""
+    rid = f"r{len(page.regions)}"
+    boxes = []
+    for k, (x0, chars) in enumerate(pieces):
+        box = Box(x0, y0, x0 + chars * h, y0 + h)
+        text = TEXT[7 * k : 7 * k + chars]
+        n = len(page.lines)
+        page.lines.append(Line(f"l{n}", text, 0.99, box.poly(), box, region=rid, order=k))
+        boxes.append(box)
+    page.regions.append(Region(rid, "headline", Box.union(boxes), [], order=len(page.regions)))
+    return page
+
+
+def test_two_headlines_side_by_side_over_a_gutter_head_their_own_articles():
+    # Two articles of two columns each; their headlines on one row, in one region, 20 px
+    # apart (half their height: close enough to be one headline cut in two), the gap
+    # over the gutter between the articles.
+    page = Page().rule(40, 60, 960, 62)
+    _headline_row(page, [(40, 10), (460, 10)])
+    page.block("body", 40, 150, 180, 12).block("body", 240, 150, 180, 12)
+    page.block("body", 460, 150, 180, 12).block("body", 660, 150, 180, 12)
+    page.rule(40, 560, 960, 562)
+    drafts = assemble_articles([page.layout()])
+    titled = [d for d in drafts if d.title]
+    assert len(titled) == 2, [(d.title, len(d.lines)) for d in drafts]
+    left, right = sorted(titled, key=lambda d: d.lines[0])
+    assert left.title == TEXT[:10] and right.title == TEXT[7:17]
+
+
+def test_a_headline_cut_in_two_over_its_own_columns_stays_one():
+    # The same row over one article whose columns run under the gap: one headline.
+    page = Page().rule(40, 60, 960, 62)
+    _headline_row(page, [(40, 6), (300, 6)])
+    page.block("body", 40, 150, 280, 12).block("body", 340, 150, 280, 12)
+    page.rule(40, 560, 960, 562)
+    _one_article(page)
+
+
+def test_a_vertical_headline_across_a_rule_starts_no_article_beside_it():
+    # Left: a headline, a byline and a column starting level with the vertical headline
+    # of the article on the right, across a vertical rule.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 400, 1, h=40)
+    page.block("body", 40, 140, 300, 1)  # the byline
+    page.block("body", 40, 180, 400, 12)
+    page.rule(470, 80, 472, 560)
+    rid = f"r{len(page.regions)}"
+    box = Box(500, 180, 550, 480)  # a vertical headline, its top level with the column
+    page.lines.append(Line("v0", TEXT[:6], 0.99, box.poly(), box, region=rid, order=0))
+    page.regions.append(Region(rid, "headline", box, [], order=len(page.regions)))
+    page.block("body", 580, 180, 360, 12)
+    drafts = assemble_articles([page.layout()])
+    left = [ln.id for ln in page.lines if ln.box.x1 < 470 and ln.box.y0 > 100]
+    (mine,) = [d for d in drafts if set(left) & set(d.lines)]
+    assert set(left) <= set(mine.lines) and mine.title == TEXT[:10]
+    assert all(d.title for d in drafts)
+
+
+def test_a_short_column_beside_a_photo_under_a_headline_is_its_article():
+    # A headline over the first column, a photo under it, its caption, text under the
+    # caption; the article's second column, three rows, starts level with the photo's
+    # top beside it (short, and off the page's grid of long columns).
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 400, 1, h=40)
+    page.regions.append(Region("photo", "photo", Box(40, 140, 440, 300), [], order=90))
+    page.block("caption", 40, 310, 300, 1, h=16)
+    page.block("body", 40, 350, 400, 8)
+    page.block("body", 460, 140, 300, 3)
+    page.rule(40, 600, 960, 602)
+    _one_article(page)

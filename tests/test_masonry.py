@@ -455,3 +455,22 @@ def test_text_beside_a_headline_over_the_first_columns_and_rules_between_columns
                     for r in rules
                 )
     assert beside >= 2 and ruled >= 3
+
+
+def test_sizes_and_weights_cross_the_old_fixed_cut_offs(issues):
+    # Continuous ranges: captions on both sides of the classifier's old cut (0.93 of
+    # body size), headlines below its old display cut (1.28), headline weights per issue.
+    caps, heads = [], []
+    for page in pages_of(issues):
+        bh = body_height(page)
+        caps += [(ln.box[3] - ln.box[1]) / bh for ln in page.lines if ln.kind == "caption"]
+        for lns in headlines(page).values():
+            heads += [
+                (ln.box[3] - ln.box[1]) / bh
+                for ln in lns
+                if ln.box[2] - ln.box[0] > ln.box[3] - ln.box[1]
+            ]
+    assert min(caps) < 0.8 and max(caps) > 0.93
+    assert min(heads) < 1.28
+    weights = [masonry.issue_style(4, s).head_weight for s in range(7000, 7020)]
+    assert min(weights) < 0.015 and max(weights) > 0.045

@@ -21,22 +21,26 @@ How a page is read:
    ("（下转第2版）", "（上接第1版）", "转3版"...) are found in the text, whatever the
    region says. A body-size headline right under body text is a crosshead: running text.
 2. Headline lines stacked at a similar size (or level columns of a vertical headline)
-   form a headline; a clearly smaller one right under it is a subhead, right above it a
+   form a headline, and so do two pieces close on one row, unless the gap between them
+   stands over a gutter of the text below (two headlines side by side, each over its
+   own article); a clearly smaller one right under it is a subhead, right above it a
    kicker; unclassified rows right under a headline that are bigger than body text, set
-   off by a wider gap or wider than the column are subheads too. Body lines are cut into
+   off by a wider gap or wider than the column are subheads too ("bigger": past the
+   page's own break of bigger type, ``BodySize.big``). Body lines are cut into
    column blocks (lines overlapping in x, with no wide gap and nothing between), and
    blocks that follow each other in a column are joined.
 3. Each block, photo and caption finds its article by looking straight up: a headline
    there owns it; a photo, caption or block close above passes on its own article. A
-   block that meets a rule, another article's text or nothing (or that starts level
-   with a vertical headline) is owned by the headline of a block or photo beside it
-   whose top is level with its own, or by a vertical headline next to it, if that
-   headline is below what the block met: blocks with the fewest choices first, never
-   leaving another block without one, then the headline that sits flush left or centred
-   over its blocks; a vertical headline keeps its text on one side, with no rule between.
-   A short block not set flush left in the page's column grid (a slogan centred in a box)
-   takes no neighbour's headline. What is left becomes an untitled article (blocks level
-   side by side together).
+   block that meets a rule, another article's text or nothing (or that starts level with
+   a vertical headline, no vertical rule between them) is owned by the headline of a
+   block or photo beside it whose top is level with its own, or by a vertical headline
+   next to it, if that headline is below what the block met: blocks with the fewest
+   choices first, never leaving another block without one, then the headline that sits
+   flush left or centred over its blocks; a vertical headline keeps its text on one
+   side, with no rule between. A short block not set flush left in the page's column
+   grid (a slogan centred in a box) takes no neighbour's headline, unless it starts
+   level with a photo, a gutter beside it. What is left becomes
+   an untitled article (blocks level side by side together).
 4. An article's text: subheads, captions, then its body blocks left to right by columns,
    top to bottom within each (an XY-cut that prefers vertical cuts); lines of a paragraph
    are joined, a paragraph starts at an indented line or after a short one. The title is
@@ -104,18 +108,21 @@ def _page_parts(page: PageLayout) -> list[Part]:
     size = body_size(lines)
     text = TextPage.of(page.regions, lines, page.width, page.height, size)
     role, guessed = line_roles(page, text, size)
-    heads = head_items([ln for ln in lines if role[ln.id] == Kind.HEADLINE], size)
+    below = [ln for ln in lines if role[ln.id] in (Kind.BODY, Kind.CAPTION)]
+    heads = head_items([ln for ln in lines if role[ln.id] == Kind.HEADLINE], size, below)
     attach_subheads(heads, [ln for ln in lines if role[ln.id] == Kind.SUBHEAD])
     furniture, upright = furniture_items(page, lines, role)
     walls = [h.box for h in heads] + [s.box for s in furniture]
     blocks = body_blocks(lines, role, size, walls)
     verticals = [h for h in heads if h.vertical]
-    blocks = merge_stacked(blocks, size, walls, level_with_vertical(blocks, verticals, size))
+    blocks = merge_stacked(
+        blocks, size, walls, level_with_vertical(blocks, verticals, size, upright)
+    )
     items: list[Item] = heads + furniture + blocks
     name_guessed_blocks(blocks, items, guessed, text, size)
     promote_subheads(items, guessed, size)
     items = [it for it in items if it.rows or it.kind not in (Kind.BODY, Kind.CAPTION)]
-    resolve(items, size, upright, level_with_vertical(blocks, verticals, size))
+    resolve(items, size, upright, level_with_vertical(blocks, verticals, size, upright))
     return parts_of(page, items, size)
 
 

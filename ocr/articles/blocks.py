@@ -69,9 +69,11 @@ def uf_groups(n: int, joined) -> list[list[int]]:
     return list(groups.values())
 
 
-def head_items(lines: list[Line], size: BodySize) -> list[Item]:
+def head_items(lines: list[Line], size: BodySize, below: list[Line] = ()) -> list[Item]:
     """Headline lines that touch form a headline: stacked lines of a similar size; two
-    close pieces of one line; level columns of a vertical headline in one region (two
+    close pieces of one line, unless the text under them (``below``: the page's body
+    lines) has a gutter under the gap between them (two headlines side by side, each
+    over its own article); level columns of a vertical headline in one region (two
     headlines side by side stay apart). A clearly smaller headline just under one is its
     subhead, just above it its kicker (when it is not itself big: a headline right under
     the masthead is no subhead of the masthead)."""
@@ -80,7 +82,7 @@ def head_items(lines: list[Line], size: BodySize) -> list[Item]:
         for g in uf_groups(len(lines), lambda i, j: _stacked(lines[i], lines[j]))
     ]
     items = []
-    for group in uf_groups(len(stacks), lambda i, j: _pieces(stacks[i], stacks[j])):
+    for group in uf_groups(len(stacks), lambda i, j: _pieces(stacks[i], stacks[j], below)):
         members = [ln for i in group for ln in stacks[i]]
         vertical = all(is_vertical(ln) for ln in members)
         if vertical:  # vertical lines read right to left
@@ -117,9 +119,10 @@ def _stacked(a: Line, b: Line) -> bool:
     )
 
 
-def _pieces(a: list[Line], b: list[Line]) -> bool:
+def _pieces(a: list[Line], b: list[Line], below: list[Line]) -> bool:
     """Two one-line stacks of one region, close on one row: a headline the detector cut
-    in two (headlines of articles side by side are apart, or several lines)."""
+    in two (headlines of articles side by side are apart, or several lines, or stand
+    over a gutter of the text below)."""
     if len(a) != 1 or len(b) != 1 or is_vertical(a[0]) or is_vertical(b[0]):
         return False
     ha, hb = a[0].box, b[0].box
@@ -128,7 +131,26 @@ def _pieces(a: list[Line], b: list[Line]) -> bool:
         a[0].region == b[0].region
         and _yov(ha, hb) >= 0.5 * min(ha.height, hb.height)
         and gap <= 0.6 * max(ha.height, hb.height)
+        and not _over_gutter(ha, hb, below)
     )
+
+
+def _over_gutter(a: Box, b: Box, below: list[Line]) -> bool:
+    """Whether the gap between two headline pieces on one row, wider than a fifth of
+    their height (more than the space between two characters), stands over a gutter of
+    the text below: within four of their heights under them, two lines or more under
+    each piece keep to its side of the gap, and no line crosses it."""
+    left, right = (a, b) if a.x0 <= b.x0 else (b, a)
+    h = max(a.height, b.height)
+    if right.x0 - left.x1 <= 0.2 * h:
+        return False
+    foot = max(a.y1, b.y1)
+    under = [ln.box for ln in below if 0 <= ln.box.y0 - foot <= 4 * h]
+    if any(o.x0 < left.x1 and o.x1 > right.x0 for o in under):
+        return False
+    on_left = sum(1 for o in under if o.x1 <= right.x0 and _xov(o, left) > 0)
+    on_right = sum(1 for o in under if o.x0 >= left.x1 and _xov(o, right) > 0)
+    return on_left >= 2 and on_right >= 2
 
 
 def _merge_subhead(items: list[Item], size: BodySize) -> bool:
@@ -223,9 +245,12 @@ def _walled(upper: Box, lower: Box, walls: list[Box]) -> bool:
     )
 
 
-def level_with_vertical(blocks: list[Item], verticals: list[Item], size: BodySize) -> set[int]:
+def level_with_vertical(
+    blocks: list[Item], verticals: list[Item], size: BodySize, upright: list[Box] = ()
+) -> set[int]:
     """Blocks whose tops are level with a vertical headline's, next to it or to one
-    another: they start an article (ids of the items)."""
+    another, with no vertical rule (of ``upright``) between: they start an article (ids
+    of the items). A block across a rule from a vertical headline is another article's."""
     out: set[int] = set()
     near = [*verticals]
     while near:
@@ -233,9 +258,20 @@ def level_with_vertical(blocks: list[Item], verticals: list[Item], size: BodySiz
         for b in blocks:
             if id(b) in out or abs(b.box.y0 - v.box.y0) > 0.8 * size.height:
                 continue
-            if max(b.box.x0, v.box.x0) - min(b.box.x1, v.box.x1) <= 0.6 * b.box.width:
-                out.add(id(b))
-                near.append(b)
+            if max(b.box.x0, v.box.x0) - min(b.box.x1, v.box.x1) > 0.6 * b.box.width:
+                continue
+            lo, hi = sorted((b.box.center[0], v.box.center[0]))
+            if any(
+                lo < r.center[0] < hi
+                and not (b.box.x0 < r.center[0] < b.box.x1)
+                and not (v.box.x0 < r.center[0] < v.box.x1)
+                and _yov(r, b.box) > 0
+                and _yov(r, v.box) > 0
+                for r in upright
+            ):
+                continue
+            out.add(id(b))
+            near.append(b)
     return out
 
 
@@ -370,7 +406,10 @@ def _subhead_rows(b: Item, size: BodySize) -> int:
         box = boxes[n]
         u = units(row_text(b.rows[n]))
         rest = _union(boxes[n + 1 :])
-        big = box.height >= 1.15 * size.height and box.width / max(u, 1) >= 1.1 * size.advance
+        big = (  # past the page's break of bigger type, in height and in width
+            box.height >= size.big * size.height
+            and box.width / max(u, 1) >= size.big * size.advance
+        )
         slack = 0.5 * size.advance
         wide = box.x0 < rest.x0 - slack or box.x1 > rest.x1 + slack
         if not (big or wide):

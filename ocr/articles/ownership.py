@@ -183,7 +183,7 @@ class Ownership:
         for s in self.ownable:
             if s is it or not self.level_with(s, it):
                 continue
-            if not (gridded or self.same_measure(s, it)):
+            if not (gridded or self.same_measure(s, it) or self.beside_photo(s, it)):
                 continue
             h = self.owner(s)
             if h is None or h.kind != Kind.HEADLINE or h in found:
@@ -247,6 +247,14 @@ class Ownership:
         return s.kind == it.kind == Kind.BODY and abs(s.box.width - it.box.width) <= (
             0.4 * self.size.advance
         )
+
+    def beside_photo(self, s: Item, it: Item) -> bool:
+        """``s`` is a photo and ``it`` starts level with it, a gutter beside it (the text
+        columns next to a photo under a headline over the photo's columns)."""
+        if s.kind != Kind.PHOTO or abs(s.box.y0 - it.box.y0) > self.level:
+            return False
+        gap = max(s.box.x0, it.box.x0) - min(s.box.x1, it.box.x1)
+        return 0 <= gap <= 1.5 * self.size.height
 
     def level_with(self, s: Item, it: Item) -> bool:
         """``it`` starts level with ``s`` or with one of its rows (a block that opens

@@ -21,8 +21,11 @@ every line a kind, and cuts each text block into regions of one kind each:
 
 The kinds are given in that order: a line keeps the first kind it gets. Sizes are
 measured against the page's body text (the median height of horizontal lines of four
-characters or more). Vertical lines (half again taller than wide, read top to bottom)
-are read right to left. Boxes are in deskewed pixels (see ``ocr/model.py``). A block
+characters or more), and the cut-offs come from the page's own distribution of line
+sizes (:func:`ocr.text.lines.size_breaks`: ``small`` below the body cluster, ``big``
+above it), not from fixed ratios; display type is 1.28 above the body cluster.
+Vertical lines (half again taller than wide, read top to bottom) are read right to
+left. Boxes are in deskewed pixels (see ``ocr/model.py``). A block
 whose lines change kind is cut: pieces of one kind that do not overlap another kind's
 lines are kept together; the first piece keeps the block's id, the others get ``b``,
 ``c``... after it. Region boxes are made tight around their lines; ``order`` is the
@@ -104,7 +107,7 @@ def _captions(page: TextPage, kind: dict[str, str]) -> None:
 
     def captionish(ln: Line) -> bool:
         t = normalize(ln.text)
-        small = page.ratio(ln) <= 0.93
+        small = page.ratio(ln) <= page.size.small
         return small or t.startswith(_CAPTION_START) or bool(_CAPTION_WORDS.search(t))
 
     for p in page.photos:
@@ -121,7 +124,7 @@ def _captions(page: TextPage, kind: dict[str, str]) -> None:
                 goes_on = (
                     ln.box.y0 - prev.box.y1 <= 0.6 * first.box.height
                     and abs(ln.box.height - first.box.height) <= 0.15 * first.box.height
-                    and page.ratio(ln) <= 0.93
+                    and page.ratio(ln) <= page.size.small
                     and ln.box.x0 <= first.box.x0 + 0.5 * first.box.height  # not indented
                 )
                 if not (same_row or goes_on):
@@ -132,7 +135,7 @@ def _captions(page: TextPage, kind: dict[str, str]) -> None:
         over = [ln for ln in near if ln.id not in kind and ln.box.y1 <= p.y0 + 0.5 * ln.box.height]
         if over:
             last = max(over, key=lambda ln: ln.box.y1)
-            if p.y0 - last.box.y1 <= 1.0 * page.body and page.ratio(last) <= 0.93:
+            if p.y0 - last.box.y1 <= 1.0 * page.body and page.ratio(last) <= page.size.small:
                 kind[last.id] = Kind.CAPTION
 
 
@@ -170,15 +173,17 @@ def _jumps(page: TextPage, kind: dict[str, str]) -> None:
 
 
 def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str]) -> None:
-    """Headlines; then subheads: up to two lines right under a headline (or one right
-    over it, a kicker), smaller than it and bigger than the text that follows them, or
-    the rest of a block that holds only a headline and them."""
+    """Headlines; then subheads: up to two lines right under a headline (or one over it,
+    a kicker), smaller than it (display-sized too, at most 0.8 of it) and bigger than
+    the text after them, or the rest of a block holding only a headline and them."""
     free = [ln for ln in page.lines if ln.id not in kind]
     for ln in free:
         if is_display(ln, page.size):
             kind[ln.id] = Kind.HEADLINE
     heads = [h for h in page.lines if kind.get(h.id) == Kind.HEADLINE and not is_vertical(h)]
     for h in sorted(heads, key=lambda h: h.box.y0):
+        if kind.get(h.id) != Kind.HEADLINE:
+            continue  # taken for a bigger headline's subhead
         hh = h.box.height
         chain = [h]
         while len(chain) <= 2:
@@ -186,7 +191,10 @@ def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str]) -
             cands = [
                 ln
                 for ln in page.lines
-                if ln.id not in kind
+                if (
+                    ln.id not in kind
+                    or (kind[ln.id] == Kind.HEADLINE and ln.box.height <= 0.8 * hh)
+                )
                 and not is_vertical(ln)
                 and _xov(ln.box, last.box) > 0.3 * min(ln.box.width, last.box.width)
                 and -0.2 * last.box.height
@@ -201,7 +209,9 @@ def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str]) -
             if len(chain) > 1 and abs(ln.box.height - chain[1].box.height) > 0.15 * hh:
                 break
             block_only = _headline_block_only(page, ln, kind, block_of)
-            least = 1.2 if RUNNING_PUNCT.search(ln.text[:-1]) else 1.08  # running text?
+            least = page.size.big  # bigger than body text; running text, more so
+            if RUNNING_PUNCT.search(ln.text[:-1]):
+                least = (page.size.big + page.size.display) / 2
             if not block_only and not (
                 page.ratio(ln) >= least and _above_smaller(page, ln, block_of)
             ):
@@ -218,7 +228,7 @@ def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str]) -
             and _xov(ln.box, h.box) > 0.3 * min(ln.box.width, h.box.width)
             and -0.2 * hh <= h.box.y0 - ln.box.y1 <= 0.6 * ln.box.height
             and ln.box.height <= 0.88 * hh
-            and page.ratio(ln) >= 1.08
+            and page.ratio(ln) >= page.size.big
         ]
         if above:
             kind[max(above, key=lambda ln: ln.box.y1).id] = Kind.SUBHEAD
@@ -267,9 +277,9 @@ def _small_headline_blocks(
             key=lambda o: o.box.y0,
         )[:6]
         if len(under) >= 2:
-            ref = min(statistics.median(o.box.height for o in under), 1.05 * page.body)
+            ref = min(statistics.median(o.box.height for o in under), page.size.big * page.body)
         else:  # nothing right under it (a photo): clearly bigger than body text
-            ref = 1.04 * page.body
+            ref = page.size.big * page.body
         rows = line_rows(free)
         top = rows[0]
         top_box = _union(ln.box for ln in top)
@@ -283,8 +293,8 @@ def _small_headline_blocks(
         ):
             continue
         if all(
-            ln.box.height >= 1.08 * ref
-            and page.ratio(ln) >= 1.1
+            ln.box.height >= page.size.big * ref
+            and page.ratio(ln) >= page.size.big
             and units(ln.text) >= 2
             and not RUNNING_PUNCT.search(ln.text)
             for ln in top
@@ -317,7 +327,7 @@ def _above_smaller(page: TextPage, ln: Line, block_of: dict[str, str]) -> bool:
     )[:6]
     if len(under) < 2:
         return True
-    return ln.box.height >= 1.1 * statistics.median(o.box.height for o in under)
+    return ln.box.height >= page.size.big * statistics.median(o.box.height for o in under)
 
 
 def _headline_block_only(
