@@ -83,6 +83,16 @@ def test_join_strips_leaves_one_strip_and_close_lines_alone():
     assert len(join_strips([(0, 60, lines), (20, 80, other)], 80)) == 3
 
 
+def test_join_strips_keeps_a_tall_line_whole_over_its_piece():
+    """A vertical headline taller than the overlap (rows 1295-1555; strips 918-1569 and
+    1377-2028): the second strip sees only its lower part, cut at a character's edge
+    a little farther from its cut than the whole is from the first strip's."""
+    whole = (_quad(545, 1295, 581, 1555), 0.9)
+    piece = (_quad(539, 1393, 580, 1555), 0.9)
+    joined = join_strips([(918, 1569, [whole]), (1377, 2028, [piece])], 2500)
+    assert _rows(joined) == [(1295, 1555)]
+
+
 def test_rec_batches_are_bounded_and_complete():
     rng = np.random.default_rng(3)
     shapes = [(int(h), int(h * r)) for h, r in zip(rng.integers(20, 80, 300), rng.gamma(2, 5, 300))]
@@ -107,7 +117,7 @@ def test_default_settings_are_those_of_the_first_archives():
     """Pages are redone when their settings change: the default engine's must not
     change by accident (this dict is what pages are read with; ``prepare`` and
     ``script: auto`` came with the preparation of real scans, so older pages are read
-    again once)."""
+    again once; so did ``read``, which replaced ``block_pad`` when lines came first)."""
     assert pipeline.settings_for(300, None) == {
         "dpi": 300,
         "models": "default",
@@ -119,8 +129,18 @@ def test_default_settings_are_those_of_the_first_archives():
             "box_thresh": 0.5,
             "unclip_ratio": 1.6,
         },
-        "det_tile": {"pixels": 1_000_000, "min_rows": 512, "overlap": 192},
-        "block_pad": 12,
+        "det_tile": {"pixels": 2_000_000, "min_rows": 512, "overlap": 192},
+        "read": {
+            "detect": "page",
+            "block_pad": 12,
+            "text_height": [14, 32],
+            "gutters": {"gap": 0.75, "core": 0.3, "reach": 2.6, "agree": 2},
+            "rule_lines": 1.6,
+            "min_body_lines": 8,
+            "body_max": 1.35,
+            "near": 1.5,
+            "photo_text": [0.45, 0.8],
+        },
         "script": "auto",
         "code": __version__,
         "prepare": {
@@ -132,6 +152,19 @@ def test_default_settings_are_those_of_the_first_archives():
             "clean": True,
         },
     }
+
+
+def test_block_by_block_detection_keeps_the_settings_of_the_archives_before():
+    """``detect="block"`` (lines per layout block) is how pages were read before lines
+    came first: its settings say so (``block_pad``, no ``read``), and a page stored with
+    such settings is read so."""
+    from ocr.recognize.read import detect_mode
+
+    block = pipeline.settings_for(300, None, detect="block")
+    assert block["block_pad"] == 12 and "read" not in block
+    assert detect_mode(block) == "block"
+    assert detect_mode(pipeline.settings_for(300, None)) == "page"
+    assert detect_mode({}) == "page"
 
 
 def test_settings_come_from_the_engine_class():

@@ -19,7 +19,7 @@ import numpy as np
 from ocr.model import Box
 from ocr.recognize.engine import ScoredQuad
 
-DET_TILE_PIXELS = 1_000_000
+DET_TILE_PIXELS = 2_000_000
 DET_TILE_MIN_ROWS = 512  # a very wide block still gets strips this tall
 DET_TILE_OVERLAP = 192  # rows shared by neighbouring strips (> 2 x the tallest body line)
 DET_TILE = {"pixels": DET_TILE_PIXELS, "min_rows": DET_TILE_MIN_ROWS, "overlap": DET_TILE_OVERLAP}
@@ -50,7 +50,8 @@ def join_strips(found: list[tuple[int, int, list[ScoredQuad]]], height: int) -> 
     each once. A line seen by two strips is kept from the one where it lies farthest
     from a cut (its whole, not a piece cut at a strip's edge); a line overlapping one
     already kept from another strip by more than half of either's box is the same line
-    seen twice. Lines of the same strip are never merged (that is the detector's call)."""
+    seen twice, unless it holds the other whole (then it replaces that piece). Lines of
+    the same strip are never merged (that is the detector's call)."""
     if len(found) == 1:
         return list(found[0][2])
     candidates = []
@@ -65,14 +66,23 @@ def join_strips(found: list[tuple[int, int, list[ScoredQuad]]], height: int) -> 
     kept: list[tuple[int, int, Box, np.ndarray, float]] = []
     for _, k, i, poly, score in candidates:
         box = Box.from_poly([(float(x), float(y)) for x, y in poly])
-        if any(k2 != k and _same_line(box, b2) for k2, _, b2, _, _ in kept):
-            continue
-        kept.append((k, i, box, poly, score))
+        same = [j for j, (k2, _, b2, _, _) in enumerate(kept) if k2 != k and _same_line(box, b2)]
+        if not same:
+            kept.append((k, i, box, poly, score))
+        elif len(same) == 1 and _holds(box, kept[same[0]][2]):
+            kept[same[0]] = (k, i, box, poly, score)  # the whole of a piece kept before
     return [(poly, score) for _, _, _, poly, score in sorted(kept, key=lambda c: c[:2])]
 
 
 def _same_line(a: Box, b: Box) -> bool:
     return a.intersection(b) > 0.5 * min(a.area, b.area)
+
+
+def _holds(whole: Box, piece: Box) -> bool:
+    """``whole`` is the line ``piece`` is a cut-off part of: it holds the piece and is
+    clearly longer (a line taller than the overlap, cut at a character's edge, can
+    seem farther from a cut than the whole line is)."""
+    return whole.intersection(piece) > 0.75 * piece.area and whole.area > 1.3 * piece.area
 
 
 def rec_width(height: int, width: int) -> int:
