@@ -139,6 +139,7 @@ def test_default_settings_are_those_of_the_first_archives():
             "min_body_lines": 8,
             "body_max": 1.35,
             "near": 1.5,
+            "even": 1.6,
             "photo_text": [0.45, 0.8],
         },
         "script": "auto",

@@ -42,6 +42,7 @@ DET_TEXT_MIN = 14  # ...and at least this many (a 72 dpi page is enlarged)
 RULE_LINES = 1.6  # a vertical stroke taller than this many body lines is a rule
 MIN_BODY_LINES = 8  # fewer long lines than this: the page is read block by block
 BODY_MAX = 1.35  # body lines are never taller than this many times their median
+EVEN = 1.6  # a display line's gap at a block boundary this much wider than its others: two
 NEAR = 1.5  # a line in no block joins a text block at most this many body heights away
 PAPER_INK = 0.45  # a line inside a photo's box is on paper when less of it is ink...
 PHOTO_READ_MIN = 0.8  # ...and it is kept when read with at least this confidence
@@ -52,19 +53,19 @@ LINES_SETTINGS = {
     "min_body_lines": MIN_BODY_LINES,
     "body_max": BODY_MAX,
     "near": NEAR,
+    "even": EVEN,
     "photo_text": [PAPER_INK, PHOTO_READ_MIN],
 }
 
 
 @dataclass
-class PageLine:
-    """A line found on the page, before it is read: where, how sure, in which block;
-    ``on_photo``: on paper inside a photo's box (kept only if read surely)."""
+class Detected:
+    """A line found by detection, before it is read: where, how sure, in which block."""
 
     poly: np.ndarray  # 4x2 float, deskewed-image pixels, clockwise from top-left
     score: float
     region: Region | None
-    on_photo: bool = False
+    on_photo: bool = False  # on paper inside a photo's box: kept only if read surely
 
 
 def order_quad(poly: np.ndarray) -> np.ndarray:
@@ -154,7 +155,7 @@ def detect_page_lines(
     kinds,
     block_pad: int,
     detect_blocks,
-) -> list[PageLine] | None:
+) -> list[Detected] | None:
     """The page's lines, each with its block (``regions`` gains the column blocks cut
     from a block of several text columns, see the module docstring); ``kinds``: the
     kinds of block that hold text; ``detect_blocks(blocks)``: block-by-block detection
@@ -179,7 +180,7 @@ def detect_page_lines(
     blocks = text_blocks(regions, kinds)
     lines = [(q, s) for q, s in found if body(quad_box(q))]
     display = [(q, s) for q, s in found if not body(quad_box(q))]
-    display, covered = _display_lines(display, blocks, body, block_pad, detect_blocks, w, h)
+    display, covered = _display_lines(display, blocks, body, block_pad, detect_blocks, text, w, h)
     lines = [(q, s) for q, s in lines if not _overlaps_any(quad_box(q), covered)]
     flat = [r.box for r in regions if r.kind == Kind.RULE and r.box.width > 3 * r.box.height]
 
@@ -188,10 +189,12 @@ def detect_page_lines(
         return ba is not None and bb is not None and ba is not bb
 
     pieces = split_at_gutters([q for q, _ in lines], text, flat, apart)
-    out: list[PageLine] = []
-    for quad, score, is_body in [(p, s, True) for (_, s), ps in zip(lines, pieces) for p in ps] + [
-        (q, s, False) for q, s in display
-    ]:
+    out: list[Detected] = []
+    placed = [(p, s, True, None) for (_, s), ps in zip(lines, pieces) for p in ps]
+    for quad, score, is_body, block in placed + [(q, s, False, b) for q, s, b in display]:
+        if block is not None:
+            out.append(Detected(quad, score, block))
+            continue
         line = _placed(quad, score, is_body, regions, blocks, ink, body.height)
         if line is not None:
             out.append(line)
@@ -201,21 +204,29 @@ def detect_page_lines(
     return out
 
 
-def _display_lines(display, blocks, body: _Body, pad: int, detect_blocks, w: int, h: int):
-    """(display lines, boxes they replace): where the page's detection saw display type
-    in a text block, that part of the block (the display lines' boxes grown by half
-    their height, within the block) is detected again at full resolution, as the
-    block-by-block reading does, and its display lines are taken from there. Display
+def _display_lines(display, blocks, body: _Body, pad, detect_blocks, text, w: int, h: int):
+    """(display lines as ``(quad, score, block or None)``, boxes of those taken from
+    block-by-block detection): where the page's detection saw display type in a text
+    block, that part of the block (the display lines' boxes grown by half their height,
+    within the block) is detected again at full resolution, as the block-by-block
+    reading does, and its display lines are taken from there. A display line across
+    blocks whose spacing is even (:func:`_one_line`: a letter-spaced headline the
+    layout cut at an inner space) is kept whole, in the block it overlaps most. Display
     lines in no block, or where the second look finds none, stay as the page saw them."""
     zones: dict[int, list[Box]] = {}
     owner = {id(b): b for b in blocks}
-    for q, _ in display:
+    whole: list[tuple[np.ndarray, float, Region]] = []
+    for q, s in display:
         box = quad_box(q)
-        for b in blocks:
-            if b.box.pad(pad).intersection(box) > 0:
-                zone = box.pad(max(pad, 0.5 * min(box.height, box.width))).clip(w, h)
-                zones.setdefault(id(b), []).append(_within(zone, b.box.pad(pad).clip(w, h)))
-    taken: list[ScoredQuad] = []
+        hit = [b for b in blocks if b.box.pad(pad).intersection(box) > 0]
+        if len(hit) > 1 and not is_tall(box) and _one_line(text, box, hit):
+            whole.append((q, s, max(hit, key=lambda b: b.box.intersection(box))))
+            continue
+        for b in hit:
+            zone = box.pad(max(pad, 0.5 * min(box.height, box.width))).clip(w, h)
+            zones.setdefault(id(b), []).append(_within(zone, b.box.pad(pad).clip(w, h)))
+    kept_whole = [quad_box(q) for q, _, _ in whole]
+    taken: list[tuple[np.ndarray, float, Region | None]] = []
     covered: list[Box] = []
     replaced: list[Box] = []
     for key, boxes in zones.items():
@@ -223,21 +234,50 @@ def _display_lines(display, blocks, body: _Body, pad: int, detect_blocks, w: int
         for zone in _merged(boxes):
             part = Region(id=block.id, kind=block.kind, box=zone, poly=zone.poly())
             again = [
-                (q, s)
+                (q, s, None)
                 for q, s in detect_blocks([part])
-                if block.box.contains_point(quad_box(q).center) and body.display(quad_box(q))
+                if block.box.contains_point(quad_box(q).center)
+                and body.display(quad_box(q))
+                and not _overlaps_any(quad_box(q), kept_whole)
             ]
             if again:
                 taken += again
-                covered += [quad_box(q) for q, _ in again]
+                covered += [quad_box(q) for q, _, _ in again]
                 replaced.append(zone)
     kept = [
-        (q, s)
+        (q, s, None)
         for q, s in display
         if not any(z.contains_point(quad_box(q).center) for z in replaced)
         and not _overlaps_any(quad_box(q), covered)
+        and not any(q is k for k, _, _ in whole)
     ]
-    return kept + taken, covered
+    return kept + taken + whole, covered + kept_whole
+
+
+def _one_line(text: np.ndarray, box: Box, blocks: list[Region]) -> bool:
+    """Whether a display line over several blocks is one line: each white gap of it
+    that holds a boundary between two of the blocks is no wider than EVEN times the
+    widest of its other gaps (a letter-spaced headline's spaces are alike; two
+    headlines side by side, each set close, leave a wider gap between them)."""
+    from ocr.layout.ink import runs_of
+
+    x0, x1 = max(0, int(box.x0)), min(text.shape[1], int(np.ceil(box.x1)))
+    y0, y1 = max(0, int(box.y0)), min(text.shape[0], int(np.ceil(box.y1)))
+    if x1 - x0 < 2 or y1 <= y0:
+        return False
+    cols = text[y0:y1, x0:x1].any(axis=0)
+    inked = np.flatnonzero(cols)
+    if len(inked) < 2:
+        return False
+    gaps = [(a + x0, b + x0) for a, b in runs_of(~cols) if a > inked[0] and b <= inked[-1]]
+    ordered = sorted(blocks, key=lambda r: r.box.x0)
+    pairs = zip(ordered, ordered[1:], strict=False)
+    bounds = [(a.box.x1, b.box.x0) for a, b in pairs if a.box.x1 <= b.box.x0]
+    at = [g for g in gaps if any(g[0] <= hi and g[1] >= lo for lo, hi in bounds)]
+    others = [b - a for a, b in gaps if (a, b) not in at]
+    if not at or not others:
+        return False
+    return all(b - a <= EVEN * max(others) for a, b in at)
 
 
 def _within(a: Box, b: Box) -> Box:
@@ -272,20 +312,20 @@ def _holder(box: Box, blocks: list[Region]) -> Region | None:
 
 def _placed(
     quad, score, is_body: bool, regions, blocks, ink, body_height: float
-) -> PageLine | None:
+) -> Detected | None:
     """The line with its block: the text block holding its centre; for a line in no
     block, the nearest text block when it is a body line within NEAR body heights; None
     (dropped) in a QR code or in a photo's texture; else no block."""
     box = quad_box(quad)
     if (r := _holder(box, blocks)) is not None:
-        return PageLine(quad, score, r)
+        return Detected(quad, score, r)
     c = box.center
     if any(r.kind == Kind.QR and r.box.contains_point(c) for r in regions):
         return None
     if any(r.kind == Kind.PHOTO and r.box.contains_point(c) for r in regions):
         sub = ink[int(max(0, box.y0)) : int(np.ceil(box.y1)), int(max(0, box.x0)) : int(box.x1)]
         return (
-            PageLine(quad, score, None, on_photo=True)
+            Detected(quad, score, None, on_photo=True)
             if sub.size and sub.mean() < PAPER_INK
             else None
         )
@@ -293,8 +333,8 @@ def _placed(
         near = min(blocks, key=lambda r: _distance(r.box, box))
         if _distance(near.box, box) <= NEAR * body_height:
             near.box = Box.union([near.box, box.pad(3)])
-            return PageLine(quad, score, near)
-    return PageLine(quad, score, None)
+            return Detected(quad, score, near)
+    return Detected(quad, score, None)
 
 
 def _distance(a: Box, b: Box) -> float:

@@ -20,13 +20,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 
 from ocr.model import Box, Deskew, Kind, Line, Region
 from ocr.recognize.engine import OcrEngine, ScoredQuad
-from ocr.recognize.lines import LINES_SETTINGS, PHOTO_READ_MIN, detect_page_lines, order_quad
+from ocr.recognize.lines import (
+    LINES_SETTINGS,
+    PHOTO_READ_MIN,
+    Detected,
+    detect_page_lines,
+    order_quad,
+)
 from ocr.text import reading_order
 
 BLOCK_PAD = 12  # pixels of margin around a text block for detection
@@ -51,16 +56,6 @@ def detect_mode(settings: dict) -> str:
     if "read" in settings:
         return settings["read"].get("detect", DEFAULT_DETECT)
     return "block" if "block_pad" in settings else DEFAULT_DETECT
-
-
-@dataclass
-class Detected:
-    """A line found by detection, before it is read: where, how sure, in which block."""
-
-    poly: np.ndarray  # 4x2 float, deskewed-image pixels
-    score: float
-    region: Region | None
-    on_photo: bool = False  # on paper inside a photo's box: kept only if read surely
 
 
 def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -160,7 +155,7 @@ def _page_lines(
         r.order = n
         if before.get(id(r)) != r.box:
             r.poly = deskew.to_scan(r.box.poly())
-    return [Detected(d.poly, d.score, d.region, d.on_photo) for d in found]
+    return found
 
 
 def _in_block_order(detected: list[Detected], regions: list[Region]) -> list[Detected]:
