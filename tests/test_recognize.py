@@ -93,6 +93,18 @@ def test_join_strips_keeps_a_tall_line_whole_over_its_piece():
     assert _rows(joined) == [(1295, 1555)]
 
 
+def test_join_strips_joins_the_pieces_of_a_standing_line_longer_than_the_overlap():
+    """A vertical headline of 560 rows (300-860), strips 0-700 and 508-1208: each sees
+    a piece cut at its edge; the line is their union."""
+    upper = (_quad(100, 300, 160, 700), 0.9)
+    lower = (_quad(101, 508, 161, 860), 0.8)
+    joined = join_strips([(0, 700, [upper]), (508, 1208, [lower])], 1208)
+    assert _rows(joined) == [(300, 860)]
+    longer = (_quad(101, 508, 161, 1100), 0.8)  # overlapping the upper piece by less than half
+    joined = join_strips([(0, 700, [upper]), (508, 1208, [longer])], 1208)
+    assert _rows(joined) == [(300, 1100)]
+
+
 def test_rec_batches_are_bounded_and_complete():
     rng = np.random.default_rng(3)
     shapes = [(int(h), int(h * r)) for h, r in zip(rng.integers(20, 80, 300), rng.gamma(2, 5, 300))]

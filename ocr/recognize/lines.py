@@ -144,8 +144,13 @@ class _Body:
         return not is_tall(box) and box.height <= self.hi
 
     def display(self, box: Box) -> bool:
-        """Display type: taller than body text, or standing."""
-        return is_tall(box) or box.height > self.hi
+        """Display type: taller than body text, or standing (and :meth:`possible`)."""
+        return (is_tall(box) or box.height > self.hi) and self.possible(box)
+
+    def possible(self, box: Box) -> bool:
+        """Could be text: no line is narrower than half a body line is tall (a sliver
+        by a photo's edge or a rule is no standing line)."""
+        return min(box.width, box.height) >= 0.5 * self.height
 
 
 def detect_page_lines(
@@ -178,10 +183,11 @@ def detect_page_lines(
     if body.count < MIN_BODY_LINES:
         return None
     blocks = text_blocks(regions, kinds)
+    found = [(q, s) for q, s in found if body.possible(quad_box(q))]
     lines = [(q, s) for q, s in found if body(quad_box(q))]
     display = [(q, s) for q, s in found if not body(quad_box(q))]
     display, covered = _display_lines(display, blocks, body, block_pad, detect_blocks, text, w, h)
-    lines = [(q, s) for q, s in lines if not _overlaps_any(quad_box(q), covered)]
+    lines = [(q, s) for q, s in lines if not _inside_any(quad_box(q), covered)]
     flat = [r.box for r in regions if r.kind == Kind.RULE and r.box.width > 3 * r.box.height]
 
     def apart(a: Box, b: Box) -> bool:  # two lines in different blocks
@@ -190,7 +196,12 @@ def detect_page_lines(
 
     pieces = split_at_gutters([q for q, _ in lines], text, flat, apart)
     out: list[Detected] = []
-    placed = [(p, s, True, None) for (_, s), ps in zip(lines, pieces) for p in ps]
+    placed = [
+        (p, s, True, None)
+        for (_, s), ps in zip(lines, pieces)
+        for p in ps
+        if body.possible(quad_box(p))  # no sliver cut off at a gutter
+    ]
     for quad, score, is_body, block in placed + [(q, s, False, b) for q, s, b in display]:
         if block is not None:
             out.append(Detected(quad, score, block))
@@ -219,7 +230,7 @@ def _display_lines(display, blocks, body: _Body, pad, detect_blocks, text, w: in
     for q, s in display:
         box = quad_box(q)
         hit = [b for b in blocks if b.box.pad(pad).intersection(box) > 0]
-        if len(hit) > 1 and not is_tall(box) and _one_line(text, box, hit):
+        if len(hit) > 1 and _one_line(text, box, hit):
             whole.append((q, s, max(hit, key=lambda b: b.box.intersection(box))))
             continue
         for b in hit:
@@ -233,11 +244,13 @@ def _display_lines(display, blocks, body: _Body, pad, detect_blocks, text, w: in
         block = owner[key]
         for zone in _merged(boxes):
             part = Region(id=block.id, kind=block.kind, box=zone, poly=zone.poly())
+            seen = zone.pad(pad).clip(w, h)  # what the second look sees
             again = [
                 (q, s, None)
                 for q, s in detect_blocks([part])
                 if block.box.contains_point(quad_box(q).center)
                 and body.display(quad_box(q))
+                and not _cut_off(quad_box(q), seen, w, h)
                 and not _overlaps_any(quad_box(q), kept_whole)
             ]
             if again:
@@ -255,29 +268,45 @@ def _display_lines(display, blocks, body: _Body, pad, detect_blocks, text, w: in
 
 
 def _one_line(text: np.ndarray, box: Box, blocks: list[Region]) -> bool:
-    """Whether a display line over several blocks is one line: each white gap of it
-    that holds a boundary between two of the blocks is no wider than EVEN times the
-    widest of its other gaps (a letter-spaced headline's spaces are alike; two
-    headlines side by side, each set close, leave a wider gap between them)."""
+    """Whether a display line over several blocks is one line: each white gap along it
+    (across it for a standing line) that holds a boundary between two of the blocks is
+    no wider than EVEN times the widest of its other gaps (a letter-spaced headline's
+    spaces are alike; two headlines side by side, each set close, leave a wider gap
+    between them)."""
     from ocr.layout.ink import runs_of
 
     x0, x1 = max(0, int(box.x0)), min(text.shape[1], int(np.ceil(box.x1)))
     y0, y1 = max(0, int(box.y0)), min(text.shape[0], int(np.ceil(box.y1)))
-    if x1 - x0 < 2 or y1 <= y0:
+    if x1 - x0 < 2 or y1 - y0 < 2:
         return False
-    cols = text[y0:y1, x0:x1].any(axis=0)
-    inked = np.flatnonzero(cols)
+    tall = is_tall(box)
+    sub = text[y0:y1, x0:x1]
+    along = sub.any(axis=1) if tall else sub.any(axis=0)
+    start = y0 if tall else x0
+    inked = np.flatnonzero(along)
     if len(inked) < 2:
         return False
-    gaps = [(a + x0, b + x0) for a, b in runs_of(~cols) if a > inked[0] and b <= inked[-1]]
-    ordered = sorted(blocks, key=lambda r: r.box.x0)
-    pairs = zip(ordered, ordered[1:], strict=False)
-    bounds = [(a.box.x1, b.box.x0) for a, b in pairs if a.box.x1 <= b.box.x0]
+    gaps = [(a + start, b + start) for a, b in runs_of(~along) if a > inked[0] and b <= inked[-1]]
+    ends = [((r.box.y0, r.box.y1) if tall else (r.box.x0, r.box.x1)) for r in blocks]
+    ends.sort()
+    bounds = [(min(a1, b0), max(a1, b0)) for (_, a1), (b0, _) in zip(ends, ends[1:], strict=False)]
     at = [g for g in gaps if any(g[0] <= hi and g[1] >= lo for lo, hi in bounds)]
     others = [b - a for a, b in gaps if (a, b) not in at]
     if not at or not others:
         return False
     return all(b - a <= EVEN * max(others) for a, b in at)
+
+
+def _cut_off(box: Box, seen: Box, w: int, h: int) -> bool:
+    """A line that reaches the edge of what detection saw (not the page's edge): a piece
+    of a line running on beyond it (the start of a body line beside a headline)."""
+    near = 2.0
+    return (
+        (seen.x0 > 0 and box.x0 <= seen.x0 + near)
+        or (seen.y0 > 0 and box.y0 <= seen.y0 + near)
+        or (seen.x1 < w and box.x1 >= seen.x1 - near)
+        or (seen.y1 < h and box.y1 >= seen.y1 - near)
+    )
 
 
 def _within(a: Box, b: Box) -> Box:
@@ -299,6 +328,11 @@ def _merged(boxes: list[Box]) -> list[Box]:
             if merged:
                 break
     return out
+
+
+def _inside_any(box: Box, others: list[Box]) -> bool:
+    """The box's centre lies in one of ``others`` (it is part of that line)."""
+    return any(o.contains_point(box.center) for o in others)
 
 
 def _overlaps_any(box: Box, others: list[Box]) -> bool:
