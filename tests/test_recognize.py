@@ -210,7 +210,7 @@ def _seed_lines(n: int, chars: int) -> list[str]:
 
 @pytest.mark.slow
 def test_a_block_taller_than_a_strip_is_read_whole(engine):
-    """Detection on a block of 50 lines (about 3.6 strips): every line found exactly
+    """Detection on a block of 50 lines (two strips): every line found exactly
     once, lines crossing a strip's edge included, no call larger than the bound, and
     the lines read right."""
     lines = _seed_lines(50, 22)
@@ -224,7 +224,7 @@ def test_a_block_taller_than_a_strip_is_read_whole(engine):
     finally:
         del engine._detect_one
     h, w = image.shape[:2]
-    assert len(calls) == len(strips(h, w)) > 3
+    assert len(calls) == len(strips(h, w)) > 1
     assert all(rows * cols <= DET_TILE_PIXELS for rows, cols in calls)
     cuts = [b for _, b in strips(h, w)[:-1]] + [t for t, _ in strips(h, w)[1:]]
     crossing = [b for b in boxes if any(b[1] < c < b[3] for c in cuts)]
