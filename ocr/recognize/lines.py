@@ -133,11 +133,11 @@ def text_blocks(regions: list[Region], kinds) -> list[Region]:
 class _Body:
     """Which boxes are body lines: of the page's body size, lying (not standing)."""
 
-    def __init__(self, boxes: list[Box]):
+    def __init__(self, boxes: list[Box], unit: float = 1.0):
         long = [b.height for b in boxes if b.width >= 2.5 * b.height]
         self.count = len(long)
         self.height = float(np.median(long)) if long else 0.0
-        lo, hi = size_band(long)
+        lo, hi = size_band(long, unit=unit)
         self.lo, self.hi = lo, min(hi, BODY_MAX * self.height)
 
     def __call__(self, box: Box) -> bool:
@@ -177,9 +177,10 @@ def detect_page_lines(
     for r in regions:
         if r.kind == Kind.QR:
             _fill(page, r.box, paper)
-    found = _detect_scaled(engine, page, detection_scale(text_height))
+    scale = detection_scale(text_height)
+    found = _detect_scaled(engine, page, scale)
     del page
-    body = _Body([quad_box(q) for q, _ in found])
+    body = _Body([quad_box(q) for q, _ in found], unit=1.0 / scale)
     if body.count < MIN_BODY_LINES:
         return None
     blocks = text_blocks(regions, kinds)

@@ -164,17 +164,17 @@ def is_display(line: Line, size: BodySize) -> bool:
     return r >= 1.28 and a >= 1.28 and not RUNNING_PUNCT.search(line.text[:-1])
 
 
-def size_band(sizes: list[float], step: float = 0.04) -> tuple[float, float]:
+def size_band(sizes: list[float], step: float = 0.04, unit: float = 1.0) -> tuple[float, float]:
     """The page's body-size cluster from the sizes of its lines (pixels): the run of
     sizes around their median in which no two neighbouring sizes (sorted) differ by
-    more than ``step`` of the median (at least a pixel). Body text is most of a page's
-    lines, so the median is one of them; display type stands apart from the run.
-    ``(lo, hi)``, both inclusive; ``(0, inf)`` without sizes."""
+    more than ``step`` of the median (at least ``unit``, the sizes' own precision).
+    Body text is most of a page's lines, so the median is one of them; display type
+    stands apart from the run. ``(lo, hi)``, both inclusive; ``(0, inf)`` without sizes."""
     if not sizes:
         return 0.0, float("inf")
     s = sorted(sizes)
     mid = len(s) // 2
-    tol = max(1.0, step * s[mid])
+    tol = max(unit, step * s[mid])
     lo = hi = mid
     while lo > 0 and s[lo] - s[lo - 1] <= tol:
         lo -= 1
