@@ -264,3 +264,41 @@ def test_lines_first_cuts_body_lines_at_the_gutter_and_never_the_headline():
     assert head[0][1] == "r1"
     assert {r for b, r in body if b.x1 <= 431} == {"r2"}
     assert {r for b, r in body if b.x0 >= 451} == {"r3"}
+
+
+def _headline_ink(starts: list[int], size: int = 40) -> np.ndarray:
+    ink = np.zeros((100, 1000), bool)
+    for x in starts:
+        ink[30 : 30 + size, x : x + size] = True
+    return ink
+
+
+def test_a_letter_spaced_headline_across_two_blocks_is_one_line():
+    """Characters a whole character apart, the layout's cut in one of the spaces."""
+    from ocr.model import Region
+    from ocr.recognize.lines import _one_line
+
+    ink = _headline_ink([100, 180, 260, 340, 420, 500])
+    left, right = Box(95, 25, 385, 75), Box(415, 25, 545, 75)
+    blocks = [Region("r1", "text", left, left.poly()), Region("r2", "text", right, right.poly())]
+    assert _one_line(ink, Box(95, 25, 545, 75), blocks)
+
+
+def test_two_headlines_side_by_side_are_two_lines():
+    """Each set close (characters 4 px apart), 60 px between them."""
+    from ocr.model import Region
+    from ocr.recognize.lines import _one_line
+
+    ink = _headline_ink([100, 144, 188, 232, 336, 380, 424])
+    left, right = Box(95, 25, 277, 75), Box(331, 25, 469, 75)
+    blocks = [Region("r1", "text", left, left.poly()), Region("r2", "text", right, right.poly())]
+    assert not _one_line(ink, Box(95, 25, 469, 75), blocks)
+
+
+def test_the_body_size_band_stops_at_display_type():
+    from ocr.text import size_band
+
+    body = [30 + 0.1 * (i % 20) for i in range(200)]  # 30-31.9 px
+    assert size_band(body + [36, 37, 48, 60]) == (30.0, 31.9)
+    assert size_band([30, 32, 34, 36], unit=2.0) == (30, 36)  # sizes known to 2 px
+    assert size_band([]) == (0.0, float("inf"))
