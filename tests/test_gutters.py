@@ -121,7 +121,8 @@ def test_two_columns_with_a_narrow_unruled_gutter(engine, title):
     h, w = image.shape
     deskew = Deskew.for_scan(0.0, w, h)
     regions = segment(image, deskew)
-    lines = read_page(engine, np.repeat(image[:, :, None], 3, axis=2), regions, deskew)
+    bgr = np.repeat(image[:, :, None], 3, axis=2)
+    lines = read_page(engine, bgr, regions, deskew, detect="page")  # lines first
     got: dict[int, list] = {}
     headline = []
     for ln in lines:

@@ -129,7 +129,8 @@ def test_default_settings_are_those_of_the_first_archives():
     """Pages are redone when their settings change: the default engine's must not
     change by accident (this dict is what pages are read with; ``prepare`` and
     ``script: auto`` came with the preparation of real scans, so older pages are read
-    again once; so did ``read``, which replaced ``block_pad`` when lines came first)."""
+    again once). Lines first (``detect="page"``) is off by default: see
+    :func:`test_lines_first_has_settings_of_its_own`."""
     assert pipeline.settings_for(300, None) == {
         "dpi": 300,
         "models": "default",
@@ -141,19 +142,8 @@ def test_default_settings_are_those_of_the_first_archives():
             "box_thresh": 0.5,
             "unclip_ratio": 1.6,
         },
-        "det_tile": {"pixels": 2_000_000, "min_rows": 512, "overlap": 192},
-        "read": {
-            "detect": "page",
-            "block_pad": 12,
-            "text_height": [14, 32],
-            "gutters": {"gap": 0.75, "core": 0.3, "reach": 2.6, "agree": 2},
-            "rule_lines": 1.6,
-            "min_body_lines": 8,
-            "body_max": 1.35,
-            "near": 1.5,
-            "even": 1.6,
-            "photo_text": [0.45, 0.8],
-        },
+        "det_tile": {"pixels": 1_000_000, "min_rows": 512, "overlap": 192},
+        "block_pad": 12,
         "script": "auto",
         "code": __version__,
         "prepare": {
@@ -167,17 +157,29 @@ def test_default_settings_are_those_of_the_first_archives():
     }
 
 
-def test_block_by_block_detection_keeps_the_settings_of_the_archives_before():
-    """``detect="block"`` (lines per layout block) is how pages were read before lines
-    came first: its settings say so (``block_pad``, no ``read``), and a page stored with
-    such settings is read so."""
+def test_lines_first_has_settings_of_its_own():
+    """``detect="page"`` (lines first) puts its own settings in the page settings
+    (``read`` instead of ``block_pad``), so a page read either way is read again the
+    other; ``detect="block"`` is the default, how pages were read before."""
     from ocr.recognize.read import detect_mode
 
-    block = pipeline.settings_for(300, None, detect="block")
-    assert block["block_pad"] == 12 and "read" not in block
-    assert detect_mode(block) == "block"
-    assert detect_mode(pipeline.settings_for(300, None)) == "page"
-    assert detect_mode({}) == "page"
+    page = pipeline.settings_for(300, None, detect="page")
+    assert "block_pad" not in page and page["read"] == {
+        "detect": "page",
+        "block_pad": 12,
+        "text_height": [14, 32],
+        "gutters": {"gap": 0.75, "core": 0.3, "reach": 2.6, "agree": 2},
+        "rule_lines": 1.6,
+        "min_body_lines": 8,
+        "body_max": 1.35,
+        "near": 1.5,
+        "even": 1.6,
+        "photo_text": [0.45, 0.8],
+    }
+    assert detect_mode(page) == "page"
+    block = pipeline.settings_for(300, None)
+    assert pipeline.settings_hash(block) != pipeline.settings_hash(page)
+    assert detect_mode(block) == "block" and detect_mode({}) == "block"
 
 
 def test_settings_come_from_the_engine_class():
@@ -210,7 +212,7 @@ def _seed_lines(n: int, chars: int) -> list[str]:
 
 @pytest.mark.slow
 def test_a_block_taller_than_a_strip_is_read_whole(engine):
-    """Detection on a block of 50 lines (two strips): every line found exactly
+    """Detection on a block of 50 lines (several strips): every line found exactly
     once, lines crossing a strip's edge included, no call larger than the bound, and
     the lines read right."""
     lines = _seed_lines(50, 22)

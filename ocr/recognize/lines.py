@@ -115,6 +115,16 @@ def _fill(a: np.ndarray, box: Box, value) -> None:
     a[int(b.y0) : int(np.ceil(b.y1)), int(b.x0) : int(np.ceil(b.x1))] = value
 
 
+def _without_qr(image: np.ndarray, regions: list[Region]) -> np.ndarray:
+    """The page with its QR codes blanked (their modules are no text)."""
+    page = image.copy()
+    paper = 255 if page.dtype == np.uint8 else page.max()
+    for r in regions:
+        if r.kind == Kind.QR:
+            _fill(page, r.box, paper)
+    return page
+
+
 def _detect_scaled(engine: OcrEngine, image: np.ndarray, scale: float) -> list[ScoredQuad]:
     """The engine's lines on ``image`` scaled by ``scale``, in ``image``'s pixels."""
     import cv2
@@ -172,14 +182,8 @@ def detect_page_lines(
     gray = image if image.ndim == 2 else image.mean(axis=2).astype(np.uint8)
     ink = binarize(gray) > 0
     text, text_height = text_ink(ink, regions)
-    page = image.copy()
-    paper = 255 if page.dtype == np.uint8 else page.max()
-    for r in regions:
-        if r.kind == Kind.QR:
-            _fill(page, r.box, paper)
     scale = detection_scale(text_height)
-    found = _detect_scaled(engine, page, scale)
-    del page
+    found = _detect_scaled(engine, _without_qr(image, regions), scale)
     body = _Body([quad_box(q) for q, _ in found], unit=1.0 / scale)
     if body.count < MIN_BODY_LINES:
         return None

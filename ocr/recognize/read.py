@@ -38,7 +38,7 @@ BLOCK_PAD = 12  # pixels of margin around a text block for detection
 # The layout's blocks that detection runs on (photos, QR codes and rules hold no lines).
 DETECTED_KINDS = (Kind.TEXT, Kind.HEADLINE, Kind.BODY, Kind.CAPTION)
 DETECT_MODES = ("page", "block")
-DEFAULT_DETECT = "page"
+DEFAULT_DETECT = "block"  # "page" failed the articles gate (BENCHMARKS.md, issue 9): off
 
 
 def read_settings(detect: str = DEFAULT_DETECT) -> dict:

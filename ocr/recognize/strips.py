@@ -20,7 +20,7 @@ from ocr.model import Box
 from ocr.recognize.engine import ScoredQuad
 from ocr.text import is_tall
 
-DET_TILE_PIXELS = 2_000_000
+DET_TILE_PIXELS = 1_000_000
 DET_TILE_MIN_ROWS = 512  # a very wide block still gets strips this tall
 DET_TILE_OVERLAP = 192  # rows shared by neighbouring strips (> 2 x the tallest body line)
 DET_TILE = {"pixels": DET_TILE_PIXELS, "min_rows": DET_TILE_MIN_ROWS, "overlap": DET_TILE_OVERLAP}
