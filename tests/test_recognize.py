@@ -175,6 +175,7 @@ def test_lines_first_has_settings_of_its_own():
         "near": 1.5,
         "even": 1.6,
         "photo_text": [0.45, 0.8],
+        "column_blocks": False,
     }
     assert detect_mode(page) == "page"
     block = pipeline.settings_for(300, None)

@@ -44,6 +44,9 @@ MIN_BODY_LINES = 8  # fewer long lines than this: the page is read block by bloc
 BODY_MAX = 1.35  # body lines are never taller than this many times their median
 EVEN = 1.6  # a display line's gap at a block boundary this much wider than its others: two
 NEAR = 1.5  # a line in no block joins a text block at most this many body heights away
+# A block whose body lines stand in columns cut into column blocks (off: the assembly
+# finds a block's columns itself, and column blocks lost their headlines there).
+COLUMN_BLOCKS = False
 PAPER_INK = 0.45  # a line inside a photo's box is on paper when less of it is ink...
 PHOTO_READ_MIN = 0.8  # ...and it is kept when read with at least this confidence
 LINES_SETTINGS = {
@@ -55,6 +58,7 @@ LINES_SETTINGS = {
     "near": NEAR,
     "even": EVEN,
     "photo_text": [PAPER_INK, PHOTO_READ_MIN],
+    "column_blocks": COLUMN_BLOCKS,
 }
 
 
@@ -214,9 +218,12 @@ def detect_page_lines(
         line = _placed(quad, score, is_body, regions, blocks, ink, body.height)
         if line is not None:
             out.append(line)
-    made = split_blocks(out, lambda d: quad_box(d.poly), regions, lambda: _free_id(regions), body)
-    for r in made:
-        r.box = r.box.clip(w, h)
+    if COLUMN_BLOCKS:
+        made = split_blocks(
+            out, lambda d: quad_box(d.poly), regions, lambda: _free_id(regions), body
+        )
+        for r in made:
+            r.box = r.box.clip(w, h)
     return out
 
 
