@@ -211,6 +211,7 @@ def detect_page_lines(
         for p in ps
         if body.possible(quad_box(p))  # no sliver cut off at a gutter
     ]
+    placed = _fitted(placed, text)
     for quad, score, is_body, block in placed + [(q, s, False, b) for q, s, b in display]:
         if block is not None:
             out.append(Detected(quad, score, block))
@@ -225,6 +226,41 @@ def detect_page_lines(
         for r in made:
             r.box = r.box.clip(w, h)
     return out
+
+
+def _fitted(placed: list, text: np.ndarray) -> list:
+    """Body lines' boxes brought to their own ink, with the margin the detector leaves
+    around ink on this page (the median over its body lines): seen over the whole page,
+    a line's box can take in the white up to a headline or rule above it, and a taller
+    box reads as a subhead. A box only ever shrinks."""
+    spans = [_ink_rows(text, quad_box(q)) for q, *_ in placed]
+    margins = [
+        ((b.y1 - b.y0) - (r[1] - r[0])) / 2
+        for (q, *_), r in zip(placed, spans)
+        if r is not None and (b := quad_box(q))
+    ]
+    if not margins:
+        return placed
+    m = float(np.median(margins))
+    out = []
+    for (q, *rest), r in zip(placed, spans):
+        b = quad_box(q)
+        if r is not None and not is_tall(b):
+            y0, y1 = max(b.y0, r[0] - m), min(b.y1, r[1] + m)
+            if y1 - y0 >= 0.5 * b.height:
+                q = np.array([[b.x0, y0], [b.x1, y0], [b.x1, y1], [b.x0, y1]], dtype=float)
+        out.append((q, *rest))
+    return out
+
+
+def _ink_rows(text: np.ndarray, box: Box) -> tuple[float, float] | None:
+    """The first and last (half-open) rows of ink inside ``box``, page pixels."""
+    x0, x1 = max(0, int(box.x0)), min(text.shape[1], int(np.ceil(box.x1)))
+    y0, y1 = max(0, int(box.y0)), min(text.shape[0], int(np.ceil(box.y1)))
+    if x1 <= x0 or y1 <= y0:
+        return None
+    rows = np.flatnonzero(text[y0:y1, x0:x1].any(axis=1))
+    return (y0 + float(rows[0]), y0 + float(rows[-1]) + 1) if len(rows) else None
 
 
 def _display_lines(display, blocks, body: _Body, pad, detect_blocks, text, w: int, h: int):
