@@ -211,7 +211,7 @@ def detect_page_lines(
         for p in ps
         if body.possible(quad_box(p))  # no sliver cut off at a gutter
     ]
-    placed = _fitted(placed, text)
+    placed = _fitted(placed, text, body.height)
     for quad, score, is_body, block in placed + [(q, s, False, b) for q, s, b in display]:
         if block is not None:
             out.append(Detected(quad, score, block))
@@ -228,11 +228,12 @@ def detect_page_lines(
     return out
 
 
-def _fitted(placed: list, text: np.ndarray) -> list:
-    """Body lines' boxes brought to their own ink, with the margin the detector leaves
-    around ink on this page (the median over its body lines): seen over the whole page,
-    a line's box can take in the white up to a headline or rule above it, and a taller
-    box reads as a subhead. A box only ever shrinks."""
+def _fitted(placed: list, text: np.ndarray, height: float) -> list:
+    """Body lines taller than the page's median body line (``height``) brought to their
+    own ink, with the margin the detector leaves around ink on this page (the median
+    over its body lines), never below ``height``: seen over the whole page, a line's box
+    can take in the white up to a headline or rule above it, and a taller box reads as
+    a subhead. A box only ever shrinks; lines of the usual height are left alone."""
     spans = [_ink_rows(text, quad_box(q)) for q, *_ in placed]
     margins = [
         ((b.y1 - b.y0) - (r[1] - r[0])) / 2
@@ -245,10 +246,11 @@ def _fitted(placed: list, text: np.ndarray) -> list:
     out = []
     for (q, *rest), r in zip(placed, spans):
         b = quad_box(q)
-        if r is not None and not is_tall(b):
+        if r is not None and not is_tall(b) and b.height > height:
             y0, y1 = max(b.y0, r[0] - m), min(b.y1, r[1] + m)
-            if y1 - y0 >= 0.5 * b.height:
-                q = np.array([[b.x0, y0], [b.x1, y0], [b.x1, y1], [b.x0, y1]], dtype=float)
+            grow = max(0.0, height - (y1 - y0)) / 2  # never below the usual height
+            y0, y1 = max(b.y0, y0 - grow), min(b.y1, y1 + grow)
+            q = np.array([[b.x0, y0], [b.x1, y0], [b.x1, y1], [b.x0, y1]], dtype=float)
         out.append((q, *rest))
     return out
 
