@@ -112,11 +112,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fresh", action="store_true", help="run PaddleOCR again")
     ap.add_argument("--label", default="ours", help="where our lines go (bench/out/lines/LABEL)")
     ap.add_argument("--text-height", type=int, help="try another DET_TEXT_HEIGHT (tuning)")
+    ap.add_argument("--detect", choices=("page", "block"), help="how lines are found")
     args = ap.parse_args(argv)
     if args.text_height:
+        import ocr.recognize.lines as lines
+
+        lines.DET_TEXT_HEIGHT = args.text_height
+    if args.detect:
         import ocr.recognize.read as read
 
-        read.DET_TEXT_HEIGHT = args.text_height
+        read.DEFAULT_DETECT = args.detect
     pages = [p for s in args.seeds for p in pages_of(s, args.pages, args.dpi or None)]
     ours = accuracy.Ours(args.threads)
     holder: list = []

@@ -48,18 +48,22 @@ def settings_for(
     engine: str | None = None,
     script: str = DEFAULT_SCRIPT,
     prepare: dict[str, bool] | None = None,
+    detect: str | None = None,
 ) -> dict[str, Any]:
     """The settings that decide a page's OCR: a change means the page is redone. The
     engine's own settings (:meth:`OcrEngine.settings`) are part of them, and so are the
-    preparation steps that run (``prepare``: :class:`ocr.scan.prepare.PrepareOptions`)."""
-    from ocr.recognize.read import BLOCK_PAD
+    preparation steps that run (``prepare``: :class:`ocr.scan.prepare.PrepareOptions`)
+    and how lines are found (``detect``: ``page`` or ``block``, see
+    :func:`ocr.recognize.read.read_settings`; None: the default)."""
+    from ocr.recognize.read import DEFAULT_DETECT, read_settings
     from ocr.scan.options import PrepareOptions
 
     spec = engine or DEFAULT_ENGINE
     engine_settings = load_engine_class(spec).settings()
     before = {"dpi": dpi, "models": str(models) if models else "default", "engine": spec}
     steps = PrepareOptions.from_settings(prepare).settings()
-    after = {"block_pad": BLOCK_PAD, "script": script, "code": __version__, "prepare": steps}
+    reading = read_settings(detect or DEFAULT_DETECT)
+    after = {**reading, "script": script, "code": __version__, "prepare": steps}
     if clash := (before.keys() | after.keys()) & engine_settings.keys():
         raise EngineError(f"engine {spec}: settings {sorted(clash)} clash with the pipeline's")
     return {**before, **engine_settings, **after}  # in this order since the first archive
@@ -167,6 +171,7 @@ def _read(image, job: PageJob, result: PageResult, options, degrees: int):
     """Prepare the scan (taken as turned by ``degrees``), lay it out and read it into
     ``result``; the prepared page."""
     from ocr.layout import segment
+    from ocr.recognize.read import detect_mode
     from ocr.scan.prepare import prepare
 
     with _timed(result, "prepare"):
@@ -183,7 +188,9 @@ def _read(image, job: PageJob, result: PageResult, options, degrees: int):
         script = job.settings.get("script", DEFAULT_SCRIPT)
         # A cleaned page is read cleaned (its paper evened out, show-through gone).
         seen = page.gray if page.record.get("clean", {}).get("cleaned") else page.image
-        result.lines = recognize_text(seen, result.regions, geometry, script, result.timings)
+        result.lines = recognize_text(
+            seen, result.regions, geometry, script, result.timings, detect_mode(job.settings)
+        )
         if "_script" in result.timings:
             result.preparation["script"] = result.timings.pop("_script")
     return page
@@ -228,16 +235,23 @@ def _timed(result: PageResult, step: str) -> Iterator[None]:
 
 
 def recognize_text(
-    image: np.ndarray, regions: list[Region], deskew: Transform, script: str, timings: dict
+    image: np.ndarray,
+    regions: list[Region],
+    deskew: Transform,
+    script: str,
+    timings: dict,
+    detect: str | None = None,
 ) -> list[Line]:
     """The lines of the prepared page (gray or RGB), read by this process's engine and
     put in the page's ``script`` (``auto``: the one the page is printed in, see
-    :func:`page_script`); ``deskew`` maps them to the scan."""
-    from ocr.recognize.read import read_page
+    :func:`page_script`); ``deskew`` maps them to the scan; ``detect``: how lines are
+    found (:mod:`ocr.recognize.read`; None: the default)."""
+    from ocr.recognize.read import DEFAULT_DETECT, read_page
     from ocr.recognize.script import normalize
 
     bgr = image[:, :, ::-1] if image.ndim == 3 else image
-    lines = read_page(engine(), np.ascontiguousarray(bgr), regions, deskew, timings)
+    mode = detect or DEFAULT_DETECT
+    lines = read_page(engine(), np.ascontiguousarray(bgr), regions, deskew, timings, mode)
     if script == AUTO_SCRIPT:
         script, timings["_script"] = page_script([ln.text for ln in lines])
     for line in lines:

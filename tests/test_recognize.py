@@ -83,6 +83,28 @@ def test_join_strips_leaves_one_strip_and_close_lines_alone():
     assert len(join_strips([(0, 60, lines), (20, 80, other)], 80)) == 3
 
 
+def test_join_strips_keeps_a_tall_line_whole_over_its_piece():
+    """A vertical headline taller than the overlap (rows 1295-1555; strips 918-1569 and
+    1377-2028): the second strip sees only its lower part, cut at a character's edge
+    a little farther from its cut than the whole is from the first strip's."""
+    whole = (_quad(545, 1295, 581, 1555), 0.9)
+    piece = (_quad(539, 1393, 580, 1555), 0.9)
+    joined = join_strips([(918, 1569, [whole]), (1377, 2028, [piece])], 2500)
+    assert _rows(joined) == [(1295, 1555)]
+
+
+def test_join_strips_joins_the_pieces_of_a_standing_line_longer_than_the_overlap():
+    """A vertical headline of 560 rows (300-860), strips 0-700 and 508-1208: each sees
+    a piece cut at its edge; the line is their union."""
+    upper = (_quad(100, 300, 160, 700), 0.9)
+    lower = (_quad(101, 508, 161, 860), 0.8)
+    joined = join_strips([(0, 700, [upper]), (508, 1208, [lower])], 1208)
+    assert _rows(joined) == [(300, 860)]
+    longer = (_quad(101, 508, 161, 1100), 0.8)  # overlapping the upper piece by less than half
+    joined = join_strips([(0, 700, [upper]), (508, 1208, [longer])], 1208)
+    assert _rows(joined) == [(300, 1100)]
+
+
 def test_rec_batches_are_bounded_and_complete():
     rng = np.random.default_rng(3)
     shapes = [(int(h), int(h * r)) for h, r in zip(rng.integers(20, 80, 300), rng.gamma(2, 5, 300))]
@@ -107,7 +129,8 @@ def test_default_settings_are_those_of_the_first_archives():
     """Pages are redone when their settings change: the default engine's must not
     change by accident (this dict is what pages are read with; ``prepare`` and
     ``script: auto`` came with the preparation of real scans, so older pages are read
-    again once)."""
+    again once). Lines first (``detect="page"``) is off by default: see
+    :func:`test_lines_first_has_settings_of_its_own`."""
     assert pipeline.settings_for(300, None) == {
         "dpi": 300,
         "models": "default",
@@ -133,6 +156,32 @@ def test_default_settings_are_those_of_the_first_archives():
             "clean": True,
         },
     }
+
+
+def test_lines_first_has_settings_of_its_own():
+    """``detect="page"`` (lines first) puts its own settings in the page settings
+    (``read`` instead of ``block_pad``), so a page read either way is read again the
+    other; ``detect="block"`` is the default, how pages were read before."""
+    from ocr.recognize.read import detect_mode
+
+    page = pipeline.settings_for(300, None, detect="page")
+    assert "block_pad" not in page and page["read"] == {
+        "detect": "page",
+        "block_pad": 12,
+        "text_height": [14, 32],
+        "gutters": {"gap": 0.75, "core": 0.3, "reach": 2.6, "agree": 2},
+        "rule_lines": 1.6,
+        "min_body_lines": 8,
+        "body_max": 1.35,
+        "near": 1.5,
+        "even": 1.6,
+        "photo_text": [0.45, 0.8],
+        "column_blocks": False,
+    }
+    assert detect_mode(page) == "page"
+    block = pipeline.settings_for(300, None)
+    assert pipeline.settings_hash(block) != pipeline.settings_hash(page)
+    assert detect_mode(block) == "block" and detect_mode({}) == "block"
 
 
 def test_settings_come_from_the_engine_class():
@@ -165,7 +214,7 @@ def _seed_lines(n: int, chars: int) -> list[str]:
 
 @pytest.mark.slow
 def test_a_block_taller_than_a_strip_is_read_whole(engine):
-    """Detection on a block of 50 lines (about 3.6 strips): every line found exactly
+    """Detection on a block of 50 lines (several strips): every line found exactly
     once, lines crossing a strip's edge included, no call larger than the bound, and
     the lines read right."""
     lines = _seed_lines(50, 22)
@@ -179,7 +228,7 @@ def test_a_block_taller_than_a_strip_is_read_whole(engine):
     finally:
         del engine._detect_one
     h, w = image.shape[:2]
-    assert len(calls) == len(strips(h, w)) > 3
+    assert len(calls) == len(strips(h, w)) > 1
     assert all(rows * cols <= DET_TILE_PIXELS for rows, cols in calls)
     cuts = [b for _, b in strips(h, w)[:-1]] + [t for t, _ in strips(h, w)[1:]]
     crossing = [b for b in boxes if any(b[1] < c < b[3] for c in cuts)]

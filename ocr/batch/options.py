@@ -44,6 +44,7 @@ class BatchOptions:
     script: str = DEFAULT_SCRIPT  # ocr.pipeline.SCRIPT_CHOICES: auto, simplified, as-read
     # The preparation steps turned off ({"orient": False, ...}: ocr.scan.prepare.PrepareOptions)
     prepare: dict[str, bool] = field(default_factory=dict)
+    detect: str | None = None  # how lines are found: ocr.recognize.read.DETECT_MODES [page]
 
 
 @dataclass

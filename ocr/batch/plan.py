@@ -60,7 +60,12 @@ def plan(
     batch of the same watch) are not counted again. ``progress`` hears ``plan`` after
     each file (files checked, of how many, how many had to be read to hash them)."""
     settings = settings_for(
-        options.dpi, options.models, options.engine, options.script, options.prepare
+        options.dpi,
+        options.models,
+        options.engine,
+        options.script,
+        options.prepare,
+        options.detect,
     )
     digest = settings_hash(settings)
     jobs: list[Planned] = []

@@ -12,6 +12,7 @@ from ocr.cli.common import db_option, open_existing, writable_file, writable_fol
 from ocr.cli.progress import progress_display
 from ocr.errors import Interrupted, PagesFailed, PagesSuspect
 from ocr.pipeline import DEFAULT_SCRIPT, SCRIPT_CHOICES
+from ocr.recognize.read import DEFAULT_DETECT, DETECT_MODES, detect_mode
 
 
 def run_options(command):
@@ -143,6 +144,15 @@ def batch_options(db, jobs, threads, page_timeout, recycle_after, executor, sche
     "become simplified); simplified: every page made simplified (OpenCC t2s); as-read: "
     "keep the recognizer's reading.",
 )
+@click.option(
+    "--detect",
+    type=click.Choice(DETECT_MODES),
+    default=DEFAULT_DETECT,
+    show_default=True,
+    help="block: lines detected block by block at full resolution; page (lines first, "
+    "experimental): text lines detected over the whole page at the body text's scale, cut "
+    "at the gutters their neighbours agree on, then given to the layout's blocks.",
+)
 @click.option("--redo", is_flag=True, help="Process pages again even if already done.")
 @prepare_options
 @click.option(
@@ -172,6 +182,7 @@ def process(
     dpi,
     models,
     script,
+    detect,
     redo,
     paper,
     watch,
@@ -208,6 +219,7 @@ def process(
         dpi=dpi,
         models=models,
         script=script,
+        detect=detect,
         redo=redo,
         prepare=steps,
         log_json=log_json,
@@ -364,6 +376,7 @@ def retry(db, suspect, quiet, log_json, engine, **run):
         models=None if models in (None, "default") else models,
         script=used.get("script", DEFAULT_SCRIPT),
         prepare=used.get("prepare") or {},
+        detect=detect_mode(used),
         log_json=log_json,
         engine=engine,
         retry_suspect=suspect,

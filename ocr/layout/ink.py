@@ -74,7 +74,14 @@ def bands_of(mask: np.ndarray, min_rows: int = 1) -> list[tuple[int, int]]:
 
 def text_size(ink: np.ndarray) -> tuple[float, float]:
     """(height of a line of body text, usual white gap between two lines), measured on
-    the bands of ink in narrow vertical strips of the page (each band one line)."""
+    the bands of ink in narrow vertical strips of the page (each band one line); a page
+    with too little text to measure gets (10, 5) (see :func:`measured_text_size`)."""
+    return measured_text_size(ink) or (10.0, 5.0)
+
+
+def measured_text_size(ink: np.ndarray) -> tuple[float, float] | None:
+    """:func:`text_size` as the page's ink shows it, or None when it holds fewer than
+    ten bands of ink (a blank or nearly blank page says nothing of its type size)."""
     h, w = ink.shape
     step = max(8, w // 25)
     heights: list[int] = []
@@ -84,7 +91,7 @@ def text_size(ink: np.ndarray) -> tuple[float, float]:
         heights += [e - s for s, e in runs]
         gaps += [s1 - e0 for (_, e0), (s1, _) in zip(runs, runs[1:], strict=False)]
     if len(heights) < 10:
-        return 10.0, 5.0
+        return None
     hs = np.array(heights, dtype=np.float64)
     med = float(np.median(hs))
     ch = float(np.median(hs[(hs > 0.6 * med) & (hs < 1.5 * med)]))

@@ -1,35 +1,61 @@
-"""The recognize stage: a page's text lines, detected and read block by block by an engine.
+"""The recognize stage: a page's text lines, detected and read by an engine.
 
-Detection runs on each text block of the deskewed page at full resolution (whole-page
-detection at the models' default size misses small newspaper text); recognition reads
-all lines of the page in one call, so the engine can batch them. Works against
-:class:`ocr.recognize.engine.OcrEngine`: nothing here knows which engine it is.
+Two ways to find the lines (``detect``, part of the page settings, see
+:func:`read_settings`):
+
+- ``"page"`` (the default): lines first, detected over the whole page at a scale set by
+  its body-text height, cut at the gutters their neighbours agree on, and given to the
+  layout's blocks (:mod:`ocr.recognize.lines`; display type is detected again block by
+  block at full resolution). A page with too little text to tell its body size is read
+  block by block.
+- ``"block"``: detection on each text block of the deskewed page at full resolution
+  (whole-page detection at the models' default size misses small newspaper text).
+
+Recognition reads full-resolution crops, all lines of the page in one call, so the
+engine can batch them. Works against :class:`ocr.recognize.engine.OcrEngine`: nothing
+here knows which engine it is.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 
 from ocr.model import Box, Deskew, Kind, Line, Region
-from ocr.recognize.engine import OcrEngine
+from ocr.recognize.engine import OcrEngine, ScoredQuad
+from ocr.recognize.lines import (
+    LINES_SETTINGS,
+    PHOTO_READ_MIN,
+    Detected,
+    detect_page_lines,
+    order_quad,
+)
 from ocr.text import reading_order
 
 BLOCK_PAD = 12  # pixels of margin around a text block for detection
 # The layout's blocks that detection runs on (photos, QR codes and rules hold no lines).
 DETECTED_KINDS = (Kind.TEXT, Kind.HEADLINE, Kind.BODY, Kind.CAPTION)
+DETECT_MODES = ("page", "block")
+DEFAULT_DETECT = "block"  # "page" failed the articles gate (BENCHMARKS.md, issue 9): off
 
 
-@dataclass
-class Detected:
-    """A line found by detection, before it is read: where, how sure, in which block."""
+def read_settings(detect: str = DEFAULT_DETECT) -> dict:
+    """What decides the lines found, in every page's settings
+    (:func:`ocr.pipeline.settings_for`): block-by-block detection has its padding only
+    (the settings of the archives read before lines came first), lines first its own."""
+    if detect == "block":
+        return {"block_pad": BLOCK_PAD}
+    return {"read": {"detect": detect, "block_pad": BLOCK_PAD, **LINES_SETTINGS}}
 
-    poly: np.ndarray  # 4x2 float, deskewed-image pixels
-    score: float
-    region: Region | None
+
+def detect_mode(settings: dict) -> str:
+    """How a page with ``settings`` finds its lines: as its ``read`` settings say; a page
+    of settings without them (read block by block) as before; none at all: the default."""
+    if "read" in settings:
+        return settings["read"].get("detect", DEFAULT_DETECT)
+    return "block" if "block_pad" in settings else DEFAULT_DETECT
 
 
 def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -55,14 +81,6 @@ def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     return out
 
 
-def _order_quad(poly: np.ndarray) -> np.ndarray:
-    """Clockwise from top-left."""
-    pts = np.asarray(poly, dtype=np.float64).reshape(-1, 2)
-    s = pts.sum(axis=1)
-    d = np.diff(pts, axis=1).ravel()
-    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]])
-
-
 def detect_lines(engine: OcrEngine, image: np.ndarray, regions: list[Region]) -> list[Detected]:
     """Detect text lines block by block; each detection belongs to the block that holds
     its centre (detections from a neighbour seen through the padding are dropped)."""
@@ -79,7 +97,7 @@ def detect_lines(engine: OcrEngine, image: np.ndarray, regions: list[Region]) ->
             continue
         crop = image[y0:y1, x0:x1]
         for quad, score in engine.detect(crop):
-            quad = _order_quad(quad) + np.array([x0, y0])
+            quad = order_quad(quad) + np.array([x0, y0])
             cx, cy = quad.mean(axis=0)
             if region.box.contains_point((cx, cy)):
                 found.append(Detected(quad, score, region))
@@ -92,13 +110,20 @@ def read_page(
     regions: list[Region],
     deskew: Deskew,
     timings: dict[str, float] | None = None,
+    detect: str = DEFAULT_DETECT,
 ) -> list[Line]:
     """The recognize stage: lines with text, confidence, deskewed box and scan polygon,
     ordered block by block (blocks in their reading order), within one by rows top to
-    bottom, vertical lines right to left (see :func:`ocr.text.reading_order`)."""
+    bottom, vertical lines right to left (see :func:`ocr.text.reading_order`). With
+    ``detect="page"``, ``regions`` gains the column blocks cut from a block of several
+    text columns (all renumbered in order)."""
     timings = {} if timings is None else timings
     t = time.perf_counter()
-    detected = detect_lines(engine, image, regions)
+    detected = None
+    if detect == "page":
+        detected = _page_lines(engine, image, regions, deskew)
+    if detected is None:
+        detected = detect_lines(engine, image, regions)
     timings["detect"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
     detected = _in_block_order(detected, regions)
@@ -108,9 +133,30 @@ def read_page(
     for d, (text, score, centres) in zip(detected, texts):
         lead, text = len(text) - len(text.lstrip()), text.strip()
         centres = centres[lead : lead + len(text)] if centres else None
-        if text:
+        if text and not (d.on_photo and score < PHOTO_READ_MIN):
             groups.setdefault(id(d.region), []).append(_line(d, text, score, deskew, centres))
     return _numbered(groups.values())
+
+
+def _page_lines(
+    engine: OcrEngine, image: np.ndarray, regions: list[Region], deskew: Deskew
+) -> list[Detected] | None:
+    """Lines first (:func:`ocr.recognize.lines.detect_page_lines`); the blocks it cut
+    or grew get their polygons on the scan again, and all are renumbered in order.
+    None for a page to read block by block."""
+
+    def by_block(blocks: list[Region]) -> list[ScoredQuad]:
+        return [(d.poly, d.score) for d in detect_lines(engine, image, blocks)]
+
+    before = {id(r): r.box for r in regions}
+    found = detect_page_lines(engine, image, regions, DETECTED_KINDS, BLOCK_PAD, by_block)
+    if found is None:
+        return None
+    for n, r in enumerate(regions, start=1):
+        r.order = n
+        if before.get(id(r)) != r.box:
+            r.poly = deskew.to_scan(r.box.poly())
+    return found
 
 
 def _in_block_order(detected: list[Detected], regions: list[Region]) -> list[Detected]:

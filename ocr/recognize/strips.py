@@ -18,6 +18,7 @@ import numpy as np
 
 from ocr.model import Box
 from ocr.recognize.engine import ScoredQuad
+from ocr.text import is_tall
 
 DET_TILE_PIXELS = 1_000_000
 DET_TILE_MIN_ROWS = 512  # a very wide block still gets strips this tall
@@ -50,7 +51,10 @@ def join_strips(found: list[tuple[int, int, list[ScoredQuad]]], height: int) -> 
     each once. A line seen by two strips is kept from the one where it lies farthest
     from a cut (its whole, not a piece cut at a strip's edge); a line overlapping one
     already kept from another strip by more than half of either's box is the same line
-    seen twice. Lines of the same strip are never merged (that is the detector's call)."""
+    seen twice, unless it holds the other whole (then it replaces that piece), or both
+    are pieces of a standing line longer than the overlap, each cut at its strip's edge
+    (then the line is their union). Lines of the same strip are never merged (that is
+    the detector's call)."""
     if len(found) == 1:
         return list(found[0][2])
     candidates = []
@@ -65,14 +69,38 @@ def join_strips(found: list[tuple[int, int, list[ScoredQuad]]], height: int) -> 
     kept: list[tuple[int, int, Box, np.ndarray, float]] = []
     for _, k, i, poly, score in candidates:
         box = Box.from_poly([(float(x), float(y)) for x, y in poly])
-        if any(k2 != k and _same_line(box, b2) for k2, _, b2, _, _ in kept):
-            continue
-        kept.append((k, i, box, poly, score))
+        same = [j for j, (k2, _, b2, _, _) in enumerate(kept) if k2 != k and _same_line(box, b2)]
+        piece = [
+            j for j, (k2, _, b2, _, _) in enumerate(kept) if k2 != k and _pieces_of_one(box, b2)
+        ]
+        if len(piece) == 1 and (not same or same == piece):
+            k2, i2, b2, _, s2 = kept[piece[0]]
+            whole = Box.union([box, b2])
+            kept[piece[0]] = (k2, i2, whole, np.array(whole.poly(), dtype=float), max(score, s2))
+        elif not same:
+            kept.append((k, i, box, poly, score))
+        elif len(same) == 1 and _holds(box, kept[same[0]][2]):
+            kept[same[0]] = (k, i, box, poly, score)  # the whole of a piece kept before
     return [(poly, score) for _, _, _, poly, score in sorted(kept, key=lambda c: c[:2])]
+
+
+def _pieces_of_one(a: Box, b: Box) -> bool:
+    """Two standing lines in one column of text, overlapping along it, neither holding
+    the other: pieces of one line that two strips cut at their edges."""
+    tall = is_tall(a) and is_tall(b)
+    aligned = a.x_overlap(b) >= 0.8 * min(a.width, b.width)
+    return tall and aligned and (a.y0 < b.y0 < a.y1 < b.y1 or b.y0 < a.y0 < b.y1 < a.y1)
 
 
 def _same_line(a: Box, b: Box) -> bool:
     return a.intersection(b) > 0.5 * min(a.area, b.area)
+
+
+def _holds(whole: Box, piece: Box) -> bool:
+    """``whole`` is the line ``piece`` is a cut-off part of: it holds the piece and is
+    clearly longer (a line taller than the overlap, cut at a character's edge, can
+    seem farther from a cut than the whole line is)."""
+    return whole.intersection(piece) > 0.75 * piece.area and whole.area > 1.3 * piece.area
 
 
 def rec_width(height: int, width: int) -> int:

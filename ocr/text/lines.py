@@ -36,9 +36,15 @@ def units(text: str) -> float:
     return n
 
 
+def is_tall(box: Box) -> bool:
+    """A box taller than wide by half: where a vertical line's text stands (a line
+    before it is read is only its box)."""
+    return box.height > 1.5 * box.width
+
+
 def is_vertical(line: Line) -> bool:
     """A vertical line: taller than wide by half and more than one character."""
-    return line.box.height > 1.5 * line.box.width and units(line.text) >= 2
+    return is_tall(line.box) and units(line.text) >= 2
 
 
 def type_size(line: Line) -> float:
@@ -253,3 +259,22 @@ def is_display(line: Line, size: BodySize) -> bool:
     if r >= 1.5 and a >= 1.2:
         return True
     return r >= size.display and a >= size.display and not RUNNING_PUNCT.search(line.text[:-1])
+
+
+def size_band(sizes: list[float], step: float = 0.04, unit: float = 1.0) -> tuple[float, float]:
+    """The page's body-size cluster from the sizes of its lines (pixels): the run of
+    sizes around their median in which no two neighbouring sizes (sorted) differ by
+    more than ``step`` of the median (at least ``unit``, the sizes' own precision).
+    Body text is most of a page's lines, so the median is one of them; display type
+    stands apart from the run. ``(lo, hi)``, both inclusive; ``(0, inf)`` without sizes."""
+    if not sizes:
+        return 0.0, float("inf")
+    s = sorted(sizes)
+    mid = len(s) // 2
+    tol = max(unit, step * s[mid])
+    lo = hi = mid
+    while lo > 0 and s[lo] - s[lo - 1] <= tol:
+        lo -= 1
+    while hi < len(s) - 1 and s[hi + 1] - s[hi] <= tol:
+        hi += 1
+    return s[lo], s[hi]

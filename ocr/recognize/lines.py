@@ -1,0 +1,435 @@
+"""Lines first: a page's text lines detected over the whole page, then given to its blocks.
+
+The layout's regions stay as the layout made them (rules, photos, QR codes, text
+blocks); only where the lines come from changes (:func:`detect_page_lines`):
+
+1. The whole deskewed page (QR codes blanked) is detected at a scale set by its own
+   body-text height, measured on its text ink (:func:`detection_scale`): text of
+   DET_TEXT_MIN..DET_TEXT_HEIGHT pixels for the detector, read in the engine's bounded,
+   overlapping strips (:mod:`ocr.recognize.strips`).
+2. The page's body size is the cluster of its detected lines' heights around their
+   median (:func:`ocr.text.size_band`). A line of body size is a body line; a taller one
+   or a standing one (vertical) is display type.
+3. Display type is read as before: the part of each text block that it covers is
+   detected again at full resolution (:func:`_display_lines`), so headlines (their inner
+   spaces, their vertical columns) come out as block-by-block detection saw them.
+4. Body lines are cut at the gutters their body-line neighbours in the same block agree
+   on (:mod:`ocr.recognize.gutters`), and given to the text block holding their centre.
+   A line in no block joins the nearest text block when it is body-like and next to it;
+   one in a QR code, or in a photo's texture, is dropped; any other keeps no block.
+5. A block whose body lines stand in columns becomes one block per column
+   (:mod:`ocr.recognize.blocks`).
+
+A page with too few lines to tell its body size is read block by block, as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ocr.model import Box, Kind, Region
+from ocr.recognize.blocks import split_blocks
+from ocr.recognize.engine import OcrEngine, ScoredQuad
+from ocr.recognize.gutters import GUTTERS, quad_box, split_at_gutters
+from ocr.text import is_tall, size_band
+
+# Detection sees the page scaled so that a line of body text is at most this many
+# pixels tall (a 300 dpi page is shrunk to about three quarters)...
+DET_TEXT_HEIGHT = 32
+DET_TEXT_MIN = 14  # ...and at least this many (a 72 dpi page is enlarged)
+RULE_LINES = 1.6  # a vertical stroke taller than this many body lines is a rule
+MIN_BODY_LINES = 8  # fewer long lines than this: the page is read block by block
+BODY_MAX = 1.35  # body lines are never taller than this many times their median
+EVEN = 1.6  # a display line's gap at a block boundary this much wider than its others: two
+NEAR = 1.5  # a line in no block joins a text block at most this many body heights away
+# A block whose body lines stand in columns cut into column blocks (off: the assembly
+# finds a block's columns itself, and column blocks lost their headlines there).
+COLUMN_BLOCKS = False
+PAPER_INK = 0.45  # a line inside a photo's box is on paper when less of it is ink...
+PHOTO_READ_MIN = 0.8  # ...and it is kept when read with at least this confidence
+LINES_SETTINGS = {
+    "text_height": [DET_TEXT_MIN, DET_TEXT_HEIGHT],
+    "gutters": GUTTERS,
+    "rule_lines": RULE_LINES,
+    "min_body_lines": MIN_BODY_LINES,
+    "body_max": BODY_MAX,
+    "near": NEAR,
+    "even": EVEN,
+    "photo_text": [PAPER_INK, PHOTO_READ_MIN],
+    "column_blocks": COLUMN_BLOCKS,
+}
+
+
+@dataclass
+class Detected:
+    """A line found by detection, before it is read: where, how sure, in which block."""
+
+    poly: np.ndarray  # 4x2 float, deskewed-image pixels, clockwise from top-left
+    score: float
+    region: Region | None
+    on_photo: bool = False  # on paper inside a photo's box: kept only if read surely
+
+
+def order_quad(poly: np.ndarray) -> np.ndarray:
+    """Clockwise from top-left."""
+    pts = np.asarray(poly, dtype=np.float64).reshape(-1, 2)
+    s = pts.sum(axis=1)
+    d = np.diff(pts, axis=1).ravel()
+    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]])
+
+
+def detection_scale(text_height: float | None) -> float:
+    """How much the page is scaled for detection: body text of ``text_height`` pixels
+    is brought within DET_TEXT_MIN..DET_TEXT_HEIGHT pixels (a page whose text is
+    already within, or whose text height could not be measured, is left as it is)."""
+    if text_height is None:
+        return 1.0
+    text_height = max(text_height, 1.0)
+    if text_height < DET_TEXT_MIN:
+        return DET_TEXT_MIN / text_height
+    return min(1.0, DET_TEXT_HEIGHT / text_height)
+
+
+def text_ink(ink: np.ndarray, regions: list[Region]) -> tuple[np.ndarray, float | None]:
+    """(the page's text ink, body text height or None if unmeasurable): ``ink`` (bool,
+    deskewed pixels) outside photos, QR codes and rules, and without thin vertical
+    strokes taller than RULE_LINES body lines (short column rules, which the layout
+    leaves to the text)."""
+    import cv2
+
+    from ocr.layout.ink import measured_text_size
+
+    ink = ink.copy()
+    for r in regions:
+        if r.kind in (Kind.PHOTO, Kind.QR, Kind.RULE):
+            _fill(ink, r.box, False)
+    size = measured_text_size(ink)
+    text_height = size[0] if size else None
+    # A rule's one-pixel breaks (noise) closed first; its fringe goes with it.
+    closed = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 1), np.uint8))
+    tall = np.ones((max(3, int(RULE_LINES * (text_height or 10.0))), 1), np.uint8)
+    rules = cv2.morphologyEx(closed, cv2.MORPH_OPEN, tall)
+    return ink & ~(cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0), text_height
+
+
+def _fill(a: np.ndarray, box: Box, value) -> None:
+    b = box.clip(a.shape[1], a.shape[0])
+    a[int(b.y0) : int(np.ceil(b.y1)), int(b.x0) : int(np.ceil(b.x1))] = value
+
+
+def _without_qr(image: np.ndarray, regions: list[Region]) -> np.ndarray:
+    """The page with its QR codes blanked (their modules are no text)."""
+    page = image.copy()
+    paper = 255 if page.dtype == np.uint8 else page.max()
+    for r in regions:
+        if r.kind == Kind.QR:
+            _fill(page, r.box, paper)
+    return page
+
+
+def _detect_scaled(engine: OcrEngine, image: np.ndarray, scale: float) -> list[ScoredQuad]:
+    """The engine's lines on ``image`` scaled by ``scale``, in ``image``'s pixels."""
+    import cv2
+
+    if scale != 1.0:
+        size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
+        shrink = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
+        image = cv2.resize(image, size, interpolation=shrink)
+    return [(order_quad(q) / scale, s) for q, s in engine.detect(image)]
+
+
+def text_blocks(regions: list[Region], kinds) -> list[Region]:
+    return [r for r in regions if r.kind in kinds]
+
+
+class _Body:
+    """Which boxes are body lines: of the page's body size, lying (not standing)."""
+
+    def __init__(self, boxes: list[Box], unit: float = 1.0):
+        long = [b.height for b in boxes if b.width >= 2.5 * b.height]
+        self.count = len(long)
+        self.height = float(np.median(long)) if long else 0.0
+        lo, hi = size_band(long, unit=unit)
+        self.lo, self.hi = lo, min(hi, BODY_MAX * self.height)
+
+    def __call__(self, box: Box) -> bool:
+        return not is_tall(box) and box.height <= self.hi
+
+    def display(self, box: Box) -> bool:
+        """Display type: taller than body text, or standing (and :meth:`possible`)."""
+        return (is_tall(box) or box.height > self.hi) and self.possible(box)
+
+    def possible(self, box: Box) -> bool:
+        """Could be text: no line is narrower than half a body line is tall (a sliver
+        by a photo's edge or a rule is no standing line)."""
+        return min(box.width, box.height) >= 0.5 * self.height
+
+
+def detect_page_lines(
+    engine: OcrEngine,
+    image: np.ndarray,
+    regions: list[Region],
+    kinds,
+    block_pad: int,
+    detect_blocks,
+) -> list[Detected] | None:
+    """The page's lines, each with its block (``regions`` gains the column blocks cut
+    from a block of several text columns, see the module docstring); ``kinds``: the
+    kinds of block that hold text; ``detect_blocks(blocks)``: block-by-block detection
+    (the display type's own). None when the page has too few lines to tell its body
+    size (then the caller reads it block by block)."""
+    from ocr.layout.ink import binarize
+
+    h, w = image.shape[:2]
+    gray = image if image.ndim == 2 else image.mean(axis=2).astype(np.uint8)
+    ink = binarize(gray) > 0
+    text, text_height = text_ink(ink, regions)
+    scale = detection_scale(text_height)
+    found = _detect_scaled(engine, _without_qr(image, regions), scale)
+    body = _Body([quad_box(q) for q, _ in found], unit=1.0 / scale)
+    if body.count < MIN_BODY_LINES:
+        return None
+    blocks = text_blocks(regions, kinds)
+    found = [(q, s) for q, s in found if body.possible(quad_box(q))]
+    lines = [(q, s) for q, s in found if body(quad_box(q))]
+    display = [(q, s) for q, s in found if not body(quad_box(q))]
+    display, covered = _display_lines(display, blocks, body, block_pad, detect_blocks, text, w, h)
+    lines = [(q, s) for q, s in lines if not _inside_any(quad_box(q), covered)]
+    flat = [r.box for r in regions if r.kind == Kind.RULE and r.box.width > 3 * r.box.height]
+
+    def apart(a: Box, b: Box) -> bool:  # two lines in different blocks
+        ba, bb = _holder(a, blocks), _holder(b, blocks)
+        return ba is not None and bb is not None and ba is not bb
+
+    pieces = split_at_gutters([q for q, _ in lines], text, flat, apart)
+    out: list[Detected] = []
+    placed = [
+        (p, s, True, None)
+        for (_, s), ps in zip(lines, pieces)
+        for p in ps
+        if body.possible(quad_box(p))  # no sliver cut off at a gutter
+    ]
+    placed = _fitted(placed, text, body.height)
+    for quad, score, is_body, block in placed + [(q, s, False, b) for q, s, b in display]:
+        if block is not None:
+            out.append(Detected(quad, score, block))
+            continue
+        line = _placed(quad, score, is_body, regions, blocks, ink, body.height)
+        if line is not None:
+            out.append(line)
+    if COLUMN_BLOCKS:
+        made = split_blocks(
+            out, lambda d: quad_box(d.poly), regions, lambda: _free_id(regions), body
+        )
+        for r in made:
+            r.box = r.box.clip(w, h)
+    return out
+
+
+def _fitted(placed: list, text: np.ndarray, height: float) -> list:
+    """Body lines taller than the page's median body line (``height``) brought to their
+    own ink, with the margin the detector leaves around ink on this page (the median
+    over its body lines), never below ``height``: seen over the whole page, a line's box
+    can take in the white up to a headline or rule above it, and a taller box reads as
+    a subhead. A box only ever shrinks; lines of the usual height are left alone."""
+    spans = [_ink_rows(text, quad_box(q)) for q, *_ in placed]
+    margins = [
+        ((b.y1 - b.y0) - (r[1] - r[0])) / 2
+        for (q, *_), r in zip(placed, spans)
+        if r is not None and (b := quad_box(q))
+    ]
+    if not margins:
+        return placed
+    m = float(np.median(margins))
+    out = []
+    for (q, *rest), r in zip(placed, spans):
+        b = quad_box(q)
+        if r is not None and not is_tall(b) and b.height > height:
+            y0, y1 = max(b.y0, r[0] - m), min(b.y1, r[1] + m)
+            grow = max(0.0, height - (y1 - y0)) / 2  # never below the usual height
+            y0, y1 = max(b.y0, y0 - grow), min(b.y1, y1 + grow)
+            q = np.array([[b.x0, y0], [b.x1, y0], [b.x1, y1], [b.x0, y1]], dtype=float)
+        out.append((q, *rest))
+    return out
+
+
+def _ink_rows(text: np.ndarray, box: Box) -> tuple[float, float] | None:
+    """The first and last (half-open) rows of ink inside ``box``, page pixels."""
+    x0, x1 = max(0, int(box.x0)), min(text.shape[1], int(np.ceil(box.x1)))
+    y0, y1 = max(0, int(box.y0)), min(text.shape[0], int(np.ceil(box.y1)))
+    if x1 <= x0 or y1 <= y0:
+        return None
+    rows = np.flatnonzero(text[y0:y1, x0:x1].any(axis=1))
+    return (y0 + float(rows[0]), y0 + float(rows[-1]) + 1) if len(rows) else None
+
+
+def _display_lines(display, blocks, body: _Body, pad, detect_blocks, text, w: int, h: int):
+    """(display lines as ``(quad, score, block or None)``, boxes of those taken from
+    block-by-block detection): where the page's detection saw display type in a text
+    block, that part of the block (the display lines' boxes grown by half their height,
+    within the block) is detected again at full resolution, as the block-by-block
+    reading does, and its display lines are taken from there. A display line across
+    blocks whose spacing is even (:func:`_one_line`: a letter-spaced headline the
+    layout cut at an inner space) is kept whole, in the block it overlaps most. Display
+    lines in no block, or where the second look finds none, stay as the page saw them."""
+    zones: dict[int, list[Box]] = {}
+    owner = {id(b): b for b in blocks}
+    whole: list[tuple[np.ndarray, float, Region]] = []
+    for q, s in display:
+        box = quad_box(q)
+        hit = [b for b in blocks if b.box.pad(pad).intersection(box) > 0]
+        if len(hit) > 1 and _one_line(text, box, hit):
+            whole.append((q, s, max(hit, key=lambda b: b.box.intersection(box))))
+            continue
+        for b in hit:
+            zone = box.pad(max(pad, 0.5 * min(box.height, box.width))).clip(w, h)
+            zones.setdefault(id(b), []).append(_within(zone, b.box.pad(pad).clip(w, h)))
+    kept_whole = [quad_box(q) for q, _, _ in whole]
+    taken: list[tuple[np.ndarray, float, Region | None]] = []
+    covered: list[Box] = []
+    replaced: list[Box] = []
+    for key, boxes in zones.items():
+        block = owner[key]
+        for zone in _merged(boxes):
+            part = Region(id=block.id, kind=block.kind, box=zone, poly=zone.poly())
+            seen = zone.pad(pad).clip(w, h)  # what the second look sees
+            again = [
+                (q, s, None)
+                for q, s in detect_blocks([part])
+                if block.box.contains_point(quad_box(q).center)
+                and body.display(quad_box(q))
+                and not _cut_off(quad_box(q), seen, w, h)
+                and not _overlaps_any(quad_box(q), kept_whole)
+            ]
+            if again:
+                taken += again
+                covered += [quad_box(q) for q, _, _ in again]
+                replaced.append(zone)
+    kept = [
+        (q, s, None)
+        for q, s in display
+        if not any(z.contains_point(quad_box(q).center) for z in replaced)
+        and not _overlaps_any(quad_box(q), covered)
+        and not any(q is k for k, _, _ in whole)
+    ]
+    return kept + taken + whole, covered + kept_whole
+
+
+def _one_line(text: np.ndarray, box: Box, blocks: list[Region]) -> bool:
+    """Whether a display line over several blocks is one line: each white gap along it
+    (across it for a standing line) that holds a boundary between two of the blocks is
+    no wider than EVEN times the widest of its other gaps (a letter-spaced headline's
+    spaces are alike; two headlines side by side, each set close, leave a wider gap
+    between them)."""
+    from ocr.layout.ink import runs_of
+
+    x0, x1 = max(0, int(box.x0)), min(text.shape[1], int(np.ceil(box.x1)))
+    y0, y1 = max(0, int(box.y0)), min(text.shape[0], int(np.ceil(box.y1)))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return False
+    tall = is_tall(box)
+    sub = text[y0:y1, x0:x1]
+    along = sub.any(axis=1) if tall else sub.any(axis=0)
+    start = y0 if tall else x0
+    inked = np.flatnonzero(along)
+    if len(inked) < 2:
+        return False
+    gaps = [(a + start, b + start) for a, b in runs_of(~along) if a > inked[0] and b <= inked[-1]]
+    ends = [((r.box.y0, r.box.y1) if tall else (r.box.x0, r.box.x1)) for r in blocks]
+    ends.sort()
+    bounds = [(min(a1, b0), max(a1, b0)) for (_, a1), (b0, _) in zip(ends, ends[1:], strict=False)]
+    at = [g for g in gaps if any(g[0] <= hi and g[1] >= lo for lo, hi in bounds)]
+    others = [b - a for a, b in gaps if (a, b) not in at]
+    if not at or not others:
+        return False
+    return all(b - a <= EVEN * max(others) for a, b in at)
+
+
+def _cut_off(box: Box, seen: Box, w: int, h: int) -> bool:
+    """A line that reaches the edge of what detection saw (not the page's edge): a piece
+    of a line running on beyond it (the start of a body line beside a headline)."""
+    near = 2.0
+    return (
+        (seen.x0 > 0 and box.x0 <= seen.x0 + near)
+        or (seen.y0 > 0 and box.y0 <= seen.y0 + near)
+        or (seen.x1 < w and box.x1 >= seen.x1 - near)
+        or (seen.y1 < h and box.y1 >= seen.y1 - near)
+    )
+
+
+def _within(a: Box, b: Box) -> Box:
+    return Box(max(a.x0, b.x0), max(a.y0, b.y0), min(a.x1, b.x1), min(a.y1, b.y1))
+
+
+def _merged(boxes: list[Box]) -> list[Box]:
+    """Overlapping boxes joined into one (until none overlap)."""
+    out = [b for b in boxes if b.width > 0 and b.height > 0]
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(out)):
+            for j in range(i + 1, len(out)):
+                if out[i].intersection(out[j]) > 0:
+                    out[i] = Box.union([out[i], out.pop(j)])
+                    merged = True
+                    break
+            if merged:
+                break
+    return out
+
+
+def _inside_any(box: Box, others: list[Box]) -> bool:
+    """The box's centre lies in one of ``others`` (it is part of that line)."""
+    return any(o.contains_point(box.center) for o in others)
+
+
+def _overlaps_any(box: Box, others: list[Box]) -> bool:
+    return any(box.intersection(o) > 0.3 * min(box.area, o.area) for o in others)
+
+
+def _holder(box: Box, blocks: list[Region]) -> Region | None:
+    c = box.center
+    return next((r for r in blocks if r.box.contains_point(c)), None)
+
+
+def _placed(
+    quad, score, is_body: bool, regions, blocks, ink, body_height: float
+) -> Detected | None:
+    """The line with its block: the text block holding its centre; for a line in no
+    block, the nearest text block when it is a body line within NEAR body heights; None
+    (dropped) in a QR code or in a photo's texture; else no block."""
+    box = quad_box(quad)
+    if (r := _holder(box, blocks)) is not None:
+        return Detected(quad, score, r)
+    c = box.center
+    if any(r.kind == Kind.QR and r.box.contains_point(c) for r in regions):
+        return None
+    if any(r.kind == Kind.PHOTO and r.box.contains_point(c) for r in regions):
+        sub = ink[int(max(0, box.y0)) : int(np.ceil(box.y1)), int(max(0, box.x0)) : int(box.x1)]
+        return (
+            Detected(quad, score, None, on_photo=True)
+            if sub.size and sub.mean() < PAPER_INK
+            else None
+        )
+    if is_body and blocks:
+        near = min(blocks, key=lambda r: _distance(r.box, box))
+        if _distance(near.box, box) <= NEAR * body_height:
+            near.box = Box.union([near.box, box.pad(3)])
+            return Detected(quad, score, near)
+    return Detected(quad, score, None)
+
+
+def _distance(a: Box, b: Box) -> float:
+    dx = max(0.0, a.x0 - b.x1, b.x0 - a.x1)
+    dy = max(0.0, a.y0 - b.y1, b.y0 - a.y1)
+    return float(np.hypot(dx, dy))
+
+
+def _free_id(regions: list[Region]) -> str:
+    """A region id not yet taken: ``r<N>``."""
+    n, taken = len(regions) + 1, {r.id for r in regions}
+    while f"r{n}" in taken:
+        n += 1
+    return f"r{n}"

@@ -1,0 +1,311 @@
+"""Lines across a narrow unruled gutter: cut where the neighbours agree, never elsewhere.
+
+Unit checks on drawn ink (no models); lines first with a fake detector that runs every
+row of the page across the gutter; and with the real models a page of two text columns,
+lines at the same heights, a gutter of about one character and no rule, under a wide
+letter-spaced headline across both: every body line found once, none merged across the
+gutter, each column read exactly, the headline one line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import cjk_font
+from test_recognize import _seed_lines
+
+from ocr.model import Box
+from ocr.recognize.gutters import Gap, split_at_gutters, split_quad, white_gaps
+
+H = 20  # line height of the drawn lines
+
+
+def _quad(x0, y0, x1, y1):
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=float)
+
+
+def _ink(rows: list[list[tuple[int, int]]], width=900) -> np.ndarray:
+    """Ink of lines ``H`` tall, 30 px apart: each row a list of inked x-ranges made of
+    characters (``H`` wide, 2 px apart)."""
+    ink = np.zeros((40 + 30 * len(rows), width), bool)
+    for i, spans in enumerate(rows):
+        y = 20 + 30 * i
+        for a, b in spans:
+            for x in range(a, b - H + 1, H + 2):
+                ink[y : y + H, x : x + H] = True
+    return ink
+
+
+def _line_quads(n: int, x0: int, x1: int) -> list[np.ndarray]:
+    return [_quad(x0, 20 + 30 * i, x1, 20 + 30 * i + H) for i in range(n)]
+
+
+def test_a_gutter_the_neighbours_agree_on_cuts_every_line():
+    rows = [[(10, 430), (452, 880)]] * 5  # two columns, a 22 px gutter
+    pieces = split_at_gutters(_line_quads(5, 10, 880), _ink(rows))
+    for p in pieces:
+        assert len(p) == 2
+        left, right = (Box.from_poly([tuple(q) for q in piece]) for piece in p)
+        assert left.x1 <= 430 + 1 and right.x0 >= 452 - 1
+
+
+def test_a_lone_wide_gap_is_not_a_gutter():
+    """A wide space in one line, the lines above and below inked across it."""
+    rows = [[(10, 880)], [(10, 430), (452, 880)], [(10, 880)]]
+    pieces = split_at_gutters(_line_quads(3, 10, 880), _ink(rows))
+    assert [len(p) for p in pieces] == [1, 1, 1]
+
+
+def test_a_gutter_seen_by_lines_that_stop_at_it():
+    """The detector kept the neighbours apart; the merged middle line is cut."""
+    rows = [[(10, 430), (452, 880)]] * 3
+    quads = [_quad(10, 20, 430, 40), _quad(10, 50, 880, 70), _quad(10, 80, 430, 100)]
+    quads += [_quad(452, 20, 880, 40), _quad(452, 80, 880, 100)]
+    pieces = split_at_gutters(quads, _ink(rows))
+    assert [len(p) for p in pieces] == [1, 2, 1, 1, 1]
+
+
+def test_white_gaps_and_split_quad():
+    ink = _ink([[(10, 430), (452, 880)]])
+    gaps = white_gaps(ink, Box(0, 20, 900, 40))
+    assert len(gaps) == 1 and 420 <= gaps[0].x0 <= 431 and 450 <= gaps[0].x1 <= 453
+    a, b = split_quad(_quad(0, 0, 100, 10), [Gap(40, 50)])
+    assert a[1].tolist() == [40, 0] and b[0].tolist() == [50, 0] and b[2].tolist() == [100, 10]
+
+
+def two_columns(lines: int, chars: int, font_px: int, gutter: int, headline: str = ""):
+    """A page of two text columns, lines at the same heights, an unruled gutter of
+    ``gutter`` pixels, under a ``headline`` (letter-spaced, twice the body size, across
+    both columns, a space of its own over the gutter): (gray image, [(text, box)] of
+    every body line, left column first, the headline's box or None)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(cjk_font(), font_px)
+    texts = _seed_lines(2 * lines, chars)
+    col = int(font_px * chars * 1.02)
+    pitch = int(font_px * 1.5)
+    top = 60 + (4 * font_px if headline else 0)
+    img = Image.new("L", (2 * col + gutter + 120, top + 60 + lines * pitch), 255)
+    draw = ImageDraw.Draw(img)
+    head = None
+    if headline:
+        big = ImageFont.truetype(cjk_font(), 2 * font_px)
+        step = 4 * font_px  # letter-spaced by a whole character
+        width = (len(headline) - 1) * step + 2 * font_px
+        x0 = 60 + col + gutter / 2 - width / 2  # centred over the gutter
+        for k, ch in enumerate(headline):
+            draw.text((x0 + k * step, 60), ch, font=big, fill=0)
+        head = (x0, 60, x0 + width, 60 + 2.4 * font_px)
+    truth = []
+    for c in range(2):
+        for i in range(lines):
+            x, y, t = 60 + c * (col + gutter), top + i * pitch, texts[c * lines + i]
+            draw.text((x, y), t, font=font, fill=0, spacing=0)
+            truth.append((t, draw.textbbox((x, y), t, font=font)))
+    return np.asarray(img), truth, head
+
+
+HEADLINE = "科技创新集聚"  # an even count: a space between two characters over the gutter
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("title", ["", HEADLINE])
+def test_two_columns_with_a_narrow_unruled_gutter(engine, title):
+    """Without a headline the layout leaves the two columns one block; with the
+    letter-spaced headline it cuts them apart, and the headline at its middle space."""
+    from ocr.layout import segment
+    from ocr.model import Deskew
+    from ocr.recognize.read import read_page
+
+    gutter = 22 if title else 10  # 10: too narrow for the layout to cut
+    image, truth, head = two_columns(lines=12, chars=14, font_px=20, gutter=gutter, headline=title)
+    h, w = image.shape
+    deskew = Deskew.for_scan(0.0, w, h)
+    regions = segment(image, deskew)
+    bgr = np.repeat(image[:, :, None], 3, axis=2)
+    lines = read_page(engine, bgr, regions, deskew, detect="page")  # lines first
+    got: dict[int, list] = {}
+    headline = []
+    for ln in lines:
+        c = ln.box.center
+        if head and head[1] <= c[1] < head[3]:
+            headline.append(ln)
+            continue
+        hit = [i for i, (_, b) in enumerate(truth) if b[0] <= c[0] < b[2] and b[1] <= c[1] < b[3]]
+        assert len(hit) == 1, f"{ln.text!r} is in no truth line or across the gutter"
+        got.setdefault(hit[0], []).append(ln)
+    # the headline is one line, whole, its inner space over the gutter not cut
+    assert [("".join(ln.text.split())) for ln in headline] == ([title] if title else [])
+    assert sorted(got) == list(range(len(truth)))  # every body line found...
+    assert all(len(v) == 1 for v in got.values())  # ...once
+    n = len(truth) // 2
+    left = [got[i][0] for i in range(n)]
+    right = [got[i][0] for i in range(n, 2 * n)]
+    # each column read exactly (its order is the assembly's: articles/blocks.py finds
+    # a block's columns from its lines)
+    assert [ln.text for ln in left] == [t for t, _ in truth[:n]]
+    assert [ln.text for ln in right] == [t for t, _ in truth[n:]]
+
+
+def _distance(a: str, b: str) -> int:
+    from metrics import edit_distance
+
+    return edit_distance(a, b)
+
+
+def test_a_paragraph_of_two_lines_across_a_gutter():
+    """Only one neighbour, itself merged: white over the whole gap, so both are cut."""
+    rows = [[(10, 430), (452, 880)]] * 2
+    pieces = split_at_gutters(_line_quads(2, 10, 880), _ink(rows))
+    assert [len(p) for p in pieces] == [2, 2]
+
+
+def _body(box):
+    return box.height <= 1.2 * H
+
+
+class _Item:
+    def __init__(self, box, region):
+        self.box, self.region = box, region
+
+
+def _block_with(boxes):
+    from ocr.model import Region
+
+    block = Region("r1", "text", Box.union(boxes), Box.union(boxes).poly(), order=1)
+    return block, [_Item(b, block) for b in boxes]
+
+
+def test_a_block_of_two_text_columns_becomes_two_blocks():
+    from ocr.recognize.blocks import split_blocks
+
+    boxes = [Box(10, y, 430, y + H) for y in range(20, 200, 30)]
+    boxes += [Box(452, y, 880, y + H) for y in range(20, 200, 30)]
+    block, items = _block_with(boxes)
+    regions = [block]
+    split_blocks(items, lambda it: it.box, regions, lambda: "r2", _body)
+    assert [r.id for r in regions] == ["r1", "r2"]
+    assert regions[0].box.x1 < 440 and regions[1].box.x0 > 445
+    assert all(it.region is regions[it.box.x0 > 440] for it in items)
+
+
+def test_a_headline_over_two_columns_becomes_a_block_of_its_own():
+    from ocr.recognize.blocks import split_blocks
+
+    boxes = [Box(10, 0, 880, 40)]  # the headline, over both columns
+    boxes += [Box(10, y, 430, y + H) for y in range(60, 200, 30)]
+    boxes += [Box(452, y, 880, y + H) for y in range(60, 200, 30)]
+    block, items = _block_with(boxes)
+    regions = [block]
+    ids = iter(["r2", "r3"])
+    split_blocks(items, lambda it: it.box, regions, lambda: next(ids), _body)
+    assert [r.id for r in regions] == ["r1", "r2", "r3"]
+    assert items[0].region is regions[0] and all(it.region is regions[0] for it in items[:1])
+    assert all(it.region is regions[1 + (it.box.x0 > 440)] for it in items[1:])
+
+
+def test_a_block_with_a_display_line_across_its_columns_stays_whole():
+    from ocr.recognize.blocks import split_blocks
+
+    boxes = [Box(10, y, 430, y + H) for y in range(0, 200, 30)]
+    boxes += [Box(452, y, 880, y + H) for y in range(0, 200, 30)]
+    boxes += [Box(10, 210, 880, 250)]  # a subhead across both, under their lines
+    block, items = _block_with(boxes)
+    regions = [block]
+    split_blocks(items, lambda it: it.box, regions, lambda: "r2", _body)
+    assert regions == [block] and all(it.region is block for it in items)
+
+
+class _RowDetector:
+    """A detector that sees every band of ink rows as one line, across the whole page
+    (gutters and the headline's spaces included)."""
+
+    def detect(self, image):
+        from ocr.layout.ink import bands_of
+
+        ink = (image if image.ndim == 2 else image[:, :, 0]) < 128
+        out = []
+        for y0, y1 in bands_of(ink):
+            xs = np.flatnonzero(ink[y0:y1].any(axis=0))
+            out.append((_quad(xs[0] - 2, y0 - 2, xs[-1] + 3, y1 + 2), 0.9))
+        return out
+
+
+def _page_with_a_headline():
+    """Ten rows of two columns (gutter 22 px) under a letter-spaced headline twice the
+    body size with a space over the gutter: (uint8 page, one text block over it all)."""
+    from ocr.model import Region
+
+    rows = [[(10, 430), (452, 880)]] * 10
+    body = _ink(rows)
+    page = np.zeros((body.shape[0] + 80, body.shape[1]), bool)
+    page[80:] = body
+    for x in (150, 230, 310, 470, 550, 630):  # the headline: 40 px characters, 40 px apart
+        page[20:60, x : x + 40] = True
+    image = np.where(page, 0, 255).astype(np.uint8)
+    h, w = image.shape
+    box = Box(5, 15, w - 5, h - 5)
+    return image, [Region("r1", "text", box, box.poly(), order=1)]
+
+
+@pytest.mark.parametrize("column_blocks", [False, True])
+def test_lines_first_cuts_body_lines_at_the_gutter_and_never_the_headline(
+    monkeypatch, column_blocks
+):
+    import ocr.recognize.lines as lines_first
+    from ocr.recognize.lines import detect_page_lines
+
+    monkeypatch.setattr(lines_first, "COLUMN_BLOCKS", column_blocks)
+    image, regions = _page_with_a_headline()
+    found = detect_page_lines(_RowDetector(), image, regions, ("text",), 12, lambda blocks: [])
+    boxes = [(Box.from_poly([tuple(p) for p in d.poly]), d.region.id) for d in found]
+    head = [(b, r) for b, r in boxes if b.height > 30]
+    body = [(b, r) for b, r in boxes if b.height <= 30]
+    assert len(head) == 1 and head[0][0].x0 <= 150 and head[0][0].x1 >= 670  # not cut
+    assert len(body) == 20  # each row cut in two at the gutter
+    assert all(b.x1 <= 431 or b.x0 >= 451 for b, _ in body)
+    if not column_blocks:  # the layout's block is left as it is
+        assert [r.id for r in regions] == ["r1"]
+        return
+    # the block is cut: the headline first, then the left column, then the right one
+    assert [r.id for r in regions] == ["r1", "r2", "r3"]
+    assert head[0][1] == "r1"
+    assert {r for b, r in body if b.x1 <= 431} == {"r2"}
+    assert {r for b, r in body if b.x0 >= 451} == {"r3"}
+
+
+def _headline_ink(starts: list[int], size: int = 40) -> np.ndarray:
+    ink = np.zeros((100, 1000), bool)
+    for x in starts:
+        ink[30 : 30 + size, x : x + size] = True
+    return ink
+
+
+def test_a_letter_spaced_headline_across_two_blocks_is_one_line():
+    """Characters a whole character apart, the layout's cut in one of the spaces."""
+    from ocr.model import Region
+    from ocr.recognize.lines import _one_line
+
+    ink = _headline_ink([100, 180, 260, 340, 420, 500])
+    left, right = Box(95, 25, 385, 75), Box(415, 25, 545, 75)
+    blocks = [Region("r1", "text", left, left.poly()), Region("r2", "text", right, right.poly())]
+    assert _one_line(ink, Box(95, 25, 545, 75), blocks)
+
+
+def test_two_headlines_side_by_side_are_two_lines():
+    """Each set close (characters 4 px apart), 60 px between them."""
+    from ocr.model import Region
+    from ocr.recognize.lines import _one_line
+
+    ink = _headline_ink([100, 144, 188, 232, 336, 380, 424])
+    left, right = Box(95, 25, 277, 75), Box(331, 25, 469, 75)
+    blocks = [Region("r1", "text", left, left.poly()), Region("r2", "text", right, right.poly())]
+    assert not _one_line(ink, Box(95, 25, 469, 75), blocks)
+
+
+def test_the_body_size_band_stops_at_display_type():
+    from ocr.text import size_band
+
+    body = [30 + 0.1 * (i % 20) for i in range(200)]  # 30-31.9 px
+    assert size_band(body + [36, 37, 48, 60]) == (30.0, 31.9)
+    assert size_band([30, 32, 34, 36], unit=2.0) == (30, 36)  # sizes known to 2 px
+    assert size_band([]) == (0.0, float("inf"))
