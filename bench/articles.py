@@ -192,7 +192,7 @@ def generate_masonry(specs) -> list[Issue]:
 # ---------------------------------------------------------------------------- systems
 
 
-def run_ours(issues: list[Issue], threads: int, db_name: str) -> dict:
+def run_ours(issues: list[Issue], threads: int, db_name: str, detect: str | None = None) -> dict:
     """``ocr process`` on the issue folders (in this process; one batch per dpi), then
     the assembly and the export; keeps each issue's layouts (for the anchor) and lines."""
     from ocr import archive
@@ -205,7 +205,13 @@ def run_ours(issues: list[Issue], threads: int, db_name: str) -> dict:
     failed = 0
     for dpi in sorted({i.dpi for i in issues}):
         options = batch.BatchOptions(
-            db=db_path, pages_dir=None, dpi=dpi, jobs=1, threads=threads, executor="inline"
+            db=db_path,
+            pages_dir=None,
+            dpi=dpi,
+            jobs=1,
+            threads=threads,
+            executor="inline",
+            detect=detect,
         )
         report = batch.run([i.folder for i in issues if i.dpi == dpi], options)
         failed += report.failed
@@ -368,7 +374,7 @@ def score(result: Result) -> Result:
 
 def evaluate(name: str, issues: list[Issue], args, paddle: bool) -> Result:
     print(f"{name}: ocr process ...", file=sys.stderr)
-    ours = run_ours(issues, args.threads, f"{name}.db")
+    ours = run_ours(issues, args.threads, f"{name}.db", args.detect)
     systems = {OURS: ours, AMS: run_anchor(issues, ours)}
     if paddle:
         print(f"{name}: PaddleOCR whole page ...", file=sys.stderr)
@@ -393,6 +399,9 @@ def parse_args(argv):
     p.add_argument("--no-paddle", action="store_true", help="skip PaddleOCR's whole page")
     p.add_argument("--paddle-synth", action="store_true", help="PaddleOCR on ours too")
     p.add_argument("--no-real", action="store_true")
+    p.add_argument(
+        "--detect", choices=("block", "page"), help="how lines are found [ocr's default]"
+    )
     p.add_argument("--old-section", action="store_true", help="also write 'articles'")
     p.add_argument("--write", action=argparse.BooleanOptionalAction, default=None)
     args = p.parse_args(argv)
