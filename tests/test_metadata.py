@@ -185,14 +185,7 @@ def test_meta_read_from_a_front_page(read_pages, name):
     [
         "inside-head-2",
         "inside-head-0",
-        pytest.param(
-            "inside-head-3",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a running head without the paper's name gives its section name "
-                "(专版) as the page's title (ocr/regions/metadata.py _folio_title)",
-            ),
-        ),
+        "inside-head-3",  # no paper's name in the head: its section (专版) is no title
     ],
 )
 def test_meta_read_from_an_inside_page(read_pages, name):
@@ -218,3 +211,17 @@ def test_folio_numbers_disagreeing_the_commonest_wins():
     ]
     regions = [_region("r1", "folio", [lines[0], lines[2]]), _region("r2", "folio", [lines[1]])]
     assert page_meta(regions, lines)["printed_number"] == 3
+
+
+def test_running_head_section_is_no_title():
+    """A running head's section name (综合新闻, 专版) is not the paper's name; the paper's
+    name (a 报 or 刊) is, wherever it stands in the head."""
+    section = [
+        _line(1, "第2版", (80, 80, 180, 116), "r1"),
+        _line(2, "综合新闻", (500, 80, 660, 116), "r1"),
+        _line(3, "2021年1月20日 星期三", (900, 80, 1200, 116), "r1"),
+    ]
+    meta = page_meta([_region("r1", "folio", section)], section)
+    assert "title" not in meta and meta["date"] == "2021-01-20"
+    named = [*section[:2], _line(4, "张庙社区晨报 2021年1月20日", (900, 80, 1300, 116), "r1")]
+    assert page_meta([_region("r1", "folio", named)], named)["title"] == "张庙社区晨报"

@@ -102,8 +102,10 @@ def _is_info(text: str) -> bool:
 def _folio_title(folio: list[Line]) -> str | None:
     """The paper's name in the running head: what is left of a line once its date,
     page number and weekday are taken out (``2021年1月20日 张庙社区晨报 第2版`` ->
-    ``张庙社区晨报``), leaving out staff and contact lines; a name ending in 报 or 刊
-    first, else the biggest."""
+    ``张庙社区晨报``), leaving out staff and contact lines; the biggest that names a paper
+    (ends in 报 or 刊). Whatever else a running head says is a section (``第2版 专版``,
+    ``综合新闻``), not the paper: a head without a paper's name gives no title (the issue
+    takes its title from the masthead, :func:`ocr.articles.issue.issue_facts`)."""
     names = []
     for ln in folio:
         t = normalize(ln.text)
@@ -113,9 +115,9 @@ def _folio_title(folio: list[Line]) -> str | None:
         t = PAGE_MARK.sub(" ", t)
         t = re.sub(r"星期[一二三四五六日天]|周[一二三四五六日]|农历\S*", " ", t)
         name = _cjk(t)
-        if len(name) >= 2:
-            names.append((name[-1] in "报報刊", ln.box.height, name))
-    return max(names)[2] if names else None
+        if len(name) >= 2 and name[-1] in "报報刊":
+            names.append((ln.box.height, name))
+    return max(names)[1] if names else None
 
 
 _STAFF = re.compile(r"编辑|校对|责编|美编|版式|制作|设计|电话|热线|邮箱|mail|记者", re.I)
