@@ -309,3 +309,36 @@ def test_the_body_size_band_stops_at_display_type():
     assert size_band(body + [36, 37, 48, 60]) == (30.0, 31.9)
     assert size_band([30, 32, 34, 36], unit=2.0) == (30, 36)  # sizes known to 2 px
     assert size_band([]) == (0.0, float("inf"))
+
+
+def test_a_body_line_the_page_saw_merged_with_a_short_one_across_the_gutter_is_kept():
+    """Seen over the whole page, a column's first line and the short last line of its
+    neighbour's paragraph, a little lower, come out as one box across the gutter,
+    taller than body text (display type); the second look finds the short line alone,
+    display-sized. The long line is body text after all: cut at the gutter, kept in its
+    own column (it was dropped), the short line read once, from the second look."""
+    from ocr.model import Region
+    from ocr.recognize.lines import detect_page_lines
+
+    rows = [[(10, 430), (452, 880)]] * 10
+    page = _ink(rows)
+    page[20:50, :] = False
+    for x in range(50, 430 - H + 1, H + 2):  # the first row: an indented line...
+        page[20 : 20 + H, x : x + H] = True
+    for x in (452, 474):  # ...and, 4 px lower, two characters across the gutter
+        page[24 : 24 + H, x : x + H] = True
+    image = np.where(page, 0, 255).astype(np.uint8)
+    h, w = image.shape
+    left, right = Box(5, 15, 440, h - 5), Box(446, 15, w - 5, h - 5)
+    regions = [Region("r1", "text", left, left.poly(), order=1)]
+    regions.append(Region("r2", "text", right, right.poly(), order=2))
+    short = _quad(450, 20, 498, 48)  # block by block: the short line, display-sized
+    found = detect_page_lines(
+        _RowDetector(), image, regions, ("text",), 12, lambda b: [(short, 0.9)]
+    )
+    boxes = [(Box.from_poly([tuple(p) for p in d.poly]), d.region.id) for d in found]
+    first = [(b, r) for b, r in boxes if b.y0 < 30 and b.x0 < 440]
+    assert len(first) == 1 and first[0][1] == "r1"
+    assert first[0][0].x0 <= 50 and 420 <= first[0][0].x1 <= 431
+    assert [r for b, r in boxes if b.x0 >= 440 and b.y0 < 30] == ["r2"]  # once
+    assert len(boxes) == 1 + 1 + 18  # and the nine rows below, cut at the gutter

@@ -195,8 +195,12 @@ def detect_page_lines(
     found = [(q, s) for q, s in found if body.possible(quad_box(q))]
     lines = [(q, s) for q, s in found if body(quad_box(q))]
     display = [(q, s) for q, s in found if not body(quad_box(q))]
-    display, covered = _display_lines(display, blocks, body, block_pad, detect_blocks, text, w, h)
+    display, covered, body_after_all = _display_lines(
+        display, blocks, body, block_pad, detect_blocks, text, w, h
+    )
     lines = [(q, s) for q, s in lines if not _inside_any(quad_box(q), covered)]
+    again = {id(q) for q, _ in body_after_all}  # pieces under the second look's lines: theirs
+    lines += body_after_all
     flat = [r.box for r in regions if r.kind == Kind.RULE and r.box.width > 3 * r.box.height]
 
     def apart(a: Box, b: Box) -> bool:  # two lines in different blocks
@@ -207,9 +211,10 @@ def detect_page_lines(
     out: list[Detected] = []
     placed = [
         (p, s, True, None)
-        for (_, s), ps in zip(lines, pieces)
+        for (q, s), ps in zip(lines, pieces)
         for p in ps
         if body.possible(quad_box(p))  # no sliver cut off at a gutter
+        and not (id(q) in again and _inside_any(quad_box(p), covered))
     ]
     placed = _fitted(placed, text, body.height)
     for quad, score, is_body, block in placed + [(q, s, False, b) for q, s, b in display]:
@@ -267,13 +272,21 @@ def _ink_rows(text: np.ndarray, box: Box) -> tuple[float, float] | None:
 
 def _display_lines(display, blocks, body: _Body, pad, detect_blocks, text, w: int, h: int):
     """(display lines as ``(quad, score, block or None)``, boxes of those taken from
-    block-by-block detection): where the page's detection saw display type in a text
-    block, that part of the block (the display lines' boxes grown by half their height,
-    within the block) is detected again at full resolution, as the block-by-block
-    reading does, and its display lines are taken from there. A display line across
+    block-by-block detection, lines that are body text after all): where the page's
+    detection saw display type in a text block, that part of the block (the display
+    lines' boxes grown by half their height, within the block) is detected again at
+    full resolution, as the block-by-block reading does, and its display lines are
+    taken from there. A display line across
     blocks whose spacing is even (:func:`_one_line`: a letter-spaced headline the
     layout cut at an inner space) is kept whole, in the block it overlaps most. Display
-    lines in no block, or where the second look finds none, stay as the page saw them."""
+    lines in no block, or where the second look finds none, stay as the page saw them.
+    A lying line of the page's that was looked at again (in a zone looked at, or under
+    the second look's display lines) but that those lines cover less than half of is
+    body text after all (seen over the whole page, two body lines side by side, a little
+    apart in height, come out as one taller box across their gutter; the second look
+    finds a short one of them display-sized): it goes with the body lines, to be cut at
+    the gutter and fitted to its ink, its pieces under the second look's lines left to
+    those, and is no longer dropped."""
     zones: dict[int, list[Box]] = {}
     owner = {id(b): b for b in blocks}
     whole: list[tuple[np.ndarray, float, Region]] = []
@@ -307,14 +320,17 @@ def _display_lines(display, blocks, body: _Body, pad, detect_blocks, text, w: in
                 taken += again
                 covered += [quad_box(q) for q, _, _ in again]
                 replaced.append(zone)
-    kept = [
-        (q, s, None)
-        for q, s in display
-        if not any(z.contains_point(quad_box(q).center) for z in replaced)
-        and not _overlaps_any(quad_box(q), covered)
-        and not any(q is k for k, _, _ in whole)
-    ]
-    return kept + taken + whole, covered + kept_whole
+    kept, body_after_all = [], []
+    for q, s in display:
+        box = quad_box(q)
+        if any(q is k for k, _, _ in whole):
+            continue
+        looked = any(z.contains_point(box.center) for z in replaced)
+        if not looked and not _overlaps_any(box, covered):
+            kept.append((q, s, None))
+        elif not is_tall(box) and _share_under(box, covered) <= 0.5:
+            body_after_all.append((q, s))  # the second look saw no display type here
+    return kept + taken + whole, covered + kept_whole, body_after_all
 
 
 def _one_line(text: np.ndarray, box: Box, blocks: list[Region]) -> bool:
@@ -383,6 +399,11 @@ def _merged(boxes: list[Box]) -> list[Box]:
 def _inside_any(box: Box, others: list[Box]) -> bool:
     """The box's centre lies in one of ``others`` (it is part of that line)."""
     return any(o.contains_point(box.center) for o in others)
+
+
+def _share_under(box: Box, others: list[Box]) -> float:
+    """How much of ``box``'s area ``others`` (lines, not overlapping) cover."""
+    return min(1.0, sum(box.intersection(o) for o in others) / box.area) if box.area else 1.0
 
 
 def _overlaps_any(box: Box, others: list[Box]) -> bool:
