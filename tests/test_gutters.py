@@ -309,3 +309,91 @@ def test_the_body_size_band_stops_at_display_type():
     assert size_band(body + [36, 37, 48, 60]) == (30.0, 31.9)
     assert size_band([30, 32, 34, 36], unit=2.0) == (30, 36)  # sizes known to 2 px
     assert size_band([]) == (0.0, float("inf"))
+
+
+class _LooseRowDetector:
+    """Every band of ink rows as one line, as :class:`_RowDetector`, with 2 or 3 px of
+    white above and below it in turn (body boxes of 24 and 26 px around 20 px of ink), 6
+    px around the first band (seen over the whole page, a box can take in more white)."""
+
+    def detect(self, image):
+        from ocr.layout.ink import bands_of
+
+        ink = (image if image.ndim == 2 else image[:, :, 0]) < 128
+        out = []
+        for i, (y0, y1) in enumerate(bands_of(ink)):
+            xs = np.flatnonzero(ink[y0:y1].any(axis=0))
+            m = 6 if i == 0 else 2 + i % 2
+            out.append((_quad(xs[0] - 2, y0 - m, xs[-1] + 3, y1 + m), 0.9))
+        return out
+
+
+def _page_with_a_merged_first_row():
+    """Two text columns (two blocks, gutter 22 px), ten rows; in the first row an
+    indented line and, level with it, the two characters ending the neighbour's
+    paragraph."""
+    from ocr.model import Region
+
+    page = _ink([[(10, 430), (452, 880)]] * 10)
+    page[20:50, :] = False
+    for x in range(50, 430 - H + 1, H + 2):
+        page[20 : 20 + H, x : x + H] = True
+    for x in (452, 474):
+        page[20 : 20 + H, x : x + H] = True
+    image = np.where(page, 0, 255).astype(np.uint8)
+    h, w = image.shape
+    left, right = Box(5, 15, 440, h - 5), Box(446, 15, w - 5, h - 5)
+    regions = [Region("r1", "text", left, left.poly(), order=1)]
+    regions.append(Region("r2", "text", right, right.poly(), order=2))
+    return image, regions
+
+
+def test_a_body_line_the_page_saw_merged_with_a_short_one_across_the_gutter_is_kept():
+    """Seen over the whole page, a column's first line and the short last line of its
+    neighbour's paragraph come out as one box across the gutter, with white above and
+    below it taller than body text (display type); the second look finds the short line
+    alone, display-sized. The long line, its ink of body size, is body text after all: cut at
+    the gutter, kept in its own column (it was dropped), the short line read once, from
+    the second look."""
+    from ocr.recognize.lines import detect_page_lines
+
+    image, regions = _page_with_a_merged_first_row()
+    short = _quad(450, 16, 498, 48)  # block by block: the short line, display-sized
+    found = detect_page_lines(
+        _LooseRowDetector(), image, regions, ("text",), 12, lambda b: [(short, 0.9)]
+    )
+    boxes = [(Box.from_poly([tuple(p) for p in d.poly]), d.region.id) for d in found]
+    first = [(b, r) for b, r in boxes if b.y0 < 30 and b.x0 < 440]
+    assert len(first) == 1 and first[0][1] == "r1"
+    assert first[0][0].x0 <= 50 and 420 <= first[0][0].x1 <= 431
+    assert first[0][0].height <= 28  # fitted to its ink
+    assert [r for b, r in boxes if b.x0 >= 440 and b.y0 < 30] == ["r2"]  # once
+    assert len(boxes) == 1 + 1 + 18  # and the nine rows below, cut at the gutter
+
+
+def test_display_type_the_second_look_misses_stays_as_the_page_saw_it():
+    """A display line whose ink is taller than body text (a masthead's big title) that
+    the second look does not find again, though it finds display type beside it (the
+    rest of the masthead), is kept whole, as the page saw it (it was dropped, and the
+    paper's name with it)."""
+    from ocr.recognize.lines import detect_page_lines
+
+    image, regions = _page_with_a_merged_first_row()
+    page = image < 128
+    page[20:50, :] = False
+    for x in range(50, 380, 44):  # 40 px characters in the first row: display type
+        page[8:26, x : x + 40] = True  # (no stroke taller than a rule's cut-off)
+        page[26:30, x + 18 : x + 22] = True
+        page[30:48, x : x + 14] = page[30:48, x + 26 : x + 40] = True
+    page[10:46, 404:434] = True  # and a smaller one beside them
+    image = np.where(page, 0, 255).astype(np.uint8)
+    beside = _quad(402, 8, 436, 48)  # all the second look finds
+
+    found = detect_page_lines(
+        _LooseRowDetector(), image, regions, ("text",), 12, lambda b: [(beside, 0.9)]
+    )
+    boxes = [Box.from_poly([tuple(p) for p in d.poly]) for d in found]
+    big = [b for b in boxes if b.height > 35 and b.width > 300]
+    assert len(big) == 1 and big[0].x0 <= 50 and big[0].x1 >= 398
+    assert big[0].y0 == 2 and big[0].y1 == 54  # the page's box (not made a body line)
+    assert sum(1 for b in boxes if b.y0 < 30) == 2  # the title and the one beside it

@@ -195,8 +195,13 @@ def detect_page_lines(
     found = [(q, s) for q, s in found if body.possible(quad_box(q))]
     lines = [(q, s) for q, s in found if body(quad_box(q))]
     display = [(q, s) for q, s in found if not body(quad_box(q))]
-    display, covered = _display_lines(display, blocks, body, block_pad, detect_blocks, text, w, h)
+    margin = _ink_margin([q for q, _ in lines], text)
+    display, covered, body_after_all = _display_lines(
+        display, blocks, body, block_pad, detect_blocks, text, w, h, margin
+    )
     lines = [(q, s) for q, s in lines if not _inside_any(quad_box(q), covered)]
+    again = {id(q) for q, _ in body_after_all}  # pieces under the second look's lines: theirs
+    lines += body_after_all
     flat = [r.box for r in regions if r.kind == Kind.RULE and r.box.width > 3 * r.box.height]
 
     def apart(a: Box, b: Box) -> bool:  # two lines in different blocks
@@ -207,9 +212,10 @@ def detect_page_lines(
     out: list[Detected] = []
     placed = [
         (p, s, True, None)
-        for (_, s), ps in zip(lines, pieces)
+        for (q, s), ps in zip(lines, pieces)
         for p in ps
         if body.possible(quad_box(p))  # no sliver cut off at a gutter
+        and not (id(q) in again and _inside_any(quad_box(p), covered))
     ]
     placed = _fitted(placed, text, body.height)
     for quad, score, is_body, block in placed + [(q, s, False, b) for q, s, b in display]:
@@ -235,14 +241,9 @@ def _fitted(placed: list, text: np.ndarray, height: float) -> list:
     can take in the white up to a headline or rule above it, and a taller box reads as
     a subhead. A box only ever shrinks; lines of the usual height are left alone."""
     spans = [_ink_rows(text, quad_box(q)) for q, *_ in placed]
-    margins = [
-        ((b.y1 - b.y0) - (r[1] - r[0])) / 2
-        for (q, *_), r in zip(placed, spans)
-        if r is not None and (b := quad_box(q))
-    ]
-    if not margins:
+    m = _ink_margin([q for q, *_ in placed], text, spans)
+    if m is None:
         return placed
-    m = float(np.median(margins))
     out = []
     for (q, *rest), r in zip(placed, spans):
         b = quad_box(q)
@@ -255,6 +256,19 @@ def _fitted(placed: list, text: np.ndarray, height: float) -> list:
     return out
 
 
+def _ink_margin(quads: list, text: np.ndarray, spans: list | None = None) -> float | None:
+    """The margin the detector leaves above and below ink on this page: the median over
+    the body lines ``quads`` (``spans``: their ink rows, when known); None without any."""
+    if spans is None:
+        spans = [_ink_rows(text, quad_box(q)) for q in quads]
+    margins = [
+        ((b.y1 - b.y0) - (r[1] - r[0])) / 2
+        for q, r in zip(quads, spans)
+        if r is not None and (b := quad_box(q))
+    ]
+    return float(np.median(margins)) if margins else None
+
+
 def _ink_rows(text: np.ndarray, box: Box) -> tuple[float, float] | None:
     """The first and last (half-open) rows of ink inside ``box``, page pixels."""
     x0, x1 = max(0, int(box.x0)), min(text.shape[1], int(np.ceil(box.x1)))
@@ -265,15 +279,27 @@ def _ink_rows(text: np.ndarray, box: Box) -> tuple[float, float] | None:
     return (y0 + float(rows[0]), y0 + float(rows[-1]) + 1) if len(rows) else None
 
 
-def _display_lines(display, blocks, body: _Body, pad, detect_blocks, text, w: int, h: int):
+def _display_lines(
+    display, blocks, body: _Body, pad, detect_blocks, text, w: int, h: int, margin=None
+):
     """(display lines as ``(quad, score, block or None)``, boxes of those taken from
-    block-by-block detection): where the page's detection saw display type in a text
-    block, that part of the block (the display lines' boxes grown by half their height,
-    within the block) is detected again at full resolution, as the block-by-block
-    reading does, and its display lines are taken from there. A display line across
+    block-by-block detection, lines that are body text after all): where the page's
+    detection saw display type in a text block, that part of the block (the display
+    lines' boxes grown by half their height, within the block) is detected again at
+    full resolution, as the block-by-block reading does, and its display lines are
+    taken from there. A display line across
     blocks whose spacing is even (:func:`_one_line`: a letter-spaced headline the
     layout cut at an inner space) is kept whole, in the block it overlaps most. Display
-    lines in no block, or where the second look finds none, stay as the page saw them."""
+    lines in no block, or where the second look finds none, stay as the page saw them.
+    A lying line of the page's that was looked at again (in a zone looked at, or under
+    the second look's display lines) but that those lines cover less than half of is no
+    longer dropped: when its ink, with the page's margin around ink (``margin``), is of
+    body size it is body text after all (seen over the whole page, two body lines side
+    by side, a little apart in height, come out as one taller box across their gutter;
+    the second look finds a short one of them display-sized), and goes with the body
+    lines, to be cut at the gutter and fitted to its ink, its pieces under the second
+    look's lines left to those; else it is display type the second look missed (a
+    masthead's big title seen in a zone too small for it) and stays as the page saw it."""
     zones: dict[int, list[Box]] = {}
     owner = {id(b): b for b in blocks}
     whole: list[tuple[np.ndarray, float, Region]] = []
@@ -307,14 +333,20 @@ def _display_lines(display, blocks, body: _Body, pad, detect_blocks, text, w: in
                 taken += again
                 covered += [quad_box(q) for q, _, _ in again]
                 replaced.append(zone)
-    kept = [
-        (q, s, None)
-        for q, s in display
-        if not any(z.contains_point(quad_box(q).center) for z in replaced)
-        and not _overlaps_any(quad_box(q), covered)
-        and not any(q is k for k, _, _ in whole)
-    ]
-    return kept + taken + whole, covered + kept_whole
+    kept, body_after_all = [], []
+    for q, s in display:
+        box = quad_box(q)
+        if any(q is k for k, _, _ in whole):
+            continue
+        looked = any(z.contains_point(box.center) for z in replaced)
+        if not looked and not _overlaps_any(box, covered):
+            kept.append((q, s, None))
+        elif not is_tall(box) and _share_under(box, covered) <= 0.5:
+            if _body_sized_ink(box, text, body, margin):
+                body_after_all.append((q, s))  # the second look saw no display type here
+            else:
+                kept.append((q, s, None))  # display type it missed: as the page saw it
+    return kept + taken + whole, covered + kept_whole, body_after_all
 
 
 def _one_line(text: np.ndarray, box: Box, blocks: list[Region]) -> bool:
@@ -383,6 +415,18 @@ def _merged(boxes: list[Box]) -> list[Box]:
 def _inside_any(box: Box, others: list[Box]) -> bool:
     """The box's centre lies in one of ``others`` (it is part of that line)."""
     return any(o.contains_point(box.center) for o in others)
+
+
+def _body_sized_ink(box: Box, text: np.ndarray, body: _Body, margin: float | None) -> bool:
+    """Whether the line's ink, with the page's margin around ink (:func:`_ink_margin`),
+    is no taller than a body line."""
+    r = _ink_rows(text, box)
+    return margin is not None and r is not None and (r[1] - r[0]) + 2 * margin <= body.hi
+
+
+def _share_under(box: Box, others: list[Box]) -> float:
+    """How much of ``box``'s area ``others`` (lines, not overlapping) cover."""
+    return min(1.0, sum(box.intersection(o) for o in others) / box.area) if box.area else 1.0
 
 
 def _overlaps_any(box: Box, others: list[Box]) -> bool:
