@@ -209,7 +209,6 @@ def detect_page_lines(
         return ba is not None and bb is not None and ba is not bb
 
     pieces = split_at_gutters([q for q, _ in lines], text, flat, apart)
-    out: list[Detected] = []
     placed = [
         (p, s, True, None)
         for (q, s), ps in zip(lines, pieces)
@@ -218,7 +217,16 @@ def detect_page_lines(
         and not (id(q) in again and _inside_any(quad_box(p), covered))
     ]
     placed = _fitted(placed, text, body.height)
-    for quad, score, is_body, block in placed + [(q, s, False, b) for q, s, b in display]:
+    placed += [(q, s, False, b) for q, s, b in display]
+    return _in_blocks(placed, regions, blocks, ink, body, w, h)
+
+
+def _in_blocks(placed: list, regions, blocks, ink, body: _Body, w: int, h: int) -> list[Detected]:
+    """Each placed line ``(quad, score, is body, its block or None)`` as a detection of
+    its block (one without a block given its place, :func:`_placed`); with
+    ``COLUMN_BLOCKS``, blocks of several text columns cut into column blocks."""
+    out: list[Detected] = []
+    for quad, score, is_body, block in placed:
         if block is not None:
             out.append(Detected(quad, score, block))
             continue
@@ -333,11 +341,18 @@ def _display_lines(
                 taken += again
                 covered += [quad_box(q) for q, _, _ in again]
                 replaced.append(zone)
+    rest = [(q, s) for q, s in display if not any(q is k for k, _, _ in whole)]
+    kept, body_after_all = _unconfirmed(rest, replaced, covered, text, body, margin)
+    return kept + taken + whole, covered + kept_whole, body_after_all
+
+
+def _unconfirmed(display, replaced: list[Box], covered: list[Box], text, body: _Body, margin):
+    """(display lines kept as the page saw them, lines that are body text after all) of
+    the page's display lines ``display``, against the zones looked at again
+    (``replaced``) and the second look's lines (``covered``): see :func:`_display_lines`."""
     kept, body_after_all = [], []
     for q, s in display:
         box = quad_box(q)
-        if any(q is k for k, _, _ in whole):
-            continue
         looked = any(z.contains_point(box.center) for z in replaced)
         if not looked and not _overlaps_any(box, covered):
             kept.append((q, s, None))
@@ -346,7 +361,7 @@ def _display_lines(
                 body_after_all.append((q, s))  # the second look saw no display type here
             else:
                 kept.append((q, s, None))  # display type it missed: as the page saw it
-    return kept + taken + whole, covered + kept_whole, body_after_all
+    return kept, body_after_all
 
 
 def _one_line(text: np.ndarray, box: Box, blocks: list[Region]) -> bool:
