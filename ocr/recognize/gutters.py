@@ -42,15 +42,6 @@ class Gap:
         return (self.x0 + self.x1) / 2
 
 
-def quad_box(quad: np.ndarray) -> Box:
-    return Box(
-        float(quad[:, 0].min()),
-        float(quad[:, 1].min()),
-        float(quad[:, 0].max()),
-        float(quad[:, 1].max()),
-    )
-
-
 def white_gaps(ink: np.ndarray, box: Box) -> list[Gap]:
     """White gaps of at least GAP_MIN line heights inside the line ``box`` (not at its
     ends): runs of columns without ink over the line's rows."""
@@ -166,13 +157,13 @@ def split_at_gutters(
     across one do not vote; ``apart``: two lines in different blocks, which do not vote
     for each other). The lines cut in one pass are their pieces in the next (a piece
     that ends at a gutter says it is one), until no more cuts are found."""
-    lines = [(q, quad_box(q)) for q in quads]
+    lines = [(q, Box.from_poly(q)) for q in quads]
     long = [i for i, (_, b) in enumerate(lines) if b.width >= 2.5 * b.height]  # else whole
     gaps = {i: white_gaps(ink, lines[i][1]) for i in long}
     cuts: dict[int, list[Gap]] = {i: [] for i in long}
     for _ in range(3):
         pieces = [split_quad(q, cuts[i]) if cuts.get(i) else [q] for i, (q, _) in enumerate(lines)]
-        boxes = sorted((quad_box(p) for ps in pieces for p in ps), key=lambda b: b.y0)
+        boxes = sorted((Box.from_poly(p) for ps in pieces for p in ps), key=lambda b: b.y0)
         tops = [b.y0 for b in boxes]
         found = {}
         for i in long:

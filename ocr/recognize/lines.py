@@ -32,7 +32,7 @@ import numpy as np
 from ocr.model import Box, Kind, Region
 from ocr.recognize.blocks import split_blocks
 from ocr.recognize.engine import OcrEngine, ScoredQuad
-from ocr.recognize.gutters import GUTTERS, quad_box, split_at_gutters
+from ocr.recognize.gutters import GUTTERS, split_at_gutters
 from ocr.text import is_tall, size_band
 
 # Detection sees the page scaled so that a line of body text is at most this many
@@ -188,18 +188,18 @@ def detect_page_lines(
     text, text_height = text_ink(ink, regions)
     scale = detection_scale(text_height)
     found = _detect_scaled(engine, _without_qr(image, regions), scale)
-    body = _Body([quad_box(q) for q, _ in found], unit=1.0 / scale)
+    body = _Body([Box.from_poly(q) for q, _ in found], unit=1.0 / scale)
     if body.count < MIN_BODY_LINES:
         return None
     blocks = text_blocks(regions, kinds)
-    found = [(q, s) for q, s in found if body.possible(quad_box(q))]
-    lines = [(q, s) for q, s in found if body(quad_box(q))]
-    display = [(q, s) for q, s in found if not body(quad_box(q))]
+    found = [(q, s) for q, s in found if body.possible(Box.from_poly(q))]
+    lines = [(q, s) for q, s in found if body(Box.from_poly(q))]
+    display = [(q, s) for q, s in found if not body(Box.from_poly(q))]
     margin = _ink_margin([q for q, _ in lines], text)
     display, covered, body_after_all = _display_lines(
         display, blocks, body, block_pad, detect_blocks, text, w, h, margin
     )
-    lines = [(q, s) for q, s in lines if not _inside_any(quad_box(q), covered)]
+    lines = [(q, s) for q, s in lines if not _inside_any(Box.from_poly(q), covered)]
     again = {id(q) for q, _ in body_after_all}  # pieces under the second look's lines: theirs
     lines += body_after_all
     flat = [r.box for r in regions if r.kind == Kind.RULE and r.box.width > 3 * r.box.height]
@@ -213,8 +213,8 @@ def detect_page_lines(
         (p, s, True, None)
         for (q, s), ps in zip(lines, pieces)
         for p in ps
-        if body.possible(quad_box(p))  # no sliver cut off at a gutter
-        and not (id(q) in again and _inside_any(quad_box(p), covered))
+        if body.possible(Box.from_poly(p))  # no sliver cut off at a gutter
+        and not (id(q) in again and _inside_any(Box.from_poly(p), covered))
     ]
     placed = _fitted(placed, text, body.height)
     placed += [(q, s, False, b) for q, s, b in display]
@@ -235,7 +235,7 @@ def _in_blocks(placed: list, regions, blocks, ink, body: _Body, w: int, h: int) 
             out.append(line)
     if COLUMN_BLOCKS:
         made = split_blocks(
-            out, lambda d: quad_box(d.poly), regions, lambda: _free_id(regions), body
+            out, lambda d: Box.from_poly(d.poly), regions, lambda: _free_id(regions), body
         )
         for r in made:
             r.box = r.box.clip(w, h)
@@ -248,13 +248,13 @@ def _fitted(placed: list, text: np.ndarray, height: float) -> list:
     over its body lines), never below ``height``: seen over the whole page, a line's box
     can take in the white up to a headline or rule above it, and a taller box reads as
     a subhead. A box only ever shrinks; lines of the usual height are left alone."""
-    spans = [_ink_rows(text, quad_box(q)) for q, *_ in placed]
+    spans = [_ink_rows(text, Box.from_poly(q)) for q, *_ in placed]
     m = _ink_margin([q for q, *_ in placed], text, spans)
     if m is None:
         return placed
     out = []
     for (q, *rest), r in zip(placed, spans):
-        b = quad_box(q)
+        b = Box.from_poly(q)
         if r is not None and not is_tall(b) and b.height > height:
             y0, y1 = max(b.y0, r[0] - m), min(b.y1, r[1] + m)
             grow = max(0.0, height - (y1 - y0)) / 2  # never below the usual height
@@ -268,11 +268,11 @@ def _ink_margin(quads: list, text: np.ndarray, spans: list | None = None) -> flo
     """The margin the detector leaves above and below ink on this page: the median over
     the body lines ``quads`` (``spans``: their ink rows, when known); None without any."""
     if spans is None:
-        spans = [_ink_rows(text, quad_box(q)) for q in quads]
+        spans = [_ink_rows(text, Box.from_poly(q)) for q in quads]
     margins = [
         ((b.y1 - b.y0) - (r[1] - r[0])) / 2
         for q, r in zip(quads, spans)
-        if r is not None and (b := quad_box(q))
+        if r is not None and (b := Box.from_poly(q))
     ]
     return float(np.median(margins)) if margins else None
 
@@ -312,7 +312,7 @@ def _display_lines(
     owner = {id(b): b for b in blocks}
     whole: list[tuple[np.ndarray, float, Region]] = []
     for q, s in display:
-        box = quad_box(q)
+        box = Box.from_poly(q)
         hit = [b for b in blocks if b.box.pad(pad).intersection(box) > 0]
         if len(hit) > 1 and _one_line(text, box, hit):
             whole.append((q, s, max(hit, key=lambda b: b.box.intersection(box))))
@@ -320,7 +320,7 @@ def _display_lines(
         for b in hit:
             zone = box.pad(max(pad, 0.5 * min(box.height, box.width))).clip(w, h)
             zones.setdefault(id(b), []).append(_within(zone, b.box.pad(pad).clip(w, h)))
-    kept_whole = [quad_box(q) for q, _, _ in whole]
+    kept_whole = [Box.from_poly(q) for q, _, _ in whole]
     taken: list[tuple[np.ndarray, float, Region | None]] = []
     covered: list[Box] = []
     replaced: list[Box] = []
@@ -332,14 +332,14 @@ def _display_lines(
             again = [
                 (q, s, None)
                 for q, s in detect_blocks([part])
-                if block.box.contains_point(quad_box(q).center)
-                and body.display(quad_box(q))
-                and not _cut_off(quad_box(q), seen, w, h)
-                and not _overlaps_any(quad_box(q), kept_whole)
+                if block.box.contains_point(Box.from_poly(q).center)
+                and body.display(Box.from_poly(q))
+                and not _cut_off(Box.from_poly(q), seen, w, h)
+                and not _overlaps_any(Box.from_poly(q), kept_whole)
             ]
             if again:
                 taken += again
-                covered += [quad_box(q) for q, _, _ in again]
+                covered += [Box.from_poly(q) for q, _, _ in again]
                 replaced.append(zone)
     rest = [(q, s) for q, s in display if not any(q is k for k, _, _ in whole)]
     kept, body_after_all = _unconfirmed(rest, replaced, covered, text, body, margin)
@@ -352,7 +352,7 @@ def _unconfirmed(display, replaced: list[Box], covered: list[Box], text, body: _
     (``replaced``) and the second look's lines (``covered``): see :func:`_display_lines`."""
     kept, body_after_all = [], []
     for q, s in display:
-        box = quad_box(q)
+        box = Box.from_poly(q)
         looked = any(z.contains_point(box.center) for z in replaced)
         if not looked and not _overlaps_any(box, covered):
             kept.append((q, s, None))
@@ -459,7 +459,7 @@ def _placed(
     """The line with its block: the text block holding its centre; for a line in no
     block, the nearest text block when it is a body line within NEAR body heights; None
     (dropped) in a QR code or in a photo's texture; else no block."""
-    box = quad_box(quad)
+    box = Box.from_poly(quad)
     if (r := _holder(box, blocks)) is not None:
         return Detected(quad, score, r)
     c = box.center
