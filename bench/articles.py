@@ -172,8 +172,8 @@ def generate_masonry(specs) -> list[Issue]:
 
     issues = []
     for seed, n, dpi in specs:
-        if seed not in masonry.HELD_OUT_SEEDS:
-            raise ValueError(f"seed {seed} is not a held-out masonry seed")
+        if seed not in masonry.HELD_OUT_SEEDS and seed not in masonry.TUNING_SEEDS:
+            raise ValueError(f"seed {seed} is not a masonry seed (tuning or held out)")
         p = masonry.issue_params(seed)
         size = (float(p["width_mm"]), float(p["height_mm"]))
         pages = masonry.render_issue(
@@ -388,6 +388,16 @@ def evaluate(name: str, issues: list[Issue], args, paddle: bool) -> Result:
 # ---------------------------------------------------------------------------- main
 
 
+def _seed_range(text: str) -> range:
+    first, _, last = text.partition("-")
+    return range(int(first), int(last or first) + 1)
+
+
+def tuning_specs(seeds: range) -> tuple:
+    """Tuning issues shaped as the held-out ones: 2 pages, every third one at 300 dpi."""
+    return tuple((s, 2, 300 if k % 3 == 2 else 200) for k, s in enumerate(seeds))
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--issues", type=int, default=2, help="issues of our generator (5: as before)")
@@ -400,6 +410,12 @@ def parse_args(argv):
     p.add_argument("--paddle-synth", action="store_true", help="PaddleOCR on ours too")
     p.add_argument("--no-real", action="store_true")
     p.add_argument(
+        "--tuning",
+        type=_seed_range,
+        metavar="FIRST-LAST",
+        help="tuning masonry seeds (7000-7999) instead of the held-out ones; prints only",
+    )
+    p.add_argument(
         "--detect", choices=("block", "page"), help="how lines are found [ocr's default]"
     )
     p.add_argument("--old-section", action="store_true", help="also write 'articles'")
@@ -408,7 +424,9 @@ def parse_args(argv):
     if args.quick:
         args.no_synth = True
     if args.write is None:
-        args.write = not args.quick
+        args.write = not (args.quick or args.tuning)
+    if args.tuning and args.write:
+        p.error("--tuning prints only: its pages are not the benchmark's")
     args.cmd = " ".join(argv if argv is not None else sys.argv[1:])
     return args
 
@@ -428,7 +446,10 @@ def main(argv: list[str] | None = None) -> int:
         results["synth"] = evaluate("synth", issues, args, paddle=args.paddle_synth)
     if not args.no_masonry:
         specs = HELD_OUT_QUICK if args.quick else HELD_OUT
-        print(f"rendering {len(specs)} held-out masonry issues ...", file=sys.stderr)
+        if args.tuning:
+            specs = tuning_specs(args.tuning)
+        kind = "TUNING (not held-out)" if args.tuning else "held-out"
+        print(f"rendering {len(specs)} {kind} masonry issues ...", file=sys.stderr)
         issues = generate_masonry(specs)
         results["masonry"] = evaluate("masonry", issues, args, paddle=not args.no_paddle)
     real = None
@@ -440,6 +461,9 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     text = rep.unseen_section(args, results, real, elapsed)
     print()
+    if args.tuning:
+        seeds = f"{args.tuning.start}-{args.tuning.stop - 1}"
+        text = text.replace("held-out masonry", f"TUNING masonry {seeds}")
     print(text)
     if args.write:
         common.write_section(BENCHMARKS, SECTION_UNSEEN, text)
