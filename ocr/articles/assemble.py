@@ -107,13 +107,13 @@ def _page_parts(page: PageLayout) -> list[Part]:
         return []
     size = body_size(lines)
     text = TextPage.of(page.regions, lines, page.width, page.height, size)
-    role, guessed = line_roles(page, text, size)
+    role, guessed, inline = line_roles(page, text, size)
     below = [ln for ln in lines if role[ln.id] in (Kind.BODY, Kind.CAPTION)]
     heads = head_items([ln for ln in lines if role[ln.id] == Kind.HEADLINE], size, below)
     attach_subheads(heads, [ln for ln in lines if role[ln.id] == Kind.SUBHEAD])
     furniture, upright = furniture_items(page, lines, role)
     walls = [h.box for h in heads] + [s.box for s in furniture]
-    blocks = body_blocks(lines, role, size, walls)
+    blocks = body_blocks(lines, role, size, walls, inline)
     verticals = [h for h in heads if h.vertical]
     blocks = merge_stacked(
         blocks, size, walls, level_with_vertical(blocks, verticals, size, upright)

@@ -179,8 +179,8 @@ def _merge_subhead(items: list[Item], size: BodySize) -> bool:
 
 
 def attach_subheads(heads: list[Item], lines: list[Line]) -> None:
-    """Classified subhead lines go under the headline right above them; a subhead with
-    no headline over it stands for one."""
+    """Classified subhead lines go under the headline right above them, else over the
+    headline right under them (a kicker); a subhead with neither stands for one."""
     subs: dict[str | None, list[Line]] = {}
     for ln in lines:
         subs.setdefault(ln.region, []).append(ln)
@@ -188,14 +188,18 @@ def attach_subheads(heads: list[Item], lines: list[Line]) -> None:
         rows = line_rows(group)
         sb = _union(ln.box for ln in group)
         row_h = _union(ln.box for ln in rows[0]).height
-        above = [
-            h
-            for h in heads
-            if h.box.y0 < sb.y0 and sb.y0 - h.box.y1 <= 2.5 * row_h and _xov(h.box, sb) > 0
+        near = [h for h in heads if _xov(h.box, sb) > 0]
+        above = [h for h in near if h.box.y0 < sb.y0 and sb.y0 - h.box.y1 <= 2.5 * row_h]
+        below = [
+            h for h in near if h.box.y0 > sb.y0 and h.box.y0 - sb.y1 <= 2.5 * row_h and not h.vertical
         ]
         if above:
             h = max(above, key=lambda h: h.box.y1)
             h.subs += rows
+            h.grow()
+        elif below:
+            h = min(below, key=lambda h: h.box.y0)
+            h.subs = rows + h.subs
             h.grow()
         else:
             heads.append(Item(Kind.HEADLINE, sb, rows=rows))
@@ -439,16 +443,21 @@ def furniture_items(page: PageLayout, lines: list[Line], role: dict[str, str]):
 
 
 def body_blocks(
-    lines: list[Line], role: dict[str, str], size: BodySize, walls: list[Box]
+    lines: list[Line], role: dict[str, str], size: BodySize, walls: list[Box], inline=()
 ) -> list[Item]:
-    """The column blocks of the body and caption lines of each region."""
-    groups: dict[tuple[str, str | None], list[Line]] = {}
+    """The column blocks of the body and caption lines of each region; a block of
+    ``inline`` lines (a crosshead or pull quote inside a column) is marked by its source
+    (``Kind.SUBHEAD``): it passes its article on across the space round it."""
+    groups: dict[tuple[str, str | None, bool], list[Line]] = {}
     for ln in lines:
         if role[ln.id] in (Kind.BODY, Kind.CAPTION):
-            groups.setdefault((role[ln.id], ln.region), []).append(ln)
+            groups.setdefault((role[ln.id], ln.region, ln.id in inline), []).append(ln)
     blocks: list[Item] = []
-    for (kind, _), group in groups.items():
-        blocks += column_blocks(kind, group, size, walls)
+    for (kind, _, inner), group in groups.items():
+        found = column_blocks(kind, group, size, walls)
+        for b in found if inner else ():
+            b.source = Kind.SUBHEAD
+        blocks += found
     return blocks
 
 

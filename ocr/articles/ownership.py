@@ -67,10 +67,18 @@ class Ownership:
                 it.owner = above
             elif id(it) in fresh:
                 self.pending.append(it)
-            elif above is not None and gap <= _REACH.get(above.kind, -1.0) * self.size.height:
+            elif above is not None and gap <= self.reach(above, it):
                 it.link = above
             else:
                 self.pending.append(it)
+
+    def reach(self, above: Item, it: Item) -> float:
+        """How far (pixels) ``above`` passes its owner on to ``it`` under it: by kind
+        (``_REACH``), and across the space round a crosshead or pull quote set inside
+        the column (the role rule found it between the column's text)."""
+        if Kind.SUBHEAD in (above.source, it.source) and above.kind == it.kind == Kind.BODY:
+            return 3.0 * max([self.size.height] + [ln.box.height for ln in above.lines + it.lines])
+        return _REACH.get(above.kind, -1.0) * self.size.height
 
     def across_rule(self, it: Item, rule: Item | None, seen: list[Item]) -> Item | None:
         """The column block right above a rule that stands right above block ``it``: a

@@ -19,11 +19,15 @@ ROLES = {k: k for k in (Kind.HEADLINE, Kind.SUBHEAD, Kind.CAPTION, Kind.BODY)} |
 }
 
 
-def line_roles(page: PageLayout, text: TextPage, size: BodySize) -> tuple[dict[str, str], set[str]]:
+def line_roles(
+    page: PageLayout, text: TextPage, size: BodySize
+) -> tuple[dict[str, str], set[str], set[str]]:
     """Each line's role, a kind (headline, subhead, caption, body, or furniture: not
     article text), from its region's kind, or guessed from geometry for unclassified
     lines (returned as the second value): the page furniture of the region classifier
-    (masthead, running head, page number), headlines by display type."""
+    (masthead, running head, page number), headlines by display type. Third value: the
+    subhead lines set inside a column's running text (crossheads, pull quotes), given
+    the role of body text (see :func:`_inline_subheads`)."""
     lines = text.lines
     kind_of = {r.id: r.kind for r in page.regions}
     unclassified = [
@@ -48,7 +52,7 @@ def line_roles(page: PageLayout, text: TextPage, size: BodySize) -> tuple[dict[s
             role[ln.id] = Kind.HEADLINE if not whole_jump and is_display(ln, size) else Kind.BODY
             guessed.add(ln.id)
     _crossheads(lines, role, size)
-    return role, guessed
+    return role, guessed, _inline_subheads(lines, role, size)
 
 
 def _tail(line: Line, size: BodySize) -> bool:
@@ -94,3 +98,44 @@ def _crossheads(lines: list[Line], role: dict[str, str], size: BodySize) -> None
         for ln in group:
             role[ln.id] = Kind.BODY
         body += group
+
+
+def _inline_subheads(lines: list[Line], role: dict[str, str], size: BodySize) -> set[str]:
+    """Subheads set inside one column's running text (a crosshead, a pull quote between
+    rules): the nearest lines straight above and below them are body text of that
+    column (a caption beside it aside), each within three of their own rows, and they
+    keep within its measure. They
+    read as body text there (a subhead with no headline over it would else stand for a
+    headline and take the text under it). Returns their line ids."""
+    groups: dict[str | None, list[Line]] = {}
+    for ln in lines:
+        if role[ln.id] == Kind.SUBHEAD:
+            groups.setdefault(ln.region, []).append(ln)
+    out: set[str] = set()
+    for group in groups.values():
+        box = _union(ln.box for ln in group)
+        reach = 3.0 * max(size.height, max(ln.box.height for ln in group))
+        column = [
+            o
+            for o in lines
+            if o.id not in {ln.id for ln in group}
+            and role[o.id] in (Kind.BODY, Kind.HEADLINE, Kind.SUBHEAD)
+            and _xov(o.box, box) >= 0.5 * min(o.box.width, box.width)
+        ]
+        up = [o for o in column if o.box.y1 <= box.y0 + 0.3 * size.height]
+        down = [o for o in column if o.box.y0 >= box.y1 - 0.3 * size.height]
+        if not up or not down:
+            continue
+        a = max(up, key=lambda o: o.box.y1)
+        b = min(down, key=lambda o: o.box.y0)
+        if role[a.id] != Kind.BODY or role[b.id] != Kind.BODY:
+            continue
+        if box.y0 - a.box.y1 > reach or b.box.y0 - box.y1 > reach:
+            continue
+        slack = size.advance
+        if box.x0 < min(a.box.x0, b.box.x0) - slack or box.x1 > max(a.box.x1, b.box.x1) + slack:
+            continue
+        for ln in group:
+            role[ln.id] = Kind.BODY
+            out.add(ln.id)
+    return out
