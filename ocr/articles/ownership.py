@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ocr.articles.blocks import UNTITLED, Item, bottom_of, first_above
 from ocr.model import Box, Kind
-from ocr.text import BodySize
+from ocr.text import BodySize, jump_target
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -266,9 +266,15 @@ class Ownership:
 
     def level_with(self, s: Item, it: Item) -> bool:
         """``it`` starts level with ``s`` or with one of its rows (a block that opens
-        with a byline starts a row higher than the columns beside it)."""
+        with a byline starts a row higher than the columns beside it); a column headed
+        by a jump line ("（上接第1版）", set over it) starts at either."""
         tops = [s.box.y0] + [min(ln.box.y0 for ln in row) for row in s.rows if row]
-        return any(abs(t - it.box.y0) <= self.level for t in tops)
+        starts = [it.box.y0]
+        for row in it.rows[:-1]:
+            if not all(jump_target(ln.text) for ln in row):
+                break
+            starts.append(min(ln.box.y0 for ln in it.rows[len(starts)]))
+        return any(abs(t - y) <= self.level for t in tops for y in starts)
 
     def ruled(self, h: Item, it: Item) -> bool:
         """A vertical rule stands between ``h`` and ``it``."""
