@@ -47,6 +47,8 @@ class Ownership:
         self.look_up(fresh)
         placed = self.place()
         self.rebalance(placed)
+        while self.bay():
+            self.rebalance(self.place())
         self.untitled()
         for it in self.ownable:
             it.owner = self.owner(it)
@@ -131,6 +133,42 @@ class Ownership:
                         it.owner = here
             if not moved:
                 break
+
+    def bay(self) -> bool:
+        """A pending item that no headline beside it takes, under a headline off to its
+        side in the same bay (below what the item met looking up, above the item, with
+        nothing of another article and no vertical rule between them), is that
+        headline's: a headline centred over an article wider than the columns under it
+        (its byline and first column start under the side of it). The nearest such
+        headline, top items first; whether one was given."""
+        for it in sorted(self.pending, key=lambda it: (it.box.y0, it.box.x0)):
+            found = [h for h in self.heads if not h.vertical and self.in_bay(h, it)]
+            if found:
+                it.owner = min(found, key=lambda h: (it.box.y0 - h.box.y1, self.apart(h, it)))
+                self.pending.remove(it)
+                return True
+        return False
+
+    def in_bay(self, h: Item, it: Item) -> bool:
+        """Headline ``h`` stands beside ``it``'s top in its bay (see :meth:`bay`)."""
+        line = self.size.height
+        if h.box.y1 > it.box.y0 + 0.3 * line or h.box.y0 < it.ceiling - self.level:
+            return False
+        lo, hi = sorted((min(h.box.x1, it.box.x1), max(h.box.x0, it.box.x0)))
+        band = Box(lo, h.box.y0, hi, it.box.y1)
+        for o in self.items:
+            if o is h or o is it or _xov(o.box, band) <= 0 or _yov(o.box, band) <= 0:
+                continue
+            if o.kind == Kind.HEADLINE or (o in self.ownable and self.owner(o) not in (None, h)):
+                return False
+            if o.source == Kind.RULE:
+                return False
+        return not any(_xov(r, band) > 0 and _yov(r, band) > 0 for r in self.upright)
+
+    @staticmethod
+    def apart(h: Item, it: Item) -> float:
+        """The horizontal gap between two items (0 when they overlap in x)."""
+        return max(0.0, max(h.box.x0, it.box.x0) - min(h.box.x1, it.box.x1))
 
     def untitled(self) -> None:
         """What is left starts untitled articles; level blocks side by side go together."""
