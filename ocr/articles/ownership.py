@@ -65,7 +65,9 @@ class Ownership:
                 above = over
             gap = it.box.y0 - bottom_of(above) if above is not None else 0.0
             it.ceiling = bottom_of(above) if above is not None else float("-inf")
-            if above is not None and above.kind == Kind.HEADLINE:
+            if id(it) in fresh and (above is None or above.vertical):
+                self.pending.append(it)  # starts level with a vertical headline beside it
+            elif above is not None and above.kind == Kind.HEADLINE:
                 it.owner = above
             elif id(it) in fresh:
                 self.pending.append(it)
