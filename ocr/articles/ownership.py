@@ -317,13 +317,15 @@ class Ownership:
         return any(abs(t - y) <= self.level for t in tops for y in starts)
 
     def ruled(self, h: Item, it: Item) -> bool:
-        """A vertical rule stands between ``h`` and ``it``."""
+        """A vertical rule stands between ``h`` and ``it``, level with both (a short
+        rule beside what lies under ``h`` does not part them)."""
         lo, hi = sorted((h.box.center[0], it.box.center[0]))
         return any(
             lo < r.center[0] < hi
             and not (h.box.x0 <= r.center[0] <= h.box.x1)
             and not (it.box.x0 <= r.center[0] <= it.box.x1)
             and _yov(r, it.box) >= 0.5 * min(r.height, it.box.height)
+            and _yov(r, h.box) > 0
             for r in self.upright
         )
 
