@@ -77,7 +77,7 @@ def report(seed: int, truth, predicted, s: scoring.IssueScore, verbose: bool) ->
     print(
         f"m{seed}: {len(truth)} truth, {len(predicted)} predicted ({s.extra} unmatched);"
         f" CER {100 * s.errors / max(s.chars, 1):.2f}%, whole {whole}/{len(truth)},"
-        f" titles {titled(s)}/{len(truth)}"
+        f" titles {titled(s)}/{len(truth)}, jumps joined {s.joined_count} of {s.jumped}"
     )
     for x in s.scored:
         if verbose or not x.whole or x.title != scoring.norm(x.got_title):
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from test_articles import truth_articles
 
-    errors = chars = whole = titles = n = 0
+    errors = chars = whole = titles = n = joined = jumped = 0
     for seed in args.seeds:
         pages = issue_of(seed, args.pages)
         truth = truth_articles(pages)
@@ -117,8 +117,12 @@ def main(argv: list[str] | None = None) -> int:
         errors, chars = errors + s.errors, chars + s.chars
         whole += sum(1 for x in s.scored if x.whole)
         titles += titled(s)
+        joined, jumped = joined + s.joined_count, jumped + s.jumped
         n += len(truth)
-    print(f"all: CER {100 * errors / max(chars, 1):.2f}%, whole {whole}/{n}, titles {titles}/{n}")
+    print(
+        f"all: CER {100 * errors / max(chars, 1):.2f}%, whole {whole}/{n}, titles {titles}/{n},"
+        f" jumps joined {joined} of {jumped}"
+    )
     return 0
 
 

@@ -251,7 +251,7 @@ class Ownership:
             if not h.vertical or h in found or abs(h.box.y0 - it.box.y0) > 2.5 * line:
                 continue
             near = max(h.box.x0, it.box.x0) - min(h.box.x1, it.box.x1) <= 0.6 * it.box.width
-            if near and not self.ruled(h, it):
+            if (near or self.clear(h, it)) and not self.ruled(h, it):
                 found.append(h)
         return [h for h in found if not h.vertical or self.one_side(h, it)]
 
@@ -272,6 +272,16 @@ class Ownership:
             if o.kind == Kind.HEADLINE or (o in self.ownable and self.owner(o) not in (None, mine)):
                 return False
         return not any(_xov(r, band) > 0 and _yov(r, band) > 0 for r in self.upright)
+
+    def clear(self, a: Item, b: Item) -> bool:
+        """Nothing stands between two items side by side on their shared rows (only
+        white space: no item, no rule)."""
+        lo, hi = sorted((min(a.box.x1, b.box.x1), max(a.box.x0, b.box.x0)))
+        band = Box(lo, max(a.box.y0, b.box.y0), hi, min(a.box.y1, b.box.y1))
+        if band.height <= 0 or band.width <= 0:
+            return False
+        inside = [o.box for o in self.items if o is not a and o is not b] + self.upright
+        return not any(_xov(o, band) > 0 and _yov(o, band) > 0 for o in inside)
 
     def beside_head(self, h: Item, it: Item) -> bool:
         """``it`` starts level with headline ``h`` (under the same ceiling), on its
