@@ -77,7 +77,7 @@ def report(seed: int, truth, predicted, s: scoring.IssueScore, verbose: bool) ->
     print(
         f"m{seed}: {len(truth)} truth, {len(predicted)} predicted ({s.extra} unmatched);"
         f" CER {100 * s.errors / max(s.chars, 1):.2f}%, whole {whole}/{len(truth)},"
-        f" titles {titled(s)}/{len(truth)}, jumps joined {s.joined_count} of {s.jumped}"
+        f" titles {titled(s)}/{len(truth)}, jumps joined {joins(s)} of {jumps(s)}"
     )
     for x in s.scored:
         if verbose or not x.whole or x.title != scoring.norm(x.got_title):
@@ -92,6 +92,17 @@ def report(seed: int, truth, predicted, s: scoring.IssueScore, verbose: bool) ->
 def titled(s: scoring.IssueScore) -> int:
     """Truth articles whose match has the same title (normalized)."""
     return sum(1 for x in s.scored if x.title_ok)
+
+
+def jumps(s: scoring.IssueScore) -> int:
+    """Truth articles on more than one page."""
+    return sum(1 for x in s.scored if x.jumped)
+
+
+def joins(s: scoring.IssueScore) -> int:
+    """Jumped truth articles whose match holds all their pages (CER within the joined
+    bound of the articles benchmark)."""
+    return sum(1 for x in s.scored if x.jumped and x.joined)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         errors, chars = errors + s.errors, chars + s.chars
         whole += sum(1 for x in s.scored if x.whole)
         titles += titled(s)
-        joined, jumped = joined + s.joined_count, jumped + s.jumped
+        joined, jumped = joined + joins(s), jumped + jumps(s)
         n += len(truth)
     print(
         f"all: CER {100 * errors / max(chars, 1):.2f}%, whole {whole}/{n}, titles {titles}/{n},"
