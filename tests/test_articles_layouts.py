@@ -20,14 +20,25 @@ class Page:
         self.regions: list[Region] = []
         self.lines: list[Line] = []
 
-    def block(self, kind: str, x0: float, y0: float, width: float, rows: int, h: float = H):
+    def block(
+        self,
+        kind: str,
+        x0: float,
+        y0: float,
+        width: float,
+        rows: int,
+        h: float = H,
+        text: str | None = None,
+    ):
+        """A region of ``rows`` lines (``text``: the one line's own text, set flush right)."""
         rid = f"r{len(self.regions)}"
-        chars = int(width // h)
+        chars = int(width // h) if text is None else len(text)
         for k in range(rows):
             n = len(self.lines)
-            text = (TEXT * 3)[n % len(TEXT) :][:chars]
-            box = Box(x0, y0 + k * (h * LEAD / H), x0 + chars * h, y0 + k * (h * LEAD / H) + h)
-            self.lines.append(Line(f"l{n}", text, 0.99, box.poly(), box, region=rid, order=k))
+            words = (TEXT * 3)[n % len(TEXT) :][:chars] if text is None else text
+            left = x0 if text is None else x0 + width - chars * h
+            box = Box(left, y0 + k * (h * LEAD / H), left + chars * h, y0 + k * (h * LEAD / H) + h)
+            self.lines.append(Line(f"l{n}", words, 0.99, box.poly(), box, region=rid, order=k))
         y1 = y0 + (rows - 1) * (h * LEAD / H) + h
         self.regions.append(
             Region(rid, kind, Box(x0, y0, x0 + width, y1), [], order=len(self.regions))
@@ -39,6 +50,15 @@ class Page:
         self.regions.append(
             Region(f"r{len(self.regions)}", "rule", box, [], order=len(self.regions))
         )
+        return self
+
+    def vertical(self, x0: float, y0: float, chars: int, h: float = 40):
+        """A one-column vertical headline of ``chars`` characters."""
+        rid = f"r{len(self.regions)}"
+        box = Box(x0, y0, x0 + h, y0 + chars * h)
+        n = len(self.lines)
+        self.lines.append(Line(f"l{n}", TEXT[:chars], 0.99, box.poly(), box, region=rid, order=0))
+        self.regions.append(Region(rid, "headline", box, [], order=len(self.regions)))
         return self
 
     def layout(self) -> PageLayout:
@@ -183,3 +203,103 @@ def test_a_short_column_beside_a_photo_under_a_headline_is_its_article():
     page.block("body", 460, 140, 300, 3)
     page.rule(40, 600, 960, 602)
     _one_article(page)
+
+
+def _holder(drafts, line_ids):
+    """The one draft holding all of ``line_ids``."""
+    found = [d for d in drafts if set(line_ids) & set(d.lines)]
+    assert len(found) == 1, [(d.title, len(d.lines)) for d in found]
+    assert set(line_ids) <= set(found[0].lines)
+    return found[0]
+
+
+def test_a_kicker_over_its_headline_is_its_text():
+    # A small line (a subhead region) right above the headline: the kicker.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("subhead", 40, 80, 300, 1, h=24)
+    page.block("headline", 40, 115, 420, 1, h=40)
+    page.block("body", 40, 180, 200, 10).block("body", 260, 180, 200, 10)
+    page.rule(40, 500, 960, 502)
+    drafts = assemble_articles([page.layout()])
+    mine = _holder(drafts, [ln.id for ln in page.lines if ln.region != "r2"])
+    assert mine.text.startswith(page.lines[0].text) and mine.title == page.lines[1].text
+
+
+def test_a_pull_quote_between_rules_inside_a_column_stays_in_its_article():
+    # One column: text, a rule, a pull quote (two rows of bigger type, a subhead region,
+    # set in the measure with space round it), a rule, more text.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 280, 1, h=40)
+    page.block("body", 40, 150, 280, 8)
+    page.rule(60, 395, 300, 397)
+    page.block("subhead", 70, 420, 220, 2, h=28)
+    page.rule(60, 505, 300, 507)
+    page.block("body", 40, 525, 280, 8)
+    drafts = assemble_articles([page.layout()])
+    mine = _holder(drafts, [ln.id for ln in page.lines])
+    quote = "".join(ln.text for ln in page.lines if ln.region == "r4")
+    assert quote in "".join(mine.text.split()) and len(drafts) == 1
+
+
+def test_a_column_under_a_jump_line_goes_with_the_continued_headline():
+    # A continued part: its short headline over the first column only; "（上接第1版）"
+    # set flush right over the second column, which starts level with the first.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 200, 1, h=30)
+    page.block("jump", 260, 118, 280, 1, text="（上接第1版）")
+    page.block("body", 40, 150, 280, 12).block("body", 320, 150, 280, 12)
+    page.block("headline", 660, 80, 280, 1, h=40)  # another article on the right
+    page.block("body", 660, 150, 280, 12)
+    page.rule(40, 560, 960, 562)
+    drafts = assemble_articles([page.layout()])
+    mine = _holder(drafts, [ln.id for ln in page.lines if ln.box.x1 <= 600 and ln.id != "l1"])
+    assert mine.title == page.lines[0].text and mine.jump_lines == [page.lines[1].id]
+
+
+def test_a_headline_centred_over_a_photo_takes_the_column_beside_the_photo():
+    # The headline is centred over the whole article; a photo under it spans the last
+    # three columns; the first column opens with a byline under the headline's side,
+    # beside the photo, and the three columns go on under the photo.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 400, 80, 200, 1, h=40)
+    page.block("body", 40, 128, 160, 1)  # the byline, under nothing but the rule
+    page.block("body", 40, 165, 200, 14)
+    page.regions.append(Region("photo", "photo", Box(260, 165, 960, 400), [], order=90))
+    for x in (260, 500, 740):
+        page.block("body", x, 420, 200, 4)
+    page.rule(40, 600, 960, 602)
+    _one_article(page)
+
+
+def test_a_vertical_headline_takes_the_text_beside_it_across_white_space():
+    # A vertical headline at the right edge of its article, white space between it and
+    # its column (wider than half the column), then its text below it.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("body", 40, 80, 200, 10)
+    page.vertical(400, 80, 6)
+    page.block("body", 280, 360, 160, 2)
+    page.rule(40, 440, 460, 442)
+    page.block("headline", 40, 460, 400, 1, h=40)  # the next article
+    page.block("body", 40, 520, 400, 4)
+    drafts = assemble_articles([page.layout()])
+    mine = _holder(drafts, [ln.id for ln in page.lines if ln.box.y1 < 440])
+    assert mine.title == TEXT[:6] and all(d.title for d in drafts)
+
+
+def test_a_vertical_headline_above_leaves_the_text_level_with_another_beside_it():
+    # Article A: its text left of a vertical headline at its right edge. Under them,
+    # article B: a vertical headline at its left edge, its text right of it, under A's
+    # headline, and a column under both (a short rule beside B's column).
+    page = Page().rule(40, 60, 960, 62)
+    page.block("body", 40, 80, 300, 12)
+    page.vertical(400, 80, 10)
+    page.vertical(40, 520, 4)
+    page.block("body", 160, 520, 280, 5)
+    page.block("body", 40, 700, 400, 2)
+    page.rule(150, 700, 152, 760)
+    page.rule(40, 780, 460, 782)
+    drafts = assemble_articles([page.layout()])
+    b = _holder(drafts, [ln.id for ln in page.lines if ln.box.y0 >= 520])
+    assert b.title == TEXT[:4]
+    a = _holder(drafts, [ln.id for ln in page.lines if ln.box.y1 < 500])
+    assert a.title == TEXT[:10]
