@@ -191,7 +191,9 @@ def attach_subheads(heads: list[Item], lines: list[Line]) -> None:
         near = [h for h in heads if _xov(h.box, sb) > 0]
         above = [h for h in near if h.box.y0 < sb.y0 and sb.y0 - h.box.y1 <= 2.5 * row_h]
         below = [
-            h for h in near if h.box.y0 > sb.y0 and h.box.y0 - sb.y1 <= 2.5 * row_h and not h.vertical
+            h
+            for h in near
+            if not h.vertical and h.box.y0 > sb.y0 and h.box.y0 - sb.y1 <= 2.5 * row_h
         ]
         if above:
             h = max(above, key=lambda h: h.box.y1)
