@@ -110,8 +110,9 @@ def _page_parts(page: PageLayout) -> list[Part]:
     role, guessed, inline = line_roles(page, text, size)
     below = [ln for ln in lines if role[ln.id] in (Kind.BODY, Kind.CAPTION)]
     heads = head_items([ln for ln in lines if role[ln.id] == Kind.HEADLINE], size, below)
-    attach_subheads(heads, [ln for ln in lines if role[ln.id] == Kind.SUBHEAD])
     furniture, upright = furniture_items(page, lines, role)
+    rules = [s.box for s in furniture if s.source == Kind.RULE]
+    attach_subheads(heads, [ln for ln in lines if role[ln.id] == Kind.SUBHEAD], rules)
     walls = [h.box for h in heads] + [s.box for s in furniture]
     blocks = body_blocks(lines, role, size, walls, inline)
     verticals = [h for h in heads if h.vertical]

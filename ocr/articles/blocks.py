@@ -178,9 +178,10 @@ def _merge_subhead(items: list[Item], size: BodySize) -> bool:
     return False
 
 
-def attach_subheads(heads: list[Item], lines: list[Line]) -> None:
+def attach_subheads(heads: list[Item], lines: list[Line], rules: list[Box] = ()) -> None:
     """Classified subhead lines go under the headline right above them, else over the
-    headline right under them (a kicker); a subhead with neither stands for one."""
+    headline right under them (a kicker: no rule of ``rules`` between them); a subhead
+    with neither stands for one."""
     subs: dict[str | None, list[Line]] = {}
     for ln in lines:
         subs.setdefault(ln.region, []).append(ln)
@@ -193,7 +194,10 @@ def attach_subheads(heads: list[Item], lines: list[Line]) -> None:
         below = [
             h
             for h in near
-            if not h.vertical and h.box.y0 > sb.y0 and h.box.y0 - sb.y1 <= 2.5 * row_h
+            if not h.vertical
+            and h.box.y0 > sb.y0
+            and h.box.y0 - sb.y1 <= 2.5 * row_h
+            and not _walled(sb, h.box, rules)
         ]
         if above:
             h = max(above, key=lambda h: h.box.y1)

@@ -52,7 +52,8 @@ def line_roles(
             role[ln.id] = Kind.HEADLINE if not whole_jump and is_display(ln, size) else Kind.BODY
             guessed.add(ln.id)
     _crossheads(lines, role, size)
-    return role, guessed, _inline_subheads(lines, role, size)
+    rules = [r.box for r in page.regions if r.kind == Kind.RULE and r.box.width > r.box.height]
+    return role, guessed, _inline_subheads(lines, role, size, rules)
 
 
 def _tail(line: Line, size: BodySize) -> bool:
@@ -100,42 +101,83 @@ def _crossheads(lines: list[Line], role: dict[str, str], size: BodySize) -> None
         body += group
 
 
-def _inline_subheads(lines: list[Line], role: dict[str, str], size: BodySize) -> set[str]:
-    """Subheads set inside one column's running text (a crosshead, a pull quote between
-    rules): the nearest lines straight above and below them are body text of that
-    column (a caption beside it aside), each within three of their own rows, and they
-    keep within its measure. They
-    read as body text there (a subhead with no headline over it would else stand for a
-    headline and take the text under it). Returns their line ids."""
+def _inline_subheads(
+    lines: list[Line], role: dict[str, str], size: BodySize, rules: list[Box]
+) -> set[str]:
+    """Subheads set inside a column's running text (a crosshead, a pull quote between
+    rules; see :func:`_inline`) read as body text there: a subhead with no headline over
+    it would else stand for a headline and take the text under it, and one under a
+    headline would stretch the headline down past the columns beside it. Returns their
+    line ids. ``rules``: the page's horizontal rules."""
     groups: dict[str | None, list[Line]] = {}
     for ln in lines:
         if role[ln.id] == Kind.SUBHEAD:
             groups.setdefault(ln.region, []).append(ln)
     out: set[str] = set()
     for group in groups.values():
-        box = _union(ln.box for ln in group)
-        reach = 3.0 * max(size.height, max(ln.box.height for ln in group))
-        column = [
-            o
-            for o in lines
-            if o.id not in {ln.id for ln in group}
-            and role[o.id] in (Kind.BODY, Kind.HEADLINE, Kind.SUBHEAD)
-            and _xov(o.box, box) >= 0.5 * min(o.box.width, box.width)
-        ]
-        up = [o for o in column if o.box.y1 <= box.y0 + 0.3 * size.height]
-        down = [o for o in column if o.box.y0 >= box.y1 - 0.3 * size.height]
-        if not up or not down:
-            continue
-        a = max(up, key=lambda o: o.box.y1)
-        b = min(down, key=lambda o: o.box.y0)
-        if role[a.id] != Kind.BODY or role[b.id] != Kind.BODY:
-            continue
-        if box.y0 - a.box.y1 > reach or b.box.y0 - box.y1 > reach:
-            continue
-        slack = size.advance
-        if box.x0 < min(a.box.x0, b.box.x0) - slack or box.x1 > max(a.box.x1, b.box.x1) + slack:
-            continue
-        for ln in group:
-            role[ln.id] = Kind.BODY
-            out.add(ln.id)
+        if _inline(group, lines, role, size, rules):
+            for ln in group:
+                role[ln.id] = Kind.BODY
+                out.add(ln.id)
     return out
+
+
+def _inline(
+    group: list[Line], lines: list[Line], role: dict[str, str], size: BodySize, rules: list[Box]
+) -> bool:
+    """Whether subhead lines ``group`` stand in a column's text: its body text close
+    above them (within three of their rows; a caption beside them aside) and close under
+    them or a rule closing them; or they open a column level with the first line of
+    the column beside it, its text close under them. They keep within the column's
+    measure."""
+    box = _union(ln.box for ln in group)
+    reach = 3.0 * max(size.height, max(ln.box.height for ln in group))
+    ids = {ln.id for ln in group}
+    column = [
+        o
+        for o in lines
+        if o.id not in ids
+        and role[o.id] in (Kind.BODY, Kind.HEADLINE, Kind.SUBHEAD)
+        and _xov(o.box, box) >= 0.5 * min(o.box.width, box.width)
+    ]
+    up = max(
+        (o for o in column if o.box.y1 <= box.y0 + 0.3 * size.height), key=_bottom, default=None
+    )
+    down = min(
+        (o for o in column if o.box.y0 >= box.y1 - 0.3 * size.height), key=_top, default=None
+    )
+
+    blocks = {o.region for o in (up, down) if o is not None and role[o.id] == Kind.BODY}
+    near = [o.box for o in column if o.region in blocks]  # the columns' measure
+    slack = 2 * size.advance  # a paragraph's indent
+    inside = bool(near) and (
+        box.x0 >= min(b.x0 for b in near) - slack and box.x1 <= max(b.x1 for b in near) + slack
+    )
+
+    def body(o: Line | None, gap: float) -> bool:
+        return inside and role[o.id] == Kind.BODY and gap <= reach
+
+    above = up is not None and body(up, box.y0 - up.box.y1)
+    below = down is not None and body(down, down.box.y0 - box.y1)
+    closed = any(
+        _xov(r, box) >= 0.5 * box.width
+        and 0 <= r.y0 - box.y1 <= reach
+        and (down is None or r.y1 <= down.box.y0)
+        for r in rules
+    )
+    level = any(
+        role[o.id] == Kind.BODY
+        and _xov(o.box, box) <= 0
+        and abs(o.box.y0 - box.y0) <= 0.8 * size.height
+        and max(o.box.x0, box.x0) - min(o.box.x1, box.x1) <= 2 * size.advance
+        for o in lines
+    )
+    return (above and (below or closed)) or (level and below)
+
+
+def _top(ln: Line) -> float:
+    return ln.box.y0
+
+
+def _bottom(ln: Line) -> float:
+    return ln.box.y1
