@@ -180,8 +180,8 @@ def _merge_subhead(items: list[Item], size: BodySize) -> bool:
 
 def attach_subheads(heads: list[Item], lines: list[Line], rules: list[Box] = ()) -> None:
     """Classified subhead lines go under the headline right above them, else over the
-    headline right under them (a kicker: no rule of ``rules`` between them); a subhead
-    with neither stands for one."""
+    headline right under them (a kicker), with no rule of ``rules`` between them; a
+    subhead with neither stands for one."""
     subs: dict[str | None, list[Line]] = {}
     for ln in lines:
         subs.setdefault(ln.region, []).append(ln)
@@ -190,7 +190,13 @@ def attach_subheads(heads: list[Item], lines: list[Line], rules: list[Box] = ())
         sb = _union(ln.box for ln in group)
         row_h = _union(ln.box for ln in rows[0]).height
         near = [h for h in heads if _xov(h.box, sb) > 0]
-        above = [h for h in near if h.box.y0 < sb.y0 and sb.y0 - h.box.y1 <= 2.5 * row_h]
+        above = [
+            h
+            for h in near
+            if h.box.y0 < sb.y0
+            and sb.y0 - h.box.y1 <= 2.5 * row_h
+            and not _walled(h.box, sb, rules)
+        ]
         below = [
             h
             for h in near
