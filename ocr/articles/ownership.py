@@ -85,16 +85,19 @@ class Ownership:
         return _REACH.get(above.kind, -1.0) * self.size.height
 
     def across_rule(self, it: Item, rule: Item | None, seen: list[Item]) -> Item | None:
-        """The column block right above a rule that stands right above block ``it``: a
-        rule between two runs of body text of one column (round a crosshead, say)
-        closes no article, since no headline opens one under it."""
+        """The column block (or headline) right above a rule that stands right above
+        block ``it``: a rule between two runs of body text of one column (round a
+        crosshead, say), or between a headline and the column under it (over a pull
+        quote), closes no article, since no headline opens one under it."""
         if rule is None or rule.source != Kind.RULE or it.kind != Kind.BODY:
             return None
         close = 2.0 * self.size.height
         if it.box.y0 - bottom_of(rule) > close:
             return None
         up = first_above(rule, seen, self.size)
-        if up is None or up.kind != Kind.BODY or rule.box.y0 - bottom_of(up) > close:
+        if up is None or up.kind not in (Kind.BODY, Kind.HEADLINE) or up.vertical:
+            return None
+        if rule.box.y0 - bottom_of(up) > close:
             return None
         return up if _xov(up.box, it.box) >= 0.5 * min(up.box.width, it.box.width) else None
 
@@ -163,8 +166,8 @@ class Ownership:
                 continue
             if o.kind == Kind.HEADLINE or (o in self.ownable and self.owner(o) not in (None, h)):
                 return False
-            if o.source == Kind.RULE:
-                return False
+            if o.source == Kind.RULE and o.box.center[1] < it.box.y0:
+                return False  # a rule between them (not one beside ``it``)
         return not any(_xov(r, band) > 0 and _yov(r, band) > 0 for r in self.upright)
 
     @staticmethod

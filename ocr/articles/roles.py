@@ -127,9 +127,9 @@ def _inline(
 ) -> bool:
     """Whether subhead lines ``group`` stand in a column's text: its body text close
     above them (within three of their rows; a caption beside them aside) and close under
-    them or a rule closing them; or they open a column level with the first line of
-    the column beside it, its text close under them. They keep within the column's
-    measure."""
+    them or a rule closing them; or they open a column, level with the first line of
+    the column beside it or between two rules, its text close under them. They keep
+    within the column's measure."""
     box = _union(ln.box for ln in group)
     reach = 3.0 * max(size.height, max(ln.box.height for ln in group))
     ids = {ln.id for ln in group}
@@ -165,6 +165,12 @@ def _inline(
         and (down is None or r.y1 <= down.box.y0)
         for r in rules
     )
+    opened = any(
+        _xov(r, box) >= 0.5 * box.width
+        and 0 <= box.y0 - r.y1 <= reach
+        and (up is None or r.y0 >= up.box.y1)
+        for r in rules
+    )
     level = any(
         role[o.id] == Kind.BODY
         and _xov(o.box, box) <= 0
@@ -172,7 +178,7 @@ def _inline(
         and max(o.box.x0, box.x0) - min(o.box.x1, box.x1) <= 2 * size.advance
         for o in lines
     )
-    return (above and (below or closed)) or (level and below)
+    return (above and (below or closed)) or ((level or (opened and closed)) and below)
 
 
 def _top(ln: Line) -> float:
