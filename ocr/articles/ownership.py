@@ -293,7 +293,7 @@ class Ownership:
         left that starts as high as itself)."""
         if abs(h.box.y0 - it.box.y0) > self.level or self.ruled(h, it):
             return False
-        if it.box.x0 < h.box.x1 - 0.5 * self.size.advance:
+        if it.box.x0 < h.box.x1 - 0.5 * self.size.advance or self.closed_by_vertical(it):
             return False
         return any(
             self.owner(s) is h
@@ -301,6 +301,28 @@ class Ownership:
             and s.box.y0 < it.box.y1
             for s in self.ownable
         )
+
+    def closed_by_vertical(self, it: Item) -> bool:
+        """A vertical headline on ``it``'s right stands level with it, with only blocks
+        level with ``it`` between them (no rule, nothing else): the columns level on the
+        left of a vertical headline at the right edge of its article are its text, not
+        the columns beside another headline on their left."""
+        line = self.size.height
+        for v in self.heads:
+            if not v.vertical or v.box.x0 < it.box.x1 or abs(v.box.y0 - it.box.y0) > 2.5 * line:
+                continue
+            band = Box(it.box.x1, it.box.y0, v.box.x0, min(it.box.y1, v.box.y1))
+            between = [
+                o
+                for o in self.items
+                if o is not v and o is not it and _xov(o.box, band) > 0 and _yov(o.box, band) > 0
+            ]
+            ruled = any(_xov(r, band) > 0 and _yov(r, band) > 0 for r in self.upright)
+            if not ruled and all(
+                o.kind == Kind.BODY and abs(o.box.y0 - it.box.y0) <= self.level for o in between
+            ):
+                return True
+        return False
 
     def same_measure(self, s: Item, it: Item) -> bool:
         """``it`` is set to the width of ``s``'s column (a column of the same article,
