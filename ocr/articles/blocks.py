@@ -34,6 +34,7 @@ class Item:
     owner: Item | None = None  # the headline (or untitled root) it belongs to
     link: Item | None = None  # takes the owner of this item
     ceiling: float = float("-inf")  # bottom of what it met looking up
+    met: Item | None = None  # what it met looking up
     source: str = ""  # for furniture and photos: the region kind (or furniture: a line)
     column: tuple[float, float] | None = None  # a block's x-range, when its lines stray
 

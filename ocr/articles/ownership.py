@@ -65,6 +65,7 @@ class Ownership:
                 above = over
             gap = it.box.y0 - bottom_of(above) if above is not None else 0.0
             it.ceiling = bottom_of(above) if above is not None else float("-inf")
+            it.met = above
             if id(it) in fresh and (above is None or above.vertical):
                 self.pending.append(it)  # starts level with a vertical headline beside it
             elif above is not None and above.kind == Kind.HEADLINE:
@@ -157,7 +158,7 @@ class Ownership:
     def in_bay(self, h: Item, it: Item) -> bool:
         """Headline ``h`` stands beside ``it``'s top in its bay (see :meth:`bay`)."""
         line = self.size.height
-        if h.box.y1 > it.box.y0 + 0.3 * line or h.box.y0 < it.ceiling - self.level:
+        if h.box.y1 > it.box.y0 + 0.3 * line or not self.under_ceiling(h, it):
             return False
         lo, hi = sorted((min(h.box.x1, it.box.x1), max(h.box.x0, it.box.x0)))
         band = Box(lo, h.box.y0, hi, it.box.y1)
@@ -242,7 +243,7 @@ class Ownership:
             if h.vertical:  # beside its text, level with its top
                 if abs(h.box.y0 - it.box.y0) > 2.5 * line:
                     continue
-            elif h.box.y1 > it.box.y0 + 0.3 * line or h.box.y0 < it.ceiling - self.level:
+            elif h.box.y1 > it.box.y0 + 0.3 * line or not self.under_ceiling(h, it):
                 continue
             if self.reaches(s, it):
                 found.append(h)
@@ -257,6 +258,13 @@ class Ownership:
             if (near or self.clear(h, it)) and not self.ruled(h, it):
                 found.append(h)
         return [h for h in found if not h.vertical or self.one_side(h, it)]
+
+    def under_ceiling(self, h: Item, it: Item) -> bool:
+        """Headline ``h`` stands below what ``it`` met looking up, or what it met is
+        ``h``'s own (a byline under ``h``, set off from the text by a wide gap)."""
+        met = it.met
+        mine = met is not None and met in self.ownable and self.owner(met) is h
+        return mine or h.box.y0 >= it.ceiling - self.level
 
     def reaches(self, s: Item, it: Item) -> bool:
         """``s`` stands next to ``it`` on their shared rows: side by side, or with
