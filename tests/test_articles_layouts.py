@@ -303,3 +303,18 @@ def test_a_vertical_headline_above_leaves_the_text_level_with_another_beside_it(
     assert b.title == TEXT[:4]
     a = _holder(drafts, [ln.id for ln in page.lines if ln.box.y1 < 500])
     assert a.title == TEXT[:10]
+
+
+def test_a_column_under_a_byline_set_off_by_a_wide_gap_is_the_headlines():
+    # A headline over two columns; a byline under it over the first, then a gap of
+    # three lines before both columns start (the first met the byline looking up).
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 420, 1, h=40)
+    page.block("body", 40, 140, 160, 1)  # the byline
+    page.block("body", 40, 250, 200, 10).block("body", 260, 250, 200, 10)
+    page.block("headline", 500, 80, 420, 1, h=40)  # another article beside it
+    page.block("body", 500, 140, 420, 14)
+    page.rule(40, 600, 960, 602)
+    drafts = assemble_articles([page.layout()])
+    mine = _holder(drafts, [ln.id for ln in page.lines if ln.box.x1 <= 470])
+    assert mine.title == page.lines[0].text and len(drafts) == 2
