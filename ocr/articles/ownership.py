@@ -42,8 +42,10 @@ class Ownership:
         # does not join its neighbours' article.
         self.grid = [b.box for b in self.ownable if b.kind == Kind.BODY and len(b.rows) >= 4]
         self.pending: list[Item] = []  # what has no owner yet
+        self.fresh: set[int] = set()  # blocks level with a vertical headline beside them
 
     def resolve(self, fresh: set[int]) -> None:
+        self.fresh = fresh
         self.look_up(fresh)
         placed = self.place()
         self.rebalance(placed)
@@ -257,7 +259,10 @@ class Ownership:
             near = max(h.box.x0, it.box.x0) - min(h.box.x1, it.box.x1) <= 0.6 * it.box.width
             if (near or self.clear(h, it)) and not self.ruled(h, it):
                 found.append(h)
-        return [h for h in found if not h.vertical or self.one_side(h, it)]
+        found = [h for h in found if not h.vertical or self.one_side(h, it)]
+        if id(it) in self.fresh and any(h.vertical for h in found):
+            found = [h for h in found if h.vertical]  # it starts a vertical headline's text
+        return found
 
     def under_ceiling(self, h: Item, it: Item) -> bool:
         """Headline ``h`` stands below what ``it`` met looking up, or what it met is
