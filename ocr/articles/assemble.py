@@ -116,14 +116,13 @@ def _page_parts(page: PageLayout) -> list[Part]:
     walls = [h.box for h in heads] + [s.box for s in furniture]
     blocks = body_blocks(lines, role, size, walls, inline)
     verticals = [h for h in heads if h.vertical]
-    blocks = merge_stacked(
-        blocks, size, walls, level_with_vertical(blocks, verticals, size, upright)
-    )
+    fresh = level_with_vertical(blocks, verticals, size, upright)
+    blocks = merge_stacked(blocks, size, walls, fresh, [h.box for h in heads if not h.vertical])
     items: list[Item] = heads + furniture + blocks
     name_guessed_blocks(blocks, items, guessed, text, size)
     promote_subheads(items, guessed, size)
     items = [it for it in items if it.rows or it.kind not in (Kind.BODY, Kind.CAPTION)]
-    resolve(items, size, upright, level_with_vertical(blocks, verticals, size, upright))
+    resolve(items, size, upright, fresh | level_with_vertical(blocks, verticals, size, upright))
     return parts_of(page, items, size)
 
 

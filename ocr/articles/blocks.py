@@ -293,11 +293,14 @@ def level_with_vertical(
 
 
 def merge_stacked(
-    blocks: list[Item], size: BodySize, walls: list[Box], fresh: set[int]
+    blocks: list[Item], size: BodySize, walls: list[Box], fresh: set[int], heads: list[Box] = ()
 ) -> list[Item]:
     """Join blocks of one column that follow each other closely with nothing between
     (a column the layout cut into regions, a jump line in a region of its own); not a
-    block that starts an article beside a vertical headline (``fresh``)."""
+    block that starts an article beside a vertical headline (``fresh``), nor one set
+    off by a blank line whose top is level with the top of a headline beside it (of
+    ``heads``: an article starting there, its columns beside its headline; such a
+    block is added to ``fresh``: it starts an article)."""
     blocks = sorted(blocks, key=lambda b: (b.box.y0, b.box.x0))
     out: list[Item] = []
     for b in blocks:
@@ -321,6 +324,9 @@ def merge_stacked(
             first = _union(ln.box for ln in b.rows[0])
             if _walled(last, first, walls):
                 continue
+            if _opens(first, gap, heads, size, [o.box for o in blocks] + walls):
+                fresh.add(id(b))
+                continue
             # One line wider than the column it ends or starts (the detector ran it into
             # the next column): it joins the column, which keeps its width.
             for one, many in ((a, b), (b, a)):
@@ -332,6 +338,22 @@ def merge_stacked(
         else:
             out.append(b)
     return out
+
+
+def _opens(first: Box, gap: float, heads: list[Box], size: BodySize, others: list[Box]) -> bool:
+    """A block's first row, ``gap`` under the block above it, opens an article: set off
+    by a blank line and level with the top of a headline beside it, with nothing of
+    ``others`` between them on that row."""
+    if gap < size.height:
+        return False
+    for h in heads:
+        if abs(h.y0 - first.y0) > 0.8 * size.height or _xov(h, first) > 0:
+            continue
+        lo, hi = sorted((min(h.x1, first.x1), max(h.x0, first.x0)))
+        band = Box(lo, first.y0, hi, first.y1)
+        if not any(_xov(o, band) > 0 and _yov(o, band) > 0 for o in others):
+            return True
+    return False
 
 
 def make_block(kind: str, rows: list[list[Line]]) -> Item:
