@@ -14,6 +14,11 @@ _yov = Box.y_overlap
 _REACH = {Kind.PHOTO: 4.0, Kind.CAPTION: 4.0, Kind.BODY: 1.6}
 
 
+def _jump_in(it: Item) -> bool:
+    """A block of nothing but jump lines in ("（上接第1版）")."""
+    return bool(it.rows) and all((jump_target(ln.text) or ("",))[0] == "in" for ln in it.lines)
+
+
 def resolve(items: list[Item], size: BodySize, upright: list[Box], fresh: set[int]) -> None:
     """Give every block, caption and photo its owner (see :mod:`ocr.articles.assemble`).
     ``upright``: the page's vertical rules; ``fresh``: ids of blocks that start an article
@@ -57,27 +62,36 @@ class Ownership:
 
     def look_up(self, fresh: set[int]) -> None:
         """A headline straight above owns an item; a photo, caption or block close above
-        passes on its own owner (``link``); the rest are pending."""
-        # A jump line ("接第1版" under a continued headline) is its article's, not a
-        # ceiling between the headline and the text under it.
-        seen = [o for o in self.items if o.source != Kind.JUMP]
+        passes on its own owner (``link``); the rest are pending. A jump line in
+        ("（上接第1版）", by a continued headline) that met nothing is no ceiling: the
+        block under it looks up past it, and the jump line goes with that block."""
         for it in self.ownable:
-            above = first_above(it, seen, self.size)
-            if (over := self.across_rule(it, above, seen)) is not None:
-                above = over
-            gap = it.box.y0 - bottom_of(above) if above is not None else 0.0
-            it.ceiling = bottom_of(above) if above is not None else float("-inf")
-            it.met = above
-            if id(it) in fresh and (above is None or above.vertical):
-                self.pending.append(it)  # starts level with a vertical headline beside it
-            elif above is not None and above.kind == Kind.HEADLINE:
-                it.owner = above
-            elif id(it) in fresh:
-                self.pending.append(it)
-            elif above is not None and gap <= self.reach(above, it):
-                it.link = above
-            else:
-                self.pending.append(it)
+            self.look(it, self.items, fresh)
+        for j in [p for p in self.pending if _jump_in(p)]:
+            for u in [u for u in self.ownable if u.link is j]:
+                u.link, j.link = None, u
+                if j in self.pending:
+                    self.pending.remove(j)
+                self.look(u, [o for o in self.items if o is not j], fresh)
+
+    def look(self, it: Item, seen: list[Item], fresh: set[int]) -> None:
+        """Look straight up from ``it`` among ``seen`` (see :meth:`look_up`)."""
+        above = first_above(it, seen, self.size)
+        if (over := self.across_rule(it, above, seen)) is not None:
+            above = over
+        gap = it.box.y0 - bottom_of(above) if above is not None else 0.0
+        it.ceiling = bottom_of(above) if above is not None else float("-inf")
+        it.met = above
+        if id(it) in fresh and (above is None or above.vertical):
+            self.pending.append(it)  # starts level with a vertical headline beside it
+        elif above is not None and above.kind == Kind.HEADLINE:
+            it.owner = above
+        elif id(it) in fresh:
+            self.pending.append(it)
+        elif above is not None and gap <= self.reach(above, it):
+            it.link = above
+        else:
+            self.pending.append(it)
 
     def reach(self, above: Item, it: Item) -> float:
         """How far (pixels) ``above`` passes its owner on to ``it`` under it: by kind
