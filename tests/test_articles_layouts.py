@@ -318,3 +318,23 @@ def test_a_column_under_a_byline_set_off_by_a_wide_gap_is_the_headlines():
     drafts = assemble_articles([page.layout()])
     mine = _holder(drafts, [ln.id for ln in page.lines if ln.box.x1 <= 470])
     assert mine.title == page.lines[0].text and len(drafts) == 2
+
+
+def test_a_jump_line_over_the_last_column_is_no_ceiling_for_it():
+    # A continued part: its headline over the first column, "（上接第4版）" flush right
+    # over the third column, level with the byline of the next article on the right;
+    # the third column opens with a crosshead, narrower than the jump line's reach.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 200, 1, h=30)
+    page.block("jump", 520, 118, 240, 1, text="（上接第4版）")
+    page.block("body", 40, 160, 240, 12).block("body", 280, 160, 240, 12)
+    page.block("subhead", 540, 160, 150, 1, h=24)
+    page.block("body", 520, 200, 240, 11)
+    page.block("headline", 800, 80, 160, 1, h=30)
+    page.block("body", 800, 118, 160, 1)  # its byline, level with the jump line
+    page.block("body", 800, 150, 160, 12)
+    page.rule(40, 560, 960, 562)
+    drafts = assemble_articles([page.layout()])
+    left = [ln.id for ln in page.lines if ln.box.x1 <= 780 and ln.id != "l1"]
+    mine = _holder(drafts, left)
+    assert mine.title == page.lines[0].text and mine.jump_lines == ["l1"]
