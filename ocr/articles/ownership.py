@@ -86,8 +86,12 @@ class Ownership:
             self.pending.append(it)  # starts level with a vertical headline beside it
         elif above is not None and above.kind == Kind.HEADLINE:
             it.owner = above
-        elif id(it) in fresh:
-            self.pending.append(it)
+        elif id(it) in fresh and not (
+            above is not None
+            and above.kind in (Kind.PHOTO, Kind.CAPTION)
+            and gap <= self.reach(above, it)
+        ):
+            self.pending.append(it)  # (text right under a photo's caption is the photo's)
         elif above is not None and gap <= self.reach(above, it):
             it.link = above
         else:
