@@ -236,8 +236,8 @@ class Ownership:
 
     def in_grid(self, it: Item) -> bool:
         """Whether ``it`` is set flush left in a column of the page (long blocks are)."""
-        if it.kind != Kind.BODY or len(it.rows) > 3 or not self.grid:
-            return True
+        if it.kind != Kind.BODY or len(it.rows) > 3 or not self.grid or it.source == Kind.SUBHEAD:
+            return True  # (a crosshead or pull quote is centred in its column)
         slack = 0.4 * self.size.advance
         return any(
             _xov(c, it.box) >= 0.5 * it.box.width
@@ -284,9 +284,12 @@ class Ownership:
 
     def under_ceiling(self, h: Item, it: Item) -> bool:
         """Headline ``h`` stands below what ``it`` met looking up, or what it met is
-        ``h``'s own (a byline under ``h``, set off from the text by a wide gap)."""
+        ``h``'s own (a byline under ``h``, set off from the text by a wide gap; or what
+        stands over the rule it met: a photo over a pull quote)."""
         met = it.met
-        mine = met is not None and met in self.ownable and self.owner(met) is h
+        if met is not None and met.source == Kind.RULE:  # what stands over the rule
+            met = first_above(met, self.items, self.size) or met
+        mine = met is h or (met is not None and met in self.ownable and self.owner(met) is h)
         return mine or h.box.y0 >= it.ceiling - self.level
 
     def reaches(self, s: Item, it: Item) -> bool:
