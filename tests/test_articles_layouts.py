@@ -338,3 +338,20 @@ def test_a_jump_line_over_the_last_column_is_no_ceiling_for_it():
     left = [ln.id for ln in page.lines if ln.box.x1 <= 780 and ln.id != "l1"]
     mine = _holder(drafts, left)
     assert mine.title == page.lines[0].text and mine.jump_lines == ["l1"]
+
+
+def test_a_pull_quote_under_a_photo_heads_its_column_for_the_photos_article():
+    # A headline over a photo across three columns; the first two columns start under
+    # the photo; the third opens with a pull quote between rules, a row lower.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 400, 1, h=40)
+    page.regions.append(Region("photo", "photo", Box(40, 140, 940, 400), [], order=90))
+    page.block("body", 40, 430, 280, 10).block("body", 340, 430, 280, 10)
+    page.rule(660, 428, 920, 430)
+    page.block("subhead", 690, 462, 200, 1, h=28)
+    page.rule(660, 505, 920, 507)
+    page.block("body", 640, 520, 280, 7)
+    page.rule(40, 760, 960, 762)
+    drafts = assemble_articles([page.layout()])
+    mine = _holder(drafts, [ln.id for ln in page.lines])
+    assert mine.title == page.lines[0].text and len(drafts) == 1
