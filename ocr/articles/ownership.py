@@ -329,12 +329,25 @@ class Ownership:
             return False
         if it.box.x0 < h.box.x1 - 0.5 * self.size.advance or self.closed_by_vertical(it):
             return False
+        foot = max(m.box.y1 for m in self.carried(it))
         return any(
             self.owner(s) is h
             and max(s.box.x0, it.box.x0) - min(s.box.x1, it.box.x1) <= 0.6 * it.box.width
-            and s.box.y0 < it.box.y1
+            and s.box.y0 < foot
             for s in self.ownable
         )
+
+    def carried(self, it: Item) -> list[Item]:
+        """``it`` and what passes on its owner (the rest of its column under it)."""
+        out = [it]
+        for m in self.ownable:
+            seen, cur = set(), m
+            while cur.link is not None and id(cur) not in seen and cur is not it:
+                seen.add(id(cur))
+                cur = cur.link
+            if cur is it and m is not it:
+                out.append(m)
+        return out
 
     def closed_by_vertical(self, it: Item) -> bool:
         """A vertical headline on ``it``'s right stands level with it, with only blocks
