@@ -355,3 +355,19 @@ def test_a_pull_quote_under_a_photo_heads_its_column_for_the_photos_article():
     drafts = assemble_articles([page.layout()])
     mine = _holder(drafts, [ln.id for ln in page.lines])
     assert mine.title == page.lines[0].text and len(drafts) == 1
+
+
+def test_a_column_beside_a_headline_opening_with_one_line_over_a_pull_quote_is_its():
+    # The headline over the first two columns; the third column starts level with the
+    # headline's top with one line, then a pull quote between rules, then its text;
+    # the first two columns start under the headline, below that one line.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 560, 1, h=50)
+    page.block("body", 40, 170, 280, 12).block("body", 340, 170, 280, 12)
+    page.block("body", 660, 82, 280, 1)
+    page.rule(660, 112, 940, 114)
+    page.block("subhead", 690, 128, 220, 1, h=28)
+    page.rule(660, 170, 940, 172)
+    page.block("body", 660, 186, 280, 10)
+    page.rule(40, 560, 960, 562)
+    _one_article(page)
