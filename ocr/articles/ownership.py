@@ -322,13 +322,15 @@ class Ownership:
 
     def beside_head(self, h: Item, it: Item) -> bool:
         """``it`` starts level with headline ``h`` (under the same ceiling), on its
-        right, next to a block that ``h`` heads: the article's columns go on beside
-        its headline (text reads on to the right; a headline heads no column on its
-        left that starts as high as itself)."""
+        right, next to ``h`` or to a block that ``h`` heads: the article's columns go
+        on beside its headline (text reads on to the right; a headline heads no column
+        on its left that starts as high as itself)."""
         if abs(h.box.y0 - it.box.y0) > self.level or self.ruled(h, it):
             return False
         if it.box.x0 < h.box.x1 - 0.5 * self.size.advance or self.closed_by_vertical(it):
             return False
+        if it.box.x0 - h.box.x1 <= 0.6 * it.box.width:
+            return True  # right beside the headline itself
         foot = max(m.box.y1 for m in self.carried(it))
         return any(
             self.owner(s) is h
