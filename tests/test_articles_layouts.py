@@ -371,3 +371,14 @@ def test_a_column_beside_a_headline_opening_with_one_line_over_a_pull_quote_is_i
     page.block("body", 660, 186, 280, 10)
     page.rule(40, 560, 960, 562)
     _one_article(page)
+
+
+def test_a_column_right_beside_a_headline_over_only_its_byline_is_its_article():
+    # A headline with only a byline under it (nothing else below); its text is the
+    # column right beside it, starting level with its top.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 400, 1, h=40)
+    page.block("body", 40, 140, 200, 1)  # the byline
+    page.block("body", 500, 80, 280, 8)
+    page.rule(40, 340, 960, 342)
+    _one_article(page)
