@@ -171,11 +171,12 @@ def _inline(
         and (up is None or r.y0 >= up.box.y1)
         for r in rules
     )
+    measure = _union(near) if near else box  # its column's extent
     level = any(
         role[o.id] == Kind.BODY
-        and _xov(o.box, box) <= 0
+        and _xov(o.box, measure) <= 0
         and abs(o.box.y0 - box.y0) <= 0.8 * size.height
-        and max(o.box.x0, box.x0) - min(o.box.x1, box.x1) <= 2 * size.advance
+        and max(o.box.x0, measure.x0) - min(o.box.x1, measure.x1) <= 2 * size.advance
         for o in lines
     )
     return (above and (below or closed)) or ((level or (opened and closed)) and below)
