@@ -19,16 +19,22 @@ How a page is read:
    furniture; the first line snug under a photo is its caption, a short line under a QR
    code is the code's; untitled text in a box of rules (four sides) is an ad. Jump lines
    ("（下转第2版）", "（上接第1版）", "转3版"...) are found in the text, whatever the
-   region says. A body-size headline right under body text is a crosshead: running text.
+   region says. A body-size headline right under body text is a crosshead: running text;
+   so are subheads set inside a column (body text of the column close above them and
+   close under them or a rule closing them; or opening the column, level with the
+   first line of the column beside it or framed by two rules).
 2. Headline lines stacked at a similar size (or level columns of a vertical headline)
    form a headline, and so do two pieces close on one row, unless the gap between them
    stands over a gutter of the text below (two headlines side by side, each over its
    own article); a clearly smaller one right under it is a subhead, right above it a
-   kicker; unclassified rows right under a headline that are bigger than body text, set
-   off by a wider gap or wider than the column are subheads too ("bigger": past the
-   page's own break of bigger type, ``BodySize.big``). Body lines are cut into
+   kicker (a classified subhead too, neither across a rule); unclassified rows right
+   under a headline that are bigger than body text, set off by a wider gap or wider
+   than the column are subheads too ("bigger": past the page's own break of bigger
+   type, ``BodySize.big``). Body lines are cut into
    column blocks (lines overlapping in x, with no wide gap and nothing between), and
-   blocks that follow each other in a column are joined.
+   blocks that follow each other in a column are joined, unless the lower one is set
+   off by a blank line level with the top of a headline beside it (an article starts
+   there).
 3. Each block, photo and caption finds its article by looking straight up: a headline
    there owns it; a photo, caption or block close above passes on its own article. A
    block that meets a rule, another article's text or nothing (or that starts level with
@@ -39,8 +45,14 @@ How a page is read:
    flush left or centred over its blocks; a vertical headline keeps its text on one
    side, with no rule between. A short block not set flush left in the page's column
    grid (a slogan centred in a box) takes no neighbour's headline, unless it starts
-   level with a photo, a gutter beside it. What is left becomes
-   an untitled article (blocks level side by side together).
+   level with a photo, a gutter beside it. A jump line in that met nothing looking up
+   is no ceiling for the column under it. A headline above what a block met still
+   takes it when what it met (a byline, a photo over a rule) is that headline's. A
+   vertical headline takes the block level with it across white space, and the
+   columns level on its left (nothing but level blocks between) are not another
+   headline's. What no headline beside it takes goes to a headline off to its side
+   in its bay (below what it met, nothing of another article between). What is left
+   becomes an untitled article (blocks level side by side together).
 4. An article's text: subheads, captions, then its body blocks left to right by columns,
    top to bottom within each (an XY-cut that prefers vertical cuts); lines of a paragraph
    are joined, a paragraph starts at an indented line or after a short one. The title is
