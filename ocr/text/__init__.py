@@ -4,7 +4,8 @@ Its
 length in ems, whether it is vertical, its type size, rows and reading order, body size
 and display type (:mod:`~ocr.text.lines`); numerals, dates, issue and page numbers,
 jumps (:mod:`~ocr.text.numbers`); page furniture and frames of rules
-(:mod:`~ocr.text.page`).
+(:mod:`~ocr.text.page`); the reading order of a page set in vertical lines
+(:mod:`~ocr.text.vertical`).
 """
 
 from ocr.text.lines import (
@@ -39,6 +40,7 @@ from ocr.text.numbers import (
     strip_jump,
 )
 from ocr.text.page import TextPage
+from ocr.text.vertical import vertical_order, vertical_page
 
 __all__ = [
     "is_han",
@@ -69,4 +71,6 @@ __all__ = [
     "type_size",
     "units",
     "vertical_columns",
+    "vertical_order",
+    "vertical_page",
 ]

@@ -59,24 +59,27 @@ def advance(line: Line) -> float:
 
 
 def reading_order(lines: list[Line]) -> list[Line]:
-    """Lines of one block in reading order: vertical lines right to left (a column's
-    pieces top to bottom), horizontal lines by rows, top to bottom and left to right.
-    Vertical lines that start no lower than the first row of horizontal text come
-    first (a vertical headline beside its article), the others after it."""
+    """Lines of one block in reading order: vertical lines band by band, right to left
+    in a band, a column's pieces top to bottom (:func:`ocr.text.vertical.vertical_order`);
+    horizontal lines by rows, top to bottom and left to right. Vertical lines that
+    start no lower than the first row of horizontal text come first (a vertical
+    headline beside its article), the others after it."""
+    from ocr.text.vertical import vertical_order
+
     vert = [ln for ln in lines if is_vertical(ln)]
     horiz = [ln for ln in lines if not is_vertical(ln)]
     rows = line_rows(horiz)
     if not vert:
         return [ln for row in rows for ln in row]
-    cols = vertical_columns(vert)
     if not rows:
-        return [ln for col in cols for ln in col]
+        return vertical_order(vert)
     first = rows[0]
     level = min(ln.box.y0 for ln in first) + 0.5 * max(ln.box.height for ln in first)
-    lead = [c for c in cols if min(ln.box.y0 for ln in c) <= level]
-    rest = [c for c in cols if min(ln.box.y0 for ln in c) > level]
-    out = [ln for col in lead for ln in col] + [ln for row in rows for ln in row]
-    return out + [ln for col in rest for ln in col]
+    cols = vertical_columns(vert)
+    lead = [ln for c in cols if min(ln.box.y0 for ln in c) <= level for ln in c]
+    rest = [ln for c in cols if min(ln.box.y0 for ln in c) > level for ln in c]
+    out = vertical_order(lead) + [ln for row in rows for ln in row]
+    return out + vertical_order(rest)
 
 
 def line_rows(lines: list[Line]) -> list[list[Line]]:

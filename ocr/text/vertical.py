@@ -1,0 +1,112 @@
+"""Reading order of text set in vertical lines, as older Chinese papers set their pages.
+
+Such a page is read band by band, top to bottom; within a band right to left; a column
+top to bottom. Blocks are not given (a phone photo's layout is often one block), so the
+order is found on the lines themselves, as a topological order of three relations
+(Breuel's reading-order rules, turned for vertical text):
+
+* *stacked*: two lines one over the other (their x-ranges overlap by half the
+  narrower): the upper first (the pieces of one column; a headline over the columns
+  under it);
+* *beside*: two lines side by side (their y-ranges overlap by half the shorter): the
+  right one first (the columns of one band; a vertical headline beside its columns);
+* *above*: a line wholly above another comes first (the upper band before the lower),
+  unless a *separator* stands between them, spanning both: a vertical rule, or a line
+  reaching over more than one band (longer by half than the page's median vertical
+  line). Then neither comes first by that rule, and the page reads the part to the
+  right of the separator before the part to its left (among the lines free to come
+  next, the rightmost first).
+
+Where the relations run in a circle (a line found across two bands), the line held back
+by the fewest unread lines comes next. Boxes are in deskewed pixels.
+"""
+
+from __future__ import annotations
+
+import heapq
+import statistics
+from collections.abc import Sequence
+
+import numpy as np
+
+from ocr.model import Box, Line
+from ocr.text.lines import is_vertical, units
+
+# A vertical line longer than this many times the page's median vertical line reaches
+# over more than one band: it separates what lies to its right from what lies to its left.
+SEPARATOR_LENGTH = 1.5
+
+
+def vertical_page(lines: Sequence[Line]) -> bool:
+    """A page set in vertical lines: they hold more than half of its text."""
+    total = sum(units(ln.text) for ln in lines)
+    vert = sum(units(ln.text) for ln in lines if is_vertical(ln))
+    return total > 0 and vert > 0.5 * total
+
+
+def vertical_order(lines: Sequence[Line], rules: Sequence[Box] = ()) -> list[Line]:
+    """``lines`` in the reading order of vertical text (see the module docstring);
+    ``rules``: the page's vertical rules."""
+    n = len(lines)
+    if n <= 1:
+        return list(lines)
+    before = _before(lines, _separators(lines, rules))
+    indeg = before.sum(axis=0)
+    key = [(-ln.box.x1, ln.box.y0, i) for i, ln in enumerate(lines)]  # rightmost, then top
+    heap = [key[i] for i in range(n) if indeg[i] == 0]
+    heapq.heapify(heap)
+    done = np.zeros(n, bool)
+    out: list[Line] = []
+    while len(out) < n:
+        while heap and done[heap[0][2]]:
+            heapq.heappop(heap)
+        if heap:
+            k = heapq.heappop(heap)[2]
+        else:  # a circle: the line held back by the fewest unread lines
+            k = min(np.flatnonzero(~done), key=lambda i: (indeg[i], key[i]))
+        done[k] = True
+        out.append(lines[k])
+        for j in np.flatnonzero(before[k] & ~done):
+            indeg[j] -= 1
+            if indeg[j] == 0:
+                heapq.heappush(heap, key[j])
+    return out
+
+
+def _separators(lines: Sequence[Line], rules: Sequence[Box]) -> np.ndarray:
+    """(x0, y0, x1, y1) of the vertical rules and of the vertical lines that reach over
+    more than one band."""
+    tall = [ln.box.height for ln in lines if is_vertical(ln)]
+    seps = list(rules)
+    if tall:
+        usual = statistics.median(tall)
+        seps += [
+            ln.box for ln in lines if is_vertical(ln) and ln.box.height > SEPARATOR_LENGTH * usual
+        ]
+    return np.array([(b.x0, b.y0, b.x1, b.y1) for b in seps], float).reshape(-1, 4)
+
+
+def _before(lines: Sequence[Line], seps: np.ndarray) -> np.ndarray:
+    """``before[i, j]``: line ``i`` is read before line ``j`` (the relations of the
+    module docstring)."""
+    b = np.array([(ln.box.x0, ln.box.y0, ln.box.x1, ln.box.y1) for ln in lines], float)
+    x0, y0, x1, y1 = (b[:, k] for k in range(4))
+    w, h = x1 - x0, y1 - y0
+    xo = np.minimum.outer(x1, x1) - np.maximum.outer(x0, x0)
+    yo = np.minimum.outer(y1, y1) - np.maximum.outer(y0, y0)
+    stacked = xo > 0.5 * np.minimum.outer(w, w)
+    beside = ~stacked & (yo > 0.5 * np.minimum.outer(h, h))
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    before = stacked & (yo < 0.5 * np.minimum.outer(h, h)) & np.less.outer(cy, cy)
+    before |= beside & np.greater.outer(cx, cx)
+    above = ~stacked & ~beside & (y1[:, None] <= y0[None, :])
+    apart = above & (xo <= 0)
+    if len(seps) and apart.any():
+        lo = np.minimum.outer(x1, x1)  # the gap between two lines apart in x
+        hi = np.maximum.outer(x0, x0)
+        cut = np.zeros_like(apart)
+        for sx0, sy0, sx1, sy1 in seps:
+            mid = (sx0 + sx1) / 2
+            cut |= (lo < mid) & (mid < hi) & np.outer(sy0 < y1, sy1 > y0)
+        above &= ~(apart & cut)
+    return before | above
