@@ -99,7 +99,7 @@ def _before(lines: Sequence[Line], seps: np.ndarray) -> np.ndarray:
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     before = stacked & (yo < 0.5 * np.minimum.outer(h, h)) & np.less.outer(cy, cy)
     before |= beside & np.greater.outer(cx, cx)
-    above = ~stacked & ~beside & (y1[:, None] <= y0[None, :])
+    above = ~stacked & ~beside & np.less.outer(cy, cy)
     apart = above & (xo <= 0)
     if len(seps) and apart.any():
         lo = np.minimum.outer(x1, x1)  # the gap between two lines apart in x
@@ -107,6 +107,7 @@ def _before(lines: Sequence[Line], seps: np.ndarray) -> np.ndarray:
         cut = np.zeros_like(apart)
         for sx0, sy0, sx1, sy1 in seps:
             mid = (sx0 + sx1) / 2
-            cut |= (lo < mid) & (mid < hi) & np.outer(sy0 < y1, sy1 > y0)
+            spans = np.minimum(sy1, y1) - np.maximum(sy0, y0) >= 0.5 * h  # half a line
+            cut |= (lo < mid) & (mid < hi) & np.outer(spans, spans)
         above &= ~(apart & cut)
     return before | above
