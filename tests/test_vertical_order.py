@@ -77,3 +77,29 @@ def test_a_vertical_page_through_the_pipeline(tmp_path, engine):
     assert res.preparation["script"]["script"] == "as-read"
     got, want = normalize("".join(ln.text for ln in res.lines)), normalize(page.text)
     assert edit_distance(want, got) <= 0.05 * len(want), got
+
+
+def test_articles_of_a_vertical_page_read_their_columns_in_order():
+    """Each article part of the page (from its exact lines) reads its columns right to
+    left, tier by tier: its text is a run of the page's text in reading order."""
+    from ocr.articles import assemble_articles
+    from ocr.model import Kind, PageLayout, Region
+    from ocr.regions import classify_regions
+
+    page = render_vertical_page(0)
+    whole = Box(0, 0, *page.image.shape[::-1])
+    lines = [
+        Line(f"l{n}", t, 0.99, Box(*b).poly(), Box(*b), region="r1")
+        for n, (t, b) in enumerate(zip(page.pieces, page.boxes, strict=True))
+    ]
+    regions = [Region("r1", Kind.TEXT, whole, whole.poly(), order=1)]
+    regions += [
+        Region(f"r{k + 2}", Kind.RULE, Box(*r), Box(*r).poly(), order=k + 2)
+        for k, r in enumerate(page.rules)
+    ]
+    regions, lines = classify_regions(regions, lines, whole.x1, whole.y1)
+    drafts = assemble_articles([PageLayout(1, regions, lines, width=whole.x1, height=whole.y1)])
+    long = [d for d in drafts if len(d.text) >= 40]
+    assert len(long) >= 3
+    for d in long:
+        assert d.text.replace("\n", "") in page.text, d.text

@@ -4,11 +4,11 @@ Traditional characters in vertical columns, in several blocks: a masthead row pr
 right to left (the date and the page number say so); under a rule, a band of two
 articles side by side, parted by a vertical rule: on the right one with a vertical
 headline beside two tiers of columns, on the left one with a horizontal headline over
-two tiers; under another rule, a band with one article across the page. The truth is
-the text in the order a reader reads it: the masthead right to left, then band by band,
-the right article before the left, each headline before its columns, tier by tier,
-columns right to left, each top to bottom. Rendered with the tests' fonts
-(``tests/synth.py``).
+two tiers; under another rule, a band with one article across the page. Tiers are
+parted by a gap of one and a half characters. The truth is the text in the order a
+reader reads it: the masthead right to left, then band by band, the right article
+before the left, each headline before its columns, tier by tier, columns right to
+left, each top to bottom. Rendered with the tests' fonts (``tests/synth.py``).
 """
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ def render_vertical_page(seed: int = 0) -> VerticalPage:
     pieces.append(title)
     right = WIDTH - 60 - 50
     for tier in range(2):
-        pieces += _columns(canvas, body, text, right, top + tier * 300, 12, 10)
-    canvas.rule(right - 12 * PITCH - 2, top, right - 12 * PITCH + 1, top + 590)
+        pieces += _columns(canvas, body, text, right, top + tier * 320, 12, 10)
+    canvas.rule(right - 12 * PITCH - 2, top, right - 12 * PITCH + 1, top + 610)
     # Band 1, left article: a horizontal headline over two tiers of columns.
     left_right = right - 12 * PITCH - 30
     htitle = text(7)
@@ -85,10 +85,10 @@ def render_vertical_page(seed: int = 0) -> VerticalPage:
     )
     pieces.append(htitle)
     pieces += _columns(canvas, body, text, left_right, top + 60, 13, 8)
-    pieces += _columns(canvas, body, text, left_right, top + 330, 13, 9)
-    canvas.rule(30, top + 610, WIDTH - 30, top + 613)
+    pieces += _columns(canvas, body, text, left_right, top + 350, 13, 9)
+    canvas.rule(30, top + 630, WIDTH - 30, top + 633)
     # Band 2: one article across the page, a vertical headline beside one tier.
-    top += 640
+    top += 660
     title = text(7)
     canvas.vtext(title, head, WIDTH - 60, top, 46, kind="headline", block=3, article=2)
     pieces.append(title)

@@ -40,7 +40,7 @@ from ocr.text.numbers import (
     strip_jump,
 )
 from ocr.text.page import TextPage
-from ocr.text.vertical import vertical_order, vertical_page
+from ocr.text.vertical import box_order, vertical_order, vertical_page
 
 __all__ = [
     "is_han",
@@ -52,6 +52,7 @@ __all__ = [
     "TextPage",
     "advance",
     "body_size",
+    "box_order",
     "cn_int",
     "find_jump",
     "is_display",

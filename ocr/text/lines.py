@@ -158,13 +158,16 @@ DISPLAY = 1.28
 
 
 def body_size(lines: list[Line]) -> BodySize:
-    """The median height and advance of the horizontal lines of four characters or more
-    (of all lines, when there are none), and the breaks of the page's distribution of
-    line heights around it (:func:`size_breaks`)."""
+    """The median type size and advance of the lines of four characters or more set in
+    the page's direction (horizontal; vertical where vertical lines hold most of the
+    text: a paper set in vertical columns), of all lines when there are none, and the
+    breaks of the page's distribution of type sizes around it (:func:`size_breaks`)."""
+    total = sum(units(ln.text) for ln in lines)
+    upright = sum(units(ln.text) for ln in lines if is_vertical(ln)) > 0.5 * total > 0
     hs, adv = [], []
     for ln in lines:
-        if units(ln.text) >= 4 and not is_vertical(ln) and ln.box.height > 0:
-            hs.append(ln.box.height)
+        if units(ln.text) >= 4 and is_vertical(ln) == upright and type_size(ln) > 0:
+            hs.append(type_size(ln))
             adv.append(advance(ln))
     if not hs:
         hs = [max(1.0, type_size(ln)) for ln in lines] or [20.0]
@@ -172,9 +175,9 @@ def body_size(lines: list[Line]) -> BodySize:
         return BodySize(statistics.median(hs), statistics.median(adv))
     height = statistics.median(hs)
     sized = [
-        (ln.box.height / height, units(ln.text))
+        (type_size(ln) / height, units(ln.text))
         for ln in lines
-        if units(ln.text) >= 2 and not is_vertical(ln) and ln.box.height > 0
+        if units(ln.text) >= 2 and is_vertical(ln) == upright and type_size(ln) > 0
     ]
     small, big, display = size_breaks(sized, 1.0 / height)
     return BodySize(height, statistics.median(adv), small, big, display)

@@ -47,25 +47,32 @@ def vertical_page(lines: Sequence[Line]) -> bool:
 def vertical_order(lines: Sequence[Line], rules: Sequence[Box] = ()) -> list[Line]:
     """``lines`` in the reading order of vertical text (see the module docstring);
     ``rules``: the page's vertical rules."""
-    n = len(lines)
+    seps = list(rules) + _over_bands(lines)
+    return [lines[i] for i in box_order([ln.box for ln in lines], seps)]
+
+
+def box_order(boxes: Sequence[Box], separators: Sequence[Box] = ()) -> list[int]:
+    """Indices of ``boxes`` (lines, or blocks of them) in the reading order of vertical
+    text, ``separators`` parting the bands (see the module docstring)."""
+    n = len(boxes)
     if n <= 1:
-        return list(lines)
-    before = _before(lines, _separators(lines, rules))
+        return list(range(n))
+    before = _before(boxes, separators)
     indeg = before.sum(axis=0)
-    key = [(-ln.box.x1, ln.box.y0, i) for i, ln in enumerate(lines)]  # rightmost, then top
+    key = [(-b.x1, b.y0, i) for i, b in enumerate(boxes)]  # rightmost, then top
     heap = [key[i] for i in range(n) if indeg[i] == 0]
     heapq.heapify(heap)
     done = np.zeros(n, bool)
-    out: list[Line] = []
+    out: list[int] = []
     while len(out) < n:
         while heap and done[heap[0][2]]:
             heapq.heappop(heap)
         if heap:
             k = heapq.heappop(heap)[2]
-        else:  # a circle: the line held back by the fewest unread lines
-            k = min(np.flatnonzero(~done), key=lambda i: (indeg[i], key[i]))
+        else:  # a circle: the one held back by the fewest unread ones
+            k = int(min(np.flatnonzero(~done), key=lambda i: (indeg[i], key[i])))
         done[k] = True
-        out.append(lines[k])
+        out.append(k)
         for j in np.flatnonzero(before[k] & ~done):
             indeg[j] -= 1
             if indeg[j] == 0:
@@ -73,23 +80,19 @@ def vertical_order(lines: Sequence[Line], rules: Sequence[Box] = ()) -> list[Lin
     return out
 
 
-def _separators(lines: Sequence[Line], rules: Sequence[Box]) -> np.ndarray:
-    """(x0, y0, x1, y1) of the vertical rules and of the vertical lines that reach over
-    more than one band."""
+def _over_bands(lines: Sequence[Line]) -> list[Box]:
+    """The vertical lines that reach over more than one band."""
     tall = [ln.box.height for ln in lines if is_vertical(ln)]
-    seps = list(rules)
-    if tall:
-        usual = statistics.median(tall)
-        seps += [
-            ln.box for ln in lines if is_vertical(ln) and ln.box.height > SEPARATOR_LENGTH * usual
-        ]
-    return np.array([(b.x0, b.y0, b.x1, b.y1) for b in seps], float).reshape(-1, 4)
+    if not tall:
+        return []
+    usual = statistics.median(tall)
+    return [ln.box for ln in lines if is_vertical(ln) and ln.box.height > SEPARATOR_LENGTH * usual]
 
 
-def _before(lines: Sequence[Line], seps: np.ndarray) -> np.ndarray:
-    """``before[i, j]``: line ``i`` is read before line ``j`` (the relations of the
+def _before(boxes: Sequence[Box], separators: Sequence[Box]) -> np.ndarray:
+    """``before[i, j]``: box ``i`` is read before box ``j`` (the relations of the
     module docstring)."""
-    b = np.array([(ln.box.x0, ln.box.y0, ln.box.x1, ln.box.y1) for ln in lines], float)
+    b = np.array([(r.x0, r.y0, r.x1, r.y1) for r in boxes], float).reshape(-1, 4)
     x0, y0, x1, y1 = (b[:, k] for k in range(4))
     w, h = x1 - x0, y1 - y0
     xo = np.minimum.outer(x1, x1) - np.maximum.outer(x0, x0)
@@ -101,12 +104,12 @@ def _before(lines: Sequence[Line], seps: np.ndarray) -> np.ndarray:
     before |= beside & np.greater.outer(cx, cx)
     above = ~stacked & ~beside & np.less.outer(cy, cy)
     apart = above & (xo <= 0)
-    if len(seps) and apart.any():
+    if separators and apart.any():
         lo = np.minimum.outer(x1, x1)  # the gap between two lines apart in x
         hi = np.maximum.outer(x0, x0)
         cut = np.zeros_like(apart)
-        for sx0, sy0, sx1, sy1 in seps:
-            mid = (sx0 + sx1) / 2
+        for sep in separators:
+            mid, sy0, sy1 = (sep.x0 + sep.x1) / 2, sep.y0, sep.y1
             spans = np.minimum(sy1, y1) - np.maximum(sy0, y0) >= 0.5 * h  # half a line
             cut |= (lo < mid) & (mid < hi) & np.outer(spans, spans)
         above &= ~(apart & cut)
