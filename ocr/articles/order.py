@@ -130,7 +130,7 @@ def fill_part(part: Part, size: BodySize) -> None:
             part.lines += [ln.id for r in b.rows for ln in r]
             text.add(rows_text(b.rows))
             continue
-        if _set_vertically(b.lines):
+        if vertical_page(b.lines):
             _read_columns(part, b.lines, text)
             continue
         left = min(ln.box.x0 for ln in b.lines)
@@ -159,7 +159,7 @@ def _flow(part: Part, size: BodySize) -> list[Item]:
         (m for m in part.items if m.kind == Kind.CAPTION), key=lambda m: (m.box.y0, m.box.x0)
     )
     bodies = [m for m in part.items if m.kind == Kind.BODY]
-    if _set_vertically([ln for b in bodies for ln in b.lines]):
+    if vertical_page([ln for b in bodies for ln in b.lines]):
         order = box_order([b.box for b in bodies])
     else:
         order = xy_order(
@@ -171,11 +171,6 @@ def _flow(part: Part, size: BodySize) -> list[Item]:
         k = next((k for k, b in enumerate(flow) if b.box.y1 > top), len(flow))
         flow[k:k] = captions
     return flow
-
-
-def _set_vertically(lines: list[Line]) -> bool:
-    """Most of these lines' characters stand in vertical lines."""
-    return vertical_page(lines)
 
 
 def _read_columns(part: Part, lines: list[Line], text: _Paragraphs) -> None:

@@ -10,12 +10,13 @@ order is found on the lines themselves, as a topological order of three relation
   under it);
 * *beside*: two lines side by side (their y-ranges overlap by half the shorter): the
   right one first (the columns of one band; a vertical headline beside its columns);
-* *above*: a line wholly above another comes first (the upper band before the lower),
-  unless a *separator* stands between them, spanning both: a vertical rule, or a line
-  reaching over more than one band (longer by half than the page's median vertical
-  line). Then neither comes first by that rule, and the page reads the part to the
-  right of the separator before the part to its left (among the lines free to come
-  next, the rightmost first).
+* *above*: of two lines neither stacked nor beside, the higher (by its middle) comes
+  first (the upper band before the lower; boxes of two bands may touch on a photo),
+  unless a *separator* stands between them in x, over half of each in y: a vertical
+  rule, or a line reaching over more than one band (longer by half than the page's
+  median vertical line). Then neither comes first by that rule, and the page reads the
+  part to the right of the separator before the part to its left (among the lines free
+  to come next, the rightmost first).
 
 Where the relations run in a circle (a line found across two bands), the line held back
 by the fewest unread lines comes next. Boxes are in deskewed pixels.
@@ -38,7 +39,8 @@ SEPARATOR_LENGTH = 1.5
 
 
 def vertical_page(lines: Sequence[Line]) -> bool:
-    """A page set in vertical lines: they hold more than half of its text."""
+    """Lines (a page's, a block's) set vertically: vertical lines hold more than half of
+    their text."""
     total = sum(units(ln.text) for ln in lines)
     vert = sum(units(ln.text) for ln in lines if is_vertical(ln))
     return total > 0 and vert > 0.5 * total
