@@ -62,6 +62,7 @@ def box_order(boxes: Sequence[Box], separators: Sequence[Box] = ()) -> list[int]
     before = _before(boxes, separators)
     indeg = before.sum(axis=0)
     key = [(-b.x1, b.y0, i) for i, b in enumerate(boxes)]  # rightmost, then top
+    xs, ys = np.array([b.x1 for b in boxes]), np.array([b.y0 for b in boxes])
     heap = [key[i] for i in range(n) if indeg[i] == 0]
     heapq.heapify(heap)
     done = np.zeros(n, bool)
@@ -72,13 +73,14 @@ def box_order(boxes: Sequence[Box], separators: Sequence[Box] = ()) -> list[int]
         if heap:
             k = heapq.heappop(heap)[2]
         else:  # a circle: the one held back by the fewest unread ones
-            k = int(min(np.flatnonzero(~done), key=lambda i: (indeg[i], key[i])))
+            left = np.flatnonzero(~done)
+            k = int(left[np.lexsort((ys[left], -xs[left], indeg[left]))[0]])
         done[k] = True
         out.append(k)
-        for j in np.flatnonzero(before[k] & ~done):
-            indeg[j] -= 1
-            if indeg[j] == 0:
-                heapq.heappush(heap, key[j])
+        after = np.flatnonzero(before[k] & ~done)
+        indeg[after] -= 1
+        for j in after[indeg[after] == 0]:
+            heapq.heappush(heap, key[j])
     return out
 
 
@@ -94,25 +96,24 @@ def _over_bands(lines: Sequence[Line]) -> list[Box]:
 def _before(boxes: Sequence[Box], separators: Sequence[Box]) -> np.ndarray:
     """``before[i, j]``: box ``i`` is read before box ``j`` (the relations of the
     module docstring)."""
-    b = np.array([(r.x0, r.y0, r.x1, r.y1) for r in boxes], float).reshape(-1, 4)
+    b = np.array([(r.x0, r.y0, r.x1, r.y1) for r in boxes], np.float32).reshape(-1, 4)
     x0, y0, x1, y1 = (b[:, k] for k in range(4))
     w, h = x1 - x0, y1 - y0
-    xo = np.minimum.outer(x1, x1) - np.maximum.outer(x0, x0)
+    lo, hi = np.minimum.outer(x1, x1), np.maximum.outer(x0, x0)
+    stacked = lo - hi > 0.5 * np.minimum.outer(w, w)  # x-ranges overlap by half
     yo = np.minimum.outer(y1, y1) - np.maximum.outer(y0, y0)
-    stacked = xo > 0.5 * np.minimum.outer(w, w)
-    beside = ~stacked & (yo > 0.5 * np.minimum.outer(h, h))
+    half = 0.5 * np.minimum.outer(h, h)
+    beside = ~stacked & (yo > half)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    before = stacked & (yo < 0.5 * np.minimum.outer(h, h)) & np.less.outer(cy, cy)
+    higher = np.less.outer(cy, cy)
+    before = stacked & (yo < half) & higher
     before |= beside & np.greater.outer(cx, cx)
-    above = ~stacked & ~beside & np.less.outer(cy, cy)
-    apart = above & (xo <= 0)
-    if separators and apart.any():
-        lo = np.minimum.outer(x1, x1)  # the gap between two lines apart in x
-        hi = np.maximum.outer(x0, x0)
-        cut = np.zeros_like(apart)
-        for sep in separators:
-            mid, sy0, sy1 = (sep.x0 + sep.x1) / 2, sep.y0, sep.y1
-            spans = np.minimum(sy1, y1) - np.maximum(sy0, y0) >= 0.5 * h  # half a line
-            cut |= (lo < mid) & (mid < hi) & np.outer(spans, spans)
-        above &= ~(apart & cut)
+    above = ~stacked & ~beside & higher
+    apart = above & (lo <= hi)  # apart in x: the gap between them runs from lo to hi
+    for sep in separators:
+        mid = (sep.x0 + sep.x1) / 2
+        spans = np.flatnonzero(np.minimum(sep.y1, y1) - np.maximum(sep.y0, y0) >= 0.5 * h)
+        if len(spans) > 1:  # over half of each of these lines
+            ix = np.ix_(spans, spans)
+            above[ix] &= ~(apart[ix] & (lo[ix] < mid) & (mid < hi[ix]))
     return before | above
