@@ -25,6 +25,7 @@ from ocr.text.lines import (
     type_size,
     units,
     vertical_columns,
+    vertical_page,
 )
 from ocr.text.numbers import (
     DATE,
@@ -40,7 +41,7 @@ from ocr.text.numbers import (
     strip_jump,
 )
 from ocr.text.page import TextPage
-from ocr.text.vertical import box_order, vertical_order, vertical_page
+from ocr.text.vertical import box_order, vertical_order
 
 __all__ = [
     "is_han",

@@ -47,6 +47,13 @@ def is_vertical(line: Line) -> bool:
     return is_tall(line.box) and units(line.text) >= 2
 
 
+def vertical_page(lines: list[Line]) -> bool:
+    """Lines (a page's, a block's) set vertically: vertical lines hold more than half of
+    their text."""
+    total = sum(units(ln.text) for ln in lines)
+    return total > 0 and sum(units(ln.text) for ln in lines if is_vertical(ln)) > 0.5 * total
+
+
 def type_size(line: Line) -> float:
     """The type size of a line: its height, or its width for a vertical line."""
     return line.box.width if is_vertical(line) else line.box.height
@@ -162,8 +169,7 @@ def body_size(lines: list[Line]) -> BodySize:
     the page's direction (horizontal; vertical where vertical lines hold most of the
     text: a paper set in vertical columns), of all lines when there are none, and the
     breaks of the page's distribution of type sizes around it (:func:`size_breaks`)."""
-    total = sum(units(ln.text) for ln in lines)
-    upright = sum(units(ln.text) for ln in lines if is_vertical(ln)) > 0.5 * total > 0
+    upright = vertical_page(lines)
     hs, adv = [], []
     for ln in lines:
         if units(ln.text) >= 4 and is_vertical(ln) == upright and type_size(ln) > 0:

@@ -31,19 +31,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from ocr.model import Box, Line
-from ocr.text.lines import is_vertical, units
+from ocr.text.lines import is_vertical, vertical_page
+
+__all__ = ["box_order", "vertical_order", "vertical_page"]
 
 # A vertical line longer than this many times the page's median vertical line reaches
 # over more than one band: it separates what lies to its right from what lies to its left.
 SEPARATOR_LENGTH = 1.5
-
-
-def vertical_page(lines: Sequence[Line]) -> bool:
-    """Lines (a page's, a block's) set vertically: vertical lines hold more than half of
-    their text."""
-    total = sum(units(ln.text) for ln in lines)
-    vert = sum(units(ln.text) for ln in lines if is_vertical(ln))
-    return total > 0 and vert > 0.5 * total
 
 
 def vertical_order(lines: Sequence[Line], rules: Sequence[Box] = ()) -> list[Line]:
