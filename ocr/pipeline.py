@@ -14,7 +14,6 @@ import json
 import os
 import time
 import traceback
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,18 +25,13 @@ from ocr import __version__
 from ocr.errors import EngineError, OcrError
 from ocr.model import Line, PageJob, PageResult, Region, Transform
 from ocr.recognize.engine import OcrEngine
-from ocr.recognize.script import SCRIPTS
+from ocr.recognize.script import SCRIPTS, page_script
 
 # ``--script``: the paper's script as found on each page (``auto``), or one of
 # ``ocr.recognize.script.SCRIPTS`` for every page.
 AUTO_SCRIPT = "auto"
 SCRIPT_CHOICES = (AUTO_SCRIPT, *SCRIPTS)
 DEFAULT_SCRIPT = AUTO_SCRIPT
-# A page whose Han characters are this often changed by OpenCC's t2s is printed in
-# traditional characters (measured: 20-35% on traditional text, under 2% on simplified
-# pages, where it only catches the recognizer's occasional traditional form).
-TRADITIONAL_SHARE = 0.08
-MIN_HAN = 100  # with fewer Han characters a page cannot tell: it is taken as simplified
 
 DEFAULT_ENGINE = "ocr.recognize.paddle:PaddleEngine"
 
@@ -260,25 +254,6 @@ def recognize_text(
             line.char_centres = line.char_centres[::-1]
         line.text = normalize(printed, script)
     return lines
-
-
-def page_script(texts: list[str]) -> tuple[str, dict[str, Any]]:
-    """The script a page is printed in, by how often t2s changes its Han characters:
-    ``as-read`` (traditional, kept) or ``simplified``; and what was counted."""
-    from ocr.recognize.script import normalize
-    from ocr.text.lines import is_han
-
-    han = changed = 0
-    for text in texts:  # line by line (OpenCC is slow on one long string)
-        simplified = normalize(text, "simplified")
-        han += sum(1 for ch in text if is_han(ch))
-        if len(simplified) == len(text):
-            changed += sum(1 for a, b in zip(text, simplified) if a != b)
-        else:  # a phrase conversion changed the length: count characters not kept
-            changed += sum(max(0, n - simplified.count(ch)) for ch, n in Counter(text).items())
-    share = changed / han if han else 0.0
-    found = "as-read" if han >= MIN_HAN and share >= TRADITIONAL_SHARE else "simplified"
-    return found, {"script": found, "han": han, "traditional_share": round(share, 3)}
 
 
 def _as_printed(line: Line) -> str:

@@ -42,12 +42,27 @@ def test_a_page_printed_in_traditional_characters_is_kept_and_a_simplified_one_c
     assert page_script(["會議"])[0] == "simplified"
 
 
+def test_a_traditional_page_read_badly_is_still_found_traditional():
+    """Small type read badly (the 1956 工商晚報 photos): the recognizer falls back on
+    simplified forms for most characters, and only a few keep their traditional form;
+    still far more than on a simplified page (see the test above)."""
+    body = SEED_TEXT.read_text(encoding="utf-8")[:3000]
+    lines = [body[i : i + 20] for i in range(0, len(body), 20)]
+    mixed = [_traditional(t) if k % 5 == 0 else t for k, t in enumerate(lines)]  # a fifth
+    found, record = page_script(mixed)
+    assert record["traditional_share"] < 0.08  # the old test's threshold would miss it
+    assert found == "as-read" and record["traditional_of_distinct"] > 0.15
+
+
 @pytest.mark.parametrize(
     ("read", "printed"),
     [
         ("日十二月一十年五十四國民華中", "中華民國四十五年十一月二十日"),
         ("二期星", "星期二"),
         ("頁二第", "第二頁"),
+        ("日八十月十年申丙曆農", "農曆丙申年十月十八日"),  # a year of the sixty-year cycle
+        ("期星", "星期"),  # the day read as a line of its own
+        ("本期星光大道", None),
         ("中華民國四十五年十一月二十日", None),  # already in order
         ("本期8版第75期", None),
         ("报晚商工", None),  # no mark to go by: left as read

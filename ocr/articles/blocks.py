@@ -10,7 +10,16 @@ import statistics
 from dataclasses import dataclass, field
 
 from ocr.model import NOT_ARTICLE, Box, Kind, Line, PageLayout
-from ocr.text import BodySize, TextPage, find_jump, is_vertical, line_rows, row_text, units
+from ocr.text import (
+    BodySize,
+    TextPage,
+    find_jump,
+    is_vertical,
+    line_rows,
+    row_text,
+    units,
+    vertical_order,
+)
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -86,8 +95,8 @@ def head_items(lines: list[Line], size: BodySize, below: list[Line] = ()) -> lis
     for group in uf_groups(len(stacks), lambda i, j: _pieces(stacks[i], stacks[j], below)):
         members = [ln for i in group for ln in stacks[i]]
         vertical = all(is_vertical(ln) for ln in members)
-        if vertical:  # vertical lines read right to left
-            rows = [sorted(members, key=lambda ln: -ln.box.x1)]
+        if vertical:  # vertical lines read right to left, a column top to bottom
+            rows = [vertical_order(members)]
         else:
             rows = line_rows(members)
         item = Item(Kind.HEADLINE, _union(ln.box for ln in members), rows=rows, vertical=vertical)

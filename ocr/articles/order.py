@@ -1,7 +1,9 @@
 """Reading order and text of article parts, and the order of a page's parts.
 
 A part's lines in order, joined into paragraphs; the parts of a page ordered by an
-XY-cut.
+XY-cut, or on a page set in vertical lines, and within a part set so, as vertical text
+is read (:mod:`ocr.text.vertical`: bands top to bottom, right to left within a band,
+a column top to bottom).
 """
 
 from __future__ import annotations
@@ -10,7 +12,18 @@ from dataclasses import dataclass, field
 
 from ocr.articles.blocks import Item
 from ocr.model import Box, Kind, Line, PageLayout
-from ocr.text import BodySize, find_jump, join_text, row_text, strip_jump
+from ocr.text import (
+    BodySize,
+    advance,
+    box_order,
+    find_jump,
+    is_vertical,
+    join_text,
+    row_text,
+    strip_jump,
+    vertical_order,
+    vertical_page,
+)
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -90,7 +103,11 @@ def parts_of(page: PageLayout, items: list[Item], size: BodySize) -> list[Part]:
         if part.lines:
             parts.append(part)
     boxes = [p.box for p in parts]
-    order = xy_order(boxes, vertical_first=False, shrink=0.2 * size.height)
+    if vertical_page(page.lines):
+        rules = [r.box for r in page.regions if r.kind == Kind.RULE and r.box.height > r.box.width]
+        order = box_order(boxes, rules)
+    else:
+        order = xy_order(boxes, vertical_first=False, shrink=0.2 * size.height)
     out = [parts[i] for i in order]
     for k, p in enumerate(out):
         p.order = k
@@ -112,6 +129,9 @@ def fill_part(part: Part, size: BodySize) -> None:
         if b.kind == Kind.CAPTION:
             part.lines += [ln.id for r in b.rows for ln in r]
             text.add(rows_text(b.rows))
+            continue
+        if vertical_page(b.lines):
+            _read_columns(part, b.lines, text)
             continue
         left = min(ln.box.x0 for ln in b.lines)
         right = max(ln.box.x1 for ln in b.lines)
@@ -139,15 +159,31 @@ def _flow(part: Part, size: BodySize) -> list[Item]:
         (m for m in part.items if m.kind == Kind.CAPTION), key=lambda m: (m.box.y0, m.box.x0)
     )
     bodies = [m for m in part.items if m.kind == Kind.BODY]
-    order = xy_order(
-        [b.box for b in bodies], vertical_first=True, shrink=0.1 * size.height, overlap=0.05
-    )
+    if vertical_page([ln for b in bodies for ln in b.lines]):
+        order = box_order([b.box for b in bodies])
+    else:
+        order = xy_order(
+            [b.box for b in bodies], vertical_first=True, shrink=0.1 * size.height, overlap=0.05
+        )
     flow: list[Item] = [bodies[i] for i in order]
     if captions:
         top = captions[0].box.y0
         k = next((k for k, b in enumerate(flow) if b.box.y1 > top), len(flow))
         flow[k:k] = captions
     return flow
+
+
+def _read_columns(part: Part, lines: list[Line], text: _Paragraphs) -> None:
+    """A body block set in vertical lines, column by column in their reading order: a
+    paragraph starts at a column that starts lower than the block's top (indented) or
+    after one that ends short of its foot."""
+    top = min(ln.box.y0 for ln in lines)
+    foot = max(ln.box.y1 for ln in lines)
+    for ln in vertical_order(lines):
+        read = _read_row(part, [ln])
+        if read:
+            step = advance(ln) if is_vertical(ln) else ln.box.height
+            text.row(read, ln.box.y0 - top > 0.8 * step, short=ln.box.y1 < foot - 1.5 * step)
 
 
 def _read_row(part: Part, row: list[Line]) -> str:

@@ -30,8 +30,10 @@ whose lines change kind is cut: pieces of one kind that do not overlap another k
 lines are kept together; the first piece keeps the block's id, the others get ``b``,
 ``c``... after it. Region boxes are made tight around their lines; ``order`` is the
 blocks' reading order, pieces in reading order within their block; ``Line.order`` is
-the reading order within a region. A text block in which nothing was read stays
-``text``; photos, QR codes and rules are passed on as they are.
+the reading order within a region. A page set in vertical lines (most of its text) is
+read as such across its blocks (:mod:`ocr.text.vertical`): bands top to bottom, right
+to left within a band, the regions ranked by their first line. A text block in which
+nothing was read stays ``text``; photos, QR codes and rules are passed on as they are.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ from ocr.text import (
     normalize,
     reading_order,
     units,
+    vertical_order,
+    vertical_page,
 )
 
 _CAPTION_START = ("图为", "图：", "图:", "上图", "下图", "左图", "右图", "图片", "▲", "△", "◀")
@@ -443,7 +447,31 @@ def classify_regions(
         rank[region.id] = n
         final.append(region)
     new_lines.sort(key=lambda ln: (rank.get(ln.region, 0), ln.order))
+    if vertical_page(new_lines):
+        return _read_vertically(final, new_lines)
     return final, new_lines
+
+
+def _read_vertically(regions: list[Region], lines: list[Line]) -> tuple[list[Region], list[Line]]:
+    """A page set in vertical lines, read as such across its blocks
+    (:func:`ocr.text.vertical_order`): its lines in that order, each region's numbered
+    in it, the regions ranked by their first line (one without lines after the region
+    before it)."""
+    rules = [r.box for r in regions if r.kind == Kind.RULE and r.box.height > r.box.width]
+    lines = vertical_order(lines, rules)
+    first: dict[str | None, float] = {}
+    count: dict[str | None, int] = {}
+    for k, ln in enumerate(lines):
+        first.setdefault(ln.region, k)
+        count[ln.region] = ln.order = count.get(ln.region, 0) + 1
+    keys, last = [], -1.0
+    for r in regions:
+        last = first.get(r.id, last + 1e-6)
+        keys.append(last)
+    ranked = [regions[i] for i in sorted(range(len(regions)), key=lambda i: (keys[i], i))]
+    for n, r in enumerate(ranked, start=1):
+        r.order = n
+    return ranked, lines
 
 
 def _text_blocks(regions: list[Region], lines: list[Line]) -> list[tuple[Region, list[Line]]]:

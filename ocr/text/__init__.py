@@ -4,7 +4,8 @@ Its
 length in ems, whether it is vertical, its type size, rows and reading order, body size
 and display type (:mod:`~ocr.text.lines`); numerals, dates, issue and page numbers,
 jumps (:mod:`~ocr.text.numbers`); page furniture and frames of rules
-(:mod:`~ocr.text.page`).
+(:mod:`~ocr.text.page`); the reading order of a page set in vertical lines
+(:mod:`~ocr.text.vertical`).
 """
 
 from ocr.text.lines import (
@@ -24,6 +25,7 @@ from ocr.text.lines import (
     type_size,
     units,
     vertical_columns,
+    vertical_page,
 )
 from ocr.text.numbers import (
     DATE,
@@ -39,6 +41,7 @@ from ocr.text.numbers import (
     strip_jump,
 )
 from ocr.text.page import TextPage
+from ocr.text.vertical import box_order, vertical_order
 
 __all__ = [
     "is_han",
@@ -50,6 +53,7 @@ __all__ = [
     "TextPage",
     "advance",
     "body_size",
+    "box_order",
     "cn_int",
     "find_jump",
     "is_display",
@@ -69,4 +73,6 @@ __all__ = [
     "type_size",
     "units",
     "vertical_columns",
+    "vertical_order",
+    "vertical_page",
 ]

@@ -47,6 +47,13 @@ def is_vertical(line: Line) -> bool:
     return is_tall(line.box) and units(line.text) >= 2
 
 
+def vertical_page(lines: list[Line]) -> bool:
+    """Lines (a page's, a block's) set vertically: vertical lines hold more than half of
+    their text."""
+    total = sum(units(ln.text) for ln in lines)
+    return total > 0 and sum(units(ln.text) for ln in lines if is_vertical(ln)) > 0.5 * total
+
+
 def type_size(line: Line) -> float:
     """The type size of a line: its height, or its width for a vertical line."""
     return line.box.width if is_vertical(line) else line.box.height
@@ -59,24 +66,27 @@ def advance(line: Line) -> float:
 
 
 def reading_order(lines: list[Line]) -> list[Line]:
-    """Lines of one block in reading order: vertical lines right to left (a column's
-    pieces top to bottom), horizontal lines by rows, top to bottom and left to right.
-    Vertical lines that start no lower than the first row of horizontal text come
-    first (a vertical headline beside its article), the others after it."""
+    """Lines of one block in reading order: vertical lines band by band, right to left
+    in a band, a column's pieces top to bottom (:func:`ocr.text.vertical.vertical_order`);
+    horizontal lines by rows, top to bottom and left to right. Vertical lines that
+    start no lower than the first row of horizontal text come first (a vertical
+    headline beside its article), the others after it."""
+    from ocr.text.vertical import vertical_order
+
     vert = [ln for ln in lines if is_vertical(ln)]
     horiz = [ln for ln in lines if not is_vertical(ln)]
     rows = line_rows(horiz)
     if not vert:
         return [ln for row in rows for ln in row]
-    cols = vertical_columns(vert)
     if not rows:
-        return [ln for col in cols for ln in col]
+        return vertical_order(vert)
     first = rows[0]
     level = min(ln.box.y0 for ln in first) + 0.5 * max(ln.box.height for ln in first)
-    lead = [c for c in cols if min(ln.box.y0 for ln in c) <= level]
-    rest = [c for c in cols if min(ln.box.y0 for ln in c) > level]
-    out = [ln for col in lead for ln in col] + [ln for row in rows for ln in row]
-    return out + [ln for col in rest for ln in col]
+    cols = vertical_columns(vert)
+    lead = [ln for c in cols if min(ln.box.y0 for ln in c) <= level for ln in c]
+    rest = [ln for c in cols if min(ln.box.y0 for ln in c) > level for ln in c]
+    out = vertical_order(lead) + [ln for row in rows for ln in row]
+    return out + vertical_order(rest)
 
 
 def line_rows(lines: list[Line]) -> list[list[Line]]:
@@ -155,13 +165,15 @@ DISPLAY = 1.28
 
 
 def body_size(lines: list[Line]) -> BodySize:
-    """The median height and advance of the horizontal lines of four characters or more
-    (of all lines, when there are none), and the breaks of the page's distribution of
-    line heights around it (:func:`size_breaks`)."""
+    """The median type size and advance of the lines of four characters or more set in
+    the page's direction (horizontal; vertical where vertical lines hold most of the
+    text: a paper set in vertical columns), of all lines when there are none, and the
+    breaks of the page's distribution of type sizes around it (:func:`size_breaks`)."""
+    upright = vertical_page(lines)
     hs, adv = [], []
     for ln in lines:
-        if units(ln.text) >= 4 and not is_vertical(ln) and ln.box.height > 0:
-            hs.append(ln.box.height)
+        if units(ln.text) >= 4 and is_vertical(ln) == upright and type_size(ln) > 0:
+            hs.append(type_size(ln))
             adv.append(advance(ln))
     if not hs:
         hs = [max(1.0, type_size(ln)) for ln in lines] or [20.0]
@@ -169,9 +181,9 @@ def body_size(lines: list[Line]) -> BodySize:
         return BodySize(statistics.median(hs), statistics.median(adv))
     height = statistics.median(hs)
     sized = [
-        (ln.box.height / height, units(ln.text))
+        (type_size(ln) / height, units(ln.text))
         for ln in lines
-        if units(ln.text) >= 2 and not is_vertical(ln) and ln.box.height > 0
+        if units(ln.text) >= 2 and is_vertical(ln) == upright and type_size(ln) > 0
     ]
     small, big, display = size_breaks(sized, 1.0 / height)
     return BodySize(height, statistics.median(adv), small, big, display)
