@@ -14,7 +14,7 @@ import numpy as np
 from ocr.layout.boxes import overlaps, paint
 from ocr.layout.columns import column_grid, column_of
 from ocr.layout.headlines import headline_blobs
-from ocr.layout.ink import binarize, drop_specks, gray_u8, pool, shrink, text_size
+from ocr.layout.ink import binarize, drop_dots, drop_specks, drop_strays, gray_u8, pool, shrink, text_size
 from ocr.layout.photos import find_photos
 from ocr.layout.qr import find_qr
 from ocr.layout.rules import find_rules
@@ -108,7 +108,7 @@ def _text_ink(ink: np.ndarray, picture_area: np.ndarray, ch: float):
     near_pictures = cv2.dilate(picture_area.astype(np.uint8), square) > 0
     hrules, vrules, rule_mask = find_rules(ink & ~picture_area, ch)
     text = ink & ~near_pictures & ~rule_mask
-    text = drop_specks(text, ch)
+    text = drop_strays(drop_specks(text, ch), ch)
     return text, rule_mask, hrules, vrules
 
 
@@ -122,6 +122,7 @@ def _work_page(text, picture_area, ch: float, line_gap: float, hrules, vrules) -
     return WorkPage(
         text=text,
         occupied=occupied,
+        solid=drop_dots(text, ch) | picture_area,
         lines=cv2.dilate(occupied.astype(np.uint8), square) > 0,
         grow=k // 2,
         pictures=picture_area,
