@@ -232,9 +232,7 @@ def _cuts_blocking(page: WorkPage, box) -> list[int]:
         # What crosses the gutter crosses its middle (its sides may be in the ragged
         # edge of a column).
         c = (s + e) // 2
-        for b0, b1 in runs_of(page.lines[y0:y1, x0 + c - 1 : x0 + c + 2].any(axis=1)):
-            m = min(page.grow, (b1 - b0) // 2)  # undo the dilation of page.lines
-            b0, b1 = b0 + m, b1 - m
+        for b0, b1 in _crossing(page, page.lines[y0:y1, x0 + c - 1 : x0 + c + 2]):
             above = [g for g in white_rows if g[1] <= b0]
             below = [g for g in white_rows if g[0] >= b1]
             if above:
@@ -249,6 +247,23 @@ def _cuts_blocking(page: WorkPage, box) -> list[int]:
                 best = sorted(cuts)  # the fewest cuts that do it
                 break
     return best
+
+
+def _crossing(page: WorkPage, strip: np.ndarray) -> list[tuple[int, int]]:
+    """The row ranges of what crosses a gutter, from its middle ``strip`` of
+    ``page.lines``: lines closer together than a paragraph's gap (see :func:`_cuts_h`)
+    are one thing crossing (the lines of an article wider than the gutter), not one
+    each."""
+    hmin = max(page.line_gap * 1.6, page.line_gap + 0.4 * page.ch)
+    out: list[list[int]] = []
+    for b0, b1 in runs_of(strip.any(axis=1)):
+        m = min(page.grow, (b1 - b0) // 2)  # undo the dilation of page.lines
+        b0, b1 = b0 + m, b1 - m
+        if out and b0 - out[-1][1] < hmin:
+            out[-1][1] = b1
+        else:
+            out.append([b0, b1])
+    return [(a, b) for a, b in out]
 
 
 def _cuts_pictures(page: WorkPage, box) -> tuple[list[int], bool]:
