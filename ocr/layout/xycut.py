@@ -169,7 +169,7 @@ def _column_gutter(page: WorkPage, box, e0: int, s1: int, ruled: bool, rules) ->
 
 def _agreed_gutter(page: WorkPage, box, e0: int, s1: int) -> bool:
     """Whether a white gap narrower than a line is tall (columns e0..s1 of the region)
-    is a gutter all the same: lines of text on both sides (at least four on each, a
+    is a gutter all the same: lines of text on both sides (two or more on each, a
     body line tall, three characters wide) end and start at it, and it is clearly
     wider than any white that runs down the text beside it (the gaps between the
     characters of a grid; between vertical lines of text, which are as wide as it is,
@@ -188,7 +188,7 @@ def _agreed_gutter(page: WorkPage, box, e0: int, s1: int) -> bool:
             for a, b in bands_of(side)
             if 0.5 * ch <= b - a <= 2 * ch and side[a:b, near].any()
         ]
-        if len(lines) < 4:
+        if len(lines) < 2:
             return False
         rows = np.zeros(side.shape[0], bool)
         for a, b in lines:
