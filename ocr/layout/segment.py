@@ -14,7 +14,16 @@ import numpy as np
 from ocr.layout.boxes import overlaps, paint
 from ocr.layout.columns import column_grid, column_of
 from ocr.layout.headlines import headline_blobs
-from ocr.layout.ink import binarize, drop_dots, drop_specks, drop_strays, gray_u8, pool, shrink, text_size
+from ocr.layout.ink import (
+    binarize,
+    drop_dots,
+    drop_specks,
+    drop_strays,
+    gray_u8,
+    pool,
+    shrink,
+    text_size,
+)
 from ocr.layout.photos import find_photos
 from ocr.layout.qr import find_qr
 from ocr.layout.rules import find_rules
