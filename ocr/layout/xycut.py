@@ -164,7 +164,7 @@ def _column_gutter(page: WorkPage, box, e0: int, s1: int, ruled: bool, rules) ->
         if least >= 4 or (least >= 2 and _unmatched(left, right) >= 2):
             return True
     tallest = max((e - s for s, e in left + right), default=0)
-    return s1 - e0 >= 3 * tallest
+    return s1 - e0 >= 3 * tallest or _agreed_gutter(page, box, e0, s1)
 
 
 def _agreed_gutter(page: WorkPage, box, e0: int, s1: int) -> bool:
