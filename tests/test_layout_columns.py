@@ -104,3 +104,19 @@ def test_an_article_beside_short_ones_is_cut_into_its_columns():
         assert not _spans(boxes, e0, s1, 40, 520), (e0, s1, boxes)
     tall = [b for b in boxes if b.x0 >= 410 and b.y1 - b.y0 > 400]
     assert len(tall) == 3, boxes
+
+
+def test_commas_that_line_up_are_no_gutter():
+    # Two lines of one column whose twelfth characters are both commas: the white after
+    # them lines up (a character grid) but is no gutter.
+    img, d = _page((600, 160))
+    font = ImageFont.truetype(cjk_font(), PX)
+    for k, text in enumerate(
+        (
+            "紧扣问题短板，攻坚克难，着力抓好各项工作落地见",
+            "效，以更昂扬的精神状态，更扎实的工作作风擘画新",
+        )
+    ):
+        d.text((40, 40 + PITCH * k), text, font=font, fill=0)
+    boxes = _texts(np.asarray(img))
+    assert len(boxes) == 1, boxes

@@ -182,6 +182,7 @@ def _agreed_gutter(page: WorkPage, box, e0: int, s1: int) -> bool:
         return False
     text = page.solid[y0:y1, x0:x1]
     left, right = text[:, e0 - reach : e0], text[:, s1 : s1 + reach]
+    ends: list[tuple[int, int]] = []  # the lines on the left
     for side, near in ((left, slice(reach - int(ch), reach)), (right, slice(0, int(ch)))):
         lines = [
             (a, b)
@@ -190,13 +191,18 @@ def _agreed_gutter(page: WorkPage, box, e0: int, s1: int) -> bool:
         ]
         if len(lines) < 2:
             return False
+        ends = ends or lines
         rows = np.zeros(side.shape[0], bool)
         for a, b in lines:
             rows[a:b] = True
         inner = runs_of(~side[rows].any(axis=0))
         if max((e - s for s, e in inner), default=0) * 2 > gap:
             return False
-    return True
+    # Not the white after a point or comma that ends each line's text on the left (a
+    # grid's punctuation lines up): dots at the left of the gap on most of its lines.
+    k = max(1, min(gap // 2, int(0.5 * ch)))
+    dotted = sum(page.text[y0 + a : y0 + b, x0 + e0 : x0 + e0 + k].any() for a, b in ends)
+    return 2 * dotted <= len(ends)
 
 
 def _unmatched(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
