@@ -257,19 +257,20 @@ def _cuts_blocking(page: WorkPage, box) -> list[int]:
 
 def _crossing(page: WorkPage, strip: np.ndarray) -> list[tuple[int, int]]:
     """The row ranges of what crosses a gutter, from its middle ``strip`` of
-    ``page.lines``: lines closer together than a paragraph's gap (see :func:`_cuts_h`)
-    are one thing crossing (the lines of an article wider than the gutter), not one
-    each."""
+    ``page.lines``: lines of body text closer together than a paragraph's gap (see
+    :func:`_cuts_h`) are one thing crossing (the lines of an article wider than the
+    gutter), not one each; a headline is a thing of its own."""
     hmin = max(page.line_gap * 1.6, page.line_gap + 0.4 * page.ch)
-    out: list[list[int]] = []
+    out: list[list[int]] = []  # [start, end, body lines only]
     for b0, b1 in runs_of(strip.any(axis=1)):
         m = min(page.grow, (b1 - b0) // 2)  # undo the dilation of page.lines
         b0, b1 = b0 + m, b1 - m
-        if out and b0 - out[-1][1] < hmin:
+        body = b1 - b0 <= 1.5 * page.ch  # a line of body text, not a headline
+        if out and body and out[-1][2] and b0 - out[-1][1] < hmin:
             out[-1][1] = b1
         else:
-            out.append([b0, b1])
-    return [(a, b) for a, b in out]
+            out.append([b0, b1, body])
+    return [(a, b) for a, b, _ in out]
 
 
 def _cuts_pictures(page: WorkPage, box) -> tuple[list[int], bool]:
