@@ -120,3 +120,18 @@ def test_commas_that_line_up_are_no_gutter():
         d.text((40, 40 + PITCH * k), text, font=font, fill=0)
     boxes = _texts(np.asarray(img))
     assert len(boxes) == 1, boxes
+
+
+def test_a_headline_with_its_space_over_a_narrow_gutter_stays_whole():
+    # A two-word headline, its space right over the narrow gutter of the columns below
+    # (our generator's 行者方致远 奋斗正当时): the columns' lines agree on the gutter,
+    # the headline is one line across it.
+    img, d = _page((740, 480))
+    head = ImageFont.truetype(cjk_font(), 32)
+    d.text((79, 40), "行者方致远", font=head, fill=0)
+    d.text((257, 40), "奋斗正当时", font=head, fill=0)
+    _column(d, 40, 240, 100, 11)
+    _column(d, 256, 456, 100, 11, shift=11)
+    boxes = _texts(np.asarray(img))
+    assert _spans(boxes, 240, 256, 40, 72), boxes
+    assert not _spans(boxes, 240, 256, 100, 420), boxes

@@ -174,7 +174,9 @@ def _agreed_gutter(page: WorkPage, box, e0: int, s1: int) -> bool:
     wider than any white that runs down the text beside it (the gaps between the
     characters of a grid; between vertical lines of text, which are as wide as it is,
     nothing is cut). A word space lines up with no other line's; a headline's lies
-    over the text below it."""
+    over the text below it, and a line of display type on both sides of the gap, in
+    the same rows, is a headline with a space (as before: two headlines side by side
+    are not cut here)."""
     x0, y0, x1, y1 = box
     ch, gap = page.ch, s1 - e0
     reach = int(round(3 * ch))
@@ -182,6 +184,9 @@ def _agreed_gutter(page: WorkPage, box, e0: int, s1: int) -> bool:
         return False
     text = page.solid[y0:y1, x0:x1]
     left, right = text[:, e0 - reach : e0], text[:, s1 : s1 + reach]
+    display = [[(a, b) for a, b in bands_of(side) if b - a > 1.3 * ch] for side in (left, right)]
+    if any(min(a[1], b[1]) - max(a[0], b[0]) > 0.5 * ch for a in display[0] for b in display[1]):
+        return False  # a line of display type on both sides: a headline's word space
     ends: list[tuple[int, int]] = []  # the lines on the left
     for side, near in ((left, slice(reach - int(ch), reach)), (right, slice(0, int(ch)))):
         lines = [
