@@ -9,12 +9,17 @@ Pure functions, image in, data out. :func:`segment` works on the deskewed gray p
    areas where nearly every pixel is darker than the paper and many are gray (text, even
    a bold title, leaves paper between black strokes). Rules (``rules``) are long thin
    lines standing on their own, found by morphological opening in both directions.
-3. The rest is text, cut by a recursive XY-cut (``xycut``). A region is cut, in order of
-   preference: at horizontal rules across it; at vertical gutters (ruled, or white and
-   wide with columns of several lines on both sides; never through a headline, see
-   ``headlines``, or between words of a line); at the white rows just above and below
+3. The rest is text (the scan's dark border and stray dots of dirt left out), cut by a
+   recursive XY-cut (``xycut``). A region is cut, in order of preference: at horizontal
+   rules across it (dirt or a touching character beside the rule allowed); at
+   vertical gutters (ruled, or white and wide with columns of several lines on both
+   sides, or white and narrow where two or more lines a side end and start at it and
+   it is wider than any white running down the text beside it; white of all but dots;
+   never through a headline, see ``headlines``, or between words of a line); at long
+   vertical rules that only dirt crosses; at the white rows just above and below
    whatever crosses an otherwise white gutter (a headline over several columns, a
-   caption under a wide photo) when that lets a piece be cut into columns; at
+   caption under a wide photo, an article's lines closer than a paragraph gap taken
+   as one) when that lets a piece be cut into columns; at
    horizontal white gaps clearly wider than the line spacing, or between text and a
    photo; at the edges of a photo or QR code. The leaves, in order, are the reading
    order: top to bottom, and left to right across columns.

@@ -120,11 +120,32 @@ def shrink(gray: np.ndarray, f: int) -> np.ndarray:
     return cv2.resize(g, ((w + pw) // f, (h + ph) // f), interpolation=cv2.INTER_AREA)
 
 
-def drop_specks(text: np.ndarray, ch: float) -> np.ndarray:
-    """Remove isolated specks of noise (components of a few pixels)."""
+def clean_text(text: np.ndarray, ch: float) -> tuple[np.ndarray, np.ndarray]:
+    """(text, solid): ``text`` without what is not text, and that without its dots.
+
+    Not text: specks of noise (a few pixels), the scan's dark border (ink touching the
+    edge of the page and far bigger than a character) and stray dots (ink a quarter of
+    a character across at most, a third of a character or more above or below anything
+    bigger and two characters or more beside it: bleed-through and dirt; a point, a
+    comma or the dash of ``- 1 -`` sits in a line, beside its characters). Dots: ink
+    two fifths of a character across at most (points, commas, accents, dirt), wherever
+    it lies; the gutters between columns are white but for dots."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(text.astype(np.uint8), connectivity=8)
-    small = stats[:, cv2.CC_STAT_AREA] <= max(2, int(0.004 * ch * ch))
-    small[0] = False
-    if not small.any():
-        return text
-    return text & ~small[labels]
+    h, w = text.shape
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    side = np.maximum(bw, bh)
+    speck = stats[:, cv2.CC_STAT_AREA] <= max(2, int(0.004 * ch * ch))
+    edge = (x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)
+    drop = speck | (edge & (side > 12 * ch))
+    small = side <= 0.25 * ch
+    big = ~small & ~drop
+    big[0] = False
+    kh, kw = 2 * int(round(0.33 * ch)) + 1, 2 * int(round(2 * ch)) + 1
+    near = cv2.dilate(big[labels].astype(np.uint8), np.ones((kh, kw), np.uint8))
+    touched = np.bincount(labels.ravel(), weights=near.ravel(), minlength=n)
+    drop |= small & (touched == 0)
+    drop[0] = False
+    dots = drop | (side <= 0.4 * ch)
+    dots[0] = False
+    return text & ~drop[labels], text & ~dots[labels]

@@ -12,7 +12,9 @@ def find_rules(ink: np.ndarray, ch: float):
     A line found by opening must be thin (a quarter of a character at most) and stand
     on its own: the ink it belongs to is no wider across it than a few times its
     thickness (a stroke of a big character is attached to the rest of the character),
-    unless that ink is far bigger than any character (a frame, a rule it touches)."""
+    unless that ink is far bigger than any character (a frame, a rule it touches). A
+    line longer than any character can be (twelve of body size) is a rule even when
+    characters touch it, and up to half a character thick."""
     thick = max(2.0, 0.25 * ch)
     ink8 = ink.astype(np.uint8)
     _, ink_labels, ink_stats, _ = cv2.connectedComponentsWithStats(ink8, connectivity=8)
@@ -29,12 +31,12 @@ def find_rules(ink: np.ndarray, ch: float):
             along = bw if horizontal else bh
             # Thin: a few pixels across on average (a slight tilt makes the box wider).
             width = area / along
-            if along < length or width > thick:
+            if along < length or width > (thick if along < 12 * ch else 2 * thick):
                 continue
             sub = labels[y : y + bh, x : x + bw] == i
             owner = np.bincount(ink_labels[y : y + bh, x : x + bw][sub]).argmax()
             across = ink_stats[owner, cv2.CC_STAT_HEIGHT if horizontal else cv2.CC_STAT_WIDTH]
-            if max(4.0, 3 * width + 2) < across < 12 * ch:
+            if along < 12 * ch and max(4.0, 3 * width + 2) < across < 12 * ch:
                 continue
             boxes.append((int(x), int(y), int(x + bw), int(y + bh)))
             mask[y : y + bh, x : x + bw][sub] = 1

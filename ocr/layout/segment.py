@@ -14,7 +14,14 @@ import numpy as np
 from ocr.layout.boxes import overlaps, paint
 from ocr.layout.columns import column_grid, column_of
 from ocr.layout.headlines import headline_blobs
-from ocr.layout.ink import binarize, drop_specks, gray_u8, pool, shrink, text_size
+from ocr.layout.ink import (
+    binarize,
+    clean_text,
+    gray_u8,
+    pool,
+    shrink,
+    text_size,
+)
 from ocr.layout.photos import find_photos
 from ocr.layout.qr import find_qr
 from ocr.layout.rules import find_rules
@@ -46,8 +53,8 @@ def segment(gray: np.ndarray, deskew: Deskew | Transform | None = None) -> list[
     ch, line_gap = text_size(ink)
 
     qrs, photos, picture_area = _find_pictures(gray, ink, ch, scale.f)
-    text, rule_mask, hrules, vrules = _text_ink(ink, picture_area, ch)
-    page = _work_page(text, picture_area, ch, line_gap, hrules, vrules)
+    text, solid, rule_mask, hrules, vrules = _text_ink(ink, picture_area, ch)
+    page = _work_page(text, solid, picture_area, ch, line_gap, hrules, vrules)
     leaves: list = []
     xycut(page, (0, 0, ink.shape[1], ink.shape[0]), leaves)
     grid = _grid(page)
@@ -107,12 +114,11 @@ def _text_ink(ink: np.ndarray, picture_area: np.ndarray, ch: float):
     square = np.ones((2 * margin + 1,) * 2, np.uint8)
     near_pictures = cv2.dilate(picture_area.astype(np.uint8), square) > 0
     hrules, vrules, rule_mask = find_rules(ink & ~picture_area, ch)
-    text = ink & ~near_pictures & ~rule_mask
-    text = drop_specks(text, ch)
-    return text, rule_mask, hrules, vrules
+    text, solid = clean_text(ink & ~near_pictures & ~rule_mask, ch)
+    return text, solid, rule_mask, hrules, vrules
 
 
-def _work_page(text, picture_area, ch: float, line_gap: float, hrules, vrules) -> WorkPage:
+def _work_page(text, solid, picture_area, ch: float, line_gap, hrules, vrules) -> WorkPage:
     """What the XY-cut works on (step 3): the masks, the text size, rules, headlines."""
     vrule_area = np.zeros(text.shape, bool)
     paint(vrule_area, vrules)
@@ -122,6 +128,7 @@ def _work_page(text, picture_area, ch: float, line_gap: float, hrules, vrules) -
     return WorkPage(
         text=text,
         occupied=occupied,
+        solid=solid | picture_area,
         lines=cv2.dilate(occupied.astype(np.uint8), square) > 0,
         grow=k // 2,
         pictures=picture_area,

@@ -18,6 +18,7 @@ class WorkPage:
 
     text: np.ndarray  # bool, text ink
     occupied: np.ndarray  # bool, text ink or picture area
+    solid: np.ndarray  # bool, occupied but for dots (dirt, bleed-through, points)
     lines: np.ndarray  # bool, occupied dilated so that lines of text are solid bars
     grow: int  # how far (pixels) that dilation reaches up or down
     pictures: np.ndarray  # bool, picture area
@@ -52,7 +53,7 @@ def _find_cuts(page: WorkPage, box) -> tuple[list[int], bool]:
     cuts = _cuts_h(page, box, strict=True)
     if cuts:
         return cuts, True
-    cuts = _cuts_v(page, box)
+    cuts = _cuts_v(page, box) or _through_rules(page, box, horizontal=False)
     if cuts:
         return cuts, False
     cuts = _cuts_blocking(page, box)
@@ -86,48 +87,127 @@ def _cuts_h(page: WorkPage, box, strict: bool) -> list[int]:
         elif pic0 != pic1:
             change.append((g0 + g1) // 2)
     if strict:
-        return ruled
+        return ruled or _through_rules(page, box)
     return sorted(ruled + wide) or change
+
+
+def _through_rules(page: WorkPage, box, horizontal: bool = True) -> list[int]:
+    """Cuts (absolute y, or x if not ``horizontal``) at rules across the region (four
+    fifths of its width, or three fifths of its height) with ink beside them in under a
+    twentieth of the width (height): what crosses there is dirt, the scan's edge, a
+    character touching the rule, not a line of text."""
+    x0, y0, x1, y1 = box
+    if not horizontal:  # the same, on the transposed page
+        x0, y0, x1, y1 = y0, x0, y1, x1
+    width, edge = x1 - x0, max(1, int(0.5 * page.ch))
+    solid = page.solid if horizontal else page.solid.T
+    cuts: list[int] = []
+    for r in page.hrules if horizontal else page.vrules:
+        r = r if horizontal else (r[1], r[0], r[3], r[2])
+        y = (r[1] + r[3]) // 2
+        share = 0.8 if horizontal else 0.6
+        if min(r[2], x1) - max(r[0], x0) < share * width or not y0 + edge <= y < y1 - edge:
+            continue
+        rows = solid[max(y0, r[1] - 1) : min(y1, r[3] + 1), x0:x1]
+        if rows.any(axis=0).sum() >= 0.05 * width or any(abs(y - c) < edge for c in cuts):
+            continue
+        if horizontal:
+            cuts.append(y)
+            continue
+        # Back on the page: no line of text across the rule (or its other pieces).
+        gap = (r[1] - 1 - box[0], r[3] + 1 - box[0])
+        pieces = [v for v in page.vrules if r[1] - 2 <= (v[0] + v[2]) / 2 <= r[3] + 2]
+        if not _headline_across(page, r[1], r[3], x0, x1) and not _splits_line(
+            page, box, *gap, pieces
+        ):
+            cuts.append(y)
+    return sorted(cuts)
 
 
 def _cuts_v(page: WorkPage, box) -> list[int]:
     """Vertical cuts (absolute x) at ruled or wide white gutters that no headline
-    crosses, with columns of text (not single lines) on both sides."""
+    crosses, with columns of text (not single lines) on both sides, or at narrow white
+    gutters that many lines on both sides agree on (:func:`_agreed_gutter`). White is
+    white of all but dots (``page.solid``): bleed-through and dirt block no gutter."""
     x0, y0, x1, y1 = box
-    occupied = page.occupied[y0:y1, x0:x1]
-    text = page.text[y0:y1, x0:x1]
-    runs = _kind_runs(occupied, page.pictures[y0:y1, x0:x1], axis=0)
+    runs = _kind_runs(page.solid[y0:y1, x0:x1], page.pictures[y0:y1, x0:x1], axis=0)
     height = y1 - y0
-    vmin = 0.9 * page.ch
     cuts = []
     for (_, e0, pic0), (s1, _, pic1) in zip(runs, runs[1:], strict=False):
         g0, g1 = x0 + e0, x0 + s1
         rules = [r for r in page.vrules if g0 - 1 <= (r[0] + r[2]) / 2 <= g1 + 1]
-        ruled = any(min(r[3], y1) - max(r[1], y0) >= 0.6 * height for r in rules)
+        span = sum(max(0, min(r[3], y1) - max(r[1], y0)) for r in rules)  # pieces add up
+        # A rule in a gap of some width, or a long one (no character is twelve tall).
+        ruled = span >= 0.6 * height and (s1 - e0 >= 0.4 * page.ch or span >= 12 * page.ch)
         if _headline_across(page, g0, g1, y0, y1):
             continue
-        if pic0 != pic1:
-            cuts.append((g0 + g1) // 2)
-            continue
-        ruled = ruled and s1 - e0 >= 0.4 * page.ch
-        if (not ruled and s1 - e0 < vmin) or _splits_line(page, box, e0, s1, rules):
-            continue
-        if ruled:
-            cuts.append((g0 + g1) // 2)
-            continue
-        left, right = bands_of(text[:, :e0], 2), bands_of(text[:, s1:], 2)
-        # Columns of text on both sides, not the aligned gaps of a few widely spaced
-        # lines: many lines on both sides, or lines on one side without a partner on
-        # the other (columns of different lengths); never a narrow strip.
-        if min(e0, x1 - g1) >= 3 * page.ch:
-            least = min(len(left), len(right))
-            if least >= 4 or (least >= 2 and _unmatched(left, right) >= 2):
-                cuts.append((g0 + g1) // 2)
-                continue
-        tallest = max((e - s for s, e in left + right), default=0)
-        if s1 - e0 >= 3 * tallest:
+        if pic0 != pic1 or _column_gutter(page, box, e0, s1, ruled, rules):
             cuts.append((g0 + g1) // 2)
     return cuts
+
+
+def _column_gutter(page: WorkPage, box, e0: int, s1: int, ruled: bool, rules) -> bool:
+    """Whether the white gap (columns e0..s1 of the region) between text is a gutter
+    between columns of text (see :func:`_cuts_v`)."""
+    x0, y0, x1, y1 = box
+    if (not ruled and s1 - e0 < 0.9 * page.ch) or _splits_line(page, box, e0, s1, rules):
+        return _agreed_gutter(page, box, e0, s1)
+    if ruled:
+        return True
+    text = page.solid[y0:y1, x0:x1]
+    left, right = bands_of(text[:, :e0], 2), bands_of(text[:, s1:], 2)
+    # Columns of text on both sides, not the aligned gaps of a few widely spaced
+    # lines: many lines on both sides, or lines on one side without a partner on
+    # the other (columns of different lengths); never a narrow strip.
+    if min(e0, x1 - x0 - s1) >= 3 * page.ch:
+        least = min(len(left), len(right))
+        if least >= 4 or (least >= 2 and _unmatched(left, right) >= 2):
+            return True
+    tallest = max((e - s for s, e in left + right), default=0)
+    return s1 - e0 >= 3 * tallest or _agreed_gutter(page, box, e0, s1)
+
+
+def _agreed_gutter(page: WorkPage, box, e0: int, s1: int) -> bool:
+    """Whether a white gap narrower than a line is tall (columns e0..s1 of the region)
+    is a gutter all the same: lines of text on both sides (two or more on each, a
+    body line tall, three characters wide) end and start at it, and it is clearly
+    wider than any white that runs down the text beside it (the gaps between the
+    characters of a grid; between vertical lines of text, which are as wide as it is,
+    nothing is cut). A word space lines up with no other line's; a headline's lies
+    over the text below it, and a line of display type on both sides of the gap, in
+    the same rows, is a headline with a space (as before: two headlines side by side
+    are not cut here)."""
+    x0, y0, x1, y1 = box
+    ch, gap = page.ch, s1 - e0
+    reach = int(round(3 * ch))
+    if gap < 0.4 * ch or min(e0, x1 - x0 - s1) < reach:
+        return False
+    text = page.solid[y0:y1, x0:x1]
+    left, right = text[:, e0 - reach : e0], text[:, s1 : s1 + reach]
+    display = [[(a, b) for a, b in bands_of(side) if b - a > 1.3 * ch] for side in (left, right)]
+    if any(min(a[1], b[1]) - max(a[0], b[0]) > 0.5 * ch for a in display[0] for b in display[1]):
+        return False  # a line of display type on both sides: a headline's word space
+    ends: list[tuple[int, int]] = []  # the lines on the left
+    for side, near in ((left, slice(reach - int(ch), reach)), (right, slice(0, int(ch)))):
+        lines = [
+            (a, b)
+            for a, b in bands_of(side)
+            if 0.5 * ch <= b - a <= 2 * ch and side[a:b, near].any()
+        ]
+        if len(lines) < 2:
+            return False
+        ends = ends or lines
+        rows = np.zeros(side.shape[0], bool)
+        for a, b in lines:
+            rows[a:b] = True
+        inner = runs_of(~side[rows].any(axis=0))
+        if max((e - s for s, e in inner), default=0) * 2 > gap:
+            return False
+    # Not the white after a point or comma that ends each line's text on the left (a
+    # grid's punctuation lines up): dots at the left of the gap on most of its lines.
+    k = max(1, min(gap // 2, int(0.5 * ch)))
+    dotted = sum(page.text[y0 + a : y0 + b, x0 + e0 : x0 + e0 + k].any() for a, b in ends)
+    return 2 * dotted <= len(ends)
 
 
 def _unmatched(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
@@ -163,9 +243,7 @@ def _cuts_blocking(page: WorkPage, box) -> list[int]:
         # What crosses the gutter crosses its middle (its sides may be in the ragged
         # edge of a column).
         c = (s + e) // 2
-        for b0, b1 in runs_of(page.lines[y0:y1, x0 + c - 1 : x0 + c + 2].any(axis=1)):
-            m = min(page.grow, (b1 - b0) // 2)  # undo the dilation of page.lines
-            b0, b1 = b0 + m, b1 - m
+        for b0, b1 in _crossing(page, page.lines[y0:y1, x0 + c - 1 : x0 + c + 2]):
             above = [g for g in white_rows if g[1] <= b0]
             below = [g for g in white_rows if g[0] >= b1]
             if above:
@@ -180,6 +258,24 @@ def _cuts_blocking(page: WorkPage, box) -> list[int]:
                 best = sorted(cuts)  # the fewest cuts that do it
                 break
     return best
+
+
+def _crossing(page: WorkPage, strip: np.ndarray) -> list[tuple[int, int]]:
+    """The row ranges of what crosses a gutter, from its middle ``strip`` of
+    ``page.lines``: lines of body text closer together than a paragraph's gap (see
+    :func:`_cuts_h`) are one thing crossing (the lines of an article wider than the
+    gutter), not one each; a headline is a thing of its own."""
+    hmin = max(page.line_gap * 1.6, page.line_gap + 0.4 * page.ch)
+    out: list[list[int]] = []  # [start, end, body lines only]
+    for b0, b1 in runs_of(strip.any(axis=1)):
+        m = min(page.grow, (b1 - b0) // 2)  # undo the dilation of page.lines
+        b0, b1 = b0 + m, b1 - m
+        body = b1 - b0 <= 1.5 * page.ch  # a line of body text, not a headline
+        if out and body and out[-1][2] and b0 - out[-1][1] < hmin:
+            out[-1][1] = b1
+        else:
+            out.append([b0, b1, body])
+    return [(a, b) for a, b, _ in out]
 
 
 def _cuts_pictures(page: WorkPage, box) -> tuple[list[int], bool]:
