@@ -382,3 +382,32 @@ def test_a_column_right_beside_a_headline_over_only_its_byline_is_its_article():
     page.block("body", 500, 80, 280, 8)
     page.rule(40, 340, 960, 342)
     _one_article(page)
+
+
+def _vertical_beside_a_rule(left_width: float) -> tuple[list, list[str], list[str]]:
+    # Right: a vertical headline at the right edge of its article, its column beside it
+    # (320 px). A vertical rule, level with both, then a column of ``left_width`` level
+    # with the first, close to it across the rule.
+    page = Page().rule(40, 60, 960, 62)
+    page.vertical(900, 100, 8)
+    page.block("body", 560, 80, 320, 12)
+    page.rule(530, 80, 532, 560)
+    page.block("body", 500 - left_width, 80, left_width, 12)
+    page.rule(40, 580, 960, 582)
+    drafts = assemble_articles([page.layout()])
+    right = [ln.id for ln in page.lines if ln.box.x0 >= 560]
+    left = [ln.id for ln in page.lines if ln.box.x1 <= 500]
+    return drafts, right, left
+
+
+def test_a_vertical_headline_takes_no_column_of_another_measure_across_a_rule():
+    # The column across the rule is set to another measure (another article's, its
+    # headline not found): the rule parts it from the vertical headline.
+    drafts, right, left = _vertical_beside_a_rule(460)
+    mine = _holder(drafts, right)
+    assert mine.title == TEXT[:8] and not set(left) & set(mine.lines)
+
+
+def test_a_column_rule_between_columns_of_one_measure_keeps_them_one_article():
+    drafts, right, left = _vertical_beside_a_rule(320)
+    assert _holder(drafts, right + left).title == TEXT[:8]

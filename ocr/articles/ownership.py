@@ -265,7 +265,7 @@ class Ownership:
                     continue
             elif h.box.y1 > it.box.y0 + 0.3 * line or not self.under_ceiling(h, it):
                 continue
-            if self.reaches(s, it):
+            if self.reaches(s, it) and not self.ruled_off(h, s, it):
                 found.append(h)
         for h in self.heads:  # a headline narrower than its article, level with ``it``
             if h.vertical or h in found or not self.beside_head(h, it):
@@ -412,6 +412,13 @@ class Ownership:
             and _yov(r, h.box) > 0
             for r in self.upright
         )
+
+    def ruled_off(self, h: Item, s: Item, it: Item) -> bool:
+        """A vertical rule level with both headline ``h`` and ``it`` stands between them
+        (:meth:`ruled`), and ``it`` is not set to the measure of ``s``, the block of
+        ``h``'s beside it: a rule between two columns of one measure may be a column
+        rule inside one article; a block of another measure across it is not ``h``'s."""
+        return self.ruled(h, it) and not self.same_measure(s, it)
 
     def one_side(self, h: Item, it: Item) -> bool:
         """A vertical headline stands on one side of its text: not between its blocks."""
