@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ocr.articles.blocks import UNTITLED, Item, bottom_of, first_above
 from ocr.model import Box, Kind
-from ocr.text import BodySize, jump_target
+from ocr.text import BodySize, jump_target, vertical_page
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -415,10 +415,11 @@ class Ownership:
 
     def ruled_off(self, h: Item, s: Item, it: Item) -> bool:
         """A vertical rule level with both headline ``h`` and ``it`` stands between them
-        (:meth:`ruled`), and ``it`` is not set to the measure of ``s``, the block of
-        ``h``'s beside it: a rule between two columns of one measure may be a column
-        rule inside one article; a block of another measure across it is not ``h``'s."""
-        return self.ruled(h, it) and not self.same_measure(s, it)
+        (:meth:`ruled`), beside ``s``, the block of ``h``'s next to ``it``, set in
+        vertical lines: a vertical rule beside vertical lines parts articles (their
+        columns are the lines, with no rule between). Between horizontal lines' columns
+        it may be a column rule inside one article."""
+        return self.ruled(h, it) and vertical_page(s.lines)
 
     def one_side(self, h: Item, it: Item) -> bool:
         """A vertical headline stands on one side of its text: not between its blocks."""
