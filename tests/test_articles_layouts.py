@@ -382,3 +382,47 @@ def test_a_column_right_beside_a_headline_over_only_its_byline_is_its_article():
     page.block("body", 500, 80, 280, 8)
     page.rule(40, 340, 960, 342)
     _one_article(page)
+
+
+def _vertical_columns(page: Page, right: float, y0: float, n: int, chars: int, rid: str):
+    """``n`` vertical body lines (columns) of ``chars`` characters from ``right`` leftwards."""
+    for k in range(n):
+        x0 = right - H - k * LEAD
+        box = Box(x0, y0, x0 + H, y0 + chars * H)
+        t = (TEXT * 3)[len(page.lines) % len(TEXT) :][:chars]
+        page.lines.append(Line(f"l{len(page.lines)}", t, 0.99, box.poly(), box, region=rid))
+
+
+def test_a_vertical_headline_takes_no_text_across_a_rule_beside_its_vertical_lines():
+    # A page set in vertical lines. Right: a vertical headline at the right edge of its
+    # article, its columns (vertical lines) on its left across white space; a vertical
+    # rule, level with both; left of it, another article: its headline (a horizontal
+    # line, not found: in the body region) level with the right article's columns, and
+    # its columns under it.
+    page = Page().rule(40, 60, 960, 62)
+    page.vertical(900, 100, 8)
+    rid = f"r{len(page.regions)}"
+    _vertical_columns(page, 870, 80, 9, 12, rid)
+    page.rule(590, 80, 592, 560)
+    head = Box(400, 80, 560, 104)
+    page.lines.append(Line(f"l{len(page.lines)}", TEXT[:8], 0.99, head.poly(), head, region=rid))
+    _vertical_columns(page, 560, 124, 6, 10, rid)
+    page.regions.append(Region(rid, "body", Box(380, 80, 870, 324), [], order=len(page.regions)))
+    page.rule(40, 580, 960, 582)
+    drafts = assemble_articles([page.layout()])
+    right = [ln.id for ln in page.lines[1:10]]
+    mine = _holder(drafts, right)
+    assert mine.title == TEXT[:8] and set(mine.lines) == {page.lines[0].id, *right}
+
+
+def test_a_column_rule_between_columns_of_horizontal_lines_parts_no_article():
+    # A vertical headline at the right edge, its column beside it, then a column rule
+    # (level with both) and the article's next column, wider (the first is set beside
+    # the headline): columns of horizontal lines, one article.
+    page = Page().rule(40, 60, 960, 62)
+    page.vertical(900, 100, 8)
+    page.block("body", 560, 80, 320, 12)
+    page.rule(530, 80, 532, 560)
+    page.block("body", 40, 80, 460, 12)
+    page.rule(40, 580, 960, 582)
+    _one_article(page)

@@ -39,7 +39,10 @@ How a page is read:
    there owns it; a photo, caption or block close above passes on its own article. A
    block that meets a rule, another article's text or nothing (or that starts level with
    a vertical headline, no vertical rule between them) is owned by the headline of a
-   block or photo beside it whose top is level with its own, or by a vertical headline
+   block or photo beside it whose top is level with its own (not across a vertical rule
+   level with that headline and the block beside vertical lines: such a rule parts
+   articles; between columns of horizontal lines it may be a column rule inside one
+   article), or by a vertical headline
    next to it, if that headline is below what the block met: blocks with the fewest
    choices first, never leaving another block without one, then the headline that sits
    flush left or centred over its blocks; a vertical headline keeps its text on one

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ocr.articles.blocks import UNTITLED, Item, bottom_of, first_above
 from ocr.model import Box, Kind
-from ocr.text import BodySize, jump_target
+from ocr.text import BodySize, jump_target, vertical_page
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -265,7 +265,7 @@ class Ownership:
                     continue
             elif h.box.y1 > it.box.y0 + 0.3 * line or not self.under_ceiling(h, it):
                 continue
-            if self.reaches(s, it):
+            if self.reaches(s, it) and not self.ruled_off(h, s, it):
                 found.append(h)
         for h in self.heads:  # a headline narrower than its article, level with ``it``
             if h.vertical or h in found or not self.beside_head(h, it):
@@ -412,6 +412,14 @@ class Ownership:
             and _yov(r, h.box) > 0
             for r in self.upright
         )
+
+    def ruled_off(self, h: Item, s: Item, it: Item) -> bool:
+        """A vertical rule level with both headline ``h`` and ``it`` stands between them
+        (:meth:`ruled`), beside ``s``, the block of ``h``'s next to ``it``, set in
+        vertical lines: a vertical rule beside vertical lines parts articles (their
+        columns are the lines, with no rule between). Between horizontal lines' columns
+        it may be a column rule inside one article."""
+        return self.ruled(h, it) and vertical_page(s.lines)
 
     def one_side(self, h: Item, it: Item) -> bool:
         """A vertical headline stands on one side of its text: not between its blocks."""
