@@ -397,3 +397,36 @@ def test_display_type_the_second_look_misses_stays_as_the_page_saw_it():
     assert len(big) == 1 and big[0].x0 <= 50 and big[0].x1 >= 398
     assert big[0].y0 == 2 and big[0].y1 == 54  # the page's box (not made a body line)
     assert sum(1 for b in boxes if b.y0 < 30) == 2  # the title and the one beside it
+
+
+class _FaintRowDetector(_RowDetector):
+    """A detector that sees faint print too (show-through from the sheet's other side:
+    anything darker than nearly white), every band of it as one line."""
+
+    def detect(self, image):
+        from ocr.layout.ink import bands_of
+
+        ink = (image if image.ndim == 2 else image[:, :, 0]) < 240
+        out = []
+        for y0, y1 in bands_of(ink):
+            xs = np.flatnonzero(ink[y0:y1].any(axis=0))
+            out.append((_quad(xs[0] - 2, y0 - 2, xs[-1] + 3, y1 + 2), 0.9))
+        return out
+
+
+def test_show_through_the_detector_sees_is_no_line():
+    """Twelve body rows and, between the headline and them, a row of show-through
+    (gray 230 on white paper, which the page's binarization leaves white): the body
+    rows are found, the show-through is not."""
+    image, regions = _page_with_a_headline()
+    image[62:76, 200:700] = np.where(image[62:76, 200:700] == 255, 230, image[62:76, 200:700])
+    found = detect_page_lines_of(_FaintRowDetector(), image, regions)
+    assert not [b for b in found if 60 <= b.center[1] <= 78]  # no line of show-through
+    assert len([b for b in found if b.height <= 30]) == 20  # the body rows, cut at the gutter
+
+
+def detect_page_lines_of(detector, image, regions) -> list[Box]:
+    from ocr.recognize.lines import detect_page_lines
+
+    found = detect_page_lines(detector, image, regions, ("text",), 12, lambda blocks: [])
+    return [Box.from_poly([tuple(p) for p in d.poly]) for d in found]

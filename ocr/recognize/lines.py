@@ -44,6 +44,10 @@ MIN_BODY_LINES = 8  # fewer long lines than this: the page is read block by bloc
 BODY_MAX = 1.35  # body lines are never taller than this many times their median
 EVEN = 1.6  # a display line's gap at a block boundary this much wider than its others: two
 NEAR = 1.5  # a line in no block joins a text block at most this many body heights away
+# A detected line whose core holds less ink than this share of the page's usual line
+# (the median over its detected lines) is no print: show-through from the other side
+# of the sheet, which the page's binarization leaves white (the detector still sees it).
+PRINTED_MIN = 0.1
 # A block whose body lines stand in columns cut into column blocks (off: the assembly
 # finds a block's columns itself, and column blocks lost their headlines there).
 COLUMN_BLOCKS = False
@@ -56,6 +60,7 @@ LINES_SETTINGS = {
     "min_body_lines": MIN_BODY_LINES,
     "body_max": BODY_MAX,
     "near": NEAR,
+    "printed_min": PRINTED_MIN,
     "even": EVEN,
     "photo_text": [PAPER_INK, PHOTO_READ_MIN],
     "column_blocks": COLUMN_BLOCKS,
@@ -187,7 +192,7 @@ def detect_page_lines(
     ink = binarize(gray) > 0
     text, text_height = text_ink(ink, regions)
     scale = detection_scale(text_height)
-    found = _detect_scaled(engine, _without_qr(image, regions), scale)
+    found = _printed(_detect_scaled(engine, _without_qr(image, regions), scale), text)
     body = _Body([Box.from_poly(q) for q, _ in found], unit=1.0 / scale)
     if body.count < MIN_BODY_LINES:
         return None
@@ -219,6 +224,31 @@ def detect_page_lines(
     placed = _fitted(placed, text, body.height)
     placed += [(q, s, False, b) for q, s, b in display]
     return _in_blocks(placed, regions, blocks, ink, body, w, h)
+
+
+def _printed(found: list[ScoredQuad], text: np.ndarray) -> list[ScoredQuad]:
+    """The detected lines that are print: their core (the middle rows of the box, so
+    that a rule or a neighbour's edge in its margin does not count) holds at least
+    PRINTED_MIN of the ink the page's median line holds there. Faint show-through is
+    read by the detector but is no ink to the page's binarization."""
+    shares = [_core_ink(text, Box.from_poly(q)) for q, _ in found]
+    if not shares:
+        return found
+    usual = float(np.median(shares))
+    return [line for line, share in zip(found, shares) if share >= PRINTED_MIN * usual]
+
+
+def _core_ink(text: np.ndarray, box: Box) -> float:
+    """The share of ink in the box's core: its middle 70% across the line (rows for a
+    lying line, columns for a standing one)."""
+    x0, y0, x1, y1 = box.x0, box.y0, box.x1, box.y1
+    if is_tall(box):
+        x0, x1 = x0 + 0.15 * box.width, x1 - 0.15 * box.width
+    else:
+        y0, y1 = y0 + 0.15 * box.height, y1 - 0.15 * box.height
+    c0, c1 = max(0, int(x0)), min(text.shape[1], int(np.ceil(x1)))
+    r0, r1 = max(0, int(y0)), min(text.shape[0], int(np.ceil(y1)))
+    return float(text[r0:r1, c0:c1].mean()) if c1 > c0 and r1 > r0 else 0.0
 
 
 def _in_blocks(placed: list, regions, blocks, ink, body: _Body, w: int, h: int) -> list[Detected]:
