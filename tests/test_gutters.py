@@ -430,3 +430,64 @@ def detect_page_lines_of(detector, image, regions) -> list[Box]:
 
     found = detect_page_lines(detector, image, regions, ("text",), 12, lambda blocks: [])
     return [Box.from_poly([tuple(p) for p in d.poly]) for d in found]
+
+
+def _page_with_a_standing_headline():
+    """A standing headline of ten 40 px characters (x 20-60, y 20-440) beside twelve
+    body rows (x 100-500): (uint8 page, one text block over it all)."""
+    from ocr.model import Region
+
+    page = np.zeros((480, 520), bool)
+    for k in range(10):
+        page[20 + 42 * k : 60 + 42 * k, 20:60] = True
+    for i in range(12):
+        y = 30 + 34 * i
+        for x in range(100, 480, 22):
+            page[y : y + 20, x : x + 20] = True
+    image = np.where(page, 0, 255).astype(np.uint8)
+    box = Box(10, 10, 510, 470)
+    return image, [Region("r1", "text", box, box.poly(), order=1)]
+
+
+class _PieceDetector:
+    """The page's detection: the body rows, and only the top half of the standing
+    headline (as whole-page detection can break one)."""
+
+    def detect(self, image):
+        ink = (image if image.ndim == 2 else image[:, :, 0]) < 128
+        out = [(_quad(18, 18, 62, 230), 0.9)]
+        for i in range(12):
+            y = 30 + 34 * i
+            xs = np.flatnonzero(ink[y : y + 20, 90:].any(axis=0)) + 90
+            out.append((_quad(xs[0] - 2, y - 2, xs[-1] + 3, y + 22), 0.9))
+        return out
+
+
+def _second_look(image):
+    """Block-by-block detection: the standing headline's ink inside what it is shown
+    (a line reaching the edge of what it saw when it runs on beyond it)."""
+    ink = image < 128
+
+    def detect_blocks(blocks):
+        out = []
+        for b in blocks:
+            x0, y0, x1, y1 = (int(v) for v in b.box.pad(12).clip(520, 480).as_list())
+            sub = ink[y0:y1, x0 : min(x1, 70)]
+            rows, cols = np.flatnonzero(sub.any(axis=1)), np.flatnonzero(sub.any(axis=0))
+            if len(rows) and len(cols):
+                out.append((_quad(x0 + cols[0] - 2, y0 + rows[0] - 2,
+                                  x0 + cols[-1] + 3, y0 + rows[-1] + 3), 0.9))  # fmt: skip
+        return out
+
+    return detect_blocks
+
+
+def test_a_standing_headline_the_page_saw_in_part_is_looked_at_again_whole():
+    from ocr.recognize.lines import detect_page_lines
+
+    image, regions = _page_with_a_standing_headline()
+    found = detect_page_lines(_PieceDetector(), image, regions, ("text",), 12, _second_look(image))
+    boxes = [Box.from_poly([tuple(p) for p in d.poly]) for d in found]
+    standing = [b for b in boxes if b.height > 2 * b.width]
+    assert len(standing) == 1 and standing[0].y0 <= 20 and standing[0].y1 >= 438
+    assert len(boxes) == 13  # and the twelve body rows

@@ -51,6 +51,7 @@ PRINTED_MIN = 0.1
 # A block whose body lines stand in columns cut into column blocks (off: the assembly
 # finds a block's columns itself, and column blocks lost their headlines there).
 COLUMN_BLOCKS = False
+LOOK_AGAIN = 3  # looks at a zone, grown along a display line that runs on beyond it
 PAPER_INK = 0.45  # a line inside a photo's box is on paper when less of it is ink...
 PHOTO_READ_MIN = 0.8  # ...and it is kept when read with at least this confidence
 LINES_SETTINGS = {
@@ -62,6 +63,7 @@ LINES_SETTINGS = {
     "near": NEAR,
     "printed_min": PRINTED_MIN,
     "even": EVEN,
+    "look_again": LOOK_AGAIN,
     "photo_text": [PAPER_INK, PHOTO_READ_MIN],
     "column_blocks": COLUMN_BLOCKS,
 }
@@ -192,7 +194,7 @@ def detect_page_lines(
     ink = binarize(gray) > 0
     text, text_height = text_ink(ink, regions)
     scale = detection_scale(text_height)
-    found = _printed(_detect_scaled(engine, _without_qr(image, regions), scale), text)
+    found = _printed(_detect_scaled(engine, _without_qr(image, regions), scale), ink)
     body = _Body([Box.from_poly(q) for q, _ in found], unit=1.0 / scale)
     if body.count < MIN_BODY_LINES:
         return None
@@ -226,12 +228,12 @@ def detect_page_lines(
     return _in_blocks(placed, regions, blocks, ink, body, w, h)
 
 
-def _printed(found: list[ScoredQuad], text: np.ndarray) -> list[ScoredQuad]:
+def _printed(found: list[ScoredQuad], ink: np.ndarray) -> list[ScoredQuad]:
     """The detected lines that are print: their core (the middle rows of the box, so
     that a rule or a neighbour's edge in its margin does not count) holds at least
     PRINTED_MIN of the ink the page's median line holds there. Faint show-through is
     read by the detector but is no ink to the page's binarization."""
-    shares = [_core_ink(text, Box.from_poly(q)) for q, _ in found]
+    shares = [_core_ink(ink, Box.from_poly(q)) for q, _ in found]
     if not shares:
         return found
     usual = float(np.median(shares))
@@ -357,16 +359,7 @@ def _display_lines(
     for key, boxes in zones.items():
         block = owner[key]
         for zone in _merged(boxes):
-            part = Region(id=block.id, kind=block.kind, box=zone, poly=zone.poly())
-            seen = zone.pad(pad).clip(w, h)  # what the second look sees
-            again = [
-                (q, s, None)
-                for q, s in detect_blocks([part])
-                if block.box.contains_point(Box.from_poly(q).center)
-                and body.display(Box.from_poly(q))
-                and not _cut_off(Box.from_poly(q), seen, w, h)
-                and not _overlaps_any(Box.from_poly(q), kept_whole)
-            ]
+            zone, again = _look_again(zone, block, body, pad, detect_blocks, kept_whole, w, h)
             if again:
                 taken += again
                 covered += [Box.from_poly(q) for q, _, _ in again]
@@ -374,6 +367,38 @@ def _display_lines(
     rest = [(q, s) for q, s in display if not any(q is k for k, _, _ in whole)]
     kept, body_after_all = _unconfirmed(rest, replaced, covered, text, body, margin)
     return kept + taken + whole, covered + kept_whole, body_after_all
+
+
+def _look_again(zone: Box, block: Region, body: _Body, pad, detect_blocks, kept_whole, w, h):
+    """(the zone looked at, the display lines the second look found whole in it): the
+    part ``zone`` of ``block`` detected again (``detect_blocks``). A display line that
+    runs on beyond what the second look saw (a standing headline the page's detection
+    found only a piece of) has the zone grown along it by its own length, within the
+    block, and looked at again (at most LOOK_AGAIN times)."""
+    bound = block.box.pad(pad).clip(w, h)
+    for _ in range(LOOK_AGAIN):
+        part = Region(id=block.id, kind=block.kind, box=zone, poly=zone.poly())
+        seen = zone.pad(pad).clip(w, h)  # what the second look sees
+        found = [
+            (q, s, Box.from_poly(q))
+            for q, s in detect_blocks([part])
+            if block.box.contains_point(Box.from_poly(q).center)
+            and body.display(Box.from_poly(q))
+            and not _overlaps_any(Box.from_poly(q), kept_whole)
+        ]
+        cut = [b for _, _, b in found if _cut_off(b, seen, w, h)]
+        grown = _within(Box.union([zone] + [_along(b) for b in cut]), bound)
+        if not cut or grown.as_list() == zone.as_list():
+            break
+        zone = grown
+    return zone, [(q, s, None) for q, s, b in found if not _cut_off(b, seen, w, h)]
+
+
+def _along(box: Box) -> Box:
+    """The box grown by its own length at both ends, along its axis."""
+    if is_tall(box):
+        return Box(box.x0, box.y0 - box.height, box.x1, box.y1 + box.height)
+    return Box(box.x0 - box.width, box.y0, box.x1 + box.width, box.y1)
 
 
 def _unconfirmed(display, replaced: list[Box], covered: list[Box], text, body: _Body, margin):
