@@ -159,62 +159,6 @@ def test_a_paragraph_of_two_lines_across_a_gutter():
     assert [len(p) for p in pieces] == [2, 2]
 
 
-def _body(box):
-    return box.height <= 1.2 * H
-
-
-class _Item:
-    def __init__(self, box, region):
-        self.box, self.region = box, region
-
-
-def _block_with(boxes):
-    from ocr.model import Region
-
-    block = Region("r1", "text", Box.union(boxes), Box.union(boxes).poly(), order=1)
-    return block, [_Item(b, block) for b in boxes]
-
-
-def test_a_block_of_two_text_columns_becomes_two_blocks():
-    from ocr.recognize.blocks import split_blocks
-
-    boxes = [Box(10, y, 430, y + H) for y in range(20, 200, 30)]
-    boxes += [Box(452, y, 880, y + H) for y in range(20, 200, 30)]
-    block, items = _block_with(boxes)
-    regions = [block]
-    split_blocks(items, lambda it: it.box, regions, lambda: "r2", _body)
-    assert [r.id for r in regions] == ["r1", "r2"]
-    assert regions[0].box.x1 < 440 and regions[1].box.x0 > 445
-    assert all(it.region is regions[it.box.x0 > 440] for it in items)
-
-
-def test_a_headline_over_two_columns_becomes_a_block_of_its_own():
-    from ocr.recognize.blocks import split_blocks
-
-    boxes = [Box(10, 0, 880, 40)]  # the headline, over both columns
-    boxes += [Box(10, y, 430, y + H) for y in range(60, 200, 30)]
-    boxes += [Box(452, y, 880, y + H) for y in range(60, 200, 30)]
-    block, items = _block_with(boxes)
-    regions = [block]
-    ids = iter(["r2", "r3"])
-    split_blocks(items, lambda it: it.box, regions, lambda: next(ids), _body)
-    assert [r.id for r in regions] == ["r1", "r2", "r3"]
-    assert items[0].region is regions[0] and all(it.region is regions[0] for it in items[:1])
-    assert all(it.region is regions[1 + (it.box.x0 > 440)] for it in items[1:])
-
-
-def test_a_block_with_a_display_line_across_its_columns_stays_whole():
-    from ocr.recognize.blocks import split_blocks
-
-    boxes = [Box(10, y, 430, y + H) for y in range(0, 200, 30)]
-    boxes += [Box(452, y, 880, y + H) for y in range(0, 200, 30)]
-    boxes += [Box(10, 210, 880, 250)]  # a subhead across both, under their lines
-    block, items = _block_with(boxes)
-    regions = [block]
-    split_blocks(items, lambda it: it.box, regions, lambda: "r2", _body)
-    assert regions == [block] and all(it.region is block for it in items)
-
-
 class _RowDetector:
     """A detector that sees every band of ink rows as one line, across the whole page
     (gutters and the headline's spaces included)."""
@@ -247,14 +191,9 @@ def _page_with_a_headline():
     return image, [Region("r1", "text", box, box.poly(), order=1)]
 
 
-@pytest.mark.parametrize("column_blocks", [False, True])
-def test_lines_first_cuts_body_lines_at_the_gutter_and_never_the_headline(
-    monkeypatch, column_blocks
-):
-    import ocr.recognize.lines as lines_first
+def test_lines_first_cuts_body_lines_at_the_gutter_and_never_the_headline():
     from ocr.recognize.lines import detect_page_lines
 
-    monkeypatch.setattr(lines_first, "COLUMN_BLOCKS", column_blocks)
     image, regions = _page_with_a_headline()
     found = detect_page_lines(_RowDetector(), image, regions, ("text",), 12, lambda blocks: [])
     boxes = [(Box.from_poly([tuple(p) for p in d.poly]), d.region.id) for d in found]
@@ -263,14 +202,7 @@ def test_lines_first_cuts_body_lines_at_the_gutter_and_never_the_headline(
     assert len(head) == 1 and head[0][0].x0 <= 150 and head[0][0].x1 >= 670  # not cut
     assert len(body) == 20  # each row cut in two at the gutter
     assert all(b.x1 <= 431 or b.x0 >= 451 for b, _ in body)
-    if not column_blocks:  # the layout's block is left as it is
-        assert [r.id for r in regions] == ["r1"]
-        return
-    # the block is cut: the headline first, then the left column, then the right one
-    assert [r.id for r in regions] == ["r1", "r2", "r3"]
-    assert head[0][1] == "r1"
-    assert {r for b, r in body if b.x1 <= 431} == {"r2"}
-    assert {r for b, r in body if b.x0 >= 451} == {"r3"}
+    assert [r.id for r in regions] == ["r1"]  # the layout's block is left as it is
 
 
 def _headline_ink(starts: list[int], size: int = 40) -> np.ndarray:

@@ -17,8 +17,8 @@ blocks); only where the lines come from changes (:func:`detect_page_lines`):
    on (:mod:`ocr.recognize.gutters`), and given to the text block holding their centre.
    A line in no block joins the nearest text block when it is body-like and next to it;
    one in a QR code, or in a photo's texture, is dropped; any other keeps no block.
-5. A block whose body lines stand in columns becomes one block per column
-   (:mod:`ocr.recognize.blocks`).
+   The layout's blocks are kept (a block of several text columns too: the assembly
+   finds a block's columns itself); a block only grows by a line it takes in.
 
 A page with too few lines to tell its body size is read block by block, as before.
 """
@@ -30,7 +30,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ocr.model import Box, Kind, Region
-from ocr.recognize.blocks import split_blocks
 from ocr.recognize.engine import OcrEngine, ScoredQuad
 from ocr.recognize.gutters import GUTTERS, split_at_gutters
 from ocr.text import is_tall, size_band
@@ -48,9 +47,6 @@ NEAR = 1.5  # a line in no block joins a text block at most this many body heigh
 # (the median over its detected lines) is no print: show-through from the other side
 # of the sheet, which the page's binarization leaves white (the detector still sees it).
 PRINTED_MIN = 0.1
-# A block whose body lines stand in columns cut into column blocks (off: the assembly
-# finds a block's columns itself, and column blocks lost their headlines there).
-COLUMN_BLOCKS = False
 LOOK_AGAIN = 3  # looks at a zone, grown along a display line that runs on beyond it
 PAPER_INK = 0.45  # a line inside a photo's box is on paper when less of it is ink...
 PHOTO_READ_MIN = 0.8  # ...and it is kept when read with at least this confidence
@@ -65,7 +61,6 @@ LINES_SETTINGS = {
     "even": EVEN,
     "look_again": LOOK_AGAIN,
     "photo_text": [PAPER_INK, PHOTO_READ_MIN],
-    "column_blocks": COLUMN_BLOCKS,
 }
 
 
@@ -182,8 +177,8 @@ def detect_page_lines(
     block_pad: int,
     detect_blocks,
 ) -> list[Detected] | None:
-    """The page's lines, each with its block (``regions`` gains the column blocks cut
-    from a block of several text columns, see the module docstring); ``kinds``: the
+    """The page's lines, each with its block (a block of ``regions`` may grow by a
+    line it takes in, see the module docstring); ``kinds``: the
     kinds of block that hold text; ``detect_blocks(blocks)``: block-by-block detection
     (the display type's own). None when the page has too few lines to tell its body
     size (then the caller reads it block by block)."""
@@ -225,7 +220,7 @@ def detect_page_lines(
     ]
     placed = _fitted(placed, text, body.height)
     placed += [(q, s, False, b) for q, s, b in display]
-    return _in_blocks(placed, regions, blocks, ink, body, w, h)
+    return _in_blocks(placed, regions, blocks, ink, body)
 
 
 def _printed(found: list[ScoredQuad], ink: np.ndarray) -> list[ScoredQuad]:
@@ -253,10 +248,9 @@ def _core_ink(text: np.ndarray, box: Box) -> float:
     return float(text[r0:r1, c0:c1].mean()) if c1 > c0 and r1 > r0 else 0.0
 
 
-def _in_blocks(placed: list, regions, blocks, ink, body: _Body, w: int, h: int) -> list[Detected]:
+def _in_blocks(placed: list, regions, blocks, ink, body: _Body) -> list[Detected]:
     """Each placed line ``(quad, score, is body, its block or None)`` as a detection of
-    its block (one without a block given its place, :func:`_placed`); with
-    ``COLUMN_BLOCKS``, blocks of several text columns cut into column blocks."""
+    its block (one without a block given its place, :func:`_placed`)."""
     out: list[Detected] = []
     for quad, score, is_body, block in placed:
         if block is not None:
@@ -265,12 +259,6 @@ def _in_blocks(placed: list, regions, blocks, ink, body: _Body, w: int, h: int) 
         line = _placed(quad, score, is_body, regions, blocks, ink, body.height)
         if line is not None:
             out.append(line)
-    if COLUMN_BLOCKS:
-        made = split_blocks(
-            out, lambda d: Box.from_poly(d.poly), regions, lambda: _free_id(regions), body
-        )
-        for r in made:
-            r.box = r.box.clip(w, h)
     return out
 
 
@@ -539,11 +527,3 @@ def _distance(a: Box, b: Box) -> float:
     dx = max(0.0, a.x0 - b.x1, b.x0 - a.x1)
     dy = max(0.0, a.y0 - b.y1, b.y0 - a.y1)
     return float(np.hypot(dx, dy))
-
-
-def _free_id(regions: list[Region]) -> str:
-    """A region id not yet taken: ``r<N>``."""
-    n, taken = len(regions) + 1, {r.id for r in regions}
-    while f"r{n}" in taken:
-        n += 1
-    return f"r{n}"

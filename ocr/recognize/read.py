@@ -3,12 +3,12 @@
 Two ways to find the lines (``detect``, part of the page settings, see
 :func:`read_settings`):
 
-- ``"page"`` (the default): lines first, detected over the whole page at a scale set by
+- ``"page"``: lines first, detected over the whole page at a scale set by
   its body-text height, cut at the gutters their neighbours agree on, and given to the
   layout's blocks (:mod:`ocr.recognize.lines`; display type is detected again block by
   block at full resolution). A page with too little text to tell its body size is read
   block by block.
-- ``"block"``: detection on each text block of the deskewed page at full resolution
+- ``"block"`` (the default): detection on each text block of the deskewed page at full resolution
   (whole-page detection at the models' default size misses small newspaper text).
 
 Recognition reads full-resolution crops, all lines of the page in one call, so the
@@ -115,8 +115,8 @@ def read_page(
     """The recognize stage: lines with text, confidence, deskewed box and scan polygon,
     ordered block by block (blocks in their reading order), within one by rows top to
     bottom, vertical lines right to left (see :func:`ocr.text.reading_order`). With
-    ``detect="page"``, ``regions`` gains the column blocks cut from a block of several
-    text columns (all renumbered in order)."""
+    ``detect="page"``, a block of ``regions`` may grow by a line it takes in (all are
+    renumbered in order)."""
     timings = {} if timings is None else timings
     t = time.perf_counter()
     detected = None
