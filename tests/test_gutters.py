@@ -423,3 +423,24 @@ def test_a_standing_headline_the_page_saw_in_part_is_looked_at_again_whole():
     standing = [b for b in boxes if b.height > 2 * b.width]
     assert len(standing) == 1 and standing[0].y0 <= 20 and standing[0].y1 >= 438
     assert len(boxes) == 13  # and the twelve body rows
+
+
+def test_a_line_between_two_blocks_joins_neither():
+    """A body line in no block, between two blocks side by side (a line the page's
+    detection ran across two standing headlines): the nearer block, grown over it,
+    would reach over its neighbour and take its lines; it keeps no block. A line by
+    one block only joins it, and the block grows over it."""
+    from ocr.model import Region
+    from ocr.recognize.lines import _placed
+
+    left, right = Box(100, 100, 300, 400), Box(320, 100, 520, 400)
+    blocks = [
+        Region("r1", "headline", left, left.poly()),
+        Region("r2", "headline", right, right.poly()),
+    ]
+    ink = np.zeros((600, 700), bool)
+    across = _placed(_quad(110, 60, 510, 90), 0.9, True, blocks, blocks, ink, 30.0)
+    assert across is not None and across.region is None
+    assert blocks[0].box == left and blocks[1].box == right
+    under = _placed(_quad(110, 410, 290, 440), 0.9, True, blocks, blocks, ink, 30.0)
+    assert under.region is blocks[0] and blocks[0].box.y1 >= 440

@@ -500,7 +500,9 @@ def _placed(
     quad, score, is_body: bool, regions, blocks, ink, body_height: float
 ) -> Detected | None:
     """The line with its block: the text block holding its centre; for a line in no
-    block, the nearest text block when it is a body line within NEAR body heights; None
+    block, the nearest text block when it is a body line within NEAR body heights and
+    the block, grown over it, does not reach over another text block (the line lies
+    between blocks: neither takes it, and none takes in its neighbour's lines); None
     (dropped) in a QR code or in a photo's texture; else no block."""
     box = Box.from_poly(quad)
     if (r := _holder(box, blocks)) is not None:
@@ -517,10 +519,19 @@ def _placed(
         )
     if is_body and blocks:
         near = min(blocks, key=lambda r: _distance(r.box, box))
-        if _distance(near.box, box) <= NEAR * body_height:
-            near.box = Box.union([near.box, box.pad(3)])
+        grown = Box.union([near.box, box.pad(3)])
+        others = [r.box for r in blocks if r is not near]
+        if _distance(near.box, box) <= NEAR * body_height and not _reaches_over(
+            near.box, grown, others
+        ):
+            near.box = grown
             return Detected(quad, score, near)
     return Detected(quad, score, None)
+
+
+def _reaches_over(box: Box, grown: Box, others: list[Box]) -> bool:
+    """``box`` grown to ``grown`` covers more of one of ``others`` than it did."""
+    return any(grown.intersection(o) > box.intersection(o) for o in others)
 
 
 def _distance(a: Box, b: Box) -> float:

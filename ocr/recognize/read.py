@@ -121,7 +121,7 @@ def read_page(
     t = time.perf_counter()
     detected = None
     if detect == "page":
-        detected = _page_lines(engine, image, regions, deskew)
+        detected = _page_lines(engine, image, regions, deskew, timings)
     if detected is None:
         detected = detect_lines(engine, image, regions)
     timings["detect"] = round(time.perf_counter() - t, 3)
@@ -139,14 +139,19 @@ def read_page(
 
 
 def _page_lines(
-    engine: OcrEngine, image: np.ndarray, regions: list[Region], deskew: Deskew
+    engine: OcrEngine, image: np.ndarray, regions: list[Region], deskew: Deskew, timings: dict
 ) -> list[Detected] | None:
-    """Lines first (:func:`ocr.recognize.lines.detect_page_lines`); the blocks it cut
-    or grew get their polygons on the scan again, and all are renumbered in order.
-    None for a page to read block by block."""
+    """Lines first (:func:`ocr.recognize.lines.detect_page_lines`); the blocks it grew
+    get their polygons on the scan again, and all are renumbered in order. None for a
+    page to read block by block. ``timings["detect_again"]``: the seconds the second
+    look at display type took (part of ``detect``)."""
+    timings["detect_again"] = 0.0
 
     def by_block(blocks: list[Region]) -> list[ScoredQuad]:
-        return [(d.poly, d.score) for d in detect_lines(engine, image, blocks)]
+        t = time.perf_counter()
+        found = [(d.poly, d.score) for d in detect_lines(engine, image, blocks)]
+        timings["detect_again"] = round(timings["detect_again"] + time.perf_counter() - t, 3)
+        return found
 
     before = {id(r): r.box for r in regions}
     found = detect_page_lines(engine, image, regions, DETECTED_KINDS, BLOCK_PAD, by_block)
