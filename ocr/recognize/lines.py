@@ -396,10 +396,12 @@ def _display_lines(
 
 def _look_again(zone: Box, block: Region, body: _Body, pad, detect_blocks, kept_whole, w, h):
     """(the zone looked at, the display lines the second look found whole in it): the
-    part ``zone`` of ``block`` detected again (``detect_blocks``). A display line that
-    runs on beyond what the second look saw (a standing headline the page's detection
-    found only a piece of) has the zone grown along it by its own length, within the
-    block, and looked at again (at most LOOK_AGAIN times)."""
+    part ``zone`` of ``block`` detected again (``detect_blocks``). A standing display
+    line that runs on beyond what the second look saw (a vertical headline the page's
+    detection found only a piece of) has the zone grown along it by its own length,
+    within the block, and looked at again (at most LOOK_AGAIN times). A lying one is
+    not followed: running on beyond a headline's zone is what a body line beside or
+    under it does (a merged row of body lines across gutters would come back whole)."""
     bound = block.box.pad(pad).clip(w, h)
     for _ in range(LOOK_AGAIN):
         part = Region(id=block.id, kind=block.kind, box=zone, poly=zone.poly())
@@ -411,7 +413,7 @@ def _look_again(zone: Box, block: Region, body: _Body, pad, detect_blocks, kept_
             and body.display(Box.from_poly(q))
             and not _overlaps_any(Box.from_poly(q), kept_whole)
         ]
-        cut = [b for _, _, b in found if _cut_off(b, seen, w, h)]
+        cut = [b for _, _, b in found if is_tall(b) and _cut_off(b, seen, w, h)]
         grown = _within(Box.union([zone] + [_along(b) for b in cut]), bound)
         if not cut or grown.as_list() == zone.as_list():
             break
@@ -420,10 +422,8 @@ def _look_again(zone: Box, block: Region, body: _Body, pad, detect_blocks, kept_
 
 
 def _along(box: Box) -> Box:
-    """The box grown by its own length at both ends, along its axis."""
-    if is_tall(box):
-        return Box(box.x0, box.y0 - box.height, box.x1, box.y1 + box.height)
-    return Box(box.x0 - box.width, box.y0, box.x1 + box.width, box.y1)
+    """A standing line's box grown by its own length at both ends."""
+    return Box(box.x0, box.y0 - box.height, box.x1, box.y1 + box.height)
 
 
 def _unconfirmed(display, replaced: list[Box], covered: list[Box], text, body: _Body, margin):
