@@ -444,32 +444,3 @@ def test_a_line_between_two_blocks_joins_neither():
     assert blocks[0].box == left and blocks[1].box == right
     under = _placed(_quad(110, 410, 290, 440), 0.9, True, blocks, blocks, ink, 30.0)
     assert under.region is blocks[0] and blocks[0].box.y1 >= 440
-
-
-class _SeeingRowDetector(_RowDetector):
-    """:class:`_RowDetector`, keeping the shape of every image it was given."""
-
-    def __init__(self):
-        self.shapes = []
-
-    def detect(self, image):
-        self.shapes.append(image.shape[:2])
-        return super().detect(image)
-
-
-def test_page_detection_sees_only_the_inked_part_of_the_page():
-    """The page of two columns under a headline with 400 px of blank paper round it:
-    detection is given its inked part (with a margin), and the lines come back where
-    they are on the page."""
-    from ocr.model import Region
-
-    image, _ = _page_with_a_headline()
-    page = np.pad(image, 400, constant_values=255)
-    h, w = page.shape
-    box = Box(395, 415, w - 395, h - 395)
-    detector = _SeeingRowDetector()
-    found = detect_page_lines_of(detector, page, [Region("r1", "text", box, box.poly(), order=1)])
-    (shape,) = detector.shapes
-    assert shape[0] < image.shape[0] + 200 and shape[1] < image.shape[1] + 200
-    body = sorted((b for b in found if b.height <= 30), key=lambda b: (b.y0, b.x0))
-    assert len(body) == 20 and abs(body[0].y0 - (400 + 98)) <= 1 and abs(body[0].x0 - 408) <= 1

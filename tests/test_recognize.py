@@ -169,7 +169,6 @@ def test_lines_first_has_settings_of_its_own():
         "detect": "page",
         "block_pad": 12,
         "text_height": [14, 32],
-        "ink_margin": 2.0,
         "gutters": {"gap": 0.75, "core": 0.3, "reach": 2.6, "agree": 2},
         "rule_lines": 1.6,
         "min_body_lines": 8,

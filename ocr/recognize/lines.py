@@ -3,12 +3,10 @@
 The layout's regions stay as the layout made them (rules, photos, QR codes, text
 blocks); only where the lines come from changes (:func:`detect_page_lines`):
 
-1. The whole deskewed page (QR codes blanked; only its inked part, with INK_MARGIN
-   text heights of paper round it: :func:`inked`) is detected at a scale set by its own
+1. The whole deskewed page (QR codes blanked) is detected at a scale set by its own
    body-text height, measured on its text ink (:func:`detection_scale`): text of
    DET_TEXT_MIN..DET_TEXT_HEIGHT pixels for the detector, read in the engine's bounded,
-   overlapping strips (:mod:`ocr.recognize.strips`). A detected line with no ink under
-   it to the page's binarization (show-through) is dropped (:func:`_printed`).
+   overlapping strips (:mod:`ocr.recognize.strips`).
 2. The page's body size is the cluster of its detected lines' heights around their
    median (:func:`ocr.text.size_band`). A line of body size is a body line; a taller one
    or a standing one (vertical) is display type.
@@ -40,8 +38,6 @@ from ocr.text import is_tall, size_band
 # pixels tall (a 300 dpi page is shrunk to about three quarters)...
 DET_TEXT_HEIGHT = 32
 DET_TEXT_MIN = 14  # ...and at least this many (a 72 dpi page is enlarged)
-DET_STRIDE = 32  # the detector takes images in multiples of this (others it resamples)
-INK_MARGIN = 2.0  # detection sees the page's inked part with this many text heights round it
 RULE_LINES = 1.6  # a vertical stroke taller than this many body lines is a rule
 MIN_BODY_LINES = 8  # fewer long lines than this: the page is read block by block
 BODY_MAX = 1.35  # body lines are never taller than this many times their median
@@ -56,7 +52,6 @@ PAPER_INK = 0.45  # a line inside a photo's box is on paper when less of it is i
 PHOTO_READ_MIN = 0.8  # ...and it is kept when read with at least this confidence
 LINES_SETTINGS = {
     "text_height": [DET_TEXT_MIN, DET_TEXT_HEIGHT],
-    "ink_margin": INK_MARGIN,
     "gutters": GUTTERS,
     "rule_lines": RULE_LINES,
     "min_body_lines": MIN_BODY_LINES,
@@ -136,46 +131,15 @@ def _without_qr(image: np.ndarray, regions: list[Region]) -> np.ndarray:
     return page
 
 
-def _detect_scaled(
-    engine: OcrEngine, image: np.ndarray, scale: float, where: Box | None = None
-) -> list[ScoredQuad]:
-    """The engine's lines on ``image`` (only its part ``where``, when given) scaled by
-    ``scale``, in ``image``'s pixels."""
+def _detect_scaled(engine: OcrEngine, image: np.ndarray, scale: float) -> list[ScoredQuad]:
+    """The engine's lines on ``image`` scaled by ``scale``, in ``image``'s pixels."""
     import cv2
 
-    shift = np.zeros(2)
-    if where is not None:
-        x0, y0, x1, y1 = (int(round(v)) for v in where.as_list())
-        image, shift = image[y0:y1, x0:x1], np.array([x0, y0], dtype=float)
     if scale != 1.0:
         size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
         shrink = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
         image = cv2.resize(image, size, interpolation=shrink)
-    return [(order_quad(q) / scale + shift, s) for q, s in engine.detect(image)]
-
-
-def inked(ink: np.ndarray, margin: float) -> Box | None:
-    """The part of the page that holds ink, with ``margin`` pixels of paper around it
-    (None for a page without ink): detection need not look at the blank margins."""
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    if not len(rows):
-        return None
-    h, w = ink.shape
-    box = Box(cols[0], rows[0], cols[-1] + 1, rows[-1] + 1).pad(margin).clip(w, h)
-    # Whole multiples of the detector's stride where the page allows (none resampled).
-    x0, x1 = _stride_span(int(box.x0), int(np.ceil(box.x1)), w)
-    y0, y1 = _stride_span(int(box.y0), int(np.ceil(box.y1)), h)
-    return Box(x0, y0, x1, y1)
-
-
-def _stride_span(a: int, b: int, size: int) -> tuple[int, int]:
-    """``a:b`` grown to a whole multiple of DET_STRIDE pixels within ``0:size`` (all
-    of it when it cannot be)."""
-    want = -(-(b - a) // DET_STRIDE) * DET_STRIDE
-    if want >= size:
-        return 0, size
-    a = max(0, min(a - (want - (b - a)) // 2, size - want))
-    return a, a + want
+    return [(order_quad(q) / scale, s) for q, s in engine.detect(image)]
 
 
 def text_blocks(regions: list[Region], kinds) -> list[Region]:
@@ -225,8 +189,7 @@ def detect_page_lines(
     ink = binarize(gray) > 0
     text, text_height = text_ink(ink, regions)
     scale = detection_scale(text_height)
-    where = inked(ink, INK_MARGIN * (text_height or DET_TEXT_HEIGHT))
-    found = _printed(_detect_scaled(engine, _without_qr(image, regions), scale, where), ink)
+    found = _printed(_detect_scaled(engine, _without_qr(image, regions), scale), ink)
     body = _Body([Box.from_poly(q) for q, _ in found], unit=1.0 / scale)
     if body.count < MIN_BODY_LINES:
         return None
