@@ -382,12 +382,15 @@ def _page_with_a_standing_headline():
 
 
 class _PieceDetector:
-    """The page's detection: the body rows, and only the top half of the standing
-    headline (as whole-page detection can break one)."""
+    """The page's detection: the body rows, and only pieces of the standing headline
+    (as whole-page detection can break one): its top half by default."""
+
+    def __init__(self, pieces=((18, 230),)):
+        self.pieces = pieces
 
     def detect(self, image):
         ink = (image if image.ndim == 2 else image[:, :, 0]) < 128
-        out = [(_quad(18, 18, 62, 230), 0.9)]
+        out = [(_quad(18, y0, 62, y1), 0.9) for y0, y1 in self.pieces]
         for i in range(12):
             y = 30 + 34 * i
             xs = np.flatnonzero(ink[y : y + 20, 90:].any(axis=0)) + 90
@@ -423,6 +426,19 @@ def test_a_standing_headline_the_page_saw_in_part_is_looked_at_again_whole():
     standing = [b for b in boxes if b.height > 2 * b.width]
     assert len(standing) == 1 and standing[0].y0 <= 20 and standing[0].y1 >= 438
     assert len(boxes) == 13  # and the twelve body rows
+
+
+def test_a_standing_headline_the_page_saw_in_two_pieces_is_taken_once():
+    """Its first two and its last two characters, far apart: each piece's zone grows
+    along it and finds the whole line; it is one line."""
+    from ocr.recognize.lines import detect_page_lines
+
+    image, regions = _page_with_a_standing_headline()
+    detector = _PieceDetector(pieces=((18, 104), (354, 440)))
+    found = detect_page_lines(detector, image, regions, ("text",), 12, _second_look(image))
+    boxes = [Box.from_poly([tuple(p) for p in d.poly]) for d in found]
+    standing = [b for b in boxes if b.height > 2 * b.width]
+    assert len(standing) == 1 and standing[0].y0 <= 20 and standing[0].y1 >= 438
 
 
 def test_a_line_between_two_blocks_joins_neither():

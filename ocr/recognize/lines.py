@@ -348,6 +348,8 @@ def _display_lines(
         block = owner[key]
         for zone in _merged(boxes):
             zone, again = _look_again(zone, block, body, pad, detect_blocks, kept_whole, w, h)
+            # Two zones grown along one standing line both find it: it is taken once.
+            again = [t for t in again if not _overlaps_any(Box.from_poly(t[0]), covered)]
             if again:
                 taken += again
                 covered += [Box.from_poly(q) for q, _, _ in again]
