@@ -364,7 +364,8 @@ def _look_again(zone: Box, block: Region, body: _Body, pad, detect_blocks, kept_
     part ``zone`` of ``block`` detected again (``detect_blocks``). A standing display
     line that runs on beyond what the second look saw (a vertical headline the page's
     detection found only a piece of) has the zone grown along it by its own length,
-    within the block, and looked at again (at most LOOK_AGAIN times). A lying one is
+    within the block, and looked at again (at most LOOK_AGAIN times, and only while
+    the zone can grow by at least one character, the line's width). A lying one is
     not followed: running on beyond a headline's zone is what a body line beside or
     under it does (a merged row of body lines across gutters would come back whole)."""
     bound = block.box.pad(pad).clip(w, h)
@@ -380,7 +381,8 @@ def _look_again(zone: Box, block: Region, body: _Body, pad, detect_blocks, kept_
         ]
         cut = [b for _, _, b in found if is_tall(b) and _cut_off(b, seen, w, h)]
         grown = _within(Box.union([zone] + [_along(b) for b in cut]), bound)
-        if not cut or grown.as_list() == zone.as_list():
+        # A look that cannot show one more character of the line is not taken.
+        if not cut or grown.height - zone.height < min(b.width for b in cut):
             break
         zone = grown
     return zone, [(q, s, None) for q, s, b in found if not _cut_off(b, seen, w, h)]
