@@ -159,62 +159,6 @@ def test_a_paragraph_of_two_lines_across_a_gutter():
     assert [len(p) for p in pieces] == [2, 2]
 
 
-def _body(box):
-    return box.height <= 1.2 * H
-
-
-class _Item:
-    def __init__(self, box, region):
-        self.box, self.region = box, region
-
-
-def _block_with(boxes):
-    from ocr.model import Region
-
-    block = Region("r1", "text", Box.union(boxes), Box.union(boxes).poly(), order=1)
-    return block, [_Item(b, block) for b in boxes]
-
-
-def test_a_block_of_two_text_columns_becomes_two_blocks():
-    from ocr.recognize.blocks import split_blocks
-
-    boxes = [Box(10, y, 430, y + H) for y in range(20, 200, 30)]
-    boxes += [Box(452, y, 880, y + H) for y in range(20, 200, 30)]
-    block, items = _block_with(boxes)
-    regions = [block]
-    split_blocks(items, lambda it: it.box, regions, lambda: "r2", _body)
-    assert [r.id for r in regions] == ["r1", "r2"]
-    assert regions[0].box.x1 < 440 and regions[1].box.x0 > 445
-    assert all(it.region is regions[it.box.x0 > 440] for it in items)
-
-
-def test_a_headline_over_two_columns_becomes_a_block_of_its_own():
-    from ocr.recognize.blocks import split_blocks
-
-    boxes = [Box(10, 0, 880, 40)]  # the headline, over both columns
-    boxes += [Box(10, y, 430, y + H) for y in range(60, 200, 30)]
-    boxes += [Box(452, y, 880, y + H) for y in range(60, 200, 30)]
-    block, items = _block_with(boxes)
-    regions = [block]
-    ids = iter(["r2", "r3"])
-    split_blocks(items, lambda it: it.box, regions, lambda: next(ids), _body)
-    assert [r.id for r in regions] == ["r1", "r2", "r3"]
-    assert items[0].region is regions[0] and all(it.region is regions[0] for it in items[:1])
-    assert all(it.region is regions[1 + (it.box.x0 > 440)] for it in items[1:])
-
-
-def test_a_block_with_a_display_line_across_its_columns_stays_whole():
-    from ocr.recognize.blocks import split_blocks
-
-    boxes = [Box(10, y, 430, y + H) for y in range(0, 200, 30)]
-    boxes += [Box(452, y, 880, y + H) for y in range(0, 200, 30)]
-    boxes += [Box(10, 210, 880, 250)]  # a subhead across both, under their lines
-    block, items = _block_with(boxes)
-    regions = [block]
-    split_blocks(items, lambda it: it.box, regions, lambda: "r2", _body)
-    assert regions == [block] and all(it.region is block for it in items)
-
-
 class _RowDetector:
     """A detector that sees every band of ink rows as one line, across the whole page
     (gutters and the headline's spaces included)."""
@@ -247,14 +191,9 @@ def _page_with_a_headline():
     return image, [Region("r1", "text", box, box.poly(), order=1)]
 
 
-@pytest.mark.parametrize("column_blocks", [False, True])
-def test_lines_first_cuts_body_lines_at_the_gutter_and_never_the_headline(
-    monkeypatch, column_blocks
-):
-    import ocr.recognize.lines as lines_first
+def test_lines_first_cuts_body_lines_at_the_gutter_and_never_the_headline():
     from ocr.recognize.lines import detect_page_lines
 
-    monkeypatch.setattr(lines_first, "COLUMN_BLOCKS", column_blocks)
     image, regions = _page_with_a_headline()
     found = detect_page_lines(_RowDetector(), image, regions, ("text",), 12, lambda blocks: [])
     boxes = [(Box.from_poly([tuple(p) for p in d.poly]), d.region.id) for d in found]
@@ -263,14 +202,7 @@ def test_lines_first_cuts_body_lines_at_the_gutter_and_never_the_headline(
     assert len(head) == 1 and head[0][0].x0 <= 150 and head[0][0].x1 >= 670  # not cut
     assert len(body) == 20  # each row cut in two at the gutter
     assert all(b.x1 <= 431 or b.x0 >= 451 for b, _ in body)
-    if not column_blocks:  # the layout's block is left as it is
-        assert [r.id for r in regions] == ["r1"]
-        return
-    # the block is cut: the headline first, then the left column, then the right one
-    assert [r.id for r in regions] == ["r1", "r2", "r3"]
-    assert head[0][1] == "r1"
-    assert {r for b, r in body if b.x1 <= 431} == {"r2"}
-    assert {r for b, r in body if b.x0 >= 451} == {"r3"}
+    assert [r.id for r in regions] == ["r1"]  # the layout's block is left as it is
 
 
 def _headline_ink(starts: list[int], size: int = 40) -> np.ndarray:
@@ -397,3 +329,134 @@ def test_display_type_the_second_look_misses_stays_as_the_page_saw_it():
     assert len(big) == 1 and big[0].x0 <= 50 and big[0].x1 >= 398
     assert big[0].y0 == 2 and big[0].y1 == 54  # the page's box (not made a body line)
     assert sum(1 for b in boxes if b.y0 < 30) == 2  # the title and the one beside it
+
+
+class _FaintRowDetector(_RowDetector):
+    """A detector that sees faint print too (show-through from the sheet's other side:
+    anything darker than nearly white), every band of it as one line."""
+
+    def detect(self, image):
+        from ocr.layout.ink import bands_of
+
+        ink = (image if image.ndim == 2 else image[:, :, 0]) < 240
+        out = []
+        for y0, y1 in bands_of(ink):
+            xs = np.flatnonzero(ink[y0:y1].any(axis=0))
+            out.append((_quad(xs[0] - 2, y0 - 2, xs[-1] + 3, y1 + 2), 0.9))
+        return out
+
+
+def test_show_through_the_detector_sees_is_no_line():
+    """Twelve body rows and, between the headline and them, a row of show-through
+    (gray 230 on white paper, which the page's binarization leaves white): the body
+    rows are found, the show-through is not."""
+    image, regions = _page_with_a_headline()
+    image[62:76, 200:700] = np.where(image[62:76, 200:700] == 255, 230, image[62:76, 200:700])
+    found = detect_page_lines_of(_FaintRowDetector(), image, regions)
+    assert not [b for b in found if 60 <= b.center[1] <= 78]  # no line of show-through
+    assert len([b for b in found if b.height <= 30]) == 20  # the body rows, cut at the gutter
+
+
+def detect_page_lines_of(detector, image, regions) -> list[Box]:
+    from ocr.recognize.lines import detect_page_lines
+
+    found = detect_page_lines(detector, image, regions, ("text",), 12, lambda blocks: [])
+    return [Box.from_poly([tuple(p) for p in d.poly]) for d in found]
+
+
+def _page_with_a_standing_headline():
+    """A standing headline of ten 40 px characters (x 20-60, y 20-440) beside twelve
+    body rows (x 100-500): (uint8 page, one text block over it all)."""
+    from ocr.model import Region
+
+    page = np.zeros((480, 520), bool)
+    for k in range(10):
+        page[20 + 42 * k : 60 + 42 * k, 20:60] = True
+    for i in range(12):
+        y = 30 + 34 * i
+        for x in range(100, 480, 22):
+            page[y : y + 20, x : x + 20] = True
+    image = np.where(page, 0, 255).astype(np.uint8)
+    box = Box(10, 10, 510, 470)
+    return image, [Region("r1", "text", box, box.poly(), order=1)]
+
+
+class _PieceDetector:
+    """The page's detection: the body rows, and only pieces of the standing headline
+    (as whole-page detection can break one): its top half by default."""
+
+    def __init__(self, pieces=((18, 230),)):
+        self.pieces = pieces
+
+    def detect(self, image):
+        ink = (image if image.ndim == 2 else image[:, :, 0]) < 128
+        out = [(_quad(18, y0, 62, y1), 0.9) for y0, y1 in self.pieces]
+        for i in range(12):
+            y = 30 + 34 * i
+            xs = np.flatnonzero(ink[y : y + 20, 90:].any(axis=0)) + 90
+            out.append((_quad(xs[0] - 2, y - 2, xs[-1] + 3, y + 22), 0.9))
+        return out
+
+
+def _second_look(image):
+    """Block-by-block detection: the standing headline's ink inside what it is shown
+    (a line reaching the edge of what it saw when it runs on beyond it)."""
+    ink = image < 128
+
+    def detect_blocks(blocks):
+        out = []
+        for b in blocks:
+            x0, y0, x1, y1 = (int(v) for v in b.box.pad(12).clip(520, 480).as_list())
+            sub = ink[y0:y1, x0 : min(x1, 70)]
+            rows, cols = np.flatnonzero(sub.any(axis=1)), np.flatnonzero(sub.any(axis=0))
+            if len(rows) and len(cols):
+                out.append((_quad(x0 + cols[0] - 2, y0 + rows[0] - 2,
+                                  x0 + cols[-1] + 3, y0 + rows[-1] + 3), 0.9))  # fmt: skip
+        return out
+
+    return detect_blocks
+
+
+def test_a_standing_headline_the_page_saw_in_part_is_looked_at_again_whole():
+    from ocr.recognize.lines import detect_page_lines
+
+    image, regions = _page_with_a_standing_headline()
+    found = detect_page_lines(_PieceDetector(), image, regions, ("text",), 12, _second_look(image))
+    boxes = [Box.from_poly([tuple(p) for p in d.poly]) for d in found]
+    standing = [b for b in boxes if b.height > 2 * b.width]
+    assert len(standing) == 1 and standing[0].y0 <= 20 and standing[0].y1 >= 438
+    assert len(boxes) == 13  # and the twelve body rows
+
+
+def test_a_standing_headline_the_page_saw_in_two_pieces_is_taken_once():
+    """Its first two and its last two characters, far apart: each piece's zone grows
+    along it and finds the whole line; it is one line."""
+    from ocr.recognize.lines import detect_page_lines
+
+    image, regions = _page_with_a_standing_headline()
+    detector = _PieceDetector(pieces=((18, 104), (354, 440)))
+    found = detect_page_lines(detector, image, regions, ("text",), 12, _second_look(image))
+    boxes = [Box.from_poly([tuple(p) for p in d.poly]) for d in found]
+    standing = [b for b in boxes if b.height > 2 * b.width]
+    assert len(standing) == 1 and standing[0].y0 <= 20 and standing[0].y1 >= 438
+
+
+def test_a_line_between_two_blocks_joins_neither():
+    """A body line in no block, between two blocks side by side (a line the page's
+    detection ran across two standing headlines): the nearer block, grown over it,
+    would reach over its neighbour and take its lines; it keeps no block. A line by
+    one block only joins it, and the block grows over it."""
+    from ocr.model import Region
+    from ocr.recognize.lines import _placed
+
+    left, right = Box(100, 100, 300, 400), Box(320, 100, 520, 400)
+    blocks = [
+        Region("r1", "headline", left, left.poly()),
+        Region("r2", "headline", right, right.poly()),
+    ]
+    ink = np.zeros((600, 700), bool)
+    across = _placed(_quad(110, 60, 510, 90), 0.9, True, blocks, blocks, ink, 30.0)
+    assert across is not None and across.region is None
+    assert blocks[0].box == left and blocks[1].box == right
+    under = _placed(_quad(110, 410, 290, 440), 0.9, True, blocks, blocks, ink, 30.0)
+    assert under.region is blocks[0] and blocks[0].box.y1 >= 440

@@ -174,9 +174,10 @@ def test_lines_first_has_settings_of_its_own():
         "min_body_lines": 8,
         "body_max": 1.35,
         "near": 1.5,
+        "printed_min": 0.1,
         "even": 1.6,
+        "look_again": 3,
         "photo_text": [0.45, 0.8],
-        "column_blocks": False,
     }
     assert detect_mode(page) == "page"
     block = pipeline.settings_for(300, None)

@@ -17,8 +17,8 @@ blocks); only where the lines come from changes (:func:`detect_page_lines`):
    on (:mod:`ocr.recognize.gutters`), and given to the text block holding their centre.
    A line in no block joins the nearest text block when it is body-like and next to it;
    one in a QR code, or in a photo's texture, is dropped; any other keeps no block.
-5. A block whose body lines stand in columns becomes one block per column
-   (:mod:`ocr.recognize.blocks`).
+   The layout's blocks are kept (a block of several text columns too: the assembly
+   finds a block's columns itself); a block only grows by a line it takes in.
 
 A page with too few lines to tell its body size is read block by block, as before.
 """
@@ -30,7 +30,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ocr.model import Box, Kind, Region
-from ocr.recognize.blocks import split_blocks
 from ocr.recognize.engine import OcrEngine, ScoredQuad
 from ocr.recognize.gutters import GUTTERS, split_at_gutters
 from ocr.text import is_tall, size_band
@@ -44,9 +43,11 @@ MIN_BODY_LINES = 8  # fewer long lines than this: the page is read block by bloc
 BODY_MAX = 1.35  # body lines are never taller than this many times their median
 EVEN = 1.6  # a display line's gap at a block boundary this much wider than its others: two
 NEAR = 1.5  # a line in no block joins a text block at most this many body heights away
-# A block whose body lines stand in columns cut into column blocks (off: the assembly
-# finds a block's columns itself, and column blocks lost their headlines there).
-COLUMN_BLOCKS = False
+# A detected line whose core holds less ink than this share of the page's usual line
+# (the median over its detected lines) is no print: show-through from the other side
+# of the sheet, which the page's binarization leaves white (the detector still sees it).
+PRINTED_MIN = 0.1
+LOOK_AGAIN = 3  # looks at a zone, grown along a display line that runs on beyond it
 PAPER_INK = 0.45  # a line inside a photo's box is on paper when less of it is ink...
 PHOTO_READ_MIN = 0.8  # ...and it is kept when read with at least this confidence
 LINES_SETTINGS = {
@@ -56,9 +57,10 @@ LINES_SETTINGS = {
     "min_body_lines": MIN_BODY_LINES,
     "body_max": BODY_MAX,
     "near": NEAR,
+    "printed_min": PRINTED_MIN,
     "even": EVEN,
+    "look_again": LOOK_AGAIN,
     "photo_text": [PAPER_INK, PHOTO_READ_MIN],
-    "column_blocks": COLUMN_BLOCKS,
 }
 
 
@@ -175,8 +177,8 @@ def detect_page_lines(
     block_pad: int,
     detect_blocks,
 ) -> list[Detected] | None:
-    """The page's lines, each with its block (``regions`` gains the column blocks cut
-    from a block of several text columns, see the module docstring); ``kinds``: the
+    """The page's lines, each with its block (a block of ``regions`` may grow by a
+    line it takes in, see the module docstring); ``kinds``: the
     kinds of block that hold text; ``detect_blocks(blocks)``: block-by-block detection
     (the display type's own). None when the page has too few lines to tell its body
     size (then the caller reads it block by block)."""
@@ -187,7 +189,7 @@ def detect_page_lines(
     ink = binarize(gray) > 0
     text, text_height = text_ink(ink, regions)
     scale = detection_scale(text_height)
-    found = _detect_scaled(engine, _without_qr(image, regions), scale)
+    found = _printed(_detect_scaled(engine, _without_qr(image, regions), scale), ink)
     body = _Body([Box.from_poly(q) for q, _ in found], unit=1.0 / scale)
     if body.count < MIN_BODY_LINES:
         return None
@@ -218,13 +220,37 @@ def detect_page_lines(
     ]
     placed = _fitted(placed, text, body.height)
     placed += [(q, s, False, b) for q, s, b in display]
-    return _in_blocks(placed, regions, blocks, ink, body, w, h)
+    return _in_blocks(placed, regions, blocks, ink, body)
 
 
-def _in_blocks(placed: list, regions, blocks, ink, body: _Body, w: int, h: int) -> list[Detected]:
+def _printed(found: list[ScoredQuad], ink: np.ndarray) -> list[ScoredQuad]:
+    """The detected lines that are print: their core (the middle rows of the box, so
+    that a rule or a neighbour's edge in its margin does not count) holds at least
+    PRINTED_MIN of the ink the page's median line holds there. Faint show-through is
+    read by the detector but is no ink to the page's binarization."""
+    shares = [_core_ink(ink, Box.from_poly(q)) for q, _ in found]
+    if not shares:
+        return found
+    usual = float(np.median(shares))
+    return [line for line, share in zip(found, shares) if share >= PRINTED_MIN * usual]
+
+
+def _core_ink(text: np.ndarray, box: Box) -> float:
+    """The share of ink in the box's core: its middle 70% across the line (rows for a
+    lying line, columns for a standing one)."""
+    x0, y0, x1, y1 = box.x0, box.y0, box.x1, box.y1
+    if is_tall(box):
+        x0, x1 = x0 + 0.15 * box.width, x1 - 0.15 * box.width
+    else:
+        y0, y1 = y0 + 0.15 * box.height, y1 - 0.15 * box.height
+    c0, c1 = max(0, int(x0)), min(text.shape[1], int(np.ceil(x1)))
+    r0, r1 = max(0, int(y0)), min(text.shape[0], int(np.ceil(y1)))
+    return float(text[r0:r1, c0:c1].mean()) if c1 > c0 and r1 > r0 else 0.0
+
+
+def _in_blocks(placed: list, regions, blocks, ink, body: _Body) -> list[Detected]:
     """Each placed line ``(quad, score, is body, its block or None)`` as a detection of
-    its block (one without a block given its place, :func:`_placed`); with
-    ``COLUMN_BLOCKS``, blocks of several text columns cut into column blocks."""
+    its block (one without a block given its place, :func:`_placed`)."""
     out: list[Detected] = []
     for quad, score, is_body, block in placed:
         if block is not None:
@@ -233,12 +259,6 @@ def _in_blocks(placed: list, regions, blocks, ink, body: _Body, w: int, h: int) 
         line = _placed(quad, score, is_body, regions, blocks, ink, body.height)
         if line is not None:
             out.append(line)
-    if COLUMN_BLOCKS:
-        made = split_blocks(
-            out, lambda d: Box.from_poly(d.poly), regions, lambda: _free_id(regions), body
-        )
-        for r in made:
-            r.box = r.box.clip(w, h)
     return out
 
 
@@ -327,16 +347,9 @@ def _display_lines(
     for key, boxes in zones.items():
         block = owner[key]
         for zone in _merged(boxes):
-            part = Region(id=block.id, kind=block.kind, box=zone, poly=zone.poly())
-            seen = zone.pad(pad).clip(w, h)  # what the second look sees
-            again = [
-                (q, s, None)
-                for q, s in detect_blocks([part])
-                if block.box.contains_point(Box.from_poly(q).center)
-                and body.display(Box.from_poly(q))
-                and not _cut_off(Box.from_poly(q), seen, w, h)
-                and not _overlaps_any(Box.from_poly(q), kept_whole)
-            ]
+            zone, again = _look_again(zone, block, body, pad, detect_blocks, kept_whole, w, h)
+            # Two zones grown along one standing line both find it: it is taken once.
+            again = [t for t in again if not _overlaps_any(Box.from_poly(t[0]), covered)]
             if again:
                 taken += again
                 covered += [Box.from_poly(q) for q, _, _ in again]
@@ -344,6 +357,40 @@ def _display_lines(
     rest = [(q, s) for q, s in display if not any(q is k for k, _, _ in whole)]
     kept, body_after_all = _unconfirmed(rest, replaced, covered, text, body, margin)
     return kept + taken + whole, covered + kept_whole, body_after_all
+
+
+def _look_again(zone: Box, block: Region, body: _Body, pad, detect_blocks, kept_whole, w, h):
+    """(the zone looked at, the display lines the second look found whole in it): the
+    part ``zone`` of ``block`` detected again (``detect_blocks``). A standing display
+    line that runs on beyond what the second look saw (a vertical headline the page's
+    detection found only a piece of) has the zone grown along it by its own length,
+    within the block, and looked at again (at most LOOK_AGAIN times, and only while
+    the zone can grow by at least one character, the line's width). A lying one is
+    not followed: running on beyond a headline's zone is what a body line beside or
+    under it does (a merged row of body lines across gutters would come back whole)."""
+    bound = block.box.pad(pad).clip(w, h)
+    for _ in range(LOOK_AGAIN):
+        part = Region(id=block.id, kind=block.kind, box=zone, poly=zone.poly())
+        seen = zone.pad(pad).clip(w, h)  # what the second look sees
+        found = [
+            (q, s, Box.from_poly(q))
+            for q, s in detect_blocks([part])
+            if block.box.contains_point(Box.from_poly(q).center)
+            and body.display(Box.from_poly(q))
+            and not _overlaps_any(Box.from_poly(q), kept_whole)
+        ]
+        cut = [b for _, _, b in found if is_tall(b) and _cut_off(b, seen, w, h)]
+        grown = _within(Box.union([zone] + [_along(b) for b in cut]), bound)
+        # A look that cannot show one more character of the line is not taken.
+        if not cut or grown.height - zone.height < min(b.width for b in cut):
+            break
+        zone = grown
+    return zone, [(q, s, None) for q, s, b in found if not _cut_off(b, seen, w, h)]
+
+
+def _along(box: Box) -> Box:
+    """A standing line's box grown by its own length at both ends."""
+    return Box(box.x0, box.y0 - box.height, box.x1, box.y1 + box.height)
 
 
 def _unconfirmed(display, replaced: list[Box], covered: list[Box], text, body: _Body, margin):
@@ -457,7 +504,9 @@ def _placed(
     quad, score, is_body: bool, regions, blocks, ink, body_height: float
 ) -> Detected | None:
     """The line with its block: the text block holding its centre; for a line in no
-    block, the nearest text block when it is a body line within NEAR body heights; None
+    block, the nearest text block when it is a body line within NEAR body heights and
+    the block, grown over it, does not reach over another text block (the line lies
+    between blocks: neither takes it, and none takes in its neighbour's lines); None
     (dropped) in a QR code or in a photo's texture; else no block."""
     box = Box.from_poly(quad)
     if (r := _holder(box, blocks)) is not None:
@@ -474,21 +523,22 @@ def _placed(
         )
     if is_body and blocks:
         near = min(blocks, key=lambda r: _distance(r.box, box))
-        if _distance(near.box, box) <= NEAR * body_height:
-            near.box = Box.union([near.box, box.pad(3)])
+        grown = Box.union([near.box, box.pad(3)])
+        others = [r.box for r in blocks if r is not near]
+        if _distance(near.box, box) <= NEAR * body_height and not _reaches_over(
+            near.box, grown, others
+        ):
+            near.box = grown
             return Detected(quad, score, near)
     return Detected(quad, score, None)
+
+
+def _reaches_over(box: Box, grown: Box, others: list[Box]) -> bool:
+    """``box`` grown to ``grown`` covers more of one of ``others`` than it did."""
+    return any(grown.intersection(o) > box.intersection(o) for o in others)
 
 
 def _distance(a: Box, b: Box) -> float:
     dx = max(0.0, a.x0 - b.x1, b.x0 - a.x1)
     dy = max(0.0, a.y0 - b.y1, b.y0 - a.y1)
     return float(np.hypot(dx, dy))
-
-
-def _free_id(regions: list[Region]) -> str:
-    """A region id not yet taken: ``r<N>``."""
-    n, taken = len(regions) + 1, {r.id for r in regions}
-    while f"r{n}" in taken:
-        n += 1
-    return f"r{n}"

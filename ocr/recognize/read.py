@@ -3,12 +3,12 @@
 Two ways to find the lines (``detect``, part of the page settings, see
 :func:`read_settings`):
 
-- ``"page"`` (the default): lines first, detected over the whole page at a scale set by
+- ``"page"``: lines first, detected over the whole page at a scale set by
   its body-text height, cut at the gutters their neighbours agree on, and given to the
   layout's blocks (:mod:`ocr.recognize.lines`; display type is detected again block by
   block at full resolution). A page with too little text to tell its body size is read
   block by block.
-- ``"block"``: detection on each text block of the deskewed page at full resolution
+- ``"block"`` (the default): detection on each text block of the deskewed page at full resolution
   (whole-page detection at the models' default size misses small newspaper text).
 
 Recognition reads full-resolution crops, all lines of the page in one call, so the
@@ -115,13 +115,13 @@ def read_page(
     """The recognize stage: lines with text, confidence, deskewed box and scan polygon,
     ordered block by block (blocks in their reading order), within one by rows top to
     bottom, vertical lines right to left (see :func:`ocr.text.reading_order`). With
-    ``detect="page"``, ``regions`` gains the column blocks cut from a block of several
-    text columns (all renumbered in order)."""
+    ``detect="page"``, a block of ``regions`` may grow by a line it takes in (all are
+    renumbered in order)."""
     timings = {} if timings is None else timings
     t = time.perf_counter()
     detected = None
     if detect == "page":
-        detected = _page_lines(engine, image, regions, deskew)
+        detected = _page_lines(engine, image, regions, deskew, timings)
     if detected is None:
         detected = detect_lines(engine, image, regions)
     timings["detect"] = round(time.perf_counter() - t, 3)
@@ -139,14 +139,19 @@ def read_page(
 
 
 def _page_lines(
-    engine: OcrEngine, image: np.ndarray, regions: list[Region], deskew: Deskew
+    engine: OcrEngine, image: np.ndarray, regions: list[Region], deskew: Deskew, timings: dict
 ) -> list[Detected] | None:
-    """Lines first (:func:`ocr.recognize.lines.detect_page_lines`); the blocks it cut
-    or grew get their polygons on the scan again, and all are renumbered in order.
-    None for a page to read block by block."""
+    """Lines first (:func:`ocr.recognize.lines.detect_page_lines`); the blocks it grew
+    get their polygons on the scan again, and all are renumbered in order. None for a
+    page to read block by block. ``timings["detect_again"]``: the seconds the second
+    look at display type took (part of ``detect``)."""
+    timings["detect_again"] = 0.0
 
     def by_block(blocks: list[Region]) -> list[ScoredQuad]:
-        return [(d.poly, d.score) for d in detect_lines(engine, image, blocks)]
+        t = time.perf_counter()
+        found = [(d.poly, d.score) for d in detect_lines(engine, image, blocks)]
+        timings["detect_again"] = round(timings["detect_again"] + time.perf_counter() - t, 3)
+        return found
 
     before = {id(r): r.box for r in regions}
     found = detect_page_lines(engine, image, regions, DETECTED_KINDS, BLOCK_PAD, by_block)
