@@ -21,7 +21,7 @@ import numpy as np
 
 from ocr.model import Transform
 from ocr.scan import clean as cleanup
-from ocr.scan import orient, outline, resolution, spread, unwarp
+from ocr.scan import edges, orient, outline, resolution, spread, unwarp
 from ocr.scan import transform as tf
 from ocr.scan.deskew import deskew_angle
 from ocr.scan.load import to_gray
@@ -125,10 +125,18 @@ def _split(run: _Run, leaf: int) -> None:
 
 
 def _outline(run: _Run) -> None:
-    """Correct a photo's perspective: the page's outline made an upright rectangle."""
-    step = outline.outline_step(to_gray(run.image))
+    """Correct a photo's perspective: the page's outline made an upright rectangle; a
+    page seen on a background without a clear outline keeps its geometry, and what
+    lies beyond its visible edges is masked (the working copies only)."""
+    gray = to_gray(run.image)
+    step = outline.outline_step(gray)
     run.record["outline"] = {"found": step is not None, **(step.params if step else {})}
     run.add(step)
+    if step is None and outline.on_background(gray):
+        found = edges.page_edges(gray)
+        run.record["outline"]["edges"] = found
+        if found:
+            run.image = edges.masked(run.image, found)
 
 
 def _unwarp(run: _Run) -> None:
