@@ -292,3 +292,24 @@ def test_beyond_a_visible_edge_of_an_unoutlined_page_nothing_is_read(pages):
     scan = prepare.prepare(pages[0].image, options)
     assert "edges" not in scan.record["outline"]
     assert np.array_equal(scan.gray, to_gray(pages[0].image))
+
+
+def test_a_binding_shadow_is_lightened_so_that_layout_sees_no_ink_in_it(pages):
+    from ocr.layout.ink import binarize
+
+    image, left, right = degrade.spread(pages[0], pages[1], shadow=0.4)
+    w = pages[0].image.shape[1]
+    options = prepare.PrepareOptions(unwarp=False, scale=False, deskew=False)
+    page = prepare.prepare(image, options, leaf=1)
+    assert page.record["shadow"]["shadow"]
+    # The page's own right margin, beyond its text, is in the shadow: no ink there now.
+    text_right = max(x for ln in left.lines for x, _ in ln.poly)
+    x0 = int(text_right) + 5
+    margin = page.gray[:, x0:]
+    assert margin.shape[1] > 0.01 * w
+    assert float(to_gray(image)[:, x0:w].mean()) < 0.85 * 255  # the shadow, before
+    assert not binarize(margin).any()
+    # On a page without a shadow nothing is changed.
+    plain = prepare.prepare(pages[0].image, options)
+    assert plain.record["shadow"] == {"shadow": False}
+    assert np.array_equal(plain.image, pages[0].image)

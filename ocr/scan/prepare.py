@@ -3,9 +3,10 @@
 Steps in order, each its own module and each can be turned off (``PrepareOptions``):
 turn (``orient``; asked for by the pipeline only when the upright reading is poor,
 see :func:`orientation`), split (``spread``: the page's half of a spread), outline (``outline``:
-a photo's page outline and perspective), unwarp (``unwarp``: a curled page's text rows
-made straight), scale (``resolution``), deskew (``deskew``),
-then clean-up of the working copy (``clean``). Every step that changes the geometry
+a photo's page outline and perspective; beyond the visible edges of a page without
+one, masked: ``edges``), a binding's shadow lightened (``clean.lighten_shadows``, part
+of ``clean``), unwarp (``unwarp``: a curled page's text rows made straight), scale
+(``resolution``), deskew (``deskew``), then clean-up of the working copy (``clean``). Every step that changes the geometry
 adds a :class:`~ocr.model.Step` to the page's :class:`~ocr.model.Transform`, which maps
 points both ways between the original scan's pixels and the prepared image's; a step
 that finds nothing to do adds nothing. ``record`` says what each step measured.
@@ -63,6 +64,8 @@ def prepare(
         run.timed("split", _split, leaf)
     if options.outline:
         run.timed("outline", _outline)
+    if options.clean:
+        run.timed("shadow", _shadow)
     if options.unwarp:
         run.timed("unwarp", _unwarp)
     if options.scale:
@@ -137,6 +140,15 @@ def _outline(run: _Run) -> None:
         run.record["outline"]["edges"] = found
         if found:
             run.image = edges.masked(run.image, found)
+
+
+def _shadow(run: _Run) -> None:
+    """Lighten a shadow running down the page (a binding's), while it still runs
+    straight down (before deskew); not on a photo whose page has no outline, where the
+    columns beyond the page's edges are the desk."""
+    if "edges" in run.record.get("outline", {}):
+        return
+    run.image, run.record["shadow"] = cleanup.lighten_shadows(run.image)
 
 
 def _unwarp(run: _Run) -> None:
