@@ -6,10 +6,11 @@ see :func:`orientation`), split (``spread``: the page's half of a spread), outli
 a photo's page outline and perspective; beyond the visible edges of a page without
 one, masked: ``edges``), a binding's shadow lightened (``clean.lighten_shadows``, part
 of ``clean``), unwarp (``unwarp``: a curled page's text rows made straight), scale
-(``resolution``), deskew (``deskew``), then clean-up of the working copy (``clean``). Every step that changes the geometry
-adds a :class:`~ocr.model.Step` to the page's :class:`~ocr.model.Transform`, which maps
-points both ways between the original scan's pixels and the prepared image's; a step
-that finds nothing to do adds nothing. ``record`` says what each step measured.
+(``resolution``), deskew (``deskew``), then clean-up of the working copy (``clean``).
+Every step that changes the geometry adds a :class:`~ocr.model.Step` to the page's
+:class:`~ocr.model.Transform`, which maps points both ways between the original scan's
+pixels and the prepared image's; a step that finds nothing to do adds nothing. ``record``
+says what each step measured.
 """
 
 from __future__ import annotations
