@@ -87,6 +87,14 @@ class Score:
     right: int = 0  # orientation (or spread order) right
     asked: int = 0
     notes: list[str] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)  # the pages read, by number
+    by_page: dict[int, common.Totals] = field(default_factory=dict)  # their line scores
+
+    def versus(self, clean: Score) -> tuple[float, float]:
+        """(this line CER, the clean reading's line CER of the same pages)."""
+        errors = sum(clean.by_page[n].errors for n in self.numbers if n in clean.by_page)
+        chars = sum(clean.by_page[n].chars for n in self.numbers if n in clean.by_page)
+        return self.totals.cer, errors / chars if chars else float("nan")
 
 
 def _save(image, path: Path) -> Path:
@@ -209,6 +217,8 @@ def score_ours(case: Case, results, score: Score) -> None:
         score.pages += 1
         s = common.match_page(_truth(truth), _lines(own), case.skew, size)
         score.totals.add(s.lines, s.spurious)
+        score.numbers.append(truth.number)
+        score.by_page.setdefault(truth.number, common.Totals()).add(s.lines, s.spurious)
         drafts = assemble_articles([realpage.page_layout(r, truth.number) for r in own])
         got = realpage.drafts_as_articles(drafts)
         score.articles.issues.append(scoring.score_issue(page_articles(truth), got))
@@ -544,7 +554,8 @@ def condition_table(ours: dict[str, Score], paddle: dict[str, Score]) -> str:
     clean = ours.get("clean")
     for cond, s in ours.items():
         p = paddle.get(cond)
-        ratio = s.totals.cer / clean.totals.cer if clean and clean.totals.cer else float("nan")
+        cer, ref = s.versus(clean) if clean else (float("nan"), float("nan"))
+        vs = f"{cer / ref:.1f}x of {common.fmt_pct(ref)}%" if ref else f"(clean {ref:.2%})"
         rows.append(
             [
                 cond,
@@ -552,7 +563,7 @@ def condition_table(ours: dict[str, Score], paddle: dict[str, Score]) -> str:
                 f"{common.fmt_pct(s.articles.cer)}%",
                 f"{common.fmt_pct(s.articles.whole, 0)}%",
                 f"{common.fmt_pct(s.totals.cer)}%",
-                f"{ratio:.1f}x" if cond != "clean" else "",
+                vs if cond != "clean" else "",
                 f"{common.fmt_pct(s.totals.found_rate, 1)}%",
                 f"{s.seconds / max(1, s.pages):.1f}",
                 f"{common.fmt_pct(p.articles.cer)}%" if p else "",
@@ -561,7 +572,7 @@ def condition_table(ours: dict[str, Score], paddle: dict[str, Score]) -> str:
             ]
         )
     header = ["same pages as", "orientation / order right", "article CER", "articles whole",
-              "line CER", "line CER vs clean", "lines found", "s/page",
+              "line CER", "line CER vs the same pages clean", "lines found", "s/page",
               "PaddleOCR article CER", "PaddleOCR line CER", "PaddleOCR found"]  # fmt: skip
     return common.table(header, rows)
 

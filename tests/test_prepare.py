@@ -313,3 +313,32 @@ def test_a_binding_shadow_is_lightened_so_that_layout_sees_no_ink_in_it(pages):
     plain = prepare.prepare(pages[0].image, options)
     assert plain.record["shadow"] == {"shadow": False}
     assert np.array_equal(plain.image, pages[0].image)
+
+
+def test_a_skewed_curled_photo_is_flattened_without_leaning_its_columns():
+    """The unwarp step only bends: a skewed page's straight tilt is left to deskew,
+    which turns columns with rows (moved vertically, the rows would level but the
+    columns lean, and the layout merge them across their gutters)."""
+    import masonry
+
+    page = masonry.render_page(
+        number=1, seed=7010, dpi=150, width_mm=150, height_mm=210, skew_degrees=1.5
+    )
+    photo = degrade.photographed(page, tilt=0.05, curl=0.03, light=0.2, seed=5)
+    prepared = prepare.prepare(photo.image, prepare.PrepareOptions(scale=False, clean=False))
+    assert prepared.record["unwarp"]["found"]
+    # The lines that start a column (same left edge on the upright page) start at the
+    # same x on the prepared page, top to bottom.
+    starts: dict[int, list[float]] = {}
+    heights = []
+    for line in photo.lines:
+        if line.kind != "body":
+            continue
+        (x, _), *_ = prepared.transform.to_deskewed([line.poly[0]])
+        starts.setdefault(round(line.box[0] / 3), []).append(x)
+        heights.append(line.box[3] - line.box[1])
+    em = float(np.median(heights))
+    columns = [xs for xs in starts.values() if len(xs) >= 8]
+    assert len(columns) >= 2
+    lean = max(max(xs) - min(xs) for xs in columns)
+    assert lean < 0.5 * em, (lean, em)
