@@ -170,8 +170,24 @@ def planned_leaves(path: Path) -> tuple[int, ...]:
     return (1, 2) if spread.gutter(image) is not None else (0,)
 
 
-def _truth(page) -> list:
-    return [(ln.text, [tuple(q) for q in ln.poly], ln.kind) for ln in page.lines]
+def _truth(page, back=None) -> list:
+    back = back or (lambda x, y: (x, y))
+    return [(ln.text, [back(*q) for q in ln.poly], ln.kind) for ln in page.lines]
+
+
+def upright_frame(turned: int, size: tuple[int, int]):
+    """The map from a page turned ``turned`` degrees clockwise (``tests/degrade.turned``)
+    back to the page upright, and the upright page's size: lines are matched there, so
+    that the pieces of a truth line are joined in its own reading order (left to
+    right on the page, not in the turned image's x order)."""
+    w, h = size
+    if turned == 90:  # (x, y) -> (h0 - y, x): back, with h0 = w
+        return (lambda x, y: (y, w - x)), (h, w)
+    if turned == 180:
+        return (lambda x, y: (w - x, h - y)), (w, h)
+    if turned == 270:  # (x, y) -> (y, w0 - x): back, with w0 = h
+        return (lambda x, y: (h - y, x)), (h, w)
+    return (lambda x, y: (x, y)), (w, h)
 
 
 def page_articles(page) -> list[dict]:
@@ -202,8 +218,9 @@ def run_ours(case: Case, prepare: dict | None = None):
     return results
 
 
-def _lines(results) -> list:
-    return [(ln.text, [tuple(p) for p in ln.poly]) for r in results for ln in r.lines]
+def _lines(results, back=None) -> list:
+    back = back or (lambda x, y: (x, y))
+    return [(ln.text, [back(*p) for p in ln.poly]) for r in results for ln in r.lines]
 
 
 def score_ours(case: Case, results, score: Score) -> None:
@@ -215,13 +232,13 @@ def score_ours(case: Case, results, score: Score) -> None:
     from ocr.articles import assemble_articles
 
     with Image.open(case.path) as im:
-        size = im.size
+        back, size = upright_frame(case.turned, im.size)
     split_right = len(results) == len(case.truths)
     score.seconds += sum(r.seconds for r in results)
     for i, truth in enumerate(case.truths):
         own = [results[i]] if split_right else results
         score.pages += 1
-        s = common.match_page(_truth(truth), _lines(own), case.skew, size)
+        s = common.match_page(_truth(truth, back), _lines(own, back), case.skew, size)
         score.totals.add(s.lines, s.spurious)
         score.numbers.append(truth.number)
         score.by_page.setdefault(truth.number, common.Totals()).add(s.lines, s.spurious)
@@ -232,7 +249,7 @@ def score_ours(case: Case, results, score: Score) -> None:
             score.asked += 1
             if split_right:
                 other = case.truths[1 - i]
-                o = common.match_page(_truth(other), _lines(own), case.skew, size)
+                o = common.match_page(_truth(other, back), _lines(own, back), case.skew, size)
                 score.right += int(sum(x.found for x in s.lines) > sum(x.found for x in o.lines))
     if case.condition.startswith("turned") or case.condition == "clean":
         score.asked += 1
@@ -258,8 +275,10 @@ class Paddle:
         pred = self.inner.run(BenchPage(case.key, case.path, [], None, size, case.dpi))
         score.seconds += time.perf_counter() - t
         score.pages += 1
+        back, upright = upright_frame(case.turned, size)
+        lines = [(text, [back(*q) for q in poly]) for text, poly in pred.lines]
         for truth in case.truths:  # a spread: each page's truth against all its lines
-            s = common.match_page(_truth(truth), pred.lines, case.skew, size)
+            s = common.match_page(_truth(truth, back), lines, case.skew, upright)
             score.totals.add(s.lines, 0)
         # Its articles: the image's text in its order as one article (as bench/articles.py).
         truth = [a for t in case.truths for a in page_articles(t)]

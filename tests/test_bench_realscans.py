@@ -3,6 +3,7 @@ batch plans it, and a condition's line CER is set against the same pages clean."
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -46,3 +47,33 @@ def test_a_condition_is_compared_with_the_same_pages_clean():
     spread = realscans.Score(numbers=[1, 2])
     spread.totals.add(_lines(2, 200))
     assert spread.versus(clean) == (0.01, 0.005)
+
+
+def test_a_turned_page_is_scored_in_its_upright_frame():
+    """The pieces a truth line is read in are joined left to right on the page, also
+    when the page came turned (in a page turned by 180 degrees, the image's left to
+    right is the line's right to left)."""
+    page = _page(1)
+    h, w = page.image.shape[:2]
+    line = max(page.lines, key=lambda ln: len(ln.text))
+    (x0, y0), _, (x1, y1), _ = line.poly
+    mid = (x0 + x1) / 2
+    half = len(line.text) // 2
+    pieces = [  # the line read in two pieces, in the clean page's pixels
+        (line.text[:half], [(x0, y0), (mid, y0), (mid, y1), (x0, y1)]),
+        (line.text[half:], [(mid, y0), (x1, y0), (x1, y1), (mid, y1)]),
+    ]
+    for degrees in (90, 180, 270):
+        turned = degrade.turned(page, degrees)
+        th, tw = turned.image.shape[:2]
+        moved = degrade.turned(
+            dataclasses.replace(page, lines=[dataclasses.replace(line, poly=p) for _, p in pieces]),
+            degrees,
+        )
+        got = [(text, ln.poly) for (text, _), ln in zip(pieces, moved.lines)]
+        back, size = realscans.upright_frame(degrees, (tw, th))
+        assert size == (w, h)
+        truth = [t for t in realscans._truth(turned, back) if t[0] == line.text]
+        lines = [(text, [back(*q) for q in poly]) for text, poly in got]
+        score = common.match_page(truth, lines, 0.0, size)
+        assert score.lines[0].distance == 0, degrees
