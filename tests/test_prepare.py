@@ -251,3 +251,94 @@ def test_a_page_scanned_upside_down_is_read_upright_and_stored_in_scan_pixels(
         # The box is the polygon mapped into the prepared (upright) image.
         box = Box.from_poly(result.geometry.to_deskewed(line.poly))
         assert abs(box.x0 - line.box.x0) < 1 and abs(box.y1 - line.box.y1) < 1
+
+
+def test_beyond_a_visible_edge_of_an_unoutlined_page_nothing_is_read(pages):
+    """A photo whose page runs out of the frame (no outline: its top right cut off) with
+    a printed slip on the desk beside the page's left edge: the slip is masked in the
+    working copy, the page's own text is kept, and a scan is left as it is."""
+    import cv2
+
+    photo = degrade.photographed(pages[0], tilt=0.12, light=0.2, seed=4)
+    h, w = photo.image.shape[:2]
+    cut = np.ascontiguousarray(photo.image[int(0.25 * h) :, : int(0.75 * w)])
+    left = min(x for ln in photo.lines for x, _ in ln.poly)  # the page's text starts here
+    slip = (int(0.1 * left), int(0.3 * cut.shape[0]), int(0.6 * left), int(0.4 * cut.shape[0]))
+    x0, y0, x1, y1 = slip
+    cut[y0:y1, x0:x1] = 235
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    cv2.putText(cut, "luckin", (x0 + 4, (y0 + y1) // 2), font, 0.8, (0, 0, 0), 2)
+    gray = to_gray(cut)
+    assert outline.outline_step(gray) is None and outline.on_background(gray)
+    options = prepare.PrepareOptions(unwarp=False, scale=False, deskew=False, clean=False)
+    page = prepare.prepare(cut, options)
+    assert any(e["side"] == "left" for e in page.record["outline"]["edges"])
+    assert page.transform.steps == ()  # the geometry is unchanged
+    assert gray[y0:y1, x0:x1].min() < 60  # the slip's ink, before ...
+    assert page.gray[y0:y1, x0:x1].min() == 255  # ... and after
+    dy, (ch, cw) = int(0.25 * h), gray.shape
+    boxes = [
+        [int(v) for v in (min(xs), min(ys) - dy, max(xs) + 1, max(ys) + 1 - dy)]
+        for xs, ys in (zip(*ln.poly) for ln in photo.lines)
+    ]
+    boxes = [b for b in boxes if b[1] >= 0 and b[2] <= cw and b[3] <= ch]
+    assert len(boxes) > 20
+
+    def ink(g):  # dark pixels in the page's lines
+        return sum(int((g[y0:y1, x0:x1] < 100).sum()) for x0, y0, x1, y1 in boxes)
+
+    assert ink(page.gray) == ink(gray)
+    # A scan (paper to its edges) has no background: nothing is looked for, nothing masked.
+    scan = prepare.prepare(pages[0].image, options)
+    assert "edges" not in scan.record["outline"]
+    assert np.array_equal(scan.gray, to_gray(pages[0].image))
+
+
+def test_a_binding_shadow_is_lightened_so_that_layout_sees_no_ink_in_it(pages):
+    from ocr.layout.ink import binarize
+
+    image, left, right = degrade.spread(pages[0], pages[1], shadow=0.4)
+    w = pages[0].image.shape[1]
+    options = prepare.PrepareOptions(unwarp=False, scale=False, deskew=False)
+    page = prepare.prepare(image, options, leaf=1)
+    assert page.record["shadow"]["shadow"]
+    # The page's own right margin, beyond its text, is in the shadow: no ink there now.
+    text_right = max(x for ln in left.lines for x, _ in ln.poly)
+    x0 = int(text_right) + 5
+    margin = page.gray[:, x0:]
+    assert margin.shape[1] > 0.01 * w
+    assert float(to_gray(image)[:, x0:w].mean()) < 0.85 * 255  # the shadow, before
+    assert not binarize(margin).any()
+    # On a page without a shadow nothing is changed.
+    plain = prepare.prepare(pages[0].image, options)
+    assert plain.record["shadow"] == {"shadow": False}
+    assert np.array_equal(plain.image, pages[0].image)
+
+
+def test_a_skewed_curled_photo_is_flattened_without_leaning_its_columns():
+    """The unwarp step only bends: a skewed page's straight tilt is left to deskew,
+    which turns columns with rows (moved vertically, the rows would level but the
+    columns lean, and the layout merge them across their gutters)."""
+    import masonry
+
+    page = masonry.render_page(
+        number=1, seed=7010, dpi=150, width_mm=150, height_mm=210, skew_degrees=1.5
+    )
+    photo = degrade.photographed(page, tilt=0.05, curl=0.03, light=0.2, seed=5)
+    prepared = prepare.prepare(photo.image, prepare.PrepareOptions(scale=False, clean=False))
+    assert prepared.record["unwarp"]["found"]
+    # The lines that start a column (same left edge on the upright page) start at the
+    # same x on the prepared page, top to bottom.
+    starts: dict[int, list[float]] = {}
+    heights = []
+    for line in photo.lines:
+        if line.kind != "body":
+            continue
+        (x, _), *_ = prepared.transform.to_deskewed([line.poly[0]])
+        starts.setdefault(round(line.box[0] / 3), []).append(x)
+        heights.append(line.box[3] - line.box[1])
+    em = float(np.median(heights))
+    columns = [xs for xs in starts.values() if len(xs) >= 8]
+    assert len(columns) >= 2
+    lean = max(max(xs) - min(xs) for xs in columns)
+    assert lean < 0.5 * em, (lean, em)

@@ -8,6 +8,14 @@ evenly white, whatever the light, the paper's tint or a binding's shadow. What i
 left lighter than ``BLEED`` of the way from ink to paper is faint show-through of the
 other side, and is set to paper. A page whose paper is already even and white is
 returned as it is (the fast path on clean scans).
+
+A binding's shadow runs down the page from top to bottom and is a few per cent of the
+width across: the cells, and the median over them, are too coarse to see it (and the
+layout takes a shadow darker than its ink threshold for ink). It is measured column by
+column instead (:func:`column_paper`: every column of a page crosses many gaps between
+lines, so its bright end is its paper) and divided out of the image that layout and
+recognition read (:func:`lighten_shadows`), before the page is deskewed, while the
+shadow still runs straight down.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ SMOOTH = 7  # ... and smoothed over this many cells by a median (photos drop out
 EVEN = 16  # paper varying less than this (0-255, across the middle half of the cells) ...
 WHITE = 215  # ... and at least this bright (median cell) is left alone
 BLEED = 0.82  # after flattening, gray lighter than this fraction of paper is paper
+COLUMN_PAPER = 90  # a column's paper: this percentile of its pixels
+SHADOW_SMOOTH = 0.005  # the column profile is smoothed over this fraction of the width
 
 
 def _paper_grid(gray: np.ndarray) -> np.ndarray:
@@ -67,3 +77,29 @@ def clean(image: np.ndarray) -> tuple[np.ndarray, dict]:
     if not needed:
         return image, {"cleaned": False, **measured}
     return flatten(gray), {"cleaned": True, **measured}
+
+
+def column_paper(gray: np.ndarray) -> np.ndarray:
+    """The paper's brightness in each column of ``gray`` (float32, one per column): the
+    bright end of the column (every fourth row), smoothed across a few columns."""
+    prof = np.percentile(gray[::4], COLUMN_PAPER, axis=0).astype(np.float32)
+    sigma = max(1.0, SHADOW_SMOOTH * gray.shape[1])
+    return cv2.GaussianBlur(prof[None, :], (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)[0]
+
+
+def lighten_shadows(image: np.ndarray) -> tuple[np.ndarray, dict]:
+    """``image`` with a shadow running down the page (a binding's) lightened to the
+    paper around it: each column brightened by as much as its paper is darker than the
+    page's (never darkened); returned as it is when no column's paper is darker than the
+    page's by ``EVEN`` or more."""
+    prof = column_paper(to_gray(image))
+    level = float(np.median(prof))
+    depth = level - float(prof.min())
+    if depth < EVEN:
+        return image, {"shadow": False}
+    gain = np.maximum(level / np.maximum(prof, 1.0), 1.0)
+    g = gain[None, :] if image.ndim == 2 else gain[None, :, None]
+    out = np.clip(image.astype(np.float32) * g, 0, 255).astype(np.uint8)
+    dark = np.nonzero(level - prof >= EVEN)[0]
+    where = [int(dark[0]), int(dark[-1]) + 1]
+    return out, {"shadow": True, "depth": round(depth, 1), "columns": where}

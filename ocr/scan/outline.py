@@ -4,8 +4,9 @@ A phone photo of a page on a desk shows the desk around the page, and the page a
 quadrilateral. The page is the largest bright region (Otsu's threshold on a small,
 blurred copy); its outline, simplified to four corners, is mapped onto a rectangle whose
 sides are the outline's mean side lengths. Nothing outside the outline is kept, so
-nothing beside the page is read as its text. A scan, whose paper fills the image (or a
-page whose outline is not a clear quadrilateral), is left as it is.
+nothing beside the page is read as its text. A scan, whose paper fills the image, is
+left as it is; so is a page whose outline is not a clear quadrilateral, but then what
+lies beyond the page's edges that are in the photo is masked (``ocr.scan.edges``).
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ CORNER = 0.01  # a quadrilateral corner this close (fraction of the long side) t
 UPRIGHT_DEGREES = 1.5
 
 
-def page_quad(gray: np.ndarray) -> np.ndarray | None:
-    """The page's four corners (4x2, clockwise from top-left, pixels of ``gray``) or None."""
+def _page_region(gray: np.ndarray) -> tuple[np.ndarray, float, tuple[int, int]] | None:
+    """The page seen on a background: the convex hull of the largest bright region (on
+    the small copy), the copy's scale and shape; None when the photo shows no page on a
+    darker background of the right size (a scan: paper to the edges)."""
     h, w = gray.shape
     f = min(1.0, SMALL / max(h, w))
     small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
@@ -45,10 +48,24 @@ def page_quad(gray: np.ndarray) -> np.ndarray | None:
     area = cv2.contourArea(hull) / (small.shape[0] * small.shape[1])
     if not MIN_AREA <= area <= MAX_AREA:
         return None
+    return hull, f, small.shape
+
+
+def on_background(gray: np.ndarray) -> bool:
+    """Whether the photo shows its page on a darker background (outlined or not)."""
+    return _page_region(gray) is not None
+
+
+def page_quad(gray: np.ndarray) -> np.ndarray | None:
+    """The page's four corners (4x2, clockwise from top-left, pixels of ``gray``) or None."""
+    region = _page_region(gray)
+    if region is None:
+        return None
+    hull, f, shape = region
     quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True).reshape(-1, 2)
     if len(quad) != 4:
         return None
-    if _in_a_corner(quad, small.shape) and not _upright(quad):
+    if _in_a_corner(quad, shape) and not _upright(quad):
         return None
     return _clockwise(quad.astype(np.float64) / f)
 

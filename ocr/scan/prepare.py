@@ -3,12 +3,14 @@
 Steps in order, each its own module and each can be turned off (``PrepareOptions``):
 turn (``orient``; asked for by the pipeline only when the upright reading is poor,
 see :func:`orientation`), split (``spread``: the page's half of a spread), outline (``outline``:
-a photo's page outline and perspective), unwarp (``unwarp``: a curled page's text rows
-made straight), scale (``resolution``), deskew (``deskew``),
-then clean-up of the working copy (``clean``). Every step that changes the geometry
-adds a :class:`~ocr.model.Step` to the page's :class:`~ocr.model.Transform`, which maps
-points both ways between the original scan's pixels and the prepared image's; a step
-that finds nothing to do adds nothing. ``record`` says what each step measured.
+a photo's page outline and perspective; beyond the visible edges of a page without
+one, masked: ``edges``), a binding's shadow lightened (``clean.lighten_shadows``, part
+of ``clean``), unwarp (``unwarp``: a curled page's text rows made straight), scale
+(``resolution``), deskew (``deskew``), then clean-up of the working copy (``clean``).
+Every step that changes the geometry adds a :class:`~ocr.model.Step` to the page's
+:class:`~ocr.model.Transform`, which maps points both ways between the original scan's
+pixels and the prepared image's; a step that finds nothing to do adds nothing. ``record``
+says what each step measured.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 
 from ocr.model import Transform
 from ocr.scan import clean as cleanup
-from ocr.scan import orient, outline, resolution, spread, unwarp
+from ocr.scan import edges, orient, outline, resolution, spread, unwarp
 from ocr.scan import transform as tf
 from ocr.scan.deskew import deskew_angle
 from ocr.scan.load import to_gray
@@ -63,6 +65,8 @@ def prepare(
         run.timed("split", _split, leaf)
     if options.outline:
         run.timed("outline", _outline)
+    if options.clean:
+        run.timed("shadow", _shadow)
     if options.unwarp:
         run.timed("unwarp", _unwarp)
     if options.scale:
@@ -125,10 +129,27 @@ def _split(run: _Run, leaf: int) -> None:
 
 
 def _outline(run: _Run) -> None:
-    """Correct a photo's perspective: the page's outline made an upright rectangle."""
-    step = outline.outline_step(to_gray(run.image))
+    """Correct a photo's perspective: the page's outline made an upright rectangle; a
+    page seen on a background without a clear outline keeps its geometry, and what
+    lies beyond its visible edges is masked (the working copies only)."""
+    gray = to_gray(run.image)
+    step = outline.outline_step(gray)
     run.record["outline"] = {"found": step is not None, **(step.params if step else {})}
     run.add(step)
+    if step is None and outline.on_background(gray):
+        found = edges.page_edges(gray)
+        run.record["outline"]["edges"] = found
+        if found:
+            run.image = edges.masked(run.image, found)
+
+
+def _shadow(run: _Run) -> None:
+    """Lighten a shadow running down the page (a binding's), while it still runs
+    straight down (before deskew); not on a photo whose page has no outline, where the
+    columns beyond the page's edges are the desk."""
+    if "edges" in run.record.get("outline", {}):
+        return
+    run.image, run.record["shadow"] = cleanup.lighten_shadows(run.image)
 
 
 def _unwarp(run: _Run) -> None:

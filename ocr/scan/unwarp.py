@@ -11,8 +11,12 @@ exactly): ``y' = y - P(u) - Q(u) (y - c)``, ``u = x / width``, ``c = height / 2`
 ``P`` (degree ``DEGREE_P``) and ``Q`` (degree ``DEGREE_Q``) are fitted with one straight
 height per row so that every sample of a row maps to its row's height: a linear least
 squares problem (the rows' heights taken out by centring each row's equations), made
-robust by dropping samples far from the fit and fitting again. ``P`` and ``Q`` have zero
-mean over the width (the page as a whole stays where it was).
+robust by dropping samples far from the fit and fitting again. The straight line that
+fits ``P`` (and ``Q``) best across the rows is then taken out, so that the step only
+bends and the page as a whole stays where it was: a straight part is a skew (or a
+keystone), which moved vertically would make the rows level but shear the columns, their
+gutters leaning (on a skewed page photographed with a slight curl, the layout then
+merged columns); deskew, after this step, turns rows and columns alike.
 
 A page is flattened only when its own rows say it is curled: enough rows
 (``MIN_ROWS``) across most of the width, and the fitted displacement bends (departs
@@ -171,7 +175,7 @@ def unwarp_step(gray: np.ndarray) -> tuple[Step | None, dict]:
     straight_cols = [0, DEGREE_P]
     coef, err, keep = _robust_fit(rows, bent_cols)
     _, err_straight, _ = _robust_fit(rows, straight_cols)
-    p, q = _as_polys(coef)
+    p, q = (_bent_part(v, rows) for v in _as_polys(coef))
     bend = _bend(p, q, rows, keep)
     record.update(
         bend_em=round(bend / rows.text_px, 2),
@@ -189,6 +193,19 @@ def unwarp_step(gray: np.ndarray) -> tuple[Step | None, dict]:
     if spread.vertical_text(tf.apply(gray, step)):
         return None, {**record, "vertical": True}
     return step, record
+
+
+def _bent_part(poly: tuple[float, ...], rows: Rows) -> tuple[float, ...]:
+    """``poly`` less the straight line that fits it best across the rows: the step only
+    bends. (A straight part of the rows' displacement is a skew or a keystone: moving
+    points vertically, as this step does, would make the rows level but shear the
+    columns, whose gutters would then lean; deskew turns rows and columns alike.)"""
+    u = np.linspace(np.percentile(rows.u, 2), np.percentile(rows.u, 98), 50)
+    a0, a1 = np.polynomial.polynomial.polyfit(u, np.polynomial.polynomial.polyval(u, poly), 1)
+    out = list(poly)
+    out[0] -= float(a0)
+    out[1] -= float(a1)
+    return tuple(out)
 
 
 def _bend(p, q, rows: Rows, keep: np.ndarray) -> float:
