@@ -125,13 +125,16 @@ def test_rec_batches_empty():
     assert rec_batches([]) == []
 
 
-def test_default_settings_are_those_of_the_first_archives():
+def test_default_settings_are_lines_first():
     """Pages are redone when their settings change: the default engine's must not
-    change by accident (this dict is what pages are read with; ``prepare`` and
-    ``script: auto`` came with the preparation of real scans, so older pages are read
-    again once). Lines first (``detect="page"``) is off by default: see
-    :func:`test_lines_first_has_settings_of_its_own`."""
-    assert pipeline.settings_for(300, None) == {
+    change by accident (this dict is what pages are read with). Lines first
+    (``detect="page"``, issue 9) became the default after block by block (the settings
+    of the first archives, ``block_pad`` only: see the next test), so pages read before
+    are read again once."""
+    from ocr.recognize.read import detect_mode
+
+    page = pipeline.settings_for(300, None)
+    assert page == {
         "dpi": 300,
         "models": "default",
         "engine": "ocr.recognize.paddle:PaddleEngine",
@@ -143,7 +146,20 @@ def test_default_settings_are_those_of_the_first_archives():
             "unclip_ratio": 1.6,
         },
         "det_tile": {"pixels": 1_000_000, "min_rows": 512, "overlap": 192},
-        "block_pad": 12,
+        "read": {
+            "detect": "page",
+            "block_pad": 12,
+            "text_height": [14, 32],
+            "gutters": {"gap": 0.75, "core": 0.3, "reach": 2.6, "agree": 2},
+            "rule_lines": 1.6,
+            "min_body_lines": 8,
+            "body_max": 1.35,
+            "near": 1.5,
+            "printed_min": 0.1,
+            "even": 1.6,
+            "look_again": 3,
+            "photo_text": [0.45, 0.8],
+        },
         "script": "auto",
         "code": __version__,
         "prepare": {
@@ -156,33 +172,25 @@ def test_default_settings_are_those_of_the_first_archives():
             "clean": True,
         },
     }
+    assert page == pipeline.settings_for(300, None, detect="page")
+    assert detect_mode(page) == "page" and detect_mode({}) == "page"
 
 
-def test_lines_first_has_settings_of_its_own():
-    """``detect="page"`` (lines first) puts its own settings in the page settings
-    (``read`` instead of ``block_pad``), so a page read either way is read again the
-    other; ``detect="block"`` is the default, how pages were read before."""
+def test_block_by_block_keeps_the_first_archives_settings():
+    """``detect="block"`` puts only ``block_pad`` in the page settings, as the archives
+    read before lines came first have it: such pages are taken as read block by block
+    (not read again when processed with ``--detect block``), and a page read either way
+    is read again the other."""
     from ocr.recognize.read import detect_mode
 
-    page = pipeline.settings_for(300, None, detect="page")
-    assert "block_pad" not in page and page["read"] == {
-        "detect": "page",
-        "block_pad": 12,
-        "text_height": [14, 32],
-        "gutters": {"gap": 0.75, "core": 0.3, "reach": 2.6, "agree": 2},
-        "rule_lines": 1.6,
-        "min_body_lines": 8,
-        "body_max": 1.35,
-        "near": 1.5,
-        "printed_min": 0.1,
-        "even": 1.6,
-        "look_again": 3,
-        "photo_text": [0.45, 0.8],
+    block = pipeline.settings_for(300, None, detect="block")
+    page = pipeline.settings_for(300, None)
+    assert "read" not in block and block["block_pad"] == 12
+    assert {k: v for k, v in block.items() if k != "block_pad"} == {
+        k: v for k, v in page.items() if k != "read"
     }
-    assert detect_mode(page) == "page"
-    block = pipeline.settings_for(300, None)
+    assert detect_mode(block) == "block"
     assert pipeline.settings_hash(block) != pipeline.settings_hash(page)
-    assert detect_mode(block) == "block" and detect_mode({}) == "block"
 
 
 def test_settings_come_from_the_engine_class():

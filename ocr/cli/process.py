@@ -149,9 +149,9 @@ def batch_options(db, jobs, threads, page_timeout, recycle_after, executor, sche
     type=click.Choice(DETECT_MODES),
     default=DEFAULT_DETECT,
     show_default=True,
-    help="block: lines detected block by block at full resolution; page (lines first, "
-    "experimental): text lines detected over the whole page at the body text's scale, cut "
-    "at the gutters their neighbours agree on, then given to the layout's blocks.",
+    help="page (lines first): text lines detected over the whole page at the body text's "
+    "scale, cut at the gutters their neighbours agree on, then given to the layout's "
+    "blocks; block: lines detected block by block at full resolution (faster).",
 )
 @click.option("--redo", is_flag=True, help="Process pages again even if already done.")
 @prepare_options

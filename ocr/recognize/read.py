@@ -3,13 +3,14 @@
 Two ways to find the lines (``detect``, part of the page settings, see
 :func:`read_settings`):
 
-- ``"page"``: lines first, detected over the whole page at a scale set by
+- ``"page"`` (the default): lines first, detected over the whole page at a scale set by
   its body-text height, cut at the gutters their neighbours agree on, and given to the
   layout's blocks (:mod:`ocr.recognize.lines`; display type is detected again block by
   block at full resolution). A page with too little text to tell its body size is read
   block by block.
-- ``"block"`` (the default): detection on each text block of the deskewed page at full resolution
-  (whole-page detection at the models' default size misses small newspaper text).
+- ``"block"``: detection on each text block of the deskewed page at full resolution
+  (how pages were read before lines came first; faster, but a block that spans a
+  narrow gutter lets the detector read a line of each column as one line).
 
 Recognition reads full-resolution crops, all lines of the page in one call, so the
 engine can batch them. Works against :class:`ocr.recognize.engine.OcrEngine`: nothing
@@ -38,7 +39,9 @@ BLOCK_PAD = 12  # pixels of margin around a text block for detection
 # The layout's blocks that detection runs on (photos, QR codes and rules hold no lines).
 DETECTED_KINDS = (Kind.TEXT, Kind.HEADLINE, Kind.BODY, Kind.CAPTION)
 DETECT_MODES = ("page", "block")
-DEFAULT_DETECT = "block"  # "page" failed the articles gate (BENCHMARKS.md, issue 9): off
+# Lines first reads held-out layouts better (BENCHMARKS.md, issue 9: article CER 13.28%
+# against 21.62%, line CER 0.77% against 3.20%), at 1.1-1.5x the seconds a page.
+DEFAULT_DETECT = "page"
 
 
 def read_settings(detect: str = DEFAULT_DETECT) -> dict:
