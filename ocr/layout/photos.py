@@ -46,8 +46,9 @@ def _banner(box: np.ndarray, paper: float) -> bool:
     white on a ground of one tone: half of its pixels darker than the paper within 16
     levels of their median (a photo's tones spread far wider), and light strokes
     (nearer the paper than that tone) inside it, touching none of its edges, on a
-    twentieth of it or more (the type; a tint box with nothing in it, a photo's sky
-    along its edge are not)."""
+    twentieth of it or more and in pieces, none of them half of all (the strokes of
+    type; a tint box with nothing in it, a photo's sky along its edge, a light shape
+    in a photo are not)."""
     box = box.astype(np.float32)
     ground = box[box < paper - 22]
     if ground.size == 0:
@@ -61,7 +62,8 @@ def _banner(box: np.ndarray, paper: float) -> bool:
     x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
     inside = (x > 0) & (y > 0) & (x + stats[:, 2] < w) & (y + stats[:, 3] < h)
     inside[0] = False
-    return stats[inside, cv2.CC_STAT_AREA].sum() >= 0.05 * h * w
+    area = stats[inside, cv2.CC_STAT_AREA]
+    return area.sum() >= 0.05 * h * w and area.max() <= 0.5 * area.sum()
 
 
 def _snap(mask: np.ndarray, x0: int, y0: int, x1: int, y1: int, reach: int):
