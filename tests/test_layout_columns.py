@@ -135,3 +135,33 @@ def test_a_headline_with_its_space_over_a_narrow_gutter_stays_whole():
     boxes = _texts(np.asarray(img))
     assert _spans(boxes, 240, 256, 40, 72), boxes
     assert not _spans(boxes, 240, 256, 100, 420), boxes
+
+
+def test_quotes_inside_white_that_lines_up_are_no_gutter():
+    # Two lines of one column with a space and an opening quote at the same place (the
+    # real 农民日报 page at 72 dpi: its points are too small to binarize, its quotes
+    # are dots): white of all but dots lines up, but each line has a mark in it.
+    img, d = _page((600, 160))
+    font = ImageFont.truetype(cjk_font(), PX)
+    for k, text in enumerate(
+        (
+            "紧扣问题短板攻坚克难着力\u3000“抓好各项工作落地见",
+            "效以更昂扬的精神状态更扎\u3000‘实的工作作风擘画新",
+        )
+    ):
+        d.text((40, 40 + PITCH * k), text, font=font, fill=0)
+    boxes = _texts(np.asarray(img))
+    assert len(boxes) == 1, boxes
+
+
+def test_a_banner_of_one_tone_with_white_type_is_text_not_a_photo():
+    # A headline in white on a blue ground (gray 100 on the scan, the 农民日报's
+    # 积极行动), over body text: the area is solid and gray like a photo, but of one
+    # tone with lettering inside.
+    img, d = _page((600, 320))
+    d.rectangle([60, 40, 300, 120], fill=100)
+    d.text((80, 56), "积极行动", font=ImageFont.truetype(cjk_font(), 48), fill=255)
+    _column(d, 40, 440, 150, 4)
+    regions = segment(np.asarray(img))
+    assert not [r for r in regions if r.kind == "photo"], regions
+    assert [r for r in regions if r.kind == "text" and r.box.x0 <= 62 and r.box.y1 >= 118]

@@ -7,14 +7,17 @@ Pure functions, image in, data out. :func:`segment` works on the deskewed gray p
 2. QR codes (``qr``) are square blobs with many modules that ``cv2.QRCodeDetector`` (or
    the WeChat detector of opencv-contrib) finds and decodes. Photos (``photos``) are large
    areas where nearly every pixel is darker than the paper and many are gray (text, even
-   a bold title, leaves paper between black strokes). Rules (``rules``) are long thin
-   lines standing on their own, found by morphological opening in both directions.
+   a bold title, leaves paper between black strokes), not all of one tone (a banner of
+   one tone with light lettering in it is a headline: text). Rules (``rules``) are
+   long thin lines standing on their own, found by morphological opening in both
+   directions.
 3. The rest is text (the scan's dark border and stray dots of dirt left out), cut by a
    recursive XY-cut (``xycut``). A region is cut, in order of preference: at horizontal
    rules across it (dirt or a touching character beside the rule allowed); at
    vertical gutters (ruled, or white and wide with columns of several lines on both
    sides, or white and narrow where two or more lines a side end and start at it and
-   it is wider than any white running down the text beside it; white of all but dots;
+   it is wider than any white running down the text beside it and holds no mark on
+   half of them or more (punctuation of a grid lining up); white of all but dots;
    never through a headline, see ``headlines``, or between words of a line); at long
    vertical rules that only dirt crosses; at the white rows just above and below
    whatever crosses an otherwise white gutter (a headline over several columns, a

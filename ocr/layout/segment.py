@@ -53,8 +53,9 @@ def segment(gray: np.ndarray, deskew: Deskew | Transform | None = None) -> list[
     ch, line_gap = text_size(ink)
 
     qrs, photos, picture_area = _find_pictures(gray, ink, ch, scale.f)
-    text, solid, rule_mask, hrules, vrules = _text_ink(ink, picture_area, ch)
+    marks, text, solid, rule_mask, hrules, vrules = _text_ink(ink, picture_area, ch)
     page = _work_page(text, solid, picture_area, ch, line_gap, hrules, vrules)
+    page.marks = marks  # the specks too: a 72 dpi point in a narrow gutter
     leaves: list = []
     xycut(page, (0, 0, ink.shape[1], ink.shape[0]), leaves)
     grid = _grid(page)
@@ -107,15 +108,16 @@ def _find_pictures(gray: np.ndarray, ink: np.ndarray, ch: float, f: int):
 
 
 def _text_ink(ink: np.ndarray, picture_area: np.ndarray, ch: float):
-    """(text ink, mask of rule pixels, horizontal rules, vertical rules): step 2, rules,
-    and what is left for text: ink off pictures (and their margin) and rules, specks
-    dropped."""
+    """(marks, text ink, solid, mask of rule pixels, horizontal rules, vertical rules):
+    step 2, rules, and what is left for text: ink off pictures (and their margin) and
+    rules (``marks``, every speck kept), and that cleaned (:func:`clean_text`)."""
     margin = _picture_margin(ch)
     square = np.ones((2 * margin + 1,) * 2, np.uint8)
     near_pictures = cv2.dilate(picture_area.astype(np.uint8), square) > 0
     hrules, vrules, rule_mask = find_rules(ink & ~picture_area, ch)
-    text, solid = clean_text(ink & ~near_pictures & ~rule_mask, ch)
-    return text, solid, rule_mask, hrules, vrules
+    marks = ink & ~near_pictures & ~rule_mask
+    text, solid = clean_text(marks, ch)
+    return marks, text, solid, rule_mask, hrules, vrules
 
 
 def _work_page(text, solid, picture_area, ch: float, line_gap, hrules, vrules) -> WorkPage:
