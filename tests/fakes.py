@@ -91,18 +91,17 @@ class FakeEngine(OcrEngine):
             os._exit(9)
         if w == KILL_WIDTH:
             os.kill(os.getpid(), signal.SIGKILL)
-        if w == RAISE_WIDTH or fails_here(current_job()):
+        if w == RAISE_WIDTH or fails_here(job):
             raise RuntimeError("engine crashed on purpose")
         if w == HANG_WIDTH:
             time.sleep(3600)
-        if not first:  # lines first found too little text: the same page block by block
-            return [(np.array([[2, 2], [w - 2, 2], [w - 2, h - 2], [2, h - 2]], float), 0.9)]
-        if self.seconds:
-            time.sleep(self.seconds)
-        self.pages += 1
-        gate = os.environ.get("FAKE_OCR_GATE")
-        while gate and self.pages > 1 and not Path(gate).exists():  # hold after a page
-            time.sleep(0.05)
+        if first:  # not again when lines first found too little text and reads by blocks
+            if self.seconds:
+                time.sleep(self.seconds)
+            self.pages += 1
+            gate = os.environ.get("FAKE_OCR_GATE")
+            while gate and self.pages > 1 and not Path(gate).exists():  # hold after a page
+                time.sleep(0.05)
         return [(np.array([[2, 2], [w - 2, 2], [w - 2, h - 2], [2, h - 2]], float), 0.9)]
 
     def recognize(self, crops):
