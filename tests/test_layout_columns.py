@@ -6,6 +6,7 @@ check is on the text blocks that :func:`ocr.layout.segment` returns."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import cjk_font
 from PIL import Image, ImageDraw, ImageFont
 
@@ -106,17 +107,29 @@ def test_an_article_beside_short_ones_is_cut_into_its_columns():
     assert len(tall) == 3, boxes
 
 
-def test_commas_that_line_up_are_no_gutter():
-    # Two lines of one column whose twelfth characters are both commas: the white after
-    # them lines up (a character grid) but is no gutter.
+# Two lines of one column whose marks line up: the white after them lines up (a
+# character grid) but is no gutter.
+LINED_UP = {
+    # twelfth characters both commas
+    "commas": (
+        "紧扣问题短板，攻坚克难，着力抓好各项工作落地见",
+        "效，以更昂扬的精神状态，更扎实的工作作风擘画新",
+    ),
+    # a space and an opening quote at the same place (the real 农民日报 page at 72
+    # dpi: its points are too small to binarize, its quotes are dots): white of all
+    # but dots lines up, but each line has a mark in it
+    "quotes": (
+        "紧扣问题短板攻坚克难着力\u3000“抓好各项工作落地见",
+        "效以更昂扬的精神状态更扎\u3000‘实的工作作风擘画新",
+    ),
+}
+
+
+@pytest.mark.parametrize("texts", LINED_UP.values(), ids=LINED_UP.keys())
+def test_marks_that_line_up_are_no_gutter(texts):
     img, d = _page((600, 160))
     font = ImageFont.truetype(cjk_font(), PX)
-    for k, text in enumerate(
-        (
-            "紧扣问题短板，攻坚克难，着力抓好各项工作落地见",
-            "效，以更昂扬的精神状态，更扎实的工作作风擘画新",
-        )
-    ):
+    for k, text in enumerate(texts):
         d.text((40, 40 + PITCH * k), text, font=font, fill=0)
     boxes = _texts(np.asarray(img))
     assert len(boxes) == 1, boxes
@@ -135,23 +148,6 @@ def test_a_headline_with_its_space_over_a_narrow_gutter_stays_whole():
     boxes = _texts(np.asarray(img))
     assert _spans(boxes, 240, 256, 40, 72), boxes
     assert not _spans(boxes, 240, 256, 100, 420), boxes
-
-
-def test_quotes_inside_white_that_lines_up_are_no_gutter():
-    # Two lines of one column with a space and an opening quote at the same place (the
-    # real 农民日报 page at 72 dpi: its points are too small to binarize, its quotes
-    # are dots): white of all but dots lines up, but each line has a mark in it.
-    img, d = _page((600, 160))
-    font = ImageFont.truetype(cjk_font(), PX)
-    for k, text in enumerate(
-        (
-            "紧扣问题短板攻坚克难着力\u3000“抓好各项工作落地见",
-            "效以更昂扬的精神状态更扎\u3000‘实的工作作风擘画新",
-        )
-    ):
-        d.text((40, 40 + PITCH * k), text, font=font, fill=0)
-    boxes = _texts(np.asarray(img))
-    assert len(boxes) == 1, boxes
 
 
 def test_a_banner_of_one_tone_with_white_type_is_text_not_a_photo():
