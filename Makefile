@@ -16,7 +16,7 @@ SCANS ?= scans
 OUT ?= output
 JOBS ?= 1
 
-.PHONY: run test lint format system bench bench-packages clean scans help
+.PHONY: run test lint format system bench bench-packages clean scans screenshots help
 
 help:
 	@echo "make run    set up (.venv, system packages) and process $(SCANS)/ into $(OUT)/"
@@ -59,6 +59,10 @@ lint: $(STAMP)
 bench: EXTRA_PACKAGES = $(BENCH_PACKAGES)
 bench: system $(STAMP)
 	$(BIN)/python bench/accuracy.py
+
+# The README's screenshots of the review app (docs/*.png), from the browser tests.
+screenshots: system $(STAMP)
+	OCR_SCREENSHOTS=docs $(BIN)/pytest -q tests/test_review_browser.py
 
 # Regenerate the sample issue in scans/ from the seed text (tests/data/).
 scans: system $(STAMP)

@@ -24,8 +24,20 @@ pytestmark = pytest.mark.skipif(
     not Path(browser_mod.CHROMIUM).exists(),
     reason="no /usr/bin/chromium (apt-get install chromium)",
 )
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+# The README's screenshots: written to docs/ only when asked (`make screenshots`), so a
+# test run leaves the checkout as it found it; otherwise to the module's temporary folder.
+SHOTS = os.environ.get("OCR_SCREENSHOTS")
 PASSWORD = "a long review secret"
+
+
+def shot(page, site, name: str, **options) -> Path:
+    """A screenshot of the page as ``name``, in docs/ when asked for, and checked written."""
+    folder = Path(SHOTS) if SHOTS else site["folder"] / "shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    page.screenshot(path=str(path), **options)
+    assert path.stat().st_size > 1000, path
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +103,7 @@ def test_twenty_lines_from_the_queue_with_the_keyboard_alone(site, ann):
         ann.keyboard.press("Enter")
         keys += 1
         if k == 0:
-            DOCS.mkdir(exist_ok=True)
-            ann.screenshot(path=str(DOCS / "review-queue.png"))
+            shot(ann, site, "review-queue.png")
     assert keys == 20  # one key per correction beyond the characters typed
     ready(ann, queue[20]["id"])
     saved(ann)
@@ -110,7 +121,7 @@ def test_the_corrections_show_in_the_page_view(site, ann):
     assert ann.input_value("#line-text") == text
     rect = ann.locator(f"rect.line[data-line='{line_id}']")
     assert "conf-corrected" in rect.get_attribute("class")
-    ann.screenshot(path=str(DOCS / "review-page.png"))
+    shot(ann, site, "review-page.png")
 
 
 def test_the_corrections_are_in_the_articles_and_the_json_export(site):
@@ -151,7 +162,7 @@ def test_merge_two_articles_and_split_one_back(site, ann):
     ann.click("#merge")
     expect(ann.locator("#blocks .block")).to_have_count(4)
     assert second["id"] not in [a["id"] for a in archive.issue_articles(db, issue)]
-    ann.screenshot(path=str(DOCS / "review-article.png"), full_page=True)
+    shot(ann, site, "review-article.png", full_page=True)
     ann.click("#blocks .block[data-index='2'] .split")
     expect(ann.locator("#blocks .block")).to_have_count(2)
     after = archive.issue_articles(db, issue)
@@ -200,8 +211,7 @@ def test_search_a_two_character_word_and_open_a_hit_with_its_lines_outlined(site
     titles = ann.locator("#hits .hit-title").all_text_contents()
     assert titles == [h["title"] for h in want]
     expect(ann.locator("#hits .snippet mark").first).to_have_text("美好")
-    DOCS.mkdir(exist_ok=True)
-    ann.screenshot(path=str(DOCS / "review-search.png"))
+    shot(ann, site, "review-search.png")
     first = want[0]
     page_number = first["lines"][0]["page"]
     expected = sorted(ln["id"] for ln in first["lines"] if ln["page"] == page_number)
