@@ -342,3 +342,25 @@ def test_a_skewed_curled_photo_is_flattened_without_leaning_its_columns():
     assert len(columns) >= 2
     lean = max(max(xs) - min(xs) for xs in columns)
     assert lean < 0.5 * em, (lean, em)
+
+
+def test_a_skewed_page_on_gray_paper_is_deskewed_onto_its_own_paper():
+    """The deskew's new corners are the page's paper, not white: on a photo's gray
+    paper a white fill left a step that cleaning made a band of noise along the
+    page's edges, which the layout took for text (and ran a column block across a
+    rule from it: the phone photo's broken article)."""
+    import masonry
+
+    from ocr.layout.ink import binarize
+
+    page = masonry.render_page(
+        number=1, seed=7010, dpi=150, width_mm=150, height_mm=210, skew_degrees=1.5
+    )
+    noise = np.random.default_rng(3).normal(0, 4, page.image.shape)
+    gray = (page.image.astype(np.float32) * 0.8 + noise).clip(0, 255).astype(np.uint8)
+    prepared = prepare.prepare(gray, prepare.PrepareOptions(scale=False))
+    assert abs(prepared.record["deskew"]["degrees"]) > 1 and prepared.record["clean"]["cleaned"]
+    ink = binarize(prepared.gray) > 0
+    edge = int(0.03 * ink.shape[1])  # the page's margins: no text there
+    for strip in (ink[:, :edge], ink[:, -edge:], ink[:edge], ink[-edge:]):
+        assert not strip.any()
