@@ -226,6 +226,21 @@ def test_an_upright_page_is_upright(pages, engine):
     assert found == 0, record
 
 
+@pytest.mark.parametrize("degrees", [0, 90, 270])
+def test_a_page_set_in_vertical_lines_is_told_from_a_turned_horizontal_one(engine, degrees):
+    """A page set in vertical lines (standing lines of standing characters) is upright;
+    turned by a quarter, found turned by as much, not by 180 degrees (its lines, lying
+    then, read whole as well either way: the recognizer reads a vertical line turned on
+    its side; cut into characters, only the right turn reads well both ways)."""
+    from vertical_page import render_vertical_page
+
+    image = render_vertical_page(0).image
+    found, record = prepare.orientation(
+        np.ascontiguousarray(np.rot90(image, -degrees // 90)), engine
+    )
+    assert found == degrees, record
+
+
 def test_a_page_scanned_upside_down_is_read_upright_and_stored_in_scan_pixels(
     pages, engine, tmp_path
 ):
