@@ -241,6 +241,43 @@ def test_a_page_set_in_vertical_lines_is_told_from_a_turned_horizontal_one(engin
     assert found == degrees, record
 
 
+def _processed(image: np.ndarray, tmp_path, dpi: int):
+    from ocr.model import PageJob
+    from ocr.pipeline import process_page, settings_for
+
+    path = tmp_path / "page.png"
+    Image.fromarray(image).save(path)
+    result = process_page(
+        PageJob(str(path), 0, 1, "t", "x" * 64, dpi, None, settings_for(dpi, None))
+    )
+    assert result.status == "done", result.error
+    return result
+
+
+def test_an_upright_page_records_its_orientation_and_the_evidence(pages, engine, tmp_path):
+    """At 0 degrees too the page's record (stored as its provenance) says the angle and
+    what was measured: read upright, confidently and in lying lines, so not tested."""
+    result = _processed(pages[1].image, tmp_path, 150)
+    record = result.preparation["orient"]
+    assert record == result.orientation and record["degrees"] == 0
+    assert not record["tested"] and record["why"] == "read upright"
+    assert record["reading"]["confidence"] >= 0.85 and record["reading"]["tall_share"] <= 0.5
+    assert record["reading"]["lines"] >= 8
+
+
+def test_a_vertical_page_kept_upright_by_the_test_records_its_scores(engine, tmp_path):
+    """A page set in vertical lines is tested (most of its text stands) and kept at 0
+    degrees: the record holds the test's scores, 0 degrees the best, and the reading."""
+    from vertical_page import render_vertical_page
+
+    result = _processed(render_vertical_page(0).image, tmp_path, 200)
+    record = result.preparation["orient"]
+    assert record["degrees"] == 0 and record["tested"] and result.geometry.orientation == 0
+    assert record["reading"]["tall_share"] > 0.5
+    scores = record["scores"]
+    assert "0" in scores and all(scores["0"] >= v for v in scores.values())
+
+
 def test_a_page_scanned_upside_down_is_read_upright_and_stored_in_scan_pixels(
     pages, engine, tmp_path
 ):
