@@ -202,12 +202,13 @@ def page_articles(page) -> list[dict]:
     return truth_articles([dataclasses.replace(page, articles=alone)])
 
 
-def run_ours(case: Case, prepare: dict | None = None):
-    """Our pipeline on the case: one result per page the batch plans in the image."""
+def run_ours(case: Case, prepare: dict | None = None, detect: str | None = None):
+    """Our pipeline on the case: one result per page the batch plans in the image
+    (``detect``: how lines are found, ``page`` or ``block``; None: the default)."""
     from ocr.model import PageJob
     from ocr.pipeline import process_page, settings_for
 
-    settings = settings_for(case.dpi, None, prepare=prepare)
+    settings = settings_for(case.dpi, None, prepare=prepare, detect=detect)
     leaves = (0,)
     if prepare is None or prepare.get("split", True):
         leaves = case.leaves = case.leaves or planned_leaves(case.path)
@@ -617,6 +618,10 @@ def parse_args(argv):
     ap.add_argument("--only", choices=("synth", "masonry"), help="one set of generated pages")
     ap.add_argument("--seed", type=int, help="another seed for the set (prints only)")
     ap.add_argument("--no-bare", action="store_true", help="skip the steps-off clean run")
+    ap.add_argument("--no-unwarp-rows", action="store_true", help="skip the photos read unwarp off")
+    ap.add_argument(
+        "--detect", choices=("page", "block"), help="how lines are found (default: the pipeline's)"
+    )
     return ap.parse_args(argv)
 
 
@@ -626,19 +631,21 @@ def run_set(which: str, args) -> SetResult:
     all_cases = cases(which, args.quick, args.seed)
     ours: dict[str, Score] = {}
     for case in all_cases:
-        results, one = run_ours(case), Score()
+        results, one = run_ours(case, detect=args.detect), Score()
         for sc in (ours.setdefault(case.condition, Score()), one):
             score_ours(case, results, sc)
         print(f"  {which} {case.key}: line CER {one.totals.cer:.4f}, article CER "
               f"{one.articles.cer:.4f}, right {one.right}/{one.asked}, {one.seconds:.0f}s; "
               f"{[r.preparation for r in results]}", file=sys.stderr)  # fmt: skip
-    for case in (c for c in all_cases if c.condition in PHOTOS_CONDITIONS):
+    for case in (
+        c for c in all_cases if c.condition in PHOTOS_CONDITIONS and not args.no_unwarp_rows
+    ):
         score = ours.setdefault(f"{case.condition}, `--no-unwarp`", Score())
-        score_ours(case, run_ours(case, {"unwarp": False}), score)
+        score_ours(case, run_ours(case, {"unwarp": False}, args.detect), score)
     off = {k: False for k in ("orient", "split", "outline", "unwarp", "scale", "clean")}
     bare = Score()
     for case in (c for c in all_cases if c.condition == "clean" and not args.no_bare):
-        score_ours(case, run_ours(case, off), bare)
+        score_ours(case, run_ours(case, off, args.detect), bare)
     print(condition_table(ours, {}), file=sys.stderr)
     print(f"  {which} clean pages: {ours['clean'].seconds:.1f}s with every step, "
           f"{bare.seconds:.1f}s bare", file=sys.stderr)  # fmt: skip

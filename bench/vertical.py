@@ -101,8 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                 page = render_vertical_page(seed)
                 path = Path(tmp) / f"vertical-{seed}.png"
                 Image.fromarray(page.image).save(path)
-                # The orientation test takes such a page for one turned by 90 degrees.
-                res = read(path, 200, {"orient": False})
+                res = read(path, 200)  # the orientation test keeps it upright
                 print(row(f"tests/vertical_page.py seed {seed}", common.normalize(page.text), res))
     if not args.no_real:
         for name in realscans.PHOTOS:

@@ -482,7 +482,9 @@ class PageResult:
     # None for a result made without them (its one step is ``deskew``).
     transform: Transform | None = None
     preparation: dict[str, Any] = field(default_factory=dict)  # what each step measured
-    orientation: dict[str, Any] = field(default_factory=dict)  # the test, when it ran
+    # The orientation found (``degrees``, 0 too) and what was measured: the first upright
+    # reading's evidence, and the test's scores when it ran (``ocr.pipeline``).
+    orientation: dict[str, Any] = field(default_factory=dict)
 
     @property
     def deskew(self) -> Deskew:

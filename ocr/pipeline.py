@@ -141,13 +141,24 @@ def _run(job: PageJob, result: PageResult) -> None:
 
     options = PrepareOptions.from_settings(job.settings.get("prepare"))
     page = _read(image, job, result, options, 0)
-    if options.orient and _ENGINE is not None and needs_orientation(result.lines):
+    reading = upright_evidence(result.lines)
+    tested = options.orient and _ENGINE is not None and needs_orientation(result.lines)
+    degrees = 0
+    if tested:
         with _timed(result, "orient"):
             degrees, result.orientation = orientation(image, _ENGINE)
+        result.orientation = {**result.orientation, "tested": True, "reading": reading}
         if degrees:  # read again, turned upright (the first reading's seconds kept)
             steps = ("prepare", "layout", "recognize")
             result.timings["first_reading"] = round(sum(result.timings[k] for k in steps), 3)
             page = _read(image, job, result, options, degrees)
+    else:
+        why = "turned off" if not options.orient or _ENGINE is None else "read upright"
+        if why == "read upright" and reading["lines"] < UPRIGHT_LINES:
+            why = "too few lines"
+        result.orientation = {"degrees": 0, "tested": False, "why": why, "reading": reading}
+    if not degrees:  # the page's record says what was measured at 0 degrees too
+        result.preparation["orient"] = result.orientation
     del image
     geometry = page.transform
 
@@ -211,13 +222,26 @@ def needs_orientation(lines: list[Line]) -> bool:
 
 def upright_reading(lines: list[Line]) -> bool:
     """Whether a page's lines read as those of an upright, horizontally set page do."""
+    n, mean, tall = _reading(lines)
+    return n >= UPRIGHT_LINES and mean >= UPRIGHT_CONFIDENCE and tall <= 0.5
+
+
+def upright_evidence(lines: list[Line]) -> dict[str, Any]:
+    """What the page's first, upright reading says about its orientation (recorded):
+    its lines of two characters or more, their mean confidence and the share of their
+    characters in tall lines (each line weighted by its characters)."""
+    n, mean, tall = _reading(lines)
+    return {"lines": n, "confidence": round(mean, 3), "tall_share": round(tall, 3)}
+
+
+def _reading(lines: list[Line]) -> tuple[int, float, float]:
     weights = [len(ln.text) for ln in lines]
-    if sum(1 for w in weights if w >= 2) < UPRIGHT_LINES:
-        return False
     total = sum(weights)
+    if not total:
+        return 0, 0.0, 0.0
     tall = sum(w for w, ln in zip(weights, lines) if ln.box.height > 1.5 * ln.box.width)
     mean = sum(w * ln.confidence for w, ln in zip(weights, lines)) / total
-    return mean >= UPRIGHT_CONFIDENCE and tall <= 0.5 * total
+    return sum(1 for w in weights if w >= 2), mean, tall / total
 
 
 @contextmanager

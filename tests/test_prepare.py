@@ -226,6 +226,58 @@ def test_an_upright_page_is_upright(pages, engine):
     assert found == 0, record
 
 
+@pytest.mark.parametrize("degrees", [0, 90, 270])
+def test_a_page_set_in_vertical_lines_is_told_from_a_turned_horizontal_one(engine, degrees):
+    """A page set in vertical lines (standing lines of standing characters) is upright;
+    turned by a quarter, found turned by as much, not by 180 degrees (its lines, lying
+    then, read whole as well either way: the recognizer reads a vertical line turned on
+    its side; cut into characters, only the right turn reads well both ways)."""
+    from vertical_page import render_vertical_page
+
+    image = render_vertical_page(0).image
+    found, record = prepare.orientation(
+        np.ascontiguousarray(np.rot90(image, -degrees // 90)), engine
+    )
+    assert found == degrees, record
+
+
+def _processed(image: np.ndarray, tmp_path, dpi: int):
+    from ocr.model import PageJob
+    from ocr.pipeline import process_page, settings_for
+
+    path = tmp_path / "page.png"
+    Image.fromarray(image).save(path)
+    result = process_page(
+        PageJob(str(path), 0, 1, "t", "x" * 64, dpi, None, settings_for(dpi, None))
+    )
+    assert result.status == "done", result.error
+    return result
+
+
+def test_an_upright_page_records_its_orientation_and_the_evidence(pages, engine, tmp_path):
+    """At 0 degrees too the page's record (stored as its provenance) says the angle and
+    what was measured: read upright, confidently and in lying lines, so not tested."""
+    result = _processed(pages[1].image, tmp_path, 150)
+    record = result.preparation["orient"]
+    assert record == result.orientation and record["degrees"] == 0
+    assert not record["tested"] and record["why"] == "read upright"
+    assert record["reading"]["confidence"] >= 0.85 and record["reading"]["tall_share"] <= 0.5
+    assert record["reading"]["lines"] >= 8
+
+
+def test_a_vertical_page_kept_upright_by_the_test_records_its_scores(engine, tmp_path):
+    """A page set in vertical lines is tested (most of its text stands) and kept at 0
+    degrees: the record holds the test's scores, 0 degrees the best, and the reading."""
+    from vertical_page import render_vertical_page
+
+    result = _processed(render_vertical_page(0).image, tmp_path, 200)
+    record = result.preparation["orient"]
+    assert record["degrees"] == 0 and record["tested"] and result.geometry.orientation == 0
+    assert record["reading"]["tall_share"] > 0.5
+    scores = record["scores"]
+    assert "0" in scores and all(scores["0"] >= v for v in scores.values())
+
+
 def test_a_page_scanned_upside_down_is_read_upright_and_stored_in_scan_pixels(
     pages, engine, tmp_path
 ):
@@ -342,3 +394,25 @@ def test_a_skewed_curled_photo_is_flattened_without_leaning_its_columns():
     assert len(columns) >= 2
     lean = max(max(xs) - min(xs) for xs in columns)
     assert lean < 0.5 * em, (lean, em)
+
+
+def test_a_skewed_page_on_gray_paper_is_deskewed_onto_its_own_paper():
+    """The deskew's new corners are the page's paper, not white: on a photo's gray
+    paper a white fill left a step that cleaning made a band of noise along the
+    page's edges, which the layout took for text (and ran a column block across a
+    rule from it: the phone photo's broken article)."""
+    import masonry
+
+    from ocr.layout.ink import binarize
+
+    page = masonry.render_page(
+        number=1, seed=7010, dpi=150, width_mm=150, height_mm=210, skew_degrees=1.5
+    )
+    noise = np.random.default_rng(3).normal(0, 4, page.image.shape)
+    gray = (page.image.astype(np.float32) * 0.8 + noise).clip(0, 255).astype(np.uint8)
+    prepared = prepare.prepare(gray, prepare.PrepareOptions(scale=False))
+    assert abs(prepared.record["deskew"]["degrees"]) > 1 and prepared.record["clean"]["cleaned"]
+    ink = binarize(prepared.gray) > 0
+    edge = int(0.03 * ink.shape[1])  # the page's margins: no text there
+    for strip in (ink[:, :edge], ink[:, -edge:], ink[:edge], ink[-edge:]):
+        assert not strip.any()

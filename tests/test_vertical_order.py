@@ -69,11 +69,11 @@ def test_a_vertical_page_through_the_pipeline(tmp_path, engine):
     page = render_vertical_page(0)
     path = tmp_path / "vertical.png"
     Image.fromarray(page.image).save(path)
-    # The orientation test is off: it takes such a page for one turned by 90 degrees
-    # (BENCHMARKS.md, issue 12); the order is what is tested here.
-    settings = pipeline.settings_for(200, None, prepare={"orient": False})
+    # The orientation test runs (most of the page's text stands) and keeps it upright.
+    settings = pipeline.settings_for(200, None)
     res = pipeline.process_page(PageJob(str(path), 0, 1, "v", "0" * 64, 200, None, settings))
     assert res.status == "done", res.error
+    assert res.geometry.orientation == 0 and res.preparation["orient"]["tested"]
     assert res.preparation["script"]["script"] == "as-read"
     got, want = normalize("".join(ln.text for ln in res.lines)), normalize(page.text)
     assert edit_distance(want, got) <= 0.05 * len(want), got

@@ -32,6 +32,7 @@ WHITE = 215  # ... and at least this bright (median cell) is left alone
 BLEED = 0.82  # after flattening, gray lighter than this fraction of paper is paper
 COLUMN_PAPER = 90  # a column's paper: this percentile of its pixels
 SHADOW_SMOOTH = 0.005  # the column profile is smoothed over this fraction of the width
+TONE_STEP = 4  # the paper's tone (what a warp fills in) is measured every this many pixels
 
 
 def _paper_grid(gray: np.ndarray) -> np.ndarray:
@@ -45,6 +46,20 @@ def _paper_grid(gray: np.ndarray) -> np.ndarray:
     grid = np.percentile(cells.reshape(ny, nx, -1)[:, :, ::7], 95, axis=2).astype(np.uint8)
     k = min(SMOOTH, (min(ny, nx) // 2) * 2 + 1 if min(ny, nx) > 2 else 1)
     return cv2.medianBlur(grid, k) if k >= 3 else grid
+
+
+def paper_tone(image: np.ndarray) -> int | tuple[int, ...]:
+    """The page's paper as one tone (per channel for colour): the median over the cells
+    of their bright end (:func:`_paper_grid`), on a copy taken every ``TONE_STEP``
+    pixels. What a warp puts beyond its input's edges, so that they stay paper: a
+    photo's gray paper filled with white would leave a step that :func:`flatten` makes
+    a band of noise and the layout takes for text."""
+    sub = image[::TONE_STEP, ::TONE_STEP]
+    if sub.ndim == 2:
+        return int(np.median(_paper_grid(sub)))
+    return tuple(
+        int(np.median(_paper_grid(np.ascontiguousarray(sub[:, :, c])))) for c in range(sub.shape[2])
+    )
 
 
 def paper(gray: np.ndarray) -> np.ndarray:

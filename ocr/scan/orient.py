@@ -2,18 +2,26 @@
 
 A test from the text lines themselves, with the engine already loaded (no other model):
 text lines are detected once on a sample tile of the page (the inkiest; more when it
-holds few lines), and the
-longest of them are read under each hypothesis, the crop turned back as the hypothesis
-says. A crop that is then wide is read as it is; one that is then tall (a vertical line
-of text) is cut into square character cells set side by side, so that in every case the
-characters are read standing as printed; the hypothesis read most confidently wins.
-(The recognizer also reads a vertical line turned on its side well, so reading it that
-way would not tell a vertical paper from a horizontal one turned by 90 degrees; the
-cells do: a character lying on its side reads badly.)
+holds few lines), and the longest of them are read under each hypothesis, the crop
+turned back as the hypothesis says, each in two ways (:func:`_readings`):
+
+- *whole*: a lying line as it is, a standing one turned a quarter counter-clockwise
+  (how the recognizer reads a vertical line: trained so, it reads characters lying
+  that way as well as standing ones);
+- *cut*: the line cut into its characters (as many as the whole reading found, by their
+  width), each shown the other way: a lying line's characters each turned a quarter
+  counter-clockwise, a standing line's standing, side by side.
+
+Each way reads well for two of a character's four turns: standing, and lying a quarter
+counter-clockwise. The two ways part by a quarter turn, so both read well only when the
+characters stand, i.e. under the right hypothesis. That tells a page set in vertical
+lines (standing characters in standing lines) from a horizontal page turned by 90
+degrees (standing lines too, their characters lying): read whole, both read alike. The
+score of a hypothesis is the mean of its two readings' confidences.
 
 On an upright page the first hypothesis is already read confidently and the others are
-not tried: the cost there is one detection of the sample tiles and one read of a
-dozen lines. A turn other than 0 is taken only when it reads clearly better than 0.
+not tried: the cost there is one detection of the sample tiles and two reads of a
+few lines. A turn other than 0 is taken only when it reads clearly better than 0.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import cv2
 import numpy as np
 
 from ocr.scan.load import to_gray
+from ocr.text import units
 
 TILE = 512  # side of a sample tile, pixels of the working copy
 TILES = 3  # at most this many tiles are sampled (the inkiest of a 3 x 3 grid) ...
@@ -110,17 +119,28 @@ def sample_lines(image: np.ndarray, detect: Detect, scale: float = 1.0) -> Sampl
     return out
 
 
-def _standing(crop: np.ndarray) -> np.ndarray:
-    """A crop as the recognizer reads it with its characters standing as they are: a
-    wide crop as it is, a tall one cut into square cells set side by side."""
+def _whole(crop: np.ndarray) -> np.ndarray:
+    """A crop as the recognizer reads a line: a wide crop as it is, a tall one (a vertical
+    line) turned a quarter counter-clockwise, its top at the left."""
     h, w = crop.shape[:2]
-    if h <= w:
-        return crop
-    n = max(1, int(round(h / w)))
-    cell = h / n
-    cells = [crop[int(round(i * cell)) : int(round((i + 1) * cell))] for i in range(n)]
+    return crop if h <= w else np.ascontiguousarray(np.rot90(crop, 1))
+
+
+def _cut(crop: np.ndarray, chars: float) -> np.ndarray:
+    """The crop cut into ``chars`` characters along its length (``chars`` in ems, rounded;
+    at least one) and set side by side, each shown a quarter turn from :func:`_whole`:
+    a wide crop's characters each turned counter-clockwise, a tall crop's standing."""
+    h, w = crop.shape[:2]
+    tall = h > w
+    length = h if tall else w
+    n = max(1, int(round(chars)))
+    step = length / n
+    cells = []
+    for i in range(n):
+        a, b = int(round(i * step)), int(round((i + 1) * step))
+        cells.append(crop[a:b] if tall else np.rot90(crop[:, a:b], 1))
     side = min(c.shape[0] for c in cells)
-    return np.hstack([c[:side] for c in cells])
+    return np.ascontiguousarray(np.hstack([c[:side] for c in cells]))
 
 
 def _turned_back(crop: np.ndarray, degrees: int) -> np.ndarray:
@@ -128,10 +148,20 @@ def _turned_back(crop: np.ndarray, degrees: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(crop, {0: 0, 90: 1, 180: 2, 270: 3}[degrees]))
 
 
+def _readings(crops: list[np.ndarray], read: Read) -> list[tuple[str, float]]:
+    """Each crop read whole, then cut into the characters that reading found (their
+    count in ems; a crop read as nothing is cut into squares): both readings, in turn."""
+    whole = read([_whole(c) for c in crops])
+    chars = [units(t) or max(c.shape[:2]) / min(c.shape[:2]) for c, (t, _) in zip(crops, whole)]
+    return whole + read([_cut(c, n) for c, n in zip(crops, chars)])
+
+
 def _score(sample: Sample, read: Read, degrees: int) -> float:
-    crops = [_standing(_turned_back(c, degrees)) for c in sample.crops]
-    results = read(crops)
-    weights = [max(1, len(t)) for t, _ in results]
+    """The mean confidence of both readings of the sample turned back by ``degrees``,
+    each line weighted by the characters its whole reading found."""
+    results = _readings([_turned_back(c, degrees) for c in sample.crops], read)
+    half = len(results) // 2
+    weights = [max(1, len(t)) for t, _ in results[:half]] * 2
     return float(sum(w * c for w, (_, c) in zip(weights, results)) / max(1, sum(weights)))
 
 

@@ -5,7 +5,8 @@ The steps (their point maps) are the data model's (:class:`ocr.model.Step`,
 image after a step and the step's point map agree: a quarter turn and a crop move
 pixels exactly, a scale is a resize, an outline or deskew a warp (OpenCV puts pixel
 centres at integers and the model at ``i + 0.5``: the matrices are shifted by half a
-pixel), an unwarp a remap. Outside the input, the new pixels are paper white.
+pixel), an unwarp a remap. Outside the input, the new pixels are the input's paper
+(its measured tone, :func:`ocr.scan.clean.paper_tone`: a photo's paper is gray).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import cv2
 import numpy as np
 
 from ocr.model import Deskew, Step, Transform, deskew_step
+from ocr.scan.clean import paper_tone
 
 
 def turn_step(width: int, height: int, degrees: int) -> Step:
@@ -79,10 +81,6 @@ def apply_all(image: np.ndarray, transform: Transform) -> np.ndarray:
     return image
 
 
-def _white(image: np.ndarray):
-    return 255 if image.ndim == 2 else (255,) * image.shape[2]
-
-
 def _warp(image: np.ndarray, step: Step) -> np.ndarray:
     m = np.asarray(step.matrix, dtype=np.float64).reshape(3, 3)
     # Model p' = M p with centres at i + 0.5; OpenCV's indices are p - 0.5.
@@ -95,7 +93,7 @@ def _warp(image: np.ndarray, step: Step) -> np.ndarray:
         (step.width, step.height),
         flags=cv2.INTER_CUBIC,
         borderMode=cv2.BORDER_CONSTANT,
-        borderValue=_white(image),
+        borderValue=paper_tone(image),
     )
 
 
@@ -116,7 +114,7 @@ def _remap(image: np.ndarray, step: Step) -> np.ndarray:
         map_y,
         cv2.INTER_CUBIC,
         borderMode=cv2.BORDER_CONSTANT,
-        borderValue=_white(image),
+        borderValue=paper_tone(image),
     )
 
 
