@@ -5,6 +5,8 @@ Each page is one article; each test fails when its rule of ownership is missing.
 
 from __future__ import annotations
 
+import pytest
+
 from ocr.articles import assemble_articles
 from ocr.model import Box, Line, PageLayout, Region
 
@@ -225,14 +227,16 @@ def test_a_kicker_over_its_headline_is_its_text():
     assert mine.text.startswith(page.lines[0].text) and mine.title == page.lines[1].text
 
 
-def test_a_pull_quote_between_rules_inside_a_column_stays_in_its_article():
+@pytest.mark.parametrize("kind", ["subhead", "headline"])
+def test_a_pull_quote_between_rules_inside_a_column_stays_in_its_article(kind):
     # One column: text, a rule, a pull quote (two rows of bigger type, a subhead region,
-    # set in the measure with space round it), a rule, more text.
+    # or a headline region when the classifier took it for one, set in the measure with
+    # space round it), a rule, more text.
     page = Page().rule(40, 60, 960, 62)
     page.block("headline", 40, 80, 280, 1, h=40)
     page.block("body", 40, 150, 280, 8)
     page.rule(60, 395, 300, 397)
-    page.block("subhead", 70, 420, 220, 2, h=28)
+    page.block(kind, 70, 420, 220, 2, h=28)
     page.rule(60, 505, 300, 507)
     page.block("body", 40, 525, 280, 8)
     drafts = assemble_articles([page.layout()])
@@ -426,3 +430,23 @@ def test_a_column_rule_between_columns_of_horizontal_lines_parts_no_article():
     page.block("body", 40, 80, 460, 12)
     page.rule(40, 580, 960, 582)
     _one_article(page)
+
+
+def test_a_column_run_on_into_the_next_article_is_cut_where_a_vertical_headline_starts():
+    # A continued part's column in one region with the next article's text under it (the
+    # layout did not cut them): a blank line, then rows beside a vertical headline whose
+    # top is level with the first of them; they are the vertical headline's article.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 280, 1, h=40)
+    page.block("body", 40, 150, 280, 6)
+    page.block("body", 40, 350, 200, 6)  # a blank line above it (30 px), beside the headline
+    page.vertical(270, 350, 5)
+    page.rule(40, 560, 960, 562)
+    for ln in page.lines:  # one region: the layout ran the column on
+        if ln.region == "r3":
+            ln.region = "r2"
+    upper = [ln.id for ln in page.lines if ln.region == "r2" and ln.box.y0 < 340]
+    lower = [ln.id for ln in page.lines if ln.region == "r2" and ln.box.y0 > 340]
+    drafts = assemble_articles([page.layout()])
+    assert _holder(drafts, upper).title == page.lines[0].text
+    assert _holder(drafts, lower).title == page.lines[-1].text

@@ -129,7 +129,7 @@ def _page_parts(page: PageLayout) -> list[Part]:
     rules = [s.box for s in furniture if s.source == Kind.RULE]
     attach_subheads(heads, [ln for ln in lines if role[ln.id] == Kind.SUBHEAD], rules)
     walls = [h.box for h in heads] + [s.box for s in furniture]
-    blocks = body_blocks(lines, role, size, walls, inline)
+    blocks = body_blocks(lines, role, size, walls, inline, [h.box for h in heads])
     verticals = [h for h in heads if h.vertical]
     fresh = level_with_vertical(blocks, verticals, size, upright)
     blocks = merge_stacked(blocks, size, walls, fresh, [h.box for h in heads if not h.vertical])
