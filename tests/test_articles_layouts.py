@@ -450,3 +450,32 @@ def test_a_column_run_on_into_the_next_article_is_cut_where_a_vertical_headline_
     drafts = assemble_articles([page.layout()])
     assert _holder(drafts, upper).title == page.lines[0].text
     assert _holder(drafts, lower).title == page.lines[-1].text
+
+
+def test_a_columns_first_line_read_taller_as_a_subhead_is_its_text():
+    # A headline centred over a photo (its caption and text under it) and a column
+    # beside the photo; the column's first line, read a little taller, came out as a
+    # subhead set tight on the column. It is the column's text: the headline does not
+    # grow down over the photo's top and keeps the photo's article.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 300, 80, 400, 1, h=40)
+    page.block("subhead", 520, 132, 260, 1, h=28)  # foot at 160: the column's top
+    page.block("body", 520, 160, 260, 12)
+    page.regions.append(Region("photo", "photo", Box(40, 150, 480, 330), [], order=90))
+    page.block("caption", 40, 336, 200, 1, h=16)
+    page.block("body", 40, 380, 440, 6)
+    page.rule(40, 580, 960, 582)
+    drafts = assemble_articles([page.layout()])
+    mine = _holder(drafts, [ln.id for ln in page.lines])
+    assert mine.title == page.lines[0].text and len(drafts) == 1
+
+
+def test_text_under_a_photo_that_no_headline_owns_is_kept():
+    # A photo with nothing above it, its caption and a column under it: no headline
+    # takes them, and the text is still an (untitled) article, not dropped.
+    page = Page().rule(40, 60, 960, 62)
+    page.regions.append(Region("photo", "photo", Box(40, 80, 480, 260), [], order=90))
+    page.block("caption", 40, 266, 200, 1, h=16)
+    page.block("body", 40, 310, 440, 6)
+    drafts = assemble_articles([page.layout()])
+    assert _holder(drafts, [ln.id for ln in page.lines])

@@ -197,10 +197,13 @@ class Ownership:
         return max(0.0, max(h.box.x0, it.box.x0) - min(h.box.x1, it.box.x1))
 
     def untitled(self) -> None:
-        """What is left starts untitled articles; level blocks side by side go together."""
+        """What is left starts untitled articles; level blocks side by side go together.
+        A photo left over starts one only when text passes its article on to it (its
+        caption, the text under it): that text is not lost."""
         roots: list[Item] = []
+        carrying = {id(self.end(m)) for m in self.ownable if m.kind != Kind.PHOTO}
         for it in sorted(self.pending, key=lambda it: it.box.x0):
-            if it.kind == Kind.PHOTO:
+            if it.kind == Kind.PHOTO and id(it) not in carrying:
                 continue
             for root in roots:
                 members = [m for m in self.ownable if m.owner is root]
@@ -218,11 +221,16 @@ class Ownership:
 
     def owner(self, it: Item) -> Item | None:
         """The owner of ``it``, following the links of what passes its owner on."""
+        return self.end(it).owner
+
+    @staticmethod
+    def end(it: Item) -> Item:
+        """Where the links from ``it`` end: an item with an owner, or none to pass on."""
         seen = set()
         while it.owner is None and it.link is not None and id(it) not in seen:
             seen.add(id(it))
             it = it.link
-        return it.owner
+        return it
 
     def spread(self, h: Item | None) -> float:
         """How badly ``h`` heads its blocks: its offset from their left edge or their

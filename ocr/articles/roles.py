@@ -60,6 +60,8 @@ def line_roles(
             role[ln.id] = Kind.HEADLINE if not whole_jump and is_display(ln, size) else Kind.BODY
             guessed.add(ln.id)
     _crossheads(lines, role, size)
+    columns = {ln.id for ln in lines if kind_of.get(ln.region, Kind.TEXT) in (Kind.BODY, Kind.TEXT)}
+    _column_heads(lines, role, size, columns)
     rules = [r.box for r in page.regions if r.kind == Kind.RULE and r.box.width > r.box.height]
     return role, guessed, _inline_subheads(lines, role, size, rules)
 
@@ -73,6 +75,30 @@ def _tail(line: Line, size: BodySize) -> bool:
         and units(text) <= 12
         and line.box.height <= 1.2 * size.height
     )
+
+
+def _column_heads(
+    lines: list[Line], role: dict[str, str], size: BodySize, columns: set[str]
+) -> None:
+    """A subhead line set tight on a column of body text (no more space under it than
+    between the column's lines) and to its measure (its first line's indent aside) is
+    that column's first line, read a little taller: body text. A subhead stands off
+    from the text under it. ``columns``: the lines of body (or unclassified) regions
+    (not a subhead's last line, read as body)."""
+    body = [ln for ln in lines if role[ln.id] == Kind.BODY and ln.id in columns]
+    adv = size.advance
+    for ln in lines:
+        if role[ln.id] != Kind.SUBHEAD:
+            continue
+        b = ln.box
+        under = [
+            o.box
+            for o in body
+            if -0.2 * o.box.height <= o.box.y0 - b.y1 <= 0.3 * o.box.height
+            and _xov(o.box, b) >= 0.8 * min(o.box.width, b.width)
+        ]
+        if any(o.x0 - adv <= b.x0 <= o.x0 + 2.5 * adv and abs(b.x1 - o.x1) <= adv for o in under):
+            role[ln.id] = Kind.BODY
 
 
 def _crossheads(lines: list[Line], role: dict[str, str], size: BodySize) -> None:
