@@ -479,3 +479,18 @@ def test_text_under_a_photo_that_no_headline_owns_is_kept():
     page.block("body", 40, 310, 440, 6)
     drafts = assemble_articles([page.layout()])
     assert _holder(drafts, [ln.id for ln in page.lines])
+
+
+def test_a_continued_headline_read_as_text_over_its_jump_line_heads_the_part():
+    # A continued part: its (smaller) repeat of the headline came out as a body line,
+    # "（上接第1版）" right under it, the column under that; another article on the right.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("body", 40, 80, 280, 1, h=28, text=TEXT[:9])
+    page.block("jump", 40, 118, 280, 1, text="（上接第1版）")
+    page.block("body", 40, 150, 280, 12)
+    page.block("headline", 360, 80, 400, 1, h=40)
+    page.block("body", 360, 150, 280, 12).block("body", 660, 150, 280, 12)
+    page.rule(40, 560, 960, 562)
+    drafts = assemble_articles([page.layout()])
+    mine = _holder(drafts, [ln.id for ln in page.lines if ln.box.x1 <= 330 and ln.id != "l1"])
+    assert mine.title == TEXT[:9] and mine.jump_lines == ["l1"]
