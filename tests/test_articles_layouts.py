@@ -5,6 +5,8 @@ Each page is one article; each test fails when its rule of ownership is missing.
 
 from __future__ import annotations
 
+import pytest
+
 from ocr.articles import assemble_articles
 from ocr.model import Box, Line, PageLayout, Region
 
@@ -225,14 +227,16 @@ def test_a_kicker_over_its_headline_is_its_text():
     assert mine.text.startswith(page.lines[0].text) and mine.title == page.lines[1].text
 
 
-def test_a_pull_quote_between_rules_inside_a_column_stays_in_its_article():
+@pytest.mark.parametrize("kind", ["subhead", "headline"])
+def test_a_pull_quote_between_rules_inside_a_column_stays_in_its_article(kind):
     # One column: text, a rule, a pull quote (two rows of bigger type, a subhead region,
-    # set in the measure with space round it), a rule, more text.
+    # or a headline region when the classifier took it for one, set in the measure with
+    # space round it), a rule, more text.
     page = Page().rule(40, 60, 960, 62)
     page.block("headline", 40, 80, 280, 1, h=40)
     page.block("body", 40, 150, 280, 8)
     page.rule(60, 395, 300, 397)
-    page.block("subhead", 70, 420, 220, 2, h=28)
+    page.block(kind, 70, 420, 220, 2, h=28)
     page.rule(60, 505, 300, 507)
     page.block("body", 40, 525, 280, 8)
     drafts = assemble_articles([page.layout()])
@@ -426,3 +430,67 @@ def test_a_column_rule_between_columns_of_horizontal_lines_parts_no_article():
     page.block("body", 40, 80, 460, 12)
     page.rule(40, 580, 960, 582)
     _one_article(page)
+
+
+def test_a_column_run_on_into_the_next_article_is_cut_where_a_vertical_headline_starts():
+    # A continued part's column in one region with the next article's text under it (the
+    # layout did not cut them): a blank line, then rows beside a vertical headline whose
+    # top is level with the first of them; they are the vertical headline's article.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 40, 80, 280, 1, h=40)
+    page.block("body", 40, 150, 280, 6)
+    page.block("body", 40, 350, 200, 6)  # a blank line above it (30 px), beside the headline
+    page.vertical(270, 350, 5)
+    page.rule(40, 560, 960, 562)
+    for ln in page.lines:  # one region: the layout ran the column on
+        if ln.region == "r3":
+            ln.region = "r2"
+    upper = [ln.id for ln in page.lines if ln.region == "r2" and ln.box.y0 < 340]
+    lower = [ln.id for ln in page.lines if ln.region == "r2" and ln.box.y0 > 340]
+    drafts = assemble_articles([page.layout()])
+    assert _holder(drafts, upper).title == page.lines[0].text
+    assert _holder(drafts, lower).title == page.lines[-1].text
+
+
+def test_a_columns_first_line_read_taller_as_a_subhead_is_its_text():
+    # A headline centred over a photo (its caption and text under it) and a column
+    # beside the photo; the column's first line, read a little taller, came out as a
+    # subhead set tight on the column. It is the column's text: the headline does not
+    # grow down over the photo's top and keeps the photo's article.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("headline", 300, 80, 400, 1, h=40)
+    page.block("subhead", 520, 132, 260, 1, h=28)  # foot at 160: the column's top
+    page.block("body", 520, 160, 260, 12)
+    page.regions.append(Region("photo", "photo", Box(40, 150, 480, 330), [], order=90))
+    page.block("caption", 40, 336, 200, 1, h=16)
+    page.block("body", 40, 380, 440, 6)
+    page.rule(40, 580, 960, 582)
+    drafts = assemble_articles([page.layout()])
+    mine = _holder(drafts, [ln.id for ln in page.lines])
+    assert mine.title == page.lines[0].text and len(drafts) == 1
+
+
+def test_text_under_a_photo_that_no_headline_owns_is_kept():
+    # A photo with nothing above it, its caption and a column under it: no headline
+    # takes them, and the text is still an (untitled) article, not dropped.
+    page = Page().rule(40, 60, 960, 62)
+    page.regions.append(Region("photo", "photo", Box(40, 80, 480, 260), [], order=90))
+    page.block("caption", 40, 266, 200, 1, h=16)
+    page.block("body", 40, 310, 440, 6)
+    drafts = assemble_articles([page.layout()])
+    assert _holder(drafts, [ln.id for ln in page.lines])
+
+
+def test_a_continued_headline_read_as_text_over_its_jump_line_heads_the_part():
+    # A continued part: its (smaller) repeat of the headline came out as a body line,
+    # "（上接第1版）" right under it, the column under that; another article on the right.
+    page = Page().rule(40, 60, 960, 62)
+    page.block("body", 40, 80, 280, 1, h=28, text=TEXT[:9])
+    page.block("jump", 40, 118, 280, 1, text="（上接第1版）")
+    page.block("body", 40, 150, 280, 12)
+    page.block("headline", 360, 80, 400, 1, h=40)
+    page.block("body", 360, 150, 280, 12).block("body", 660, 150, 280, 12)
+    page.rule(40, 560, 960, 562)
+    drafts = assemble_articles([page.layout()])
+    mine = _holder(drafts, [ln.id for ln in page.lines if ln.box.x1 <= 330 and ln.id != "l1"])
+    assert mine.title == TEXT[:9] and mine.jump_lines == ["l1"]

@@ -22,7 +22,10 @@ How a page is read:
    region says. A body-size headline right under body text is a crosshead: running text;
    so are subheads set inside a column (body text of the column close above them and
    close under them or a rule closing them; or opening the column, level with the
-   first line of the column beside it or framed by two rules).
+   first line of the column beside it or framed by two rules), and headlines framed by
+   two rules inside a column, its text close above or under them (a pull quote taken
+   for a headline: a headline has no rule between it and its text). A subhead line
+   set tight on a column, to its measure, is the column's first line read taller.
 2. Headline lines stacked at a similar size (or level columns of a vertical headline)
    form a headline, and so do two pieces close on one row, unless the gap between them
    stands over a gutter of the text below (two headlines side by side, each over its
@@ -31,10 +34,11 @@ How a page is read:
    under a headline that are bigger than body text, set off by a wider gap or wider
    than the column are subheads too ("bigger": past the page's own break of bigger
    type, ``BodySize.big``). Body lines are cut into
-   column blocks (lines overlapping in x, with no wide gap and nothing between), and
-   blocks that follow each other in a column are joined, unless the lower one is set
-   off by a blank line level with the top of a headline beside it (an article starts
-   there).
+   column blocks (lines overlapping in x, with no wide gap and nothing between, cut
+   where a row set off by a blank line starts level with the top of a headline beside
+   it, vertical or not), and blocks that follow each other in a column are joined,
+   unless the lower one is set off by a blank line level with the top of a headline
+   beside it (an article starts there).
 3. Each block, photo and caption finds its article by looking straight up: a headline
    there owns it; a photo, caption or block close above passes on its own article. A
    block that meets a rule, another article's text or nothing (or that starts level with
@@ -55,7 +59,8 @@ How a page is read:
    columns level on its left (nothing but level blocks between) are not another
    headline's. What no headline beside it takes goes to a headline off to its side
    in its bay (below what it met, nothing of another article between). What is left
-   becomes an untitled article (blocks level side by side together).
+   becomes an untitled article (blocks level side by side together; a photo only when
+   text passes its article on to it, so that no text is dropped).
 4. An article's text: subheads, captions, then its body blocks left to right by columns,
    top to bottom within each (an XY-cut that prefers vertical cuts); lines of a paragraph
    are joined, a paragraph starts at an indented line or after a short one. The title is
@@ -129,7 +134,7 @@ def _page_parts(page: PageLayout) -> list[Part]:
     rules = [s.box for s in furniture if s.source == Kind.RULE]
     attach_subheads(heads, [ln for ln in lines if role[ln.id] == Kind.SUBHEAD], rules)
     walls = [h.box for h in heads] + [s.box for s in furniture]
-    blocks = body_blocks(lines, role, size, walls, inline)
+    blocks = body_blocks(lines, role, size, walls, inline, [h.box for h in heads])
     verticals = [h for h in heads if h.vertical]
     fresh = level_with_vertical(blocks, verticals, size, upright)
     blocks = merge_stacked(blocks, size, walls, fresh, [h.box for h in heads if not h.vertical])

@@ -227,9 +227,12 @@ def attach_subheads(heads: list[Item], lines: list[Line], rules: list[Box] = ())
             heads.append(Item(Kind.HEADLINE, sb, rows=rows))
 
 
-def column_blocks(kind: str, lines: list[Line], size: BodySize, walls: list[Box]) -> list[Item]:
+def column_blocks(
+    kind: str, lines: list[Line], size: BodySize, walls: list[Box], opens=None
+) -> list[Item]:
     """Lines of one region (or of no region) cut into column blocks: lines overlapping
-    in x, cut where the gap between rows is wide or something else lies between."""
+    in x, cut where the gap between rows is wide or something else lies between, or
+    where ``opens(row box, gap)`` says the lower row opens an article."""
     if not lines:
         return []
     widths = sorted(ln.box.width for ln in lines)
@@ -252,7 +255,11 @@ def column_blocks(kind: str, lines: list[Line], size: BodySize, walls: list[Box]
                 prev = _union(ln.box for ln in current[-1])
                 cur = _union(ln.box for ln in row)
                 gap = cur.y0 - prev.y1
-                if gap > 1.6 * size.height or _walled(prev, cur, walls):
+                if (
+                    gap > 1.6 * size.height
+                    or _walled(prev, cur, walls)
+                    or (opens is not None and opens(cur, gap))
+                ):
                     items.append(make_block(kind, current))
                     current = []
             current.append(row)
@@ -487,18 +494,30 @@ def furniture_items(page: PageLayout, lines: list[Line], role: dict[str, str]):
 
 
 def body_blocks(
-    lines: list[Line], role: dict[str, str], size: BodySize, walls: list[Box], inline=()
+    lines: list[Line],
+    role: dict[str, str],
+    size: BodySize,
+    walls: list[Box],
+    inline=(),
+    heads: list[Box] = (),
 ) -> list[Item]:
     """The column blocks of the body and caption lines of each region; a block of
     ``inline`` lines (a crosshead or pull quote inside a column) is marked by its source
-    (``Kind.SUBHEAD``): it passes its article on across the space round it."""
+    (``Kind.SUBHEAD``): it passes its article on across the space round it. A column is
+    cut where a row set off by a blank line starts level with the top of a headline of
+    ``heads`` beside it (an article starts there, as :func:`merge_stacked` has it)."""
     groups: dict[tuple[str, str | None, bool], list[Line]] = {}
     for ln in lines:
         if role[ln.id] in (Kind.BODY, Kind.CAPTION):
             groups.setdefault((role[ln.id], ln.region, ln.id in inline), []).append(ln)
+    others = walls + [ln.box for g in groups.values() for ln in g]
+
+    def opens(first: Box, gap: float) -> bool:
+        return _opens(first, gap, heads, size, others)
+
     blocks: list[Item] = []
     for (kind, _, inner), group in groups.items():
-        found = column_blocks(kind, group, size, walls)
+        found = column_blocks(kind, group, size, walls, opens)
         for b in found if inner else ():
             b.source = Kind.SUBHEAD
         blocks += found

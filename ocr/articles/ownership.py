@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from ocr.articles.blocks import UNTITLED, Item, bottom_of, first_above
-from ocr.model import Box, Kind
-from ocr.text import BodySize, jump_target, vertical_page
+from ocr.model import Box, Kind, Line
+from ocr.text import BodySize, jump_target, row_text, vertical_page
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
+
+_SENTENCE_END = "。！？!?"
 
 # How far (in body lines) a photo, caption or block passes its own article on to what
 # lies under it.
 _REACH = {Kind.PHOTO: 4.0, Kind.CAPTION: 4.0, Kind.BODY: 1.6}
 
 
-def _jump_in(it: Item) -> bool:
-    """A block of nothing but jump lines in ("（上接第1版）")."""
-    return bool(it.rows) and all((jump_target(ln.text) or ("",))[0] == "in" for ln in it.lines)
+def _jump_in_row(rows: list[list[Line]]) -> bool:
+    """Rows of nothing but jump lines in ("（上接第1版）")."""
+    lines = [ln for row in rows for ln in row]
+    return bool(lines) and all((jump_target(ln.text) or ("",))[0] == "in" for ln in lines)
+
+
+def _jump_in(it: Item, rows: int | None = None) -> bool:
+    """A block of nothing but jump lines in, or whose first ``rows`` are."""
+    return _jump_in_row(it.rows if rows is None else it.rows[:rows])
 
 
 def resolve(items: list[Item], size: BodySize, upright: list[Box], fresh: set[int]) -> None:
@@ -73,6 +81,40 @@ class Ownership:
                 if j in self.pending:
                     self.pending.remove(j)
                 self.look(u, [o for o in self.items if o is not j], fresh)
+        for j in [j for j in self.ownable if _jump_in(j, 1) and j.link in self.pending]:
+            self.continued_head(j.link, len(j.link.rows))
+        for it in [it for it in self.pending if it.kind == Kind.BODY]:
+            k = next((k for k in range(1, 4) if _jump_in_row(it.rows[k : k + 1])), 0)
+            self.continued_head(it, k)
+
+    def continued_head(self, it: Item, k: int) -> None:
+        """The first ``k`` rows (up to three) of a block of text that met no headline,
+        a jump line in ("（上接第1版）") right under them, are a continued part's
+        headline read as text (the smaller repeat of the first part's headline, a
+        subhead under it): the first row the headline, the rest its subheads. Only when
+        the first row is set bigger than body text (past the page's own break of bigger
+        type; a byline is not) and no row ends a sentence (the end of an article)."""
+        rows = it.rows[:k]
+        if it.kind != Kind.BODY or not 1 <= k <= 3 or it not in self.pending:
+            return
+        if max(ln.box.height for ln in rows[0]) < self.size.big * self.size.height:
+            return
+        if any(row_text(row).rstrip()[-1:] in _SENTENCE_END for row in rows):
+            return
+        head = Item(Kind.HEADLINE, it.box, rows=rows[:1], subs=rows[1:], region=it.region)
+        head.grow()
+        self.pending.remove(it)
+        self.heads.append(head)
+        self.items.append(head)
+        it.rows = it.rows[k:]
+        if it.rows:  # the block goes on under the jump line: it is the headline's
+            it.grow()
+            it.owner = head
+            return
+        self.ownable.remove(it)  # the whole block: what passed its article on to it
+        for o in self.items:
+            if o.link is it:
+                o.link, o.owner = None, head
 
     def look(self, it: Item, seen: list[Item], fresh: set[int]) -> None:
         """Look straight up from ``it`` among ``seen`` (see :meth:`look_up`)."""
@@ -197,10 +239,13 @@ class Ownership:
         return max(0.0, max(h.box.x0, it.box.x0) - min(h.box.x1, it.box.x1))
 
     def untitled(self) -> None:
-        """What is left starts untitled articles; level blocks side by side go together."""
+        """What is left starts untitled articles; level blocks side by side go together.
+        A photo left over starts one only when text passes its article on to it (its
+        caption, the text under it): that text is not lost."""
         roots: list[Item] = []
+        carrying = {id(self.end(m)) for m in self.ownable if m.kind != Kind.PHOTO}
         for it in sorted(self.pending, key=lambda it: it.box.x0):
-            if it.kind == Kind.PHOTO:
+            if it.kind == Kind.PHOTO and id(it) not in carrying:
                 continue
             for root in roots:
                 members = [m for m in self.ownable if m.owner is root]
@@ -218,11 +263,16 @@ class Ownership:
 
     def owner(self, it: Item) -> Item | None:
         """The owner of ``it``, following the links of what passes its owner on."""
+        return self.end(it).owner
+
+    @staticmethod
+    def end(it: Item) -> Item:
+        """Where the links from ``it`` end: an item with an owner, or none to pass on."""
         seen = set()
         while it.owner is None and it.link is not None and id(it) not in seen:
             seen.add(id(it))
             it = it.link
-        return it.owner
+        return it
 
     def spread(self, h: Item | None) -> float:
         """How badly ``h`` heads its blocks: its offset from their left edge or their

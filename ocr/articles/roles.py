@@ -7,7 +7,15 @@ from the line's region's kind or guessed from geometry for unclassified lines.
 from __future__ import annotations
 
 from ocr.model import NOT_ARTICLE, Box, Kind, Line, PageLayout
-from ocr.text import BodySize, TextPage, find_jump, is_display, jump_target, units
+from ocr.text import (
+    BodySize,
+    TextPage,
+    find_jump,
+    is_display,
+    is_vertical,
+    jump_target,
+    units,
+)
 
 _xov = Box.x_overlap
 _yov = Box.y_overlap
@@ -52,6 +60,8 @@ def line_roles(
             role[ln.id] = Kind.HEADLINE if not whole_jump and is_display(ln, size) else Kind.BODY
             guessed.add(ln.id)
     _crossheads(lines, role, size)
+    columns = {ln.id for ln in lines if kind_of.get(ln.region, Kind.TEXT) in (Kind.BODY, Kind.TEXT)}
+    _column_heads(lines, role, size, columns)
     rules = [r.box for r in page.regions if r.kind == Kind.RULE and r.box.width > r.box.height]
     return role, guessed, _inline_subheads(lines, role, size, rules)
 
@@ -65,6 +75,30 @@ def _tail(line: Line, size: BodySize) -> bool:
         and units(text) <= 12
         and line.box.height <= 1.2 * size.height
     )
+
+
+def _column_heads(
+    lines: list[Line], role: dict[str, str], size: BodySize, columns: set[str]
+) -> None:
+    """A subhead line set tight on a column of body text (no more space under it than
+    between the column's lines) and to its measure (its first line's indent aside) is
+    that column's first line, read a little taller: body text. A subhead stands off
+    from the text under it. ``columns``: the lines of body (or unclassified) regions
+    (not a subhead's last line, read as body)."""
+    body = [ln for ln in lines if role[ln.id] == Kind.BODY and ln.id in columns]
+    adv = size.advance
+    for ln in lines:
+        if role[ln.id] != Kind.SUBHEAD:
+            continue
+        b = ln.box
+        under = [
+            o.box
+            for o in body
+            if -0.2 * o.box.height <= o.box.y0 - b.y1 <= 0.3 * o.box.height
+            and _xov(o.box, b) >= 0.8 * min(o.box.width, b.width)
+        ]
+        if any(o.x0 - adv <= b.x0 <= o.x0 + 2.5 * adv and abs(b.x1 - o.x1) <= adv for o in under):
+            role[ln.id] = Kind.BODY
 
 
 def _crossheads(lines: list[Line], role: dict[str, str], size: BodySize) -> None:
@@ -108,14 +142,17 @@ def _inline_subheads(
     rules; see :func:`_inline`) read as body text there: a subhead with no headline over
     it would else stand for a headline and take the text under it, and one under a
     headline would stretch the headline down past the columns beside it. Returns their
-    line ids. ``rules``: the page's horizontal rules."""
-    groups: dict[str | None, list[Line]] = {}
+    line ids. ``rules``: the page's horizontal rules. Headline lines framed that way
+    (a rule right over them and one right under them, the column's text above or
+    below them) are a pull quote taken for a headline: read so too; a headline opens
+    its article with no rule between it and its text."""
+    groups: dict[tuple[str, str | None], list[Line]] = {}
     for ln in lines:
-        if role[ln.id] == Kind.SUBHEAD:
-            groups.setdefault(ln.region, []).append(ln)
+        if role[ln.id] in (Kind.SUBHEAD, Kind.HEADLINE) and not is_vertical(ln):
+            groups.setdefault((role[ln.id], ln.region), []).append(ln)
     out: set[str] = set()
-    for group in groups.values():
-        if _inline(group, lines, role, size, rules):
+    for (kind, _), group in groups.items():
+        if _inline(group, lines, role, size, rules, framed=kind == Kind.HEADLINE):
             for ln in group:
                 role[ln.id] = Kind.BODY
                 out.add(ln.id)
@@ -123,13 +160,19 @@ def _inline_subheads(
 
 
 def _inline(
-    group: list[Line], lines: list[Line], role: dict[str, str], size: BodySize, rules: list[Box]
+    group: list[Line],
+    lines: list[Line],
+    role: dict[str, str],
+    size: BodySize,
+    rules: list[Box],
+    framed: bool = False,
 ) -> bool:
     """Whether subhead lines ``group`` stand in a column's text: its body text close
     above them (within three of their rows; a caption beside them aside) and close under
     them or a rule closing them; or they open a column, level with the first line of
     the column beside it or between two rules, its text close under them. They keep
-    within the column's measure."""
+    within the column's measure. ``framed``: only between two rules, the column's text
+    close above or under them."""
     box = _union(ln.box for ln in group)
     reach = 3.0 * max(size.height, max(ln.box.height for ln in group))
     ids = {ln.id for ln in group}
@@ -159,18 +202,9 @@ def _inline(
 
     above = up is not None and body(up, box.y0 - up.box.y1)
     below = down is not None and body(down, down.box.y0 - box.y1)
-    closed = any(
-        _xov(r, box) >= 0.5 * box.width
-        and 0 <= r.y0 - box.y1 <= reach
-        and (down is None or r.y1 <= down.box.y0)
-        for r in rules
-    )
-    opened = any(
-        _xov(r, box) >= 0.5 * box.width
-        and 0 <= box.y0 - r.y1 <= reach
-        and (up is None or r.y0 >= up.box.y1)
-        for r in rules
-    )
+    opened, closed = _ruled_round(box, rules, reach, up, down)
+    if framed:
+        return opened and closed and (above or below)
     measure = _union(near) if near else box  # its column's extent
     level = any(
         role[o.id] == Kind.BODY
@@ -180,6 +214,19 @@ def _inline(
         for o in lines
     )
     return (above and (below or closed)) or ((level or (opened and closed)) and below)
+
+
+def _ruled_round(
+    box: Box, rules: list[Box], reach: float, up: Line | None, down: Line | None
+) -> tuple[bool, bool]:
+    """Whether a rule of ``rules`` over ``box`` stands right above it (below ``up``, the
+    line above it) and one right under it (above ``down``), within ``reach``."""
+    over = [r for r in rules if _xov(r, box) >= 0.5 * box.width]
+    opened = any(0 <= box.y0 - r.y1 <= reach and (up is None or r.y0 >= up.box.y1) for r in over)
+    closed = any(
+        0 <= r.y0 - box.y1 <= reach and (down is None or r.y1 <= down.box.y0) for r in over
+    )
+    return opened, closed
 
 
 def _top(ln: Line) -> float:
