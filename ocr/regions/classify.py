@@ -66,6 +66,13 @@ _AD_WORDS = re.compile(
     r"热线|电话|咨询|订购|订阅|招聘|招租|优惠|促销|特价|折扣|广告|欢迎|地址|联系|报名|"
     r"营业|开业|专卖|加盟|代理|敬请|垂询"
 )
+# A byline: who wrote the article (本报记者 X, 通讯员 X 记者 Y, 记者 X 报道, 文/X 图/Y): a
+# title (a bare 记者 with a space after it), a name of 2-4 characters, then a space or
+# the end (the text NFKC-normalized).
+_BYLINE = re.compile(
+    r"^(?:本报(?:特约|见习)?记者\s*|(?:特约|见习|实习)?记者\s+|(?:本报)?通讯员\s*|[文图]\s*/\s*)"
+    r"[\u4e00-\u9fff]{2,4}(?:\s|$)"
+)
 _PHONE = re.compile(r"(?<![0-9])(?:\d{3,4}[-－—]\d{7,8}|1[3-9]\d{9}|\d{8})(?![0-9])")
 
 
@@ -99,6 +106,17 @@ def _qr_caption(page: TextPage, ln: Line) -> bool:
         if below or (above and _QR_WORDS.search(ln.text)):
             return True
     return False
+
+
+def _bylines(page: TextPage, kind: dict[str, str]) -> None:
+    """Bylines are body text: a short line that reads as one (``本报记者 X``,
+    ``通讯员 X 记者 Y``, ``文/X 图/Y``), not a photo credit (``记者 X 摄``)."""
+    for ln in page.lines:
+        t = normalize(ln.text)
+        if ln.id in kind or is_vertical(ln) or units(t) > 24 or RUNNING_PUNCT.search(t):
+            continue
+        if _BYLINE.match(t) and not _CAPTION_WORDS.search(t):
+            kind[ln.id] = Kind.BODY
 
 
 def _captions(page: TextPage, kind: dict[str, str]) -> None:
@@ -212,7 +230,11 @@ def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str]) -
                 break
             if len(chain) > 1 and abs(ln.box.height - chain[1].box.height) > 0.15 * hh:
                 break
-            block_only = _headline_block_only(page, ln, kind, block_of)
+            block_only = (
+                _headline_block_only(page, ln, kind, block_of)
+                and page.ratio(ln) > page.size.small
+                and not RUNNING_PUNCT.search(ln.text[:-1])
+            )
             least = page.size.big  # bigger than body text; running text, more so
             if RUNNING_PUNCT.search(ln.text[:-1]):
                 least = (page.size.big + page.size.display) / 2
@@ -236,6 +258,127 @@ def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str]) -
         ]
         if above:
             kind[max(above, key=lambda ln: ln.box.y1).id] = Kind.SUBHEAD
+
+
+def _leading(page: TextPage) -> float:
+    """The page's leading: the median gap between a line of body text and the body-sized
+    line right under it (one body height when there are none)."""
+    body = [
+        ln
+        for ln in page.lines
+        if not is_vertical(ln) and page.size.small < page.ratio(ln) < page.size.big
+    ]
+    gaps = []
+    for ln in body:
+        under = [
+            o.box.y0 - ln.box.y1
+            for o in body
+            if o is not ln
+            and _xov(o.box, ln.box) > 0.5 * min(o.box.width, ln.box.width)
+            and -0.2 * page.body <= o.box.y0 - ln.box.y1 <= 2 * page.body
+        ]
+        if under:
+            gaps.append(min(under))
+    return statistics.median(gaps) if gaps else page.body
+
+
+def _text_above(
+    page: TextPage, ln: Line, kind: dict[str, str], lead: float, first: bool = True
+) -> Line | None:
+    """The line of running text right above ``ln`` at the page's leading (body-sized,
+    in its column, no headline, itself under another such line: no kicker), or None:
+    ``ln`` then stands inside running text (a crosshead), set apart by no space from
+    the text above it."""
+    above = [
+        o
+        for o in page.lines
+        if o is not ln
+        and not is_vertical(o)
+        and o.box.y1 <= ln.box.y0 + 0.3 * ln.box.height
+        and _xov(o.box, ln.box) > 0.5 * min(o.box.width, ln.box.width)
+    ]
+    if not above:
+        return None
+    o = max(above, key=lambda o: o.box.y1)
+    sized = page.size.small < page.ratio(o) < page.size.big
+    close = ln.box.y0 - o.box.y1 <= lead + 0.5 * page.body
+    running = kind.get(o.id, Kind.BODY) == Kind.BODY
+    if not (sized and close and running):
+        return None
+    return o if not first or _text_above(page, o, kind, lead, False) is not None else None
+
+
+def _crossheads(
+    page: TextPage, kind: dict[str, str], block_of: dict[str, str], lead: float
+) -> None:
+    """Display lines inside running text (right under a line of it, at the page's
+    leading) are no headlines: a bigger line there with no punctuation of running text,
+    narrower than the column's text or alone in its block, is a crosshead (a subhead)."""
+    for ln in page.lines:
+        if ln.id in kind or is_vertical(ln) or units(ln.text) < 2:
+            continue
+        if page.ratio(ln) < page.size.big or RUNNING_PUNCT.search(ln.text) or "、" in ln.text:
+            continue
+        if _text_above(page, ln, kind, lead) is None or ln.text.rstrip().endswith("。"):
+            continue
+        near = [  # the column's body text round it
+            o
+            for o in page.lines
+            if o is not ln
+            and not is_vertical(o)
+            and _xov(o.box, ln.box) > 0.5 * min(o.box.width, ln.box.width)
+            and abs(o.box.center[1] - ln.box.center[1]) <= 4 * page.body
+            and page.size.small < page.ratio(o) < page.size.big
+        ]
+        col = _union(o.box for o in near)
+        narrow = ln.box.x1 < col.x1 - page.advance or ln.box.x0 > col.x0 + page.advance
+        alone = all(o is ln for o in page.lines if block_of.get(o.id) == block_of.get(ln.id))
+        if narrow or alone:
+            kind[ln.id] = Kind.SUBHEAD
+
+
+def _pull_quotes(page: TextPage, kind: dict[str, str]) -> None:
+    """A pull quote: a few lines centred between two short rules of one width, with
+    running text of the column over the upper rule or under the lower one (a headline
+    has its text right under it, not under a rule of its own width)."""
+    body = page.body
+    for u in page.hrules:
+        for d in page.hrules:
+            if not (0 < d.y0 - u.y1 <= 8 * body):
+                continue
+            if abs(u.x0 - d.x0) > body or abs(u.x1 - d.x1) > body:
+                continue
+            inside = [
+                ln
+                for ln in page.lines
+                if ln.box.y0 >= u.y1 - 2
+                and ln.box.y1 <= d.y0 + 2
+                and u.x0 <= ln.box.center[0] <= u.x1
+            ]
+            if not inside or any(ln.id in kind or is_vertical(ln) for ln in inside):
+                continue
+            if any(u.y1 < r.y0 < d.y0 and _xov(r, u) > 0 for r in page.hrules):
+                continue
+            box = _union(ln.box for ln in inside)
+            if abs(box.center[0] - u.center[0]) > body or len(line_rows(inside)) > 5:
+                continue
+            if _running_text_by(page, u, -1) or _running_text_by(page, d, 1):
+                for ln in inside:
+                    kind[ln.id] = Kind.SUBHEAD
+
+
+def _running_text_by(page: TextPage, rule: Box, side: int) -> bool:
+    """Whether body-sized text of the rule's column is right over (``side`` -1) or
+    under (1) the rule, within two lines of body text."""
+    for o in page.lines:
+        if is_vertical(o) or not page.size.small < page.ratio(o) < page.size.big:
+            continue
+        if _xov(o.box, rule) < 0.5 * min(o.box.width, rule.width):
+            continue
+        gap = o.box.y0 - rule.y1 if side > 0 else rule.y0 - o.box.y1
+        if -2 <= gap <= 2 * page.body:
+            return True
+    return False
 
 
 def _paragraph_start(page: TextPage, ln: Line) -> bool:
@@ -499,8 +642,11 @@ def _kinds(page: TextPage, blocks: list[tuple[Region, list[Line]]]) -> dict[str,
     kind: dict[str, str] = {}
     _jumps(page, kind)
     _furniture(page, kind)
+    _bylines(page, kind)
     _captions(page, kind)
     _ads(page, kind, blocks)
+    _pull_quotes(page, kind)
+    _crossheads(page, kind, block_of, _leading(page))
     _small_headline_blocks(page, kind, blocks)
     _headlines(page, kind, block_of)
     for ln in page.lines:
