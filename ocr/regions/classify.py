@@ -119,9 +119,10 @@ def _bylines(page: TextPage, kind: dict[str, str]) -> None:
             kind[ln.id] = Kind.BODY
 
 
-def _captions(page: TextPage, kind: dict[str, str]) -> None:
+def _captions(page: TextPage, kind: dict[str, str], lead: float) -> None:
     """Captions: QR codes' short lines; small lines (or lines that read like a caption)
-    right under a photo, with the lines that continue them, or right over it."""
+    right under a photo, with the lines that continue them (small, or closer than half
+    the page's leading ``lead``: set as the caption), or right over it."""
     free = [ln for ln in page.lines if ln.id not in kind and not is_vertical(ln)]
     for ln in free:
         if _qr_caption(page, ln):
@@ -143,11 +144,15 @@ def _captions(page: TextPage, kind: dict[str, str]) -> None:
             for ln in under[1:]:
                 prev = chosen[-1]
                 same_row = _yov(ln.box, prev.box) >= 0.5 * min(ln.box.height, prev.box.height)
-                goes_on = (
-                    ln.box.y0 - prev.box.y1 <= 0.6 * first.box.height
-                    and abs(ln.box.height - first.box.height) <= 0.15 * first.box.height
-                    and page.ratio(ln) <= page.size.small
-                    and ln.box.x0 <= first.box.x0 + 0.5 * first.box.height  # not indented
+                gap = ln.box.y0 - prev.box.y1
+                goes_on = (  # of the caption's size (a short line's ink may be lower)
+                    gap <= 0.6 * first.box.height
+                    and 0.6 * first.box.height <= ln.box.height <= 1.15 * first.box.height
+                    and (page.ratio(ln) <= page.size.small or gap <= 0.5 * lead)
+                    and (  # not indented: flush left, or centred as the first line
+                        ln.box.x0 <= first.box.x0 + 0.5 * first.box.height
+                        or abs(ln.box.center[0] - first.box.center[0]) <= 0.5 * first.box.height
+                    )
                 )
                 if not (same_row or goes_on):
                     break
@@ -215,7 +220,7 @@ def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str]) -
                 for ln in page.lines
                 if (
                     ln.id not in kind
-                    or (kind[ln.id] == Kind.HEADLINE and ln.box.height <= 0.8 * hh)
+                    or (kind[ln.id] == Kind.HEADLINE and ln.box.height <= 0.88 * hh)
                 )
                 and not is_vertical(ln)
                 and _xov(ln.box, last.box) > 0.3 * min(ln.box.width, last.box.width)
@@ -338,9 +343,10 @@ def _crossheads(
 
 
 def _pull_quotes(page: TextPage, kind: dict[str, str]) -> None:
-    """A pull quote: a few lines centred between two short rules of one width, with
-    running text of the column over the upper rule or under the lower one (a headline
-    has its text right under it, not under a rule of its own width)."""
+    """A pull quote: a few lines of one size centred between two rules of one width (no
+    frame's: no rule down their sides), with running text of the column over the upper
+    rule or under the lower one (a headline has its text right under it, not under a
+    rule of its own width)."""
     body = page.body
     for u in page.hrules:
         for d in page.hrules:
@@ -362,9 +368,22 @@ def _pull_quotes(page: TextPage, kind: dict[str, str]) -> None:
             box = _union(ln.box for ln in inside)
             if abs(box.center[0] - u.center[0]) > body or len(line_rows(inside)) > 5:
                 continue
+            heights = [ln.box.height for ln in inside]
+            if max(heights) > 1.15 * min(heights) or _boxed(page, Box(u.x0, u.y1, u.x1, d.y0)):
+                continue  # a headline over its text, a boxed article: no quote
             if _running_text_by(page, u, -1) or _running_text_by(page, d, 1):
                 for ln in inside:
                     kind[ln.id] = Kind.SUBHEAD
+
+
+def _boxed(page: TextPage, box: Box) -> bool:
+    """Whether a vertical rule runs down a side of ``box`` (the rules over and under it
+    are a frame's)."""
+    return any(
+        _yov(r, box) >= 0.8 * box.height
+        and min(abs(r.center[0] - box.x0), abs(r.center[0] - box.x1)) <= page.body
+        for r in page.vrules
+    )
 
 
 def _running_text_by(page: TextPage, rule: Box, side: int) -> bool:
@@ -410,22 +429,15 @@ def _small_headline_blocks(
         if not free or len(free) > 4 or len(free) != len(lines) or any(map(is_vertical, free)):
             continue
         box = _union(ln.box for ln in free)
-        under = sorted(
-            (
-                o
-                for o in page.lines
-                if o.id not in kind
-                and o not in free
-                and not is_vertical(o)
-                and o.box.y0 >= box.y1 - 2
-                and o.box.y0 - box.y1 <= 3 * page.body
-                and _xov(o.box, box) > 0
-            ),
-            key=lambda o: o.box.y0,
-        )[:6]
+        under, bottom = _text_under(page, box, free, kind)
         if len(under) >= 2:
             ref = min(statistics.median(o.box.height for o in under), page.size.big * page.body)
-        else:  # nothing right under it (a photo): clearly bigger than body text
+        elif any(
+            _xov(p, box) > 0.5 * box.width and 0 <= p.y0 - bottom <= 2 * page.body
+            for p in page.photos
+        ):  # right over a photo: bigger than body text
+            ref = page.body
+        else:  # nothing right under it: clearly bigger than body text
             ref = page.size.big * page.body
         rows = line_rows(free)
         top = rows[0]
@@ -439,6 +451,8 @@ def _small_headline_blocks(
             for o in page.lines
         ):
             continue
+        if _over_bigger(page, _union(ln.box for ln in rows[-1]), free):
+            continue  # a kicker: left to the subhead rules
         if all(
             ln.box.height >= page.size.big * ref
             and page.ratio(ln) >= page.size.big
@@ -455,6 +469,47 @@ def _small_headline_blocks(
                         kind[ln.id] = Kind.HEADLINE
                 else:
                     break
+
+
+def _over_bigger(page: TextPage, box: Box, free: list[Line]) -> bool:
+    """Whether a clearly bigger display line (a headline: a fifth taller, past the
+    page's break of bigger type) stands right under ``box`` (a kicker over it)."""
+    return any(
+        o not in free
+        and not is_vertical(o)
+        and -0.2 * box.height <= o.box.y0 - box.y1 <= 0.8 * box.height
+        and _xov(o.box, box) > 0
+        and o.box.height >= 1.2 * box.height
+        and page.ratio(o) >= page.size.big
+        and not RUNNING_PUNCT.search(o.text[:-1])
+        for o in page.lines
+    )
+
+
+def _text_under(
+    page: TextPage, box: Box, free: list[Line], kind: dict[str, str]
+) -> tuple[list[Line], float]:
+    """The first lines (up to six) of the text right under ``box`` (within three lines
+    of body text, past a byline under it), and the foot of ``box`` and its byline."""
+    bottom = box.y1
+    for o in sorted(page.lines, key=lambda o: o.box.y0):
+        byline = kind.get(o.id) == Kind.BODY  # the only kind given before headlines
+        if byline and _xov(o.box, box) > 0 and -2 <= o.box.y0 - bottom <= page.body:
+            bottom = o.box.y1
+    under = sorted(
+        (
+            o
+            for o in page.lines
+            if o.id not in kind
+            and o not in free
+            and not is_vertical(o)
+            and o.box.y0 >= box.y1 - 2
+            and o.box.y0 - bottom <= 3 * page.body
+            and _xov(o.box, box) > 0
+        ),
+        key=lambda o: o.box.y0,
+    )[:6]
+    return under, bottom
 
 
 def _above_smaller(page: TextPage, ln: Line, block_of: dict[str, str]) -> bool:
@@ -642,11 +697,12 @@ def _kinds(page: TextPage, blocks: list[tuple[Region, list[Line]]]) -> dict[str,
     kind: dict[str, str] = {}
     _jumps(page, kind)
     _furniture(page, kind)
+    lead = _leading(page)
     _bylines(page, kind)
-    _captions(page, kind)
+    _captions(page, kind, lead)
     _ads(page, kind, blocks)
     _pull_quotes(page, kind)
-    _crossheads(page, kind, block_of, _leading(page))
+    _crossheads(page, kind, block_of, lead)
     _small_headline_blocks(page, kind, blocks)
     _headlines(page, kind, block_of)
     for ln in page.lines:
