@@ -199,7 +199,7 @@ def _jumps(page: TextPage, kind: dict[str, str]) -> None:
             kind[ln.id] = Kind.JUMP
 
 
-def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str]) -> None:
+def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str], lead: float) -> None:
     """Headlines; then subheads: up to two lines right under a headline (or one over it,
     a kicker), smaller than it (display-sized too, at most 0.8 of it) and bigger than
     the text after them, or the rest of a block holding only a headline and them."""
@@ -251,18 +251,29 @@ def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str]) -
                 break
             kind[ln.id] = Kind.SUBHEAD
             chain.append(ln)
-        above = [
-            ln
-            for ln in page.lines
-            if ln.id not in kind
-            and not is_vertical(ln)
-            and _xov(ln.box, h.box) > 0.3 * min(ln.box.width, h.box.width)
-            and -0.2 * hh <= h.box.y0 - ln.box.y1 <= 0.6 * ln.box.height
-            and ln.box.height <= 0.88 * hh
-            and page.ratio(ln) >= page.size.big
-        ]
-        if above:
-            kind[max(above, key=lambda ln: ln.box.y1).id] = Kind.SUBHEAD
+        _kicker(page, h, kind, lead)
+
+
+def _kicker(page: TextPage, h: Line, kind: dict[str, str], lead: float) -> None:
+    """The line right over headline ``h`` (a kicker: a subhead), smaller than it and
+    bigger than body text, or set centred on it; none inside running text."""
+    hh = h.box.height
+    above = [
+        ln
+        for ln in page.lines
+        if ln.id not in kind
+        and not is_vertical(ln)
+        and _xov(ln.box, h.box) > 0.3 * min(ln.box.width, h.box.width)
+        and -0.2 * hh <= h.box.y0 - ln.box.y1 <= 0.6 * ln.box.height
+        and ln.box.height <= 0.88 * hh
+    ]
+    if not above:
+        return
+    ln = max(above, key=lambda ln: ln.box.y1)
+    centred = abs(ln.box.center[0] - h.box.center[0]) <= page.advance
+    plain = not RUNNING_PUNCT.search(ln.text) and _text_above(page, ln, kind, lead) is None
+    if page.ratio(ln) >= page.size.big or (centred and plain and units(ln.text) >= 2):
+        kind[ln.id] = Kind.SUBHEAD
 
 
 def _leading(page: TextPage) -> float:
@@ -704,7 +715,7 @@ def _kinds(page: TextPage, blocks: list[tuple[Region, list[Line]]]) -> dict[str,
     _pull_quotes(page, kind)
     _crossheads(page, kind, block_of, lead)
     _small_headline_blocks(page, kind, blocks)
-    _headlines(page, kind, block_of)
+    _headlines(page, kind, block_of, lead)
     for ln in page.lines:
         kind.setdefault(ln.id, Kind.BODY)
     return kind
