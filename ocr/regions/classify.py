@@ -38,6 +38,7 @@ nothing was read stays ``text``; photos, QR codes and rules are passed on as the
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 import string
@@ -48,6 +49,7 @@ from ocr.model import NOT_TEXT, Box, Deskew, Kind, Line, Poly, Region, Transform
 from ocr.text import (
     RUNNING_PUNCT,
     TextPage,
+    advance,
     is_display,
     is_vertical,
     jump_target,
@@ -218,10 +220,7 @@ def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str], l
             cands = [
                 ln
                 for ln in page.lines
-                if (
-                    ln.id not in kind
-                    or (kind[ln.id] == Kind.HEADLINE and ln.box.height <= 0.88 * hh)
-                )
+                if (ln.id not in kind or (kind[ln.id] == Kind.HEADLINE and _scale(ln, h) <= 0.88))
                 and not is_vertical(ln)
                 and _xov(ln.box, last.box) > 0.3 * min(ln.box.width, last.box.width)
                 and -0.2 * last.box.height
@@ -231,7 +230,7 @@ def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str], l
             if not cands:
                 break
             ln = min(cands, key=lambda ln: ln.box.y0)
-            if ln.box.height > 0.88 * hh:
+            if _scale(ln, h) > 0.88 or _under_two(ln, h, heads):
                 break
             if len(chain) > 1 and abs(ln.box.height - chain[1].box.height) > 0.15 * hh:
                 break
@@ -252,6 +251,24 @@ def _headlines(page: TextPage, kind: dict[str, str], block_of: dict[str, str], l
             kind[ln.id] = Kind.SUBHEAD
             chain.append(ln)
         _kicker(page, h, kind, lead)
+
+
+def _under_two(ln: Line, h: Line, heads: list[Line]) -> bool:
+    """Whether ``ln`` stands under ``h`` and another headline on its row (two kickers
+    side by side over one headline: no subhead of either)."""
+    return any(
+        o is not h
+        and _yov(o.box, h.box) >= 0.5 * min(o.box.height, h.box.height)
+        and _xov(o.box, ln.box) > 0.3 * min(o.box.width, ln.box.width)
+        for o in heads
+    )
+
+
+def _scale(ln: Line, h: Line) -> float:
+    """The size of ``ln`` against ``h``'s: the geometric mean of their heights' and
+    their characters' pitch's ratios (ink heights alone differ by a few pixels between
+    lines of one headline set in one size)."""
+    return math.sqrt(ln.box.height / h.box.height * advance(ln) / advance(h))
 
 
 def _kicker(page: TextPage, h: Line, kind: dict[str, str], lead: float) -> None:
