@@ -145,3 +145,31 @@ def test_a_centred_caption_goes_on_centred():
     got = _kinds(regions, [*cap, *body])
     assert [got[ln.text] for ln in cap] == ["caption", "caption"]
     assert all(got[ln.text] == "body" for ln in body)
+
+
+def test_a_subhead_is_smaller_in_height_and_pitch_a_headline_line_is_not():
+    # A headline of two lines whose ink boxes are 49 and 43 px tall, set in one size
+    # (one pitch): both headline. A subhead of two lines at 0.81 of a 48 px headline
+    # (height and pitch): subheads, though display-sized themselves (the old cut took
+    # only lines under 0.8 of the headline's height).
+    head = [
+        _line(1, "推动区域发展", 100, 100, h=49, region="r1", width=6 * 49),
+        _line(2, "模式大转变", 100, 160, h=43, region="r1", width=5 * 49),
+    ]
+    body = _body(3, 100, 230, 8, region="r2")
+    regions = [_block("r1", head), _block("r2", body, 2)]
+    got = _kinds(regions, [*head, *body])
+    assert [got[ln.text] for ln in head] == ["headline", "headline"]
+
+    head = _line(1, "切实增强责任感", 100, 100, h=48)
+    subs = [
+        _line(2, "交运智慧湾科创园全境", 100, 168, h=39),
+        _line(3, "位于张庙街道辖区内", 100, 216, h=39),
+    ]
+    body = _body(4, 100, 290, 8, region="r3")
+    regions = [_block("r1", [head]), _block("r2", subs, 2), _block("r3", body, 3)]
+    for ln in subs:
+        ln.region = "r2"
+    got = _kinds(regions, [head, *subs, *body])
+    assert got[head.text] == "headline"
+    assert [got[ln.text] for ln in subs] == ["subhead", "subhead"]
