@@ -12,18 +12,28 @@ every line a kind, and cuts each text block into regions of one kind each:
 * ``caption``: small text just under (or over) a photo or a QR code.
 * ``ad``: text in a box framed by rules (centred, or boxed on four sides), or text that
   reads like an advertisement (a telephone number and the words around one).
+* ``subhead`` (before headlines, from where a line stands): a pull quote (a few lines
+  of one size centred between two rules of one width, running text of the column over
+  or under them, no frame down their sides); a crosshead (a line bigger than body text
+  right under a line of running text at the page's leading, no punctuation of running
+  text, narrower than the column or alone in its block). A byline (``本报记者 X``,
+  ``通讯员 X 记者 Y``, ``文/X 图/Y``) is ``body`` (before captions).
 * ``headline``: lines clearly bigger than body text (taller, with wider characters),
   horizontal or vertical, and the lines of a small block of a few lines all bigger than
-  the text right under it (a narrow column's headline); ``subhead``: up to two smaller
-  display lines right under a headline (or one over it), or what else a block set
-  apart by the layout holds beside a headline.
+  the text right under it (past a byline; over a photo, than body text) and under no
+  bigger headline nor right over one (a kicker); ``subhead``: up to two smaller display
+  lines right under a headline (smaller in height and pitch together: see
+  :func:`_scale`; none under two headlines side by side), or one over it (a kicker:
+  bigger than body text, or set centred on it), or what else a block set apart by the
+  layout holds beside a headline.
 * ``body``: the rest.
 
 The kinds are given in that order: a line keeps the first kind it gets. Sizes are
 measured against the page's body text (the median height of horizontal lines of four
 characters or more), and the cut-offs come from the page's own distribution of line
 sizes (:func:`ocr.text.lines.size_breaks`: ``small`` below the body cluster, ``big``
-above it), not from fixed ratios; display type is 1.28 above the body cluster.
+above it), not from fixed ratios; display type is 1.28 above the body cluster. The
+page's leading is the median gap between a body line and the body line under it.
 Vertical lines (half again taller than wide, read top to bottom) are read right to
 left. Boxes are in deskewed pixels (see ``ocr/model.py``). A block
 whose lines change kind is cut: pieces of one kind that do not overlap another kind's

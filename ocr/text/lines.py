@@ -166,8 +166,9 @@ DISPLAY = 1.28
 
 
 def body_size(lines: list[Line]) -> BodySize:
-    """The median type size and advance of the lines of four characters or more set in
-    the page's direction (horizontal; vertical where vertical lines hold most of the
+    """The type size (the mean of the cluster round the median: :func:`_body_height`)
+    and the median advance of the lines of four characters or more set in the page's
+    direction (horizontal; vertical where vertical lines hold most of the
     text: a paper set in vertical columns), of all lines when there are none, and the
     breaks of the page's distribution of type sizes around it (:func:`size_breaks`)."""
     upright = vertical_page(lines)
