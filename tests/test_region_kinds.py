@@ -7,6 +7,8 @@ Each test is a layout the classifier got wrong on masonry tuning pages (bench/as
 
 from __future__ import annotations
 
+import pytest
+
 from ocr.model import Box, Line, Region
 from ocr.regions import classify_regions
 
@@ -107,11 +109,12 @@ def test_a_kicker_at_body_size_centred_over_its_headline_is_a_subhead():
     assert got[kicker.text] == "subhead" and got[head.text] == "headline"
 
 
-def test_a_byline_under_a_headline_is_body_text():
+@pytest.mark.parametrize("text", ["通讯员 周健 记者 孙磊", "记者孙磊报道", "文/刘洋图/张伟"])
+def test_a_byline_under_a_headline_is_body_text(text):
     # A byline alone in its block under the headline (the layout sets it apart): body
-    # text, not a subhead.
+    # text, not a subhead; as the recognizer reads it too (the spaces dropped).
     head = _line(1, "切实增强责任感", 100, 100, h=2 * H, region="r1")
-    byline = _line(2, "通讯员 周健 记者 孙磊", 100, 180, h=0.9 * H, region="r2", width=300)
+    byline = _line(2, text, 100, 180, h=0.9 * H, region="r2", width=300)
     body = _body(3, 100, 230, 10, region="r3")
     regions = [_block("r1", [head]), _block("r2", [byline], 2), _block("r3", body, 3)]
     got = _kinds(regions, [head, byline, *body])

@@ -78,13 +78,13 @@ _AD_WORDS = re.compile(
     r"热线|电话|咨询|订购|订阅|招聘|招租|优惠|促销|特价|折扣|广告|欢迎|地址|联系|报名|"
     r"营业|开业|专卖|加盟|代理|敬请|垂询"
 )
-# A byline: who wrote the article (本报记者 X, 通讯员 X 记者 Y, 记者 X 报道, 文/X 图/Y): a
-# title (a bare 记者 with a space after it), a name of 2-4 characters, then a space or
-# the end (the text NFKC-normalized).
-_BYLINE = re.compile(
-    r"^(?:本报(?:特约|见习)?记者\s*|(?:特约|见习|实习)?记者\s+|(?:本报)?通讯员\s*|[文图]\s*/\s*)"
-    r"[\u4e00-\u9fff]{2,4}(?:\s|$)"
-)
+# A byline: who wrote the article (本报记者 X, 通讯员 X 记者 Y, 记者 X 报道, 文/X 图/Y): titles,
+# each with a name of two or three characters (four when spaces part them: the
+# recognizer often drops the spaces), maybe 报道 after them (NFKC text, spaces removed).
+_BYLINE_TITLE = r"(?:本报(?:特约|见习)?记者|(?:特约|见习|实习)?记者|(?:本报)?通讯员|[文图]/)"
+_BYLINE = {
+    n: re.compile(rf"^(?:{_BYLINE_TITLE}[\u4e00-\u9fff]{{2,{n}}})+(?:报道)?$") for n in (3, 4)
+}
 _PHONE = re.compile(r"(?<![0-9])(?:\d{3,4}[-－—]\d{7,8}|1[3-9]\d{9}|\d{8})(?![0-9])")
 
 
@@ -121,13 +121,14 @@ def _qr_caption(page: TextPage, ln: Line) -> bool:
 
 
 def _bylines(page: TextPage, kind: dict[str, str]) -> None:
-    """Bylines are body text: a short line that reads as one (``本报记者 X``,
-    ``通讯员 X 记者 Y``, ``文/X 图/Y``), not a photo credit (``记者 X 摄``)."""
+    """Bylines are body text: a short line short of display type that reads as one
+    (``本报记者 X``, ``通讯员 X 记者 Y``, ``文/X 图/Y``), not a photo credit (``记者 X 摄``)."""
     for ln in page.lines:
         t = normalize(ln.text)
         if ln.id in kind or is_vertical(ln) or units(t) > 24 or RUNNING_PUNCT.search(t):
             continue
-        if _BYLINE.match(t) and not _CAPTION_WORDS.search(t):
+        byline = _BYLINE[4 if " " in t else 3].match(t.replace(" ", ""))
+        if byline and page.ratio(ln) < page.size.display and not _CAPTION_WORDS.search(t):
             kind[ln.id] = Kind.BODY
 
 
