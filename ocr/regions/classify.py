@@ -357,13 +357,15 @@ def _crossheads(
 ) -> None:
     """Display lines inside running text (right under a line of it, at the page's
     leading) are no headlines: a bigger line there with no punctuation of running text,
-    narrower than the column's text or alone in its block, is a crosshead (a subhead)."""
+    after a paragraph's end (the line above stops short or ends a sentence), narrower
+    than the column's text or alone in its block, is a crosshead (a subhead)."""
     for ln in page.lines:
         if ln.id in kind or is_vertical(ln) or units(ln.text) < 2:
             continue
         if page.ratio(ln) < page.size.big or RUNNING_PUNCT.search(ln.text) or "、" in ln.text:
             continue
-        if _text_above(page, ln, kind, lead) is None or ln.text.rstrip().endswith("。"):
+        above = _text_above(page, ln, kind, lead)
+        if above is None or ln.text.rstrip().endswith("。"):
             continue
         near = [  # the column's body text round it
             o
@@ -375,6 +377,9 @@ def _crossheads(
             and page.size.small < page.ratio(o) < page.size.big
         ]
         col = _union(o.box for o in near)
+        ended = above.box.x1 < col.x1 - page.advance or above.text.rstrip()[-1:] in "。！？”"
+        if not ended:
+            continue  # the line above runs on: ``ln`` ends its paragraph
         narrow = ln.box.x1 < col.x1 - page.advance or ln.box.x0 > col.x0 + page.advance
         alone = all(o is ln for o in page.lines if block_of.get(o.id) == block_of.get(ln.id))
         if narrow or alone:
