@@ -166,7 +166,7 @@ DISPLAY = 1.28
 
 
 def body_size(lines: list[Line]) -> BodySize:
-    """The type size (the mean of the cluster round the median: :func:`_body_height`)
+    """The type size (the median, interpolated within its pixel: :func:`_body_height`)
     and the median advance of the lines of four characters or more set in the page's
     direction (horizontal; vertical where vertical lines hold most of the
     text: a paper set in vertical columns), of all lines when there are none, and the
@@ -192,13 +192,18 @@ def body_size(lines: list[Line]) -> BodySize:
 
 
 def _body_height(hs: list[float]) -> float:
-    """Body height from the type sizes ``hs`` of a page's long lines: the mean of those
-    within a tenth of their median (and a pixel: boxes are whole pixels). A median of
-    whole-pixel heights jumps a pixel when half the lines are one pixel taller (10 or
-    11 px on a 72 dpi page); the mean of the cluster lies between, where they are."""
+    """Body height from the type sizes ``hs`` of a page's long lines: their median,
+    interpolated within its pixel (boxes are whole pixels). A plain median jumps a
+    pixel when half the lines are one pixel taller (10 or 11 px on a 72 dpi page);
+    the interpolated one lies between, where the lines are, and moves with the count
+    a line at a time."""
     mid = statistics.median(hs)
-    near = [h for h in hs if abs(h - mid) <= 0.1 * mid + 1.0]
-    return statistics.fmean(near)
+    low = round(mid) - 0.5
+    below = sum(1 for h in hs if h < low)
+    inside = sum(1 for h in hs if low <= h < low + 1)
+    if not inside:
+        return mid
+    return low + (len(hs) / 2 - below) / inside
 
 
 def size_breaks(sized: list[tuple[float, float]], pixel: float = 0.0) -> tuple[float, float, float]:
