@@ -164,20 +164,6 @@ def test_a_display_sized_subhead_goes_with_the_bigger_headline():
 # ---------------------------------------------------------------- body size, display type
 
 
-def test_the_body_height_does_not_jump_a_pixel_with_one_line():
-    # A 72 dpi page: half of the body lines' boxes 10 px tall, half 11 px. One line more
-    # of either must not move body size by a pixel (a median of whole pixels did: 10 or
-    # 11), which moved every cut-off with it.
-    from ocr.text import body_size
-
-    def page(tens, elevens):
-        hs = [10] * tens + [11] * elevens
-        return [_line(n, BODY[:20], 0, 20 * n, h=h) for n, h in enumerate(hs)]
-
-    a, b = body_size(page(21, 20)).height, body_size(page(20, 21)).height
-    assert 10.3 < a < 10.7 and 10.3 < b < 10.7 and abs(a - b) < 0.1
-
-
 def test_a_horizontal_headline_on_a_vertical_page_is_measured_by_type_size():
     # A page set in vertical columns 20 px wide, characters 25 px apart down a column
     # (the column's pitch, spacing and all). A horizontal headline 28 px tall with square

@@ -166,9 +166,8 @@ DISPLAY = 1.28
 
 
 def body_size(lines: list[Line]) -> BodySize:
-    """The type size (the median, interpolated within its pixel: :func:`_body_height`)
-    and the median advance of the lines of four characters or more set in the page's
-    direction (horizontal; vertical where vertical lines hold most of the
+    """The median type size and advance of the lines of four characters or more set in
+    the page's direction (horizontal; vertical where vertical lines hold most of the
     text: a paper set in vertical columns), of all lines when there are none, and the
     breaks of the page's distribution of type sizes around it (:func:`size_breaks`)."""
     upright = vertical_page(lines)
@@ -181,7 +180,7 @@ def body_size(lines: list[Line]) -> BodySize:
         hs = [max(1.0, type_size(ln)) for ln in lines] or [20.0]
         adv = [max(1.0, advance(ln)) for ln in lines] or [20.0]
         return BodySize(statistics.median(hs), statistics.median(adv))
-    height = _body_height(hs)
+    height = statistics.median(hs)
     sized = [
         (type_size(ln) / height, units(ln.text))
         for ln in lines
@@ -189,21 +188,6 @@ def body_size(lines: list[Line]) -> BodySize:
     ]
     small, big, display = size_breaks(sized, 1.0 / height)
     return BodySize(height, statistics.median(adv), small, big, display, upright)
-
-
-def _body_height(hs: list[float]) -> float:
-    """Body height from the type sizes ``hs`` of a page's long lines: their median,
-    interpolated within its pixel (boxes are whole pixels). A plain median jumps a
-    pixel when half the lines are one pixel taller (10 or 11 px on a 72 dpi page);
-    the interpolated one lies between, where the lines are, and moves with the count
-    a line at a time."""
-    mid = statistics.median(hs)
-    low = round(mid) - 0.5
-    below = sum(1 for h in hs if h < low)
-    inside = sum(1 for h in hs if low <= h < low + 1)
-    if not inside:
-        return mid
-    return low + (len(hs) / 2 - below) / inside
 
 
 def size_breaks(sized: list[tuple[float, float]], pixel: float = 0.0) -> tuple[float, float, float]:
