@@ -159,3 +159,23 @@ def test_a_display_sized_subhead_goes_with_the_bigger_headline():
     (article,) = assemble_articles([PageLayout(1, out, found, width=1000, height=1400)])
     assert article.title == head.text
     assert all(ln.text in article.text for ln in (kicker, sub1, sub2, *body))
+
+
+# ---------------------------------------------------------------- body size, display type
+
+
+def test_a_horizontal_headline_on_a_vertical_page_is_measured_by_type_size():
+    # A page set in vertical columns 20 px wide, characters 25 px apart down a column
+    # (the column's pitch, spacing and all). A horizontal headline 28 px tall with square
+    # characters is display type (1.4 of body size); against the columns' pitch its
+    # characters looked no wider than 1.12 of body text's.
+    from ocr.text import body_size, is_display
+
+    cols = []
+    for k in range(12):
+        b = Box(900 - 30 * k, 200, 920 - 30 * k, 600)  # 16 characters down
+        cols.append(Line(f"v{k}", BODY[k : k + 16], 0.99, b.poly(), b, region="r1"))
+    head = _line(99, "推动区域发展模式大转变", 100, 100, h=28)
+    size = body_size([*cols, head])
+    assert abs(size.height - 20) < 0.5  # the columns' width
+    assert is_display(head, size)

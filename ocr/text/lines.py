@@ -153,6 +153,7 @@ class BodySize:
     small: float = 0.93
     big: float = 1.08
     display: float = 1.28
+    upright: bool = False  # measured on vertical lines (a page set in vertical columns)
 
 
 # Bounds of the breaks (type size over body's): the page's distribution decides within
@@ -186,7 +187,7 @@ def body_size(lines: list[Line]) -> BodySize:
         if units(ln.text) >= 2 and is_vertical(ln) == upright and type_size(ln) > 0
     ]
     small, big, display = size_breaks(sized, 1.0 / height)
-    return BodySize(height, statistics.median(adv), small, big, display)
+    return BodySize(height, statistics.median(adv), small, big, display, upright)
 
 
 def size_breaks(sized: list[tuple[float, float]], pixel: float = 0.0) -> tuple[float, float, float]:
@@ -260,12 +261,17 @@ def _weighted_median(pairs: list[tuple[float, float]]) -> float:
 
 def is_display(line: Line, size: BodySize) -> bool:
     """Clearly bigger than body text (of ``size``): taller, with wider characters, past
-    ``size.display``; a vertical line past the page's break of bigger type
-    (``size.big``, and 1.1), with characters no narrower than body text's; a horizontal
-    line short of half again body size must have no punctuation of running text."""
+    ``size.display`` (characters against body text's pitch; on a page set in vertical
+    columns, against its type size); a vertical line past the page's break of bigger
+    type (``size.big``, and 1.1), with characters no narrower than body text's; a
+    horizontal line short of half again body size must have no punctuation of running
+    text."""
     if units(line.text) < 1.5:
         return False
-    r, a = type_size(line) / size.height, advance(line) / size.advance
+    # A horizontal line on a page set in vertical columns: its characters' pitch against
+    # body text's type size (the columns' pitch is along them, not across).
+    pitch = size.height if size.upright and not is_vertical(line) else size.advance
+    r, a = type_size(line) / size.height, advance(line) / pitch
     if is_vertical(line):
         return r >= max(size.big, 1.1) and a >= 1.0
     if r >= 1.5 and a >= 1.2:
