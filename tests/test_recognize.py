@@ -17,6 +17,7 @@ from ocr import __version__, pipeline
 from ocr.errors import EngineError
 from ocr.recognize.read import crop_quad
 from ocr.recognize.strips import (
+    DET_STRIDE,
     DET_TILE_MIN_ROWS,
     DET_TILE_OVERLAP,
     DET_TILE_PIXELS,
@@ -33,19 +34,30 @@ SEED = Path(__file__).parent / "data" / "zhangmiao-2021-01-20.txt"
 
 @pytest.mark.parametrize(
     "height,width",
-    [(10, 10), (999, 1000), (1000, 1000), (1001, 1000), (3517, 880), (2500, 4000), (9000, 300)],
+    [
+        (10, 10),
+        (1983, 1000),
+        (1984, 1000),
+        (1985, 1000),
+        (7517, 880),
+        (2500, 4000),
+        (3099, 2261),
+        (9000, 300),
+    ],
 )
 def test_strips_cover_the_image_and_overlap(height, width):
     parts = strips(height, width)
-    rows = max(DET_TILE_MIN_ROWS, DET_TILE_PIXELS // width)
+    rows = min(max(DET_TILE_MIN_ROWS, DET_TILE_PIXELS // width), 4000) // DET_STRIDE * DET_STRIDE
     assert parts[0][0] == 0 and parts[-1][1] == height
     for top, bottom in parts:
         assert 0 <= top < bottom <= height
         assert bottom - top <= rows  # the bound on one detection call
     for (_, b1), (t2, _) in zip(parts, parts[1:]):
-        assert b1 - t2 == DET_TILE_OVERLAP  # neighbours share the overlap
+        assert b1 - t2 >= DET_TILE_OVERLAP  # neighbours share the overlap
     if height <= rows:
         assert len(parts) == 1
+    else:  # all alike, on the detector's stride: none is resampled to it
+        assert {b - t for t, b in parts} == {parts[0][1]} and parts[0][1] % DET_STRIDE == 0
 
 
 def _quad(x0, y0, x1, y1):
@@ -145,7 +157,13 @@ def test_default_settings_are_lines_first():
             "box_thresh": 0.5,
             "unclip_ratio": 1.6,
         },
-        "det_tile": {"pixels": 1_000_000, "min_rows": 512, "overlap": 192},
+        "det_tile": {
+            "pixels": 2_000_000,
+            "min_rows": 512,
+            "overlap": 192,
+            "stride": 32,
+            "max_rows": 3968,
+        },
         "read": {
             "detect": "page",
             "block_pad": 12,
@@ -158,6 +176,7 @@ def test_default_settings_are_lines_first():
             "printed_min": 0.1,
             "even": 1.6,
             "look_again": 3,
+            "look_again_scale": "page",
             "photo_text": [0.45, 0.8],
         },
         "script": "auto",
