@@ -195,7 +195,7 @@ def test_lines_first_cuts_body_lines_at_the_gutter_and_never_the_headline():
     from ocr.recognize.lines import detect_page_lines
 
     image, regions = _page_with_a_headline()
-    found = detect_page_lines(_RowDetector(), image, regions, ("text",), 12, lambda b, scale: [])
+    found = detect_page_lines(_RowDetector(), image, regions, ("text",), 12, lambda blocks: [])
     boxes = [(Box.from_poly([tuple(p) for p in d.poly]), d.region.id) for d in found]
     head = [(b, r) for b, r in boxes if b.height > 30]
     body = [(b, r) for b, r in boxes if b.height <= 30]
@@ -292,7 +292,7 @@ def test_a_body_line_the_page_saw_merged_with_a_short_one_across_the_gutter_is_k
     image, regions = _page_with_a_merged_first_row()
     short = _quad(450, 16, 498, 48)  # block by block: the short line, display-sized
     found = detect_page_lines(
-        _LooseRowDetector(), image, regions, ("text",), 12, lambda b, scale: [(short, 0.9)]
+        _LooseRowDetector(), image, regions, ("text",), 12, lambda b: [(short, 0.9)]
     )
     boxes = [(Box.from_poly([tuple(p) for p in d.poly]), d.region.id) for d in found]
     first = [(b, r) for b, r in boxes if b.y0 < 30 and b.x0 < 440]
@@ -322,7 +322,7 @@ def test_display_type_the_second_look_misses_stays_as_the_page_saw_it():
     beside = _quad(402, 8, 436, 48)  # all the second look finds
 
     found = detect_page_lines(
-        _LooseRowDetector(), image, regions, ("text",), 12, lambda b, scale: [(beside, 0.9)]
+        _LooseRowDetector(), image, regions, ("text",), 12, lambda b: [(beside, 0.9)]
     )
     boxes = [Box.from_poly([tuple(p) for p in d.poly]) for d in found]
     big = [b for b in boxes if b.height > 35 and b.width > 300]
@@ -360,7 +360,7 @@ def test_show_through_the_detector_sees_is_no_line():
 def detect_page_lines_of(detector, image, regions) -> list[Box]:
     from ocr.recognize.lines import detect_page_lines
 
-    found = detect_page_lines(detector, image, regions, ("text",), 12, lambda b, scale: [])
+    found = detect_page_lines(detector, image, regions, ("text",), 12, lambda blocks: [])
     return [Box.from_poly([tuple(p) for p in d.poly]) for d in found]
 
 
@@ -403,7 +403,7 @@ def _second_look(image):
     (a line reaching the edge of what it saw when it runs on beyond it)."""
     ink = image < 128
 
-    def detect_blocks(blocks, scale=1.0):
+    def detect_blocks(blocks):
         out = []
         for b in blocks:
             x0, y0, x1, y1 = (int(v) for v in b.box.pad(12).clip(520, 480).as_list())

@@ -176,7 +176,6 @@ def test_default_settings_are_lines_first():
             "printed_min": 0.1,
             "even": 1.6,
             "look_again": 3,
-            "look_again_scale": "page",
             "photo_text": [0.45, 0.8],
         },
         "script": "auto",

@@ -32,6 +32,7 @@ import numpy as np
 from ocr.model import Box, Kind, Region
 from ocr.recognize.engine import OcrEngine, ScoredQuad
 from ocr.recognize.gutters import GUTTERS, split_at_gutters
+from ocr.recognize.strips import DET_STRIDE
 from ocr.text import is_tall, size_band
 
 # Detection sees the page scaled so that a line of body text is at most this many
@@ -48,9 +49,6 @@ NEAR = 1.5  # a line in no block joins a text block at most this many body heigh
 # of the sheet, which the page's binarization leaves white (the detector still sees it).
 PRINTED_MIN = 0.1
 LOOK_AGAIN = 3  # looks at a zone, grown along a display line that runs on beyond it
-# The second look sees its zones at the page's detection scale (never above 1), not at
-# full resolution (issue 9: 4.2 -> 2.2 CPU s on a 300 dpi page).
-LOOK_AGAIN_SCALE = "page"
 PAPER_INK = 0.45  # a line inside a photo's box is on paper when less of it is ink...
 PHOTO_READ_MIN = 0.8  # ...and it is kept when read with at least this confidence
 LINES_SETTINGS = {
@@ -63,7 +61,6 @@ LINES_SETTINGS = {
     "printed_min": PRINTED_MIN,
     "even": EVEN,
     "look_again": LOOK_AGAIN,
-    "look_again_scale": LOOK_AGAIN_SCALE,
     "photo_text": [PAPER_INK, PHOTO_READ_MIN],
 }
 
@@ -135,15 +132,38 @@ def _without_qr(image: np.ndarray, regions: list[Region]) -> np.ndarray:
     return page
 
 
-def detect_scaled(engine: OcrEngine, image: np.ndarray, scale: float) -> list[ScoredQuad]:
-    """The engine's lines on ``image`` scaled by ``scale``, in ``image``'s pixels."""
+def _detect_scaled(
+    engine: OcrEngine, image: np.ndarray, scale: float, within: Box | None = None
+) -> list[ScoredQuad]:
+    """The engine's lines on ``image`` scaled by ``scale``, in ``image``'s pixels; with
+    ``within`` (a box of ``image``), on that part of the scaled image only, cut on the
+    detector's stride (whole strides off its corner: the part's pixels are the scaled
+    image's own, and the detector sees them as it would in the whole)."""
     import cv2
 
     if scale != 1.0:
         size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
         shrink = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
         image = cv2.resize(image, size, interpolation=shrink)
-    return [(order_quad(q) / scale, s) for q, s in engine.detect(image)]
+    corner = np.zeros(2)
+    if within is not None:
+        h, w = image.shape[:2]
+        st = DET_STRIDE
+        x0, y0 = (max(0, int(v * scale) // st * st) for v in (within.x0, within.y0))
+        x1, y1 = (
+            min(n, -(-int(np.ceil(v * scale)) // st) * st)
+            for v, n in ((within.x1, w), (within.y1, h))
+        )
+        image, corner = image[y0:y1, x0:x1], np.array([x0, y0], dtype=float)
+    return [((order_quad(q) + corner) / scale, s) for q, s in engine.detect(image)]
+
+
+def _laid_out(regions: list[Region], text_height: float | None, w: int, h: int) -> Box | None:
+    """The part of the page its layout found anything in (the union of its regions),
+    with a margin of two body lines: the page's blank margins hold no lines."""
+    if not regions or text_height is None:
+        return None
+    return Box.union([r.box for r in regions]).pad(2 * text_height).clip(w, h)
 
 
 def text_blocks(regions: list[Region], kinds) -> list[Region]:
@@ -183,12 +203,9 @@ def detect_page_lines(
 ) -> list[Detected] | None:
     """The page's lines, each with its block (a block of ``regions`` may grow by a
     line it takes in, see the module docstring); ``kinds``: the
-    kinds of block that hold text; ``detect_blocks(blocks, scale)``: block-by-block
-    detection (the display type's own), each block scaled by ``scale`` (the page's
-    detection scale, never above 1: display type is larger than the body text the
-    scale was set by, so the second look costs no more than the page's pixels do).
-    None when the page has too few lines to tell its body size (then the caller reads
-    it block by block)."""
+    kinds of block that hold text; ``detect_blocks(blocks)``: block-by-block detection
+    (the display type's own). None when the page has too few lines to tell its body
+    size (then the caller reads it block by block)."""
     from ocr.layout.ink import binarize
 
     h, w = image.shape[:2]
@@ -196,7 +213,8 @@ def detect_page_lines(
     ink = binarize(gray) > 0
     text, text_height = text_ink(ink, regions)
     scale = detection_scale(text_height)
-    found = _printed(detect_scaled(engine, _without_qr(image, regions), scale), ink)
+    part = _laid_out(regions, text_height, w, h)
+    found = _printed(_detect_scaled(engine, _without_qr(image, regions), scale, part), ink)
     body = _Body([Box.from_poly(q) for q, _ in found], unit=1.0 / scale)
     if body.count < MIN_BODY_LINES:
         return None
@@ -205,9 +223,8 @@ def detect_page_lines(
     lines = [(q, s) for q, s in found if body(Box.from_poly(q))]
     display = [(q, s) for q, s in found if not body(Box.from_poly(q))]
     margin = _ink_margin([q for q, _ in lines], text)
-    look = min(1.0, scale)
     display, covered, body_after_all = _display_lines(
-        display, blocks, body, block_pad, lambda bs: detect_blocks(bs, look), text, w, h, margin
+        display, blocks, body, block_pad, detect_blocks, text, w, h, margin
     )
     lines = [(q, s) for q, s in lines if not _inside_any(Box.from_poly(q), covered)]
     again = {id(q) for q, _ in body_after_all}  # pieces under the second look's lines: theirs

@@ -31,7 +31,7 @@ from ocr.recognize.lines import (
     PHOTO_READ_MIN,
     Detected,
     detect_page_lines,
-    detect_scaled,
+    order_quad,
 )
 from ocr.text import reading_order
 
@@ -84,13 +84,9 @@ def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     return out
 
 
-def detect_lines(
-    engine: OcrEngine, image: np.ndarray, regions: list[Region], scale: float = 1.0
-) -> list[Detected]:
-    """Detect text lines block by block, each block's crop scaled by ``scale`` for the
-    detector (lines first's second look, see :func:`_page_lines`); each detection
-    belongs to the block that holds its centre (detections from a neighbour seen
-    through the padding are dropped)."""
+def detect_lines(engine: OcrEngine, image: np.ndarray, regions: list[Region]) -> list[Detected]:
+    """Detect text lines block by block; each detection belongs to the block that holds
+    its centre (detections from a neighbour seen through the padding are dropped)."""
     h, w = image.shape[:2]
     text_regions = [r for r in regions if r.kind in DETECTED_KINDS]
     if not text_regions:
@@ -103,8 +99,8 @@ def detect_lines(
         if x1 - x0 < 4 or y1 - y0 < 4:
             continue
         crop = image[y0:y1, x0:x1]
-        for quad, score in detect_scaled(engine, crop, scale):
-            quad = quad + np.array([x0, y0])
+        for quad, score in engine.detect(crop):
+            quad = order_quad(quad) + np.array([x0, y0])
             cx, cy = quad.mean(axis=0)
             if region.box.contains_point((cx, cy)):
                 found.append(Detected(quad, score, region))
@@ -154,9 +150,9 @@ def _page_lines(
     look at display type took (part of ``detect``)."""
     timings["detect_again"] = 0.0
 
-    def by_block(blocks: list[Region], scale: float) -> list[ScoredQuad]:
+    def by_block(blocks: list[Region]) -> list[ScoredQuad]:
         t = time.perf_counter()
-        found = [(d.poly, d.score) for d in detect_lines(engine, image, blocks, scale)]
+        found = [(d.poly, d.score) for d in detect_lines(engine, image, blocks)]
         timings["detect_again"] = round(timings["detect_again"] + time.perf_counter() - t, 3)
         return found
 
