@@ -268,3 +268,27 @@ def test_a_block_taller_than_a_strip_is_read_whole(engine):
     read = engine.recognize([crop_quad(image, p) for p, _ in found])
     errors = sum(edit_distance(t, truth) for (t, _), truth in zip(read, lines))
     assert errors / sum(map(len, lines)) < 0.01
+
+
+def test_the_page_is_detected_on_its_laid_out_part_only():
+    """Lines first gives the detector the part of the (scaled) page its regions cover,
+    cut whole strides off its corner, and maps what it finds back to the page."""
+    from ocr.model import Box, Region
+    from ocr.recognize.lines import _detect_scaled, _laid_out
+
+    class _Corner:  # finds one line at a fixed place of what it is shown
+        def detect(self, image):
+            self.shape = image.shape[:2]
+            return [(_quad(10, 20, 110, 40), 0.9)]
+
+    page = np.full((3000, 2000), 255, dtype=np.uint8)
+    regions = [Region(id="r1", kind="text", box=Box(400, 500, 1500, 2500), poly=[])]
+    part = _laid_out(regions, 40.0, 2000, 3000)
+    assert part == Box(320, 420, 1580, 2580)  # two body lines of margin
+    engine = _Corner()
+    ((quad, _),) = _detect_scaled(engine, page, 0.5, part)
+    # scaled: 160..790 x 210..1290, cut on the 32-px stride: 160..800 x 192..1312
+    assert engine.shape == (1312 - 192, 800 - 160)
+    assert quad.tolist() == ((_quad(10, 20, 110, 40) + [160, 192]) / 0.5).tolist()
+    ((whole, _),) = _detect_scaled(engine, page, 0.5)  # without a part: the whole page
+    assert engine.shape == (1500, 1000) and whole.tolist() == (_quad(20, 40, 220, 80)).tolist()

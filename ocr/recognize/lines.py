@@ -6,7 +6,8 @@ blocks); only where the lines come from changes (:func:`detect_page_lines`):
 1. The whole deskewed page (QR codes blanked) is detected at a scale set by its own
    body-text height, measured on its text ink (:func:`detection_scale`): text of
    DET_TEXT_MIN..DET_TEXT_HEIGHT pixels for the detector, read in the engine's bounded,
-   overlapping strips (:mod:`ocr.recognize.strips`).
+   overlapping strips (:mod:`ocr.recognize.strips`); only its laid-out part (the union
+   of the layout's regions and a margin, :func:`_laid_out`) is given to the detector.
 2. The page's body size is the cluster of its detected lines' heights around their
    median (:func:`ocr.text.size_band`). A line of body size is a body line; a taller one
    or a standing one (vertical) is display type.

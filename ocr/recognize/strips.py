@@ -6,10 +6,16 @@ Memory. ONNX Runtime keeps, per model, the largest working set a call has needed
 a worker's memory is set by the largest input it has seen. Both inputs are bounded:
 detection runs on strips of at most DET_TILE_PIXELS (a taller block is cut into
 overlapping strips across its full width; a block wider than DET_TILE_PIXELS /
-DET_TILE_MIN_ROWS, about 1950 px, still gets strips of DET_TILE_MIN_ROWS rows, and
+DET_TILE_MIN_ROWS, about 3900 px, still gets strips of DET_TILE_MIN_ROWS rows, and
 PaddleX scales anything wider than 4000 px down, so no call exceeds 512 x 4000 px),
 and a recognition batch is at most REC_BATCH_WIDTH pixels wide in all (crops are
 scaled to REC_HEIGHT rows, a single crop to at most REC_MAX_WIDTH, PaddleX's own cap).
+
+Speed. Detection's seconds follow the pixels it is given (measured: 1.3 CPU s a Mpx,
+whatever the strip's size), and strips share DET_TILE_OVERLAP rows: 2 Mpx strips read
+a 300 dpi page lines first (2228 x 3074 at its detection scale) in 5 strips of 800 rows, 8.9 Mpx,
+where 1 Mpx strips took 10, 10.7 Mpx (a worker's peak after its warm-up 608 -> 768 MB;
+after such a page 683 -> 895 MB).
 """
 
 from __future__ import annotations
