@@ -17,6 +17,7 @@ from ocr import __version__, pipeline
 from ocr.errors import EngineError
 from ocr.recognize.read import crop_quad
 from ocr.recognize.strips import (
+    DET_STRIDE,
     DET_TILE_MIN_ROWS,
     DET_TILE_OVERLAP,
     DET_TILE_PIXELS,
@@ -33,19 +34,30 @@ SEED = Path(__file__).parent / "data" / "zhangmiao-2021-01-20.txt"
 
 @pytest.mark.parametrize(
     "height,width",
-    [(10, 10), (999, 1000), (1000, 1000), (1001, 1000), (3517, 880), (2500, 4000), (9000, 300)],
+    [
+        (10, 10),
+        (1983, 1000),
+        (1984, 1000),
+        (1985, 1000),
+        (7517, 880),
+        (2500, 4000),
+        (3099, 2261),
+        (9000, 300),
+    ],
 )
 def test_strips_cover_the_image_and_overlap(height, width):
     parts = strips(height, width)
-    rows = max(DET_TILE_MIN_ROWS, DET_TILE_PIXELS // width)
+    rows = min(max(DET_TILE_MIN_ROWS, DET_TILE_PIXELS // width), 4000) // DET_STRIDE * DET_STRIDE
     assert parts[0][0] == 0 and parts[-1][1] == height
     for top, bottom in parts:
         assert 0 <= top < bottom <= height
         assert bottom - top <= rows  # the bound on one detection call
     for (_, b1), (t2, _) in zip(parts, parts[1:]):
-        assert b1 - t2 == DET_TILE_OVERLAP  # neighbours share the overlap
+        assert b1 - t2 >= DET_TILE_OVERLAP  # neighbours share the overlap
     if height <= rows:
         assert len(parts) == 1
+    else:  # all alike, on the detector's stride: none is resampled to it
+        assert {b - t for t, b in parts} == {parts[0][1]} and parts[0][1] % DET_STRIDE == 0
 
 
 def _quad(x0, y0, x1, y1):
@@ -145,7 +157,13 @@ def test_default_settings_are_lines_first():
             "box_thresh": 0.5,
             "unclip_ratio": 1.6,
         },
-        "det_tile": {"pixels": 1_000_000, "min_rows": 512, "overlap": 192},
+        "det_tile": {
+            "pixels": 2_000_000,
+            "min_rows": 512,
+            "overlap": 192,
+            "stride": 32,
+            "max_rows": 3968,
+        },
         "read": {
             "detect": "page",
             "block_pad": 12,
@@ -250,3 +268,27 @@ def test_a_block_taller_than_a_strip_is_read_whole(engine):
     read = engine.recognize([crop_quad(image, p) for p, _ in found])
     errors = sum(edit_distance(t, truth) for (t, _), truth in zip(read, lines))
     assert errors / sum(map(len, lines)) < 0.01
+
+
+def test_the_page_is_detected_on_its_laid_out_part_only():
+    """Lines first gives the detector the part of the (scaled) page its regions cover,
+    cut whole strides off its corner, and maps what it finds back to the page."""
+    from ocr.model import Box, Region
+    from ocr.recognize.lines import _detect_scaled, _laid_out
+
+    class _Corner:  # finds one line at a fixed place of what it is shown
+        def detect(self, image):
+            self.shape = image.shape[:2]
+            return [(_quad(10, 20, 110, 40), 0.9)]
+
+    page = np.full((3000, 2000), 255, dtype=np.uint8)
+    regions = [Region(id="r1", kind="text", box=Box(400, 500, 1500, 2500), poly=[])]
+    part = _laid_out(regions, 40.0, 2000, 3000)
+    assert part == Box(320, 420, 1580, 2580)  # two body lines of margin
+    engine = _Corner()
+    ((quad, _),) = _detect_scaled(engine, page, 0.5, part)
+    # scaled: 160..790 x 210..1290, cut on the 32-px stride: 160..800 x 192..1312
+    assert engine.shape == (1312 - 192, 800 - 160)
+    assert quad.tolist() == ((_quad(10, 20, 110, 40) + [160, 192]) / 0.5).tolist()
+    ((whole, _),) = _detect_scaled(engine, page, 0.5)  # without a part: the whole page
+    assert engine.shape == (1500, 1000) and whole.tolist() == (_quad(20, 40, 220, 80)).tolist()

@@ -6,7 +6,8 @@ blocks); only where the lines come from changes (:func:`detect_page_lines`):
 1. The whole deskewed page (QR codes blanked) is detected at a scale set by its own
    body-text height, measured on its text ink (:func:`detection_scale`): text of
    DET_TEXT_MIN..DET_TEXT_HEIGHT pixels for the detector, read in the engine's bounded,
-   overlapping strips (:mod:`ocr.recognize.strips`).
+   overlapping strips (:mod:`ocr.recognize.strips`); only its laid-out part (the union
+   of the layout's regions and a margin, :func:`_laid_out`) is given to the detector.
 2. The page's body size is the cluster of its detected lines' heights around their
    median (:func:`ocr.text.size_band`). A line of body size is a body line; a taller one
    or a standing one (vertical) is display type.
@@ -32,6 +33,7 @@ import numpy as np
 from ocr.model import Box, Kind, Region
 from ocr.recognize.engine import OcrEngine, ScoredQuad
 from ocr.recognize.gutters import GUTTERS, split_at_gutters
+from ocr.recognize.strips import DET_STRIDE
 from ocr.text import is_tall, size_band
 
 # Detection sees the page scaled so that a line of body text is at most this many
@@ -131,15 +133,38 @@ def _without_qr(image: np.ndarray, regions: list[Region]) -> np.ndarray:
     return page
 
 
-def _detect_scaled(engine: OcrEngine, image: np.ndarray, scale: float) -> list[ScoredQuad]:
-    """The engine's lines on ``image`` scaled by ``scale``, in ``image``'s pixels."""
+def _detect_scaled(
+    engine: OcrEngine, image: np.ndarray, scale: float, within: Box | None = None
+) -> list[ScoredQuad]:
+    """The engine's lines on ``image`` scaled by ``scale``, in ``image``'s pixels; with
+    ``within`` (a box of ``image``), on that part of the scaled image only, cut on the
+    detector's stride (whole strides off its corner: the part's pixels are the scaled
+    image's own, and the detector sees them as it would in the whole)."""
     import cv2
 
     if scale != 1.0:
         size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
         shrink = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
         image = cv2.resize(image, size, interpolation=shrink)
-    return [(order_quad(q) / scale, s) for q, s in engine.detect(image)]
+    corner = np.zeros(2)
+    if within is not None:
+        h, w = image.shape[:2]
+        st = DET_STRIDE
+        x0, y0 = (max(0, int(v * scale) // st * st) for v in (within.x0, within.y0))
+        x1, y1 = (
+            min(n, -(-int(np.ceil(v * scale)) // st) * st)
+            for v, n in ((within.x1, w), (within.y1, h))
+        )
+        image, corner = image[y0:y1, x0:x1], np.array([x0, y0], dtype=float)
+    return [((order_quad(q) + corner) / scale, s) for q, s in engine.detect(image)]
+
+
+def _laid_out(regions: list[Region], text_height: float | None, w: int, h: int) -> Box | None:
+    """The part of the page its layout found anything in (the union of its regions),
+    with a margin of two body lines: the page's blank margins hold no lines."""
+    if not regions or text_height is None:
+        return None
+    return Box.union([r.box for r in regions]).pad(2 * text_height).clip(w, h)
 
 
 def text_blocks(regions: list[Region], kinds) -> list[Region]:
@@ -189,7 +214,8 @@ def detect_page_lines(
     ink = binarize(gray) > 0
     text, text_height = text_ink(ink, regions)
     scale = detection_scale(text_height)
-    found = _printed(_detect_scaled(engine, _without_qr(image, regions), scale), ink)
+    part = _laid_out(regions, text_height, w, h)
+    found = _printed(_detect_scaled(engine, _without_qr(image, regions), scale, part), ink)
     body = _Body([Box.from_poly(q) for q, _ in found], unit=1.0 / scale)
     if body.count < MIN_BODY_LINES:
         return None

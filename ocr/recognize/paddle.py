@@ -5,7 +5,7 @@ detected in overlapping strips and recognition runs in batches of bounded width 
 :mod:`ocr.recognize.strips`), so a worker's memory is bounded. A new engine runs each
 model once at DET_TILE_PIXELS and REC_BATCH_WIDTH (``warm_up``), so a worker reaches
 its memory when it starts and stays there, however its pages vary; only a block wider
-than about 1950 px (a banner across the page) can raise it once more, to the
+than about 3900 px (a banner across the page) can raise it once more, to the
 512 x 4000 bound. ONNX Runtime's memory patterns are off: they are planned per input
 shape, and our shapes differ at every call (measured: a 1000x1000 block three times
 peaks at 487 MB with them off, 619 MB on, at the same speed). PaddleOCR's result
