@@ -579,3 +579,23 @@ def test_a_short_line_in_a_box_taller_than_its_type_is_a_body_line():
     short = [b for b in boxes if b.x1 < 100 and 130 <= b.center[1] <= 160]
     assert len(short) == 1 and short[0].y0 >= 136 and short[0].y1 <= 164
     assert not [b for b in boxes if b.height > 40]
+
+
+def test_a_dense_caption_the_photos_box_takes_in_is_kept_and_texture_is_not():
+    """A caption under a photo, its centre inside the layout's photo box (which runs a
+    little over it), its small type dense (0.7 of its rows ink): paper shows above and
+    below its ink, so it is print, given to the caption's block below it, kept only if
+    read surely. A line of the photo's texture, ink up to its box's edges, is dropped."""
+    from ocr.model import Region
+    from ocr.recognize.lines import _placed
+
+    photo, below = Box(100, 50, 500, 214), Box(100, 214, 500, 226)
+    caption = Region("c1", "caption", below, below.poly())
+    regions = [Region("p1", "photo", photo, photo.poly()), caption]
+    ink = np.zeros((300, 600), bool)
+    ink[50:196, 100:500] = True  # the photo
+    for x in range(104, 396, 16):  # the caption: 12 of each 16 columns inked
+        ink[204:222, x : x + 12] = True
+    line = _placed(_quad(100, 200, 400, 222), 0.95, True, regions, [caption], ink, 24.0)
+    assert line is not None and line.region is caption and line.on_photo
+    assert _placed(_quad(100, 120, 400, 142), 0.95, True, regions, [caption], ink, 24.0) is None

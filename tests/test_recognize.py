@@ -158,7 +158,7 @@ def test_default_settings_are_lines_first():
             "printed_min": 0.1,
             "even": 1.6,
             "look_again": 3,
-            "photo_text": [0.45, 0.8],
+            "photo_text": [0.45, 0.8, 0.02],
         },
         "script": "auto",
         "code": __version__,

@@ -53,6 +53,7 @@ PRINTED_MIN = 0.1
 LOOK_AGAIN = 3  # looks at a zone, grown along a display line that runs on beyond it
 PAPER_INK = 0.45  # a line inside a photo's box is on paper when less of it is ink...
 PHOTO_READ_MIN = 0.8  # ...and it is kept when read with at least this confidence
+PAPER_WHITE = 0.02  # a row of a line's box is white (paper) when less of it is ink
 LINES_SETTINGS = {
     "text_height": [DET_TEXT_MIN, DET_TEXT_HEIGHT],
     "gutters": GUTTERS,
@@ -63,7 +64,7 @@ LINES_SETTINGS = {
     "printed_min": PRINTED_MIN,
     "even": EVEN,
     "look_again": LOOK_AGAIN,
-    "photo_text": [PAPER_INK, PHOTO_READ_MIN],
+    "photo_text": [PAPER_INK, PHOTO_READ_MIN, PAPER_WHITE],
 }
 
 
@@ -548,20 +549,22 @@ def _placed(
     block, the nearest text block when it is a body line within NEAR body heights and
     the block, grown over it, does not reach over another text block (the line lies
     between blocks: neither takes it, and none takes in its neighbour's lines); None
-    (dropped) in a QR code or in a photo's texture; else no block."""
+    (dropped) in a QR code or in a photo's texture (:func:`_on_paper`); else no block.
+    A line on paper in a photo's box is kept only if read surely (``on_photo``); one
+    with paper above and below its ink is placed as a line in no block is (a caption
+    the layout's photo box takes in part of, given to the caption's block)."""
     box = Box.from_poly(quad)
     if (r := _holder(box, blocks)) is not None:
         return Detected(quad, score, r)
     c = box.center
     if any(r.kind == Kind.QR and r.box.contains_point(c) for r in regions):
         return None
-    if any(r.kind == Kind.PHOTO and r.box.contains_point(c) for r in regions):
-        sub = ink[int(max(0, box.y0)) : int(np.ceil(box.y1)), int(max(0, box.x0)) : int(box.x1)]
-        return (
-            Detected(quad, score, None, on_photo=True)
-            if sub.size and sub.mean() < PAPER_INK
-            else None
-        )
+    photo = next((r.box for r in regions if r.kind == Kind.PHOTO and r.box.contains_point(c)), None)
+    if photo is not None:
+        if not _on_paper(ink, box):
+            return None
+        if not _paper_around(ink, box):
+            return Detected(quad, score, None, on_photo=True)
     if is_body and blocks:
         near = min(blocks, key=lambda r: _distance(r.box, box))
         grown = Box.union([near.box, box.pad(3)])
@@ -570,8 +573,29 @@ def _placed(
             near.box, grown, others
         ):
             near.box = grown
-            return Detected(quad, score, near)
-    return Detected(quad, score, None)
+            return Detected(quad, score, near, on_photo=photo is not None)
+    return Detected(quad, score, None, on_photo=photo is not None)
+
+
+def _on_paper(ink: np.ndarray, box: Box) -> bool:
+    """A line inside a photo's box is print on paper, not the photo's texture, when
+    less of its box than PAPER_INK is ink, or when paper shows above and below its ink
+    (:func:`_paper_around`)."""
+    sub = ink[int(max(0, box.y0)) : int(np.ceil(box.y1)), int(max(0, box.x0)) : int(box.x1)]
+    return bool(sub.size) and (sub.mean() < PAPER_INK or _paper_around(ink, box))
+
+
+def _paper_around(ink: np.ndarray, box: Box) -> bool:
+    """Whether a lying line's box, with one more row above and below, has white rows
+    (hardly any ink: the margin around print) above and below its ink: a line of print,
+    dense or not, where a photo's texture reaches the box's edges (a caption whose box
+    the layout's photo box takes in)."""
+    y0, y1 = int(max(0, box.y0 - 1)), int(np.ceil(box.y1)) + 1
+    sub = ink[y0:y1, int(max(0, box.x0)) : int(box.x1)]
+    if is_tall(box) or sub.shape[0] < 3 or not sub.size:
+        return False
+    rows = sub.mean(axis=1)
+    return bool(rows[0] <= PAPER_WHITE and rows[-1] <= PAPER_WHITE and rows.max() > PAPER_WHITE)
 
 
 def _reaches_over(box: Box, grown: Box, others: list[Box]) -> bool:
