@@ -464,9 +464,9 @@ def test_a_line_between_two_blocks_joins_neither():
 
 def test_a_gutter_as_wide_as_the_type_is_tall_in_boxes_with_a_wide_margin():
     """Seen over the whole page at a scale of its own, the detector leaves 6 px above and
-    below 20 px of type: a 16 px gutter is narrower than three quarters of the box but
-    wider than three quarters of the type, and is cut with the page's margin given."""
-    rows = [[(10, 430), (446, 880)]] * 5  # ink to 426, then from 446: 20 px of white
+    below 20 px of type: a 16 px gutter is narrower than GAP_MIN of the box but wider
+    than GAP_MIN of the type, and is cut with the page's margin given."""
+    rows = [[(10, 430), (442, 880)]] * 5  # ink to 426, then from 442: 16 px of white
     ink = _ink(rows)
     quads = [_quad(10, 14 + 30 * i, 880, 46 + 30 * i) for i in range(5)]  # 32 px boxes
     assert [len(p) for p in split_at_gutters(quads, ink)] == [1] * 5

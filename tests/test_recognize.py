@@ -150,7 +150,7 @@ def test_default_settings_are_lines_first():
             "detect": "page",
             "block_pad": 12,
             "text_height": [14, 32],
-            "gutters": {"gap": 0.75, "reach": 2.6, "agree": 2},
+            "gutters": {"gap": 0.6, "reach": 2.6, "agree": 2},
             "rule_lines": 1.6,
             "min_body_lines": 8,
             "body_max": 1.35,

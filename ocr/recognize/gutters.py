@@ -24,7 +24,7 @@ import numpy as np
 
 from ocr.model import Box
 
-GAP_MIN = 0.75  # a gutter's white gap is at least this many text heights (ems) wide
+GAP_MIN = 0.6  # a gutter's white gap is at least this many text heights (ems) wide
 REACH = 2.6  # neighbours within this many line heights above or below count
 AGREE_MIN = 2  # at least this many neighbours agree (one above and one below, or two)...
 # ...or a single one (a paragraph of two lines) that is white over the whole gap
