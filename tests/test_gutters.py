@@ -460,3 +460,142 @@ def test_a_line_between_two_blocks_joins_neither():
     assert blocks[0].box == left and blocks[1].box == right
     under = _placed(_quad(110, 410, 290, 440), 0.9, True, blocks, blocks, ink, 30.0)
     assert under.region is blocks[0] and blocks[0].box.y1 >= 440
+
+
+def test_a_gutter_as_wide_as_the_type_is_tall_in_boxes_with_a_wide_margin():
+    """Seen over the whole page at a scale of its own, the detector leaves 6 px above and
+    below 20 px of type: a 16 px gutter is narrower than GAP_MIN of the box but wider
+    than GAP_MIN of the type, and is cut with the page's margin given."""
+    rows = [[(10, 430), (442, 880)]] * 5  # ink to 426, then from 442: 16 px of white
+    ink = _ink(rows)
+    quads = [_quad(10, 14 + 30 * i, 880, 46 + 30 * i) for i in range(5)]  # 32 px boxes
+    assert [len(p) for p in split_at_gutters(quads, ink)] == [1] * 5
+    assert [len(p) for p in split_at_gutters(quads, ink, margin=6.0)] == [2] * 5
+
+
+def test_a_gap_that_takes_in_a_commas_white_is_cut_where_the_neighbours_say():
+    """The middle line ends 22 px short of its column (the white after a comma), then
+    the gutter: its gap's middle is ink in the lines above and below, but they agree on
+    the gutter inside it; the line is cut, its right piece starts at the next column."""
+    rows = [[(10, 430), (452, 880)], [(10, 408), (452, 880)], [(10, 430), (452, 880)]]
+    pieces = split_at_gutters(_line_quads(3, 10, 880), _ink(rows))
+    assert [len(p) for p in pieces] == [2, 2, 2]
+    right = Box.from_poly([tuple(q) for q in pieces[1][1]])
+    assert 451 <= right.x0 <= 453
+
+
+def test_white_between_characters_that_happens_to_line_up_is_no_gutter():
+    """A wide space in the middle line (after a comma); the lines above and below are
+    white in it only between two characters (8 px, where their characters happen to
+    line up), not as wide as a gutter is: no cut."""
+    ink = np.zeros((130, 900), bool)
+    for y, spans in ((20, [(10, 440), (448, 880)]), (50, [(10, 420), (452, 880)])):
+        for y0 in (y, y + 60):  # the middle line at 50; above and below it, alike
+            if y0 > 100:
+                continue
+            for a, b in spans:
+                ink[y0 : y0 + H, a:b] = True
+    ink[80 : 80 + H] = ink[20 : 20 + H]
+    pieces = split_at_gutters(_line_quads(3, 10, 880), ink)
+    assert [len(p) for p in pieces] == [1, 1, 1]
+
+
+class _BandDetector:
+    """Every band of ink rows as one line (across the gutter), 2 or 3 px of white around
+    it in turn, ``margins[i]`` px around the i-th band instead."""
+
+    def __init__(self, margins: dict[int, int]):
+        self.margins = margins
+
+    def detect(self, image):
+        from ocr.layout.ink import bands_of
+
+        ink = (image if image.ndim == 2 else image[:, :, 0]) < 128
+        out = []
+        for i, (y0, y1) in enumerate(bands_of(ink)):
+            xs = np.flatnonzero(ink[y0:y1].any(axis=0))
+            m = self.margins.get(i, 2 + i % 2)
+            out.append((_quad(xs[0] - 2, y0 - m, xs[-1] + 3, y1 + m), 0.9))
+        return out
+
+
+def _two_blocks(page: np.ndarray):
+    from ocr.model import Region
+
+    image = np.where(page, 0, 255).astype(np.uint8)
+    h, w = image.shape
+    left, right = Box(5, 15, 440, h - 5), Box(446, 15, w - 5, h - 5)
+    return image, [
+        Region("r1", "text", left, left.poly(), order=1),
+        Region("r2", "text", right, right.poly(), order=2),
+    ]
+
+
+def test_two_body_lines_a_little_apart_in_height_across_the_gutter_are_two_lines():
+    """Two text columns (two blocks), the first row of the right one 4 px lower than
+    the left one's: seen as one band, a box taller than body text across both blocks
+    (display-sized, and no letter-spaced headline: the gap at the gutter is far wider
+    than those between its characters). Its ink in each block is of body size: it is
+    cut at the gutter, each piece in its own block, fitted to its own ink."""
+    from ocr.recognize.lines import detect_page_lines
+
+    page = _ink([[(10, 430), (452, 880)]] * 10)
+    page[20:50, 452:] = False
+    for x in range(452, 880 - H + 1, H + 2):
+        page[24 : 24 + H, x : x + H] = True
+    image, regions = _two_blocks(page)
+    found = detect_page_lines(_BandDetector({}), image, regions, ("text",), 12, lambda b: [])
+    first = sorted(
+        (
+            (Box.from_poly([tuple(p) for p in d.poly]), d.region.id)
+            for d in found
+            if d.poly[0][1] < 30
+        ),
+        key=lambda t: t[0].x0,
+    )
+    assert [r for _, r in first] == ["r1", "r2"]
+    (left, _), (right, _) = first
+    assert left.x1 <= 431 and right.x0 >= 451
+    assert left.y0 < right.y0 and left.y1 < right.y1  # each to its own ink (20-40, 24-44)
+    assert left.height <= 26 and right.height <= 26
+    assert len(found) == 20
+
+
+def test_a_short_line_in_a_box_taller_than_its_type_is_a_body_line():
+    """The last line of a paragraph, two characters, the detector's box around it 7 px
+    taller than its type above and below (display-sized); where the second look would
+    find a box twice as tall again. Its ink is of body size: it is read as a body
+    line, fitted to its ink, not as the second look's box."""
+    from ocr.recognize.lines import detect_page_lines
+
+    page = _ink([[(10, 430), (452, 880)]] * 10)
+    page[140:170, 54:] = False  # row 5: two characters of the left column
+    image, regions = _two_blocks(page)
+    tall = _quad(6, 110, 60, 190)
+    found = detect_page_lines(
+        _BandDetector({4: 7}), image, regions, ("text",), 12, lambda b: [(tall, 0.9)]
+    )
+    boxes = [Box.from_poly([tuple(p) for p in d.poly]) for d in found]
+    short = [b for b in boxes if b.x1 < 100 and 130 <= b.center[1] <= 160]
+    assert len(short) == 1 and short[0].y0 >= 136 and short[0].y1 <= 164
+    assert not [b for b in boxes if b.height > 40]
+
+
+def test_a_dense_caption_the_photos_box_takes_in_is_kept_and_texture_is_not():
+    """A caption under a photo, its centre inside the layout's photo box (which runs a
+    little over it), its small type dense (0.7 of its rows ink): paper shows above and
+    below its ink, so it is print, given to the caption's block below it, kept only if
+    read surely. A line of the photo's texture, ink up to its box's edges, is dropped."""
+    from ocr.model import Region
+    from ocr.recognize.lines import _placed
+
+    photo, below = Box(100, 50, 500, 214), Box(100, 214, 500, 226)
+    caption = Region("c1", "caption", below, below.poly())
+    regions = [Region("p1", "photo", photo, photo.poly()), caption]
+    ink = np.zeros((300, 600), bool)
+    ink[50:196, 100:500] = True  # the photo
+    for x in range(104, 396, 16):  # the caption: 12 of each 16 columns inked
+        ink[204:222, x : x + 12] = True
+    line = _placed(_quad(100, 200, 400, 222), 0.95, True, regions, [caption], ink, 24.0)
+    assert line is not None and line.region is caption and line.on_photo
+    assert _placed(_quad(100, 120, 400, 142), 0.95, True, regions, [caption], ink, 24.0) is None

@@ -10,12 +10,15 @@ blocks); only where the lines come from changes (:func:`detect_page_lines`):
    of the layout's regions and a margin, :func:`_laid_out`) is given to the detector.
 2. The page's body size is the cluster of its detected lines' heights around their
    median (:func:`ocr.text.size_band`). A line of body size is a body line; a taller one
-   or a standing one (vertical) is display type.
+   or a standing one (vertical) is display type, unless the ink in its box is of body
+   size (a short line's box drawn taller than its type; two body lines of neighbouring
+   blocks a little apart in height seen as one box): :func:`_body_after_all`.
 3. Display type is read as before: the part of each text block that it covers is
    detected again at full resolution (:func:`_display_lines`), so headlines (their inner
    spaces, their vertical columns) come out as block-by-block detection saw them.
-4. Body lines are cut at the gutters their body-line neighbours in the same block agree
-   on (:mod:`ocr.recognize.gutters`), and given to the text block holding their centre.
+4. Body lines are cut at the gutters their body-line neighbours agree on (neighbours in
+   the blocks the line runs through; :mod:`ocr.recognize.gutters`), and given to the
+   text block holding their centre.
    A line in no block joins the nearest text block when it is body-like and next to it;
    one in a QR code, or in a photo's texture, is dropped; any other keeps no block.
    The layout's blocks are kept (a block of several text columns too: the assembly
@@ -52,6 +55,7 @@ PRINTED_MIN = 0.1
 LOOK_AGAIN = 3  # looks at a zone, grown along a display line that runs on beyond it
 PAPER_INK = 0.45  # a line inside a photo's box is on paper when less of it is ink...
 PHOTO_READ_MIN = 0.8  # ...and it is kept when read with at least this confidence
+PAPER_WHITE = 0.02  # a row of a line's box is white (paper) when less of it is ink
 LINES_SETTINGS = {
     "text_height": [DET_TEXT_MIN, DET_TEXT_HEIGHT],
     "gutters": GUTTERS,
@@ -62,7 +66,7 @@ LINES_SETTINGS = {
     "printed_min": PRINTED_MIN,
     "even": EVEN,
     "look_again": LOOK_AGAIN,
-    "photo_text": [PAPER_INK, PHOTO_READ_MIN],
+    "photo_text": [PAPER_INK, PHOTO_READ_MIN, PAPER_WHITE],
 }
 
 
@@ -224,6 +228,8 @@ def detect_page_lines(
     lines = [(q, s) for q, s in found if body(Box.from_poly(q))]
     display = [(q, s) for q, s in found if not body(Box.from_poly(q))]
     margin = _ink_margin([q for q, _ in lines], text)
+    display, more = _body_after_all(display, blocks, ink, body, margin)
+    lines += more
     display, covered, body_after_all = _display_lines(
         display, blocks, body, block_pad, detect_blocks, text, w, h, margin
     )
@@ -232,11 +238,11 @@ def detect_page_lines(
     lines += body_after_all
     flat = [r.box for r in regions if r.kind == Kind.RULE and r.box.width > 3 * r.box.height]
 
-    def apart(a: Box, b: Box) -> bool:  # two lines in different blocks
-        ba, bb = _holder(a, blocks), _holder(b, blocks)
-        return ba is not None and bb is not None and ba is not bb
+    def apart(other: Box, line: Box) -> bool:  # in a block the line does not reach into
+        held, crossed = _holder(other, blocks), _crossed(line, blocks)
+        return held is not None and bool(crossed) and all(held is not r for r in crossed)
 
-    pieces = split_at_gutters([q for q, _ in lines], text, flat, apart)
+    pieces = split_at_gutters([q for q, _ in lines], text, flat, apart, margin or 0.0)
     placed = [
         (p, s, True, None)
         for (q, s), ps in zip(lines, pieces)
@@ -331,6 +337,29 @@ def _ink_rows(text: np.ndarray, box: Box) -> tuple[float, float] | None:
         return None
     rows = np.flatnonzero(text[y0:y1, x0:x1].any(axis=1))
     return (y0 + float(rows[0]), y0 + float(rows[-1]) + 1) if len(rows) else None
+
+
+def _body_after_all(display, blocks, ink, body: _Body, margin):
+    """(display lines, body lines after all) of the page's display lines ``display``: a
+    lying one is body text when the ink in its box (all of the page's ink ``ink``: a
+    QR code's or a rule's too), with the page's margin around ink, is of body size (the
+    detector drew a short line's box taller than its type), or when it runs
+    through two or more text blocks side by side (:func:`_crossed`) with ink of body
+    size in each (seen over the whole page, two body lines a little apart in height
+    come out as one taller box across their gutter): it goes with the body lines, to be
+    cut at the gutter and fitted to its ink. A headline has display-sized ink."""
+    keep, body_lines = [], []
+    for q, s in display:
+        box = Box.from_poly(q)
+        crossed = [] if is_tall(box) else _crossed(box, blocks)
+        parts = [_within(box, Box(r.box.x0, box.y0, r.box.x1, box.y1)) for r in crossed]
+        if len(parts) < 2:
+            parts = [] if is_tall(box) else [box]
+        if parts and all(_body_sized_ink(p, ink, body, margin) for p in parts):
+            body_lines.append((q, s))
+        else:
+            keep.append((q, s))
+    return keep, body_lines
 
 
 def _display_lines(
@@ -521,6 +550,19 @@ def _overlaps_any(box: Box, others: list[Box]) -> bool:
     return any(box.intersection(o) > 0.3 * min(box.area, o.area) for o in others)
 
 
+def _crossed(line: Box, blocks: list[Region]) -> list[Region]:
+    """The blocks a lying line runs through: those across its middle row that it
+    overlaps by at least its own height (a line joined across a gutter runs through
+    both columns' blocks; the detector's margin reaching into a neighbour does not)."""
+    cy = line.center[1]
+    return [
+        r
+        for r in blocks
+        if r.box.y0 <= cy <= r.box.y1
+        and min(line.x1, r.box.x1) - max(line.x0, r.box.x0) >= line.height
+    ]
+
+
 def _holder(box: Box, blocks: list[Region]) -> Region | None:
     c = box.center
     return next((r for r in blocks if r.box.contains_point(c)), None)
@@ -533,20 +575,22 @@ def _placed(
     block, the nearest text block when it is a body line within NEAR body heights and
     the block, grown over it, does not reach over another text block (the line lies
     between blocks: neither takes it, and none takes in its neighbour's lines); None
-    (dropped) in a QR code or in a photo's texture; else no block."""
+    (dropped) in a QR code or in a photo's texture (:func:`_on_paper`); else no block.
+    A line on paper in a photo's box is kept only if read surely (``on_photo``); one
+    with paper above and below its ink is placed as a line in no block is (a caption
+    the layout's photo box takes in part of, given to the caption's block)."""
     box = Box.from_poly(quad)
     if (r := _holder(box, blocks)) is not None:
         return Detected(quad, score, r)
     c = box.center
     if any(r.kind == Kind.QR and r.box.contains_point(c) for r in regions):
         return None
-    if any(r.kind == Kind.PHOTO and r.box.contains_point(c) for r in regions):
-        sub = ink[int(max(0, box.y0)) : int(np.ceil(box.y1)), int(max(0, box.x0)) : int(box.x1)]
-        return (
-            Detected(quad, score, None, on_photo=True)
-            if sub.size and sub.mean() < PAPER_INK
-            else None
-        )
+    photo = next((r.box for r in regions if r.kind == Kind.PHOTO and r.box.contains_point(c)), None)
+    if photo is not None:
+        if not _on_paper(ink, box):
+            return None
+        if not _paper_around(ink, box):
+            return Detected(quad, score, None, on_photo=True)
     if is_body and blocks:
         near = min(blocks, key=lambda r: _distance(r.box, box))
         grown = Box.union([near.box, box.pad(3)])
@@ -555,8 +599,29 @@ def _placed(
             near.box, grown, others
         ):
             near.box = grown
-            return Detected(quad, score, near)
-    return Detected(quad, score, None)
+            return Detected(quad, score, near, on_photo=photo is not None)
+    return Detected(quad, score, None, on_photo=photo is not None)
+
+
+def _on_paper(ink: np.ndarray, box: Box) -> bool:
+    """A line inside a photo's box is print on paper, not the photo's texture, when
+    less of its box than PAPER_INK is ink, or when paper shows above and below its ink
+    (:func:`_paper_around`)."""
+    sub = ink[int(max(0, box.y0)) : int(np.ceil(box.y1)), int(max(0, box.x0)) : int(box.x1)]
+    return bool(sub.size) and (sub.mean() < PAPER_INK or _paper_around(ink, box))
+
+
+def _paper_around(ink: np.ndarray, box: Box) -> bool:
+    """Whether a lying line's box, with one more row above and below, has white rows
+    (hardly any ink: the margin around print) above and below its ink: a line of print,
+    dense or not, where a photo's texture reaches the box's edges (a caption whose box
+    the layout's photo box takes in)."""
+    y0, y1 = int(max(0, box.y0 - 1)), int(np.ceil(box.y1)) + 1
+    sub = ink[y0:y1, int(max(0, box.x0)) : int(box.x1)]
+    if is_tall(box) or sub.shape[0] < 3 or not sub.size:
+        return False
+    rows = sub.mean(axis=1)
+    return bool(rows[0] <= PAPER_WHITE and rows[-1] <= PAPER_WHITE and rows.max() > PAPER_WHITE)
 
 
 def _reaches_over(box: Box, grown: Box, others: list[Box]) -> bool:
