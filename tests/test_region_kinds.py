@@ -87,23 +87,24 @@ def test_a_pull_quote_between_two_rules_is_a_subhead():
     assert [got[ln.text] for ln in quote] == ["subhead", "subhead"]
 
 
-def test_a_kicker_over_a_bigger_headline_is_a_subhead():
-    # A one-line block at 1.2 of body size right over a headline at 2.0: the kicker of
-    # that headline, not a headline of its own over it.
-    kicker = _line(1, "建设讲形势判断", 100, 100, h=1.2 * H, region="r1")
-    head = _line(2, "切实增强责任感", 100, 145, h=2 * H, region="r2")
-    body = _body(3, 100, 230, 10, region="r3")
-    regions = [_block("r1", [kicker]), _block("r2", [head], 2), _block("r3", body, 3)]
-    got = _kinds(regions, [kicker, head, *body])
-    assert got[kicker.text] == "subhead" and got[head.text] == "headline"
-
-
-def test_a_kicker_at_body_size_centred_over_its_headline_is_a_subhead():
-    # Body-sized (its ink a little smaller), set centred right over the headline: no
-    # body text of the article before (or of the article above).
-    kicker = _line(1, "三是要精准施策", 209, 100, h=0.97 * H, region="r1")
-    head = _line(2, "切实增强责任感", 143, 140, h=1.6 * H, region="r2")
-    body = _body(3, 100, 220, 10, region="r3")
+@pytest.mark.parametrize(
+    ("kicker_x", "kicker_h", "head_x", "head_y", "head_h", "body_y"),
+    [
+        # A one-line block at 1.2 of body size right over a headline at 2.0: the kicker
+        # of that headline, not a headline of its own over it.
+        (100, 1.2, 100, 145, 2.0, 230),
+        # Body-sized (its ink a little smaller), set centred right over the headline: no
+        # body text of the article before (or of the article above).
+        (209, 0.97, 143, 140, 1.6, 220),
+    ],
+    ids=["bigger-than-body", "body-size-centred"],
+)
+def test_a_kicker_over_its_headline_is_a_subhead(
+    kicker_x, kicker_h, head_x, head_y, head_h, body_y
+):
+    kicker = _line(1, "建设讲形势判断", kicker_x, 100, h=kicker_h * H, region="r1")
+    head = _line(2, "切实增强责任感", head_x, head_y, h=head_h * H, region="r2")
+    body = _body(3, 100, body_y, 10, region="r3")
     regions = [_block("r1", [kicker]), _block("r2", [head], 2), _block("r3", body, 3)]
     got = _kinds(regions, [kicker, head, *body])
     assert got[kicker.text] == "subhead" and got[head.text] == "headline"
