@@ -575,7 +575,8 @@ def _placed(
     block, the nearest text block when it is a body line within NEAR body heights and
     the block, grown over it, does not reach over another text block (the line lies
     between blocks: neither takes it, and none takes in its neighbour's lines); None
-    (dropped) in a QR code or in a photo's texture (:func:`_on_paper`); else no block.
+    (dropped) in a QR code or in a photo's texture (neither :func:`_sparse` nor
+    :func:`_paper_around`); else no block.
     A line on paper in a photo's box is kept only if read surely (``on_photo``); one
     with paper above and below its ink is placed as a line in no block is (a caption
     the layout's photo box takes in part of, given to the caption's block)."""
@@ -587,9 +588,10 @@ def _placed(
         return None
     photo = next((r.box for r in regions if r.kind == Kind.PHOTO and r.box.contains_point(c)), None)
     if photo is not None:
-        if not _on_paper(ink, box):
-            return None
-        if not _paper_around(ink, box):
+        around = _paper_around(ink, box)
+        if not (around or _sparse(ink, box)):
+            return None  # the photo's texture
+        if not around:
             return Detected(quad, score, None, on_photo=True)
     if is_body and blocks:
         near = min(blocks, key=lambda r: _distance(r.box, box))
@@ -603,12 +605,11 @@ def _placed(
     return Detected(quad, score, None, on_photo=photo is not None)
 
 
-def _on_paper(ink: np.ndarray, box: Box) -> bool:
-    """A line inside a photo's box is print on paper, not the photo's texture, when
-    less of its box than PAPER_INK is ink, or when paper shows above and below its ink
-    (:func:`_paper_around`)."""
+def _sparse(ink: np.ndarray, box: Box) -> bool:
+    """Whether less of a line's box than PAPER_INK is ink (print on paper in a photo's
+    box, not the photo's texture; so is a line with paper around it, :func:`_paper_around`)."""
     sub = ink[int(max(0, box.y0)) : int(np.ceil(box.y1)), int(max(0, box.x0)) : int(box.x1)]
-    return bool(sub.size) and (sub.mean() < PAPER_INK or _paper_around(ink, box))
+    return bool(sub.size) and sub.mean() < PAPER_INK
 
 
 def _paper_around(ink: np.ndarray, box: Box) -> bool:
